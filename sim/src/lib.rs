@@ -1,0 +1,8 @@
+//! spikemesh-sim: the golden model and the runs built on it.
+
+pub mod bench;
+pub mod golden;
+pub mod run;
+
+pub use golden::{DeliveryOrder, Golden};
+pub use run::{simulate, RunResult};

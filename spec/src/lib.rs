@@ -1,0 +1,22 @@
+//! spikemesh-spec: the contract every spikemesh crate agrees on.
+//!
+//! A network file is parsed ([`config`]), validated into a [`Network`] ([`validate`],
+//! [`connectivity`]), placed on cores as memory images ([`mapping`]) and simulated under
+//! the integer semantics of [`neuron`] (written out in `docs/semantics.md`).
+
+pub mod config;
+pub mod connectivity;
+pub mod error;
+pub mod locate;
+pub mod mapping;
+pub mod network;
+pub mod neuron;
+pub mod report;
+pub mod spikes;
+pub mod validate;
+
+pub use error::{Diagnostic, FieldPath, Result, SpecError};
+pub use mapping::{CoreImage, Destination, Mapping, Source};
+pub use network::{Hardware, Network, Population, PopulationKind, Projection, Synapse};
+pub use neuron::{NeuronState, NeuronType, Widths};
+pub use spikes::{Spike, Stimulus};

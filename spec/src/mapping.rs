@@ -1,0 +1,347 @@
+//! Places populations on cores, assigns axons, and builds the per-core memory images.
+//!
+//! Placement fills cores in row-major order (x fastest), population after population, in
+//! file order: a population may span cores and a core may hold several populations. Every
+//! (source neuron, destination core) pair that carries at least one synapse gets exactly one
+//! axon row in that core's crossbar; axons are numbered in source order (input sources
+//! first, then neuron sources by global slot), which makes images deterministic.
+
+use crate::error::{FieldPath, SpecError};
+use crate::network::{Hardware, Network, PopulationKind};
+use crate::neuron::NeuronType;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Where a spike goes: one axon row of one core.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Destination {
+    /// Destination core x.
+    pub x: u16,
+    /// Destination core y.
+    pub y: u16,
+    /// Axon row in that core.
+    pub axon: u32,
+}
+
+/// A neuron's slice of its core's destination memory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct FanOut {
+    /// First entry in the destination memory.
+    pub base: u32,
+    /// Number of entries.
+    pub count: u32,
+}
+
+/// Something that can spike into an axon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// Neuron `neuron` of input population `population`.
+    Input {
+        /// Population index.
+        population: usize,
+        /// Neuron index in the population.
+        neuron: usize,
+    },
+    /// A neuron slot on a core, as a global slot (core * neurons_per_core + slot).
+    Neuron(usize),
+}
+
+/// Everything one core loads: the memory images the hardware and the golden model share.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoreImage {
+    /// Core x.
+    pub x: usize,
+    /// Core y.
+    pub y: usize,
+    /// Neuron-type table (at most `neuron_types` entries, at least one).
+    pub types: Vec<NeuronType>,
+    /// Type index per neuron slot (`neurons_per_core` entries).
+    pub neuron_type: Vec<u16>,
+    /// Crossbar weights, row-major by axon: `crossbar[axon * neurons_per_core + neuron]`.
+    pub crossbar: Vec<i16>,
+    /// What drives each used axon row (the rest are all zero).
+    pub axon_source: Vec<Source>,
+    /// Fan-out slice per neuron slot.
+    pub fanout: Vec<FanOut>,
+    /// Destination memory.
+    pub destinations: Vec<Destination>,
+    /// Neuron slots holding a population neuron.
+    pub neurons_used: usize,
+    /// Synapses stored in this core's crossbar (zero weights included).
+    pub synapses: usize,
+}
+
+/// A population's place on the chip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    /// Host-driven: neuron k fans out to `input_fanout[first + k]`.
+    Input {
+        /// Index of neuron 0 in [`Mapping::input_fanout`].
+        first: usize,
+    },
+    /// Simulated: neuron k lives at global slot `first + k`.
+    Slots {
+        /// Global slot of neuron 0.
+        first: usize,
+    },
+}
+
+/// The network placed on the hardware.
+#[derive(Debug, Clone, Serialize)]
+pub struct Mapping {
+    /// Hardware shape.
+    pub hardware: Hardware,
+    /// One image per core, in core-index order.
+    pub cores: Vec<CoreImage>,
+    /// Placement per population, in file order.
+    pub placement: Vec<Placement>,
+    /// Destinations of every input neuron (the host bridge sends one event per entry).
+    pub input_fanout: Vec<Vec<Destination>>,
+    /// Owner of each global slot: (population, neuron), for used slots.
+    pub slot_owner: Vec<Option<(u32, u32)>>,
+}
+
+impl Mapping {
+    /// Places `net` on its hardware, or explains what does not fit.
+    pub fn build(net: &Network) -> crate::Result<Self> {
+        let hw = &net.hardware;
+        let n = hw.neurons_per_core;
+        let cores = hw.cores();
+        let capacity = cores * n;
+        let loc = &net.locator;
+
+        // Placement: contiguous slots in file order.
+        let mut placement = Vec::with_capacity(net.populations.len());
+        let mut next_slot = 0usize;
+        let mut next_input = 0usize;
+        let needed: usize = net
+            .populations
+            .iter()
+            .filter(|p| !p.is_input())
+            .map(|p| p.size)
+            .sum();
+        for (i, p) in net.populations.iter().enumerate() {
+            if p.is_input() {
+                placement.push(Placement::Input { first: next_input });
+                next_input += p.size;
+            } else {
+                if next_slot + p.size > capacity {
+                    return Err(loc
+                        .at(
+                            &FieldPath::root().key("population").index(i).key("size"),
+                            format!(
+                                "population '{}' does not fit: the populations need {needed} neuron slots, the {}x{} mesh of {n}-neuron cores has {capacity} ({} short)",
+                                p.name, hw.mesh_x, hw.mesh_y, needed - capacity
+                            ),
+                        )
+                        .into());
+                }
+                placement.push(Placement::Slots { first: next_slot });
+                next_slot += p.size;
+            }
+        }
+        let mut slot_owner = vec![None; capacity];
+        for (pi, (p, pl)) in net.populations.iter().zip(&placement).enumerate() {
+            if let Placement::Slots { first } = pl {
+                for k in 0..p.size {
+                    slot_owner[first + k] = Some((pi as u32, k as u32));
+                }
+            }
+        }
+
+        // Synapses grouped by destination core, then by source: BTreeMap keeps axon order stable.
+        let mut by_core: Vec<BTreeMap<Source, Vec<(usize, i16)>>> = vec![BTreeMap::new(); cores];
+        for proj in &net.projections {
+            let Placement::Slots { first: post_first } = placement[proj.to] else {
+                unreachable!("validation rejects projections into input populations")
+            };
+            for s in &proj.synapses {
+                let src = match placement[proj.from] {
+                    Placement::Input { .. } => Source::Input {
+                        population: proj.from,
+                        neuron: s.pre as usize,
+                    },
+                    Placement::Slots { first } => Source::Neuron(first + s.pre as usize),
+                };
+                let g = post_first + s.post as usize;
+                by_core[g / n]
+                    .entry(src)
+                    .or_default()
+                    .push((g % n, s.weight as i16));
+            }
+        }
+
+        let mut diags = Vec::new();
+        let mut images = Vec::with_capacity(cores);
+        // Destinations per source, filled while axons are assigned.
+        let mut dests: BTreeMap<Source, Vec<Destination>> = BTreeMap::new();
+        for (c, rows) in by_core.iter().enumerate() {
+            let (x, y) = hw.core_xy(c);
+            if rows.len() > hw.axons_per_core {
+                let mut per_pop: BTreeMap<&str, usize> = BTreeMap::new();
+                for src in rows.keys() {
+                    let pop = match *src {
+                        Source::Input { population, .. } => population,
+                        Source::Neuron(g) => slot_owner[g].map_or(0, |o| o.0 as usize),
+                    };
+                    *per_pop
+                        .entry(net.populations[pop].name.as_str())
+                        .or_default() += 1;
+                }
+                let detail = per_pop
+                    .iter()
+                    .map(|(k, v)| format!("'{k}' {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                diags.push(loc.at(
+                    &FieldPath::root().key("hardware").key("axons_per_core"),
+                    format!(
+                        "core ({x},{y}) needs {} axons (one per source neuron with synapses here: {detail}), hardware has {}",
+                        rows.len(),
+                        hw.axons_per_core
+                    ),
+                ));
+                continue;
+            }
+            let mut crossbar = vec![0i16; hw.axons_per_core * n];
+            let mut axon_source = Vec::with_capacity(rows.len());
+            let mut synapses = 0;
+            for (a, (src, targets)) in rows.iter().enumerate() {
+                axon_source.push(*src);
+                for &(j, w) in targets {
+                    crossbar[a * n + j] = w;
+                }
+                synapses += targets.len();
+                dests.entry(*src).or_default().push(Destination {
+                    x: x as u16,
+                    y: y as u16,
+                    axon: a as u32,
+                });
+            }
+            let (types, neuron_type) = type_table(net, &slot_owner[c * n..(c + 1) * n]);
+            if types.len() > hw.neuron_types {
+                diags.push(loc.at(
+                    &FieldPath::root().key("hardware").key("neuron_types"),
+                    format!(
+                        "core ({x},{y}) needs {} distinct neuron types, hardware has {}",
+                        types.len(),
+                        hw.neuron_types
+                    ),
+                ));
+                continue;
+            }
+            images.push(CoreImage {
+                x,
+                y,
+                types,
+                neuron_type,
+                crossbar,
+                axon_source,
+                fanout: vec![FanOut::default(); n],
+                destinations: Vec::new(),
+                neurons_used: slot_owner[c * n..(c + 1) * n]
+                    .iter()
+                    .filter(|o| o.is_some())
+                    .count(),
+                synapses,
+            });
+        }
+        if !diags.is_empty() {
+            return Err(SpecError::Invalid(diags));
+        }
+
+        // Fan-out tables: neurons in slot order, destinations in core order.
+        let mut input_fanout = vec![Vec::new(); next_input];
+        for (src, mut d) in dests {
+            d.sort();
+            match src {
+                Source::Input { population, neuron } => {
+                    let Placement::Input { first } = placement[population] else {
+                        unreachable!()
+                    };
+                    input_fanout[first + neuron] = d;
+                }
+                Source::Neuron(g) => {
+                    let img = &mut images[g / n];
+                    img.fanout[g % n] = FanOut {
+                        base: img.destinations.len() as u32,
+                        count: d.len() as u32,
+                    };
+                    img.destinations.extend(d);
+                }
+            }
+        }
+        for img in &images {
+            if img.destinations.len() > hw.destinations_per_core {
+                diags.push(loc.at(
+                    &FieldPath::root().key("hardware").key("destinations_per_core"),
+                    format!(
+                        "core ({},{}) needs {} destination entries (one per neuron and target core), hardware has {}",
+                        img.x,
+                        img.y,
+                        img.destinations.len(),
+                        hw.destinations_per_core
+                    ),
+                ));
+            }
+        }
+        if !diags.is_empty() {
+            return Err(SpecError::Invalid(diags));
+        }
+        Ok(Self {
+            hardware: hw.clone(),
+            cores: images,
+            placement,
+            input_fanout,
+            slot_owner,
+        })
+    }
+
+    /// Destinations of neuron `slot` of core `core`.
+    pub fn neuron_destinations(&self, core: usize, slot: usize) -> &[Destination] {
+        let img = &self.cores[core];
+        let f = img.fanout[slot];
+        &img.destinations[f.base as usize..(f.base + f.count) as usize]
+    }
+
+    /// Global slot of neuron `k` of simulated population `pop`.
+    pub fn slot_of(&self, pop: usize, k: usize) -> Option<usize> {
+        match self.placement.get(pop)? {
+            Placement::Slots { first } => Some(first + k),
+            Placement::Input { .. } => None,
+        }
+    }
+
+    /// Crossbar weight of (core, axon, neuron).
+    pub fn weight(&self, core: usize, axon: usize, neuron: usize) -> i16 {
+        self.cores[core].crossbar[axon * self.hardware.neurons_per_core + neuron]
+    }
+}
+
+/// Distinct neuron types of one core, and each slot's index into them.
+/// Empty slots take type 0; an all-empty core gets the silent type (it never fires on zero input).
+fn type_table(net: &Network, owners: &[Option<(u32, u32)>]) -> (Vec<NeuronType>, Vec<u16>) {
+    let mut types: Vec<NeuronType> = Vec::new();
+    let mut idx = vec![0u16; owners.len()];
+    for (slot, o) in owners.iter().enumerate() {
+        if let Some((pop, _)) = o {
+            let PopulationKind::Neurons { neuron } = net.populations[*pop as usize].kind else {
+                unreachable!("only simulated populations own slots")
+            };
+            let t = match types.iter().position(|t| *t == neuron) {
+                Some(t) => t,
+                None => {
+                    types.push(neuron);
+                    types.len() - 1
+                }
+            };
+            idx[slot] = t as u16;
+        }
+    }
+    if types.is_empty() {
+        types.push(NeuronType::silent(&net.hardware.widths));
+    }
+    (types, idx)
+}

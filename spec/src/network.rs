@@ -1,0 +1,155 @@
+//! The validated network: what every later stage (mapping, golden model, hardware) reads.
+
+use crate::config::Board;
+use crate::locate::Locator;
+use crate::neuron::{NeuronType, Widths};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// The hardware shape, checked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hardware {
+    /// Target board.
+    pub board: Board,
+    /// Cores in x.
+    pub mesh_x: usize,
+    /// Cores in y.
+    pub mesh_y: usize,
+    /// Neuron slots per core.
+    pub neurons_per_core: usize,
+    /// Axon rows per core.
+    pub axons_per_core: usize,
+    /// Entries in each core's neuron-type table.
+    pub neuron_types: usize,
+    /// Entries in each core's destination memory.
+    pub destinations_per_core: usize,
+    /// Arithmetic widths.
+    pub widths: Widths,
+    /// Core clock in MHz.
+    pub clock_mhz: f64,
+    /// Host UART baud rate.
+    pub baud: u32,
+}
+
+impl Hardware {
+    /// Number of cores in the mesh.
+    pub fn cores(&self) -> usize {
+        self.mesh_x * self.mesh_y
+    }
+    /// Mesh coordinates of core index `c` (row-major: x varies fastest).
+    pub fn core_xy(&self, c: usize) -> (usize, usize) {
+        (c % self.mesh_x, c / self.mesh_x)
+    }
+    /// Core index of mesh coordinates (x, y).
+    pub fn core_index(&self, x: usize, y: usize) -> usize {
+        y * self.mesh_x + x
+    }
+    /// Width of each neuron's input accumulator (see `docs/semantics.md`).
+    pub fn accumulator_bits(&self) -> u32 {
+        self.widths.accumulator_bits(self.axons_per_core)
+    }
+}
+
+/// Where a population's spikes come from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PopulationKind {
+    /// Driven by the host (a stimulus file and/or a generated drive).
+    Input {
+        /// Generated Poisson-like drive, if declared.
+        drive: Option<Drive>,
+    },
+    /// Neurons simulated on the cores.
+    Neurons {
+        /// The neuron type every neuron of this population has.
+        neuron: NeuronType,
+    },
+}
+
+/// Generated input drive: each neuron spikes with probability `rate` per timestep.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Drive {
+    /// Spike probability per neuron per timestep.
+    pub rate: f64,
+    /// Random seed.
+    pub seed: u64,
+}
+
+/// A named group of neurons.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Population {
+    /// Unique name.
+    pub name: String,
+    /// Number of neurons.
+    pub size: usize,
+    /// Input or simulated neurons.
+    pub kind: PopulationKind,
+    /// Whether its spikes are recorded.
+    pub record: bool,
+}
+
+impl Population {
+    /// True for host-driven populations.
+    pub fn is_input(&self) -> bool {
+        matches!(self.kind, PopulationKind::Input { .. })
+    }
+}
+
+/// One synapse of a projection, as neuron indices inside the two populations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Synapse {
+    /// Index in the source population.
+    pub pre: u32,
+    /// Index in the target population.
+    pub post: u32,
+    /// Signed weight, within the weight width.
+    pub weight: i32,
+}
+
+/// The expanded synapses from one population to another.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Projection {
+    /// Index of the source population.
+    pub from: usize,
+    /// Index of the target population.
+    pub to: usize,
+    /// Every synapse, in a deterministic order.
+    pub synapses: Vec<Synapse>,
+}
+
+/// A checked network file.
+#[derive(Clone)]
+pub struct Network {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// Hardware shape.
+    pub hardware: Hardware,
+    /// Populations in file order.
+    pub populations: Vec<Population>,
+    /// Projections in file order.
+    pub projections: Vec<Projection>,
+    /// Source positions, so later stages can point at the line that caused a problem.
+    pub locator: Locator,
+}
+
+impl Network {
+    /// Reads and validates a network file.
+    pub fn load(path: &Path) -> crate::Result<Self> {
+        crate::validate::load(path)
+    }
+
+    /// Validates network text as if it were read from `path` (relative files resolve next to it).
+    pub fn parse(path: &Path, text: &str) -> crate::Result<Self> {
+        crate::validate::parse(path, text)
+    }
+
+    /// Index of the population called `name`.
+    pub fn population_index(&self, name: &str) -> Option<usize> {
+        self.populations.iter().position(|p| p.name == name)
+    }
+
+    /// Total synapse count.
+    pub fn synapse_count(&self) -> usize {
+        self.projections.iter().map(|p| p.synapses.len()).sum()
+    }
+}

@@ -1,0 +1,230 @@
+//! The fit report `spikemesh check` prints: what the mapping uses against what the hardware has.
+
+use crate::mapping::Mapping;
+use crate::network::Network;
+use serde::Serialize;
+use std::fmt;
+
+/// Use of one core.
+#[derive(Debug, Clone, Serialize)]
+pub struct CoreFit {
+    /// Core x.
+    pub x: usize,
+    /// Core y.
+    pub y: usize,
+    /// Neuron slots used.
+    pub neurons: usize,
+    /// Axon rows used.
+    pub axons: usize,
+    /// Synapses stored.
+    pub synapses: usize,
+    /// Neuron types used.
+    pub types: usize,
+    /// Destination entries used.
+    pub destinations: usize,
+}
+
+/// The fit of a whole network.
+#[derive(Debug, Clone, Serialize)]
+pub struct FitReport {
+    /// Network file.
+    pub file: String,
+    /// Board name.
+    pub board: String,
+    /// Mesh shape [x, y].
+    pub mesh: [usize; 2],
+    /// Neuron slots per core.
+    pub neurons_per_core: usize,
+    /// Axon rows per core.
+    pub axons_per_core: usize,
+    /// Type-table entries per core.
+    pub neuron_types: usize,
+    /// Destination entries per core.
+    pub destinations_per_core: usize,
+    /// Weight width.
+    pub weight_bits: u32,
+    /// Potential width.
+    pub potential_bits: u32,
+    /// Accumulator width implied by the shape.
+    pub accumulator_bits: u32,
+    /// Cores holding at least one neuron or axon.
+    pub cores_used: usize,
+    /// Populations: (name, size, input, record).
+    pub populations: Vec<PopulationFit>,
+    /// Host-driven input neurons.
+    pub input_neurons: usize,
+    /// Simulated neurons.
+    pub neurons: usize,
+    /// All synapses.
+    pub synapses: usize,
+    /// Per-core use.
+    pub cores: Vec<CoreFit>,
+    /// Crossbar bits per core (axons x neurons x weight bits).
+    pub crossbar_bits_per_core: usize,
+}
+
+/// One population in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct PopulationFit {
+    /// Name.
+    pub name: String,
+    /// Neurons.
+    pub size: usize,
+    /// Host-driven.
+    pub input: bool,
+    /// Recorded.
+    pub record: bool,
+    /// Cores (x, y) it occupies, empty for inputs.
+    pub cores: Vec<[usize; 2]>,
+}
+
+impl FitReport {
+    /// Builds the report of a mapped network.
+    pub fn new(net: &Network, m: &Mapping) -> Self {
+        let hw = &net.hardware;
+        let cores: Vec<CoreFit> = m
+            .cores
+            .iter()
+            .map(|c| CoreFit {
+                x: c.x,
+                y: c.y,
+                neurons: c.neurons_used,
+                axons: c.axon_source.len(),
+                synapses: c.synapses,
+                types: c.types.len(),
+                destinations: c.destinations.len(),
+            })
+            .collect();
+        let populations = net
+            .populations
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let mut on: Vec<[usize; 2]> = Vec::new();
+                if let Some(first) = m.slot_of(i, 0) {
+                    for c in
+                        first / hw.neurons_per_core..=(first + p.size - 1) / hw.neurons_per_core
+                    {
+                        let (x, y) = hw.core_xy(c);
+                        on.push([x, y]);
+                    }
+                }
+                PopulationFit {
+                    name: p.name.clone(),
+                    size: p.size,
+                    input: p.is_input(),
+                    record: p.record,
+                    cores: on,
+                }
+            })
+            .collect();
+        Self {
+            file: net.path.display().to_string(),
+            board: hw.board.name().to_string(),
+            mesh: [hw.mesh_x, hw.mesh_y],
+            neurons_per_core: hw.neurons_per_core,
+            axons_per_core: hw.axons_per_core,
+            neuron_types: hw.neuron_types,
+            destinations_per_core: hw.destinations_per_core,
+            weight_bits: hw.widths.weight_bits,
+            potential_bits: hw.widths.potential_bits,
+            accumulator_bits: hw.accumulator_bits(),
+            cores_used: cores
+                .iter()
+                .filter(|c| c.neurons > 0 || c.axons > 0)
+                .count(),
+            input_neurons: net
+                .populations
+                .iter()
+                .filter(|p| p.is_input())
+                .map(|p| p.size)
+                .sum(),
+            neurons: net
+                .populations
+                .iter()
+                .filter(|p| !p.is_input())
+                .map(|p| p.size)
+                .sum(),
+            synapses: net.synapse_count(),
+            crossbar_bits_per_core: hw.axons_per_core
+                * hw.neurons_per_core
+                * hw.widths.weight_bits as usize,
+            populations,
+            cores,
+        }
+    }
+}
+
+fn pct(used: usize, of: usize) -> f64 {
+    100.0 * used as f64 / of.max(1) as f64
+}
+
+impl fmt::Display for FitReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}: fits", self.file)?;
+        writeln!(
+            f,
+            "hardware: board {}, {}x{} mesh, {} neurons x {} axons per core, {}-bit weights, {}-bit potentials ({}-bit accumulators)",
+            self.board, self.mesh[0], self.mesh[1], self.neurons_per_core, self.axons_per_core, self.weight_bits, self.potential_bits, self.accumulator_bits
+        )?;
+        writeln!(
+            f,
+            "network:  {} input neurons, {} neurons, {} synapses; {} of {} cores used",
+            self.input_neurons,
+            self.neurons,
+            self.synapses,
+            self.cores_used,
+            self.cores.len()
+        )?;
+        for p in &self.populations {
+            let role = match (p.input, p.record) {
+                (true, true) => "input, recorded",
+                (true, false) => "input",
+                (false, true) => "recorded",
+                (false, false) => "",
+            };
+            let on = p
+                .cores
+                .iter()
+                .map(|c| format!("({},{})", c[0], c[1]))
+                .collect::<Vec<_>>()
+                .join(" ");
+            writeln!(
+                f,
+                "  population {:<16} {:>7} neurons  {:<16} {}",
+                p.name,
+                p.size,
+                role,
+                if on.is_empty() {
+                    "host".into()
+                } else {
+                    format!("cores {on}")
+                }
+            )?;
+        }
+        writeln!(
+            f,
+            "  core     neurons           axons             synapses  types      destinations"
+        )?;
+        for c in &self.cores {
+            writeln!(
+                f,
+                "  ({},{})  {:>5}/{:<5} {:>5.1}%  {:>5}/{:<5} {:>5.1}%  {:>8}  {:>3}/{:<3}  {:>6}/{:<6}",
+                c.x,
+                c.y,
+                c.neurons,
+                self.neurons_per_core,
+                pct(c.neurons, self.neurons_per_core),
+                c.axons,
+                self.axons_per_core,
+                pct(c.axons, self.axons_per_core),
+                c.synapses,
+                c.types,
+                self.neuron_types,
+                c.destinations,
+                self.destinations_per_core
+            )?;
+        }
+        write!(f, "crossbar: {} bits per core", self.crossbar_bits_per_core)
+    }
+}

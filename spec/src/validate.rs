@@ -1,0 +1,405 @@
+//! Turns a parsed file into a [`Network`], or into diagnostics that name file, line and field.
+
+use crate::config::{Board, RawConfig, RawHardware, RawNeuron, RawPopulation};
+use crate::connectivity;
+use crate::error::{Diagnostic, FieldPath, SpecError};
+use crate::locate::Locator;
+use crate::network::{Drive, Hardware, Network, Population, PopulationKind};
+use crate::neuron::{LifParams, NeuronType, ResetMode, Widths};
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// Reads and validates a network file.
+pub fn load(path: &Path) -> crate::Result<Network> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Diagnostic::whole_file(path, format!("cannot read the file: {e}")))?;
+    parse(path, &text)
+}
+
+/// Validates network text read from `path`.
+pub fn parse(path: &Path, text: &str) -> crate::Result<Network> {
+    let loc = Locator::new(path, text);
+    let raw: RawConfig = toml::from_str(text).map_err(|e| match e.span() {
+        Some(r) => loc.at_offset(r.start, e.message().trim().to_string()),
+        None => Diagnostic::whole_file(path, e.message().trim().to_string()),
+    })?;
+    let mut v = Validator {
+        loc: &loc,
+        diags: Vec::new(),
+    };
+    let hardware = v.hardware(&raw.hardware);
+    let Some(hardware) = hardware else {
+        return Err(SpecError::Invalid(v.diags));
+    };
+    let populations = v.populations(&raw, &hardware);
+    if !v.diags.is_empty() {
+        return Err(SpecError::Invalid(v.diags));
+    }
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    let mut projections = Vec::new();
+    let by_name: HashMap<&str, usize> = populations
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.name.as_str(), i))
+        .collect();
+    let names = populations
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    for (i, rp) in raw.projection.iter().enumerate() {
+        let at = FieldPath::root().key("projection").index(i);
+        let mut endpoint = |field: &str, name: &str| match by_name.get(name) {
+            Some(&ix) => Some(ix),
+            None => {
+                v.diags.push(loc.at(
+                    &at.key(field),
+                    format!("no population named '{name}' (populations: {names})"),
+                ));
+                None
+            }
+        };
+        let (Some(from), Some(to)) = (endpoint("from", &rp.from), endpoint("to", &rp.to)) else {
+            continue;
+        };
+        if populations[to].is_input() {
+            v.diags.push(loc.at(
+                &at.key("to"),
+                format!(
+                    "population '{}' is an input (its spikes come from the host), so it cannot receive synapses",
+                    rp.to
+                ),
+            ));
+            continue;
+        }
+        let ctx = connectivity::Context {
+            loc: &loc,
+            at: at.clone(),
+            base_dir,
+            pre_size: populations[from].size,
+            post_size: populations[to].size,
+            widths: hardware.widths,
+        };
+        match connectivity::expand(&ctx, &rp.connectivity, rp.weight.as_ref()) {
+            Ok(synapses) => projections.push(crate::network::Projection { from, to, synapses }),
+            Err(mut d) => v.diags.append(&mut d),
+        }
+    }
+    if v.diags.is_empty() {
+        v.duplicate_synapses(&projections);
+    }
+    if !v.diags.is_empty() {
+        return Err(SpecError::Invalid(v.diags));
+    }
+    Ok(Network {
+        path: path.to_path_buf(),
+        hardware,
+        populations,
+        projections,
+        locator: loc,
+    })
+}
+
+struct Validator<'a> {
+    loc: &'a Locator,
+    diags: Vec<Diagnostic>,
+}
+
+impl Validator<'_> {
+    /// Checks lo <= v <= hi, recording a diagnostic at `path` otherwise.
+    fn range(&mut self, path: &FieldPath, v: i64, lo: i64, hi: i64, why: &str) -> Option<i64> {
+        if (lo..=hi).contains(&v) {
+            Some(v)
+        } else {
+            self.diags.push(
+                self.loc
+                    .at(path, format!("{v} is out of range {lo}..={hi}{why}")),
+            );
+            None
+        }
+    }
+
+    fn hardware(&mut self, h: &RawHardware) -> Option<Hardware> {
+        let at = FieldPath::root().key("hardware");
+        let mx = self.range(&at.key("mesh").index(0), h.mesh[0], 1, 16, " (cores in x)");
+        let my = self.range(&at.key("mesh").index(1), h.mesh[1], 1, 16, " (cores in y)");
+        let n = self.range(&at.key("neurons_per_core"), h.neurons_per_core, 1, 4096, "");
+        let a = self.range(&at.key("axons_per_core"), h.axons_per_core, 1, 16384, "");
+        let wb = self.range(&at.key("weight_bits"), h.weight_bits, 2, 16, "");
+        let pb = self.range(&at.key("potential_bits"), h.potential_bits, 4, 32, "");
+        let rb = self.range(
+            &at.key("refractory_bits"),
+            h.refractory_bits.unwrap_or(4),
+            0,
+            8,
+            "",
+        );
+        let nt = self.range(
+            &at.key("neuron_types"),
+            h.neuron_types.unwrap_or(16),
+            1,
+            256,
+            "",
+        );
+        let dests = match (h.destinations_per_core, n) {
+            (Some(d), _) => self.range(&at.key("destinations_per_core"), d, 1, 1 << 20, ""),
+            (None, Some(n)) => Some(4 * n),
+            (None, None) => None,
+        };
+        let default_clock = match h.board {
+            Board::Ulx3s85f | Board::Ulx3s25f => 25.0,
+            Board::Icebreaker | Board::Hx8kBreakout | Board::Sim => 12.0,
+        };
+        let clock_mhz = h.clock_mhz.unwrap_or(default_clock);
+        if !(clock_mhz.is_finite() && clock_mhz > 0.0 && clock_mhz <= 500.0) {
+            self.diags.push(self.loc.at(
+                &at.key("clock_mhz"),
+                format!("{clock_mhz} MHz is not a usable core clock (0 < clock_mhz <= 500)"),
+            ));
+        }
+        let baud = self.range(
+            &at.key("baud"),
+            h.baud.unwrap_or(115_200),
+            300,
+            12_000_000,
+            "",
+        );
+        if let Some(b) = baud {
+            // The UART samples each bit with the core clock; fewer than 4 clocks per bit
+            // leaves no margin for the fractional divider error.
+            if clock_mhz * 1e6 / (b as f64) < 4.0 {
+                self.diags.push(self.loc.at(
+                    &at.key("baud"),
+                    format!("{b} baud needs at least {} MHz (4 clocks per bit); clock_mhz is {clock_mhz}", (4 * b) as f64 / 1e6),
+                ));
+            }
+        }
+        Some(Hardware {
+            board: h.board,
+            mesh_x: mx? as usize,
+            mesh_y: my? as usize,
+            neurons_per_core: n? as usize,
+            axons_per_core: a? as usize,
+            neuron_types: nt? as usize,
+            destinations_per_core: dests? as usize,
+            widths: Widths {
+                weight_bits: wb? as u32,
+                potential_bits: pb? as u32,
+                refractory_bits: rb? as u32,
+            },
+            clock_mhz,
+            baud: baud? as u32,
+        })
+        .filter(|_| self.diags.is_empty())
+    }
+
+    fn populations(&mut self, raw: &RawConfig, hw: &Hardware) -> Vec<Population> {
+        let mut out = Vec::new();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (i, p) in raw.population.iter().enumerate() {
+            let at = FieldPath::root().key("population").index(i);
+            if p.name.trim().is_empty() {
+                self.diags.push(
+                    self.loc
+                        .at(&at.key("name"), "a population needs a non-empty name"),
+                );
+            } else if let Some(&first) = seen.get(p.name.as_str()) {
+                let first_at = self.loc.at(
+                    &FieldPath::root().key("population").index(first).key("name"),
+                    "",
+                );
+                let line = first_at
+                    .line
+                    .map_or(String::new(), |l| format!(" at line {l}"));
+                self.diags.push(self.loc.at(
+                    &at.key("name"),
+                    format!(
+                        "duplicate population name '{}' (first defined{line})",
+                        p.name
+                    ),
+                ));
+            } else {
+                seen.insert(&p.name, i);
+            }
+            let Some(size) = self.range(&at.key("size"), p.size, 1, 1 << 24, "") else {
+                continue;
+            };
+            if let Some(kind) = self.population_kind(raw, p, &at, hw) {
+                out.push(Population {
+                    name: p.name.clone(),
+                    size: size as usize,
+                    kind,
+                    record: p.record,
+                });
+            }
+        }
+        if raw.population.is_empty() {
+            self.diags.push(Diagnostic::whole_file(
+                self.loc.file(),
+                "the network has no [[population]] tables",
+            ));
+        }
+        out
+    }
+
+    fn population_kind(
+        &mut self,
+        raw: &RawConfig,
+        p: &RawPopulation,
+        at: &FieldPath,
+        hw: &Hardware,
+    ) -> Option<PopulationKind> {
+        if p.input {
+            if p.neuron.is_some() {
+                self.diags.push(self.loc.at(
+                    &at.key("neuron"),
+                    "input populations are driven by the host and take no neuron parameters",
+                ));
+                return None;
+            }
+            let drive = match &p.drive {
+                None => None,
+                Some(d) => {
+                    if !(d.rate.is_finite() && (0.0..=1.0).contains(&d.rate)) {
+                        self.diags.push(self.loc.at(
+                            &at.key("drive").key("rate"),
+                            format!(
+                                "{} is not a probability per timestep (0 <= rate <= 1)",
+                                d.rate
+                            ),
+                        ));
+                        return None;
+                    }
+                    let seed = self.range(&at.key("drive").key("seed"), d.seed, 0, i64::MAX, "")?;
+                    Some(Drive {
+                        rate: d.rate,
+                        seed: seed as u64,
+                    })
+                }
+            };
+            return Some(PopulationKind::Input { drive });
+        }
+        if p.drive.is_some() {
+            self.diags.push(self.loc.at(
+                &at.key("drive"),
+                "only input populations (input = true) take a generated drive",
+            ));
+            return None;
+        }
+        let neuron = self.neuron(raw.neuron.as_ref(), p.neuron.as_ref(), at, &p.name, hw)?;
+        Some(PopulationKind::Neurons { neuron })
+    }
+
+    /// Merges a population's neuron table over the top-level one, field by field.
+    fn neuron(
+        &mut self,
+        top: Option<&RawNeuron>,
+        own: Option<&RawNeuron>,
+        at: &FieldPath,
+        name: &str,
+        hw: &Hardware,
+    ) -> Option<NeuronType> {
+        let own_at = at.key("neuron");
+        let top_at = FieldPath::root().key("neuron");
+        // Picks the population's value, else the default's, with the path it came from.
+        macro_rules! pick {
+            ($f:ident) => {
+                match (
+                    own.and_then(|n| n.$f.clone()),
+                    top.and_then(|n| n.$f.clone()),
+                ) {
+                    (Some(v), _) => Some((v, own_at.key(stringify!($f)))),
+                    (None, Some(v)) => Some((v, top_at.key(stringify!($f)))),
+                    (None, None) => None,
+                }
+            };
+        }
+        let w = hw.widths;
+        if let Some((m, path)) = pick!(model) {
+            if m != "lif" {
+                self.diags.push(
+                    self.loc
+                        .at(&path, format!("unknown neuron model '{m}' (known: lif)")),
+                );
+                return None;
+            }
+        }
+        let Some((threshold, tp)) = pick!(threshold) else {
+            self.diags.push(self.loc.at(
+                at,
+                format!("population '{name}' has no neuron threshold: set neuron.threshold in this population or in a top-level [neuron] table"),
+            ));
+            return None;
+        };
+        let pbits = format!(
+            " (threshold must be positive and fit potential_bits = {})",
+            w.potential_bits
+        );
+        let threshold = self.range(&tp, threshold, 1, w.potential_max(), &pbits);
+        let (leak, lp) = pick!(leak_shift).unwrap_or((0, own_at.key("leak_shift")));
+        let leak = self.range(&lp, leak, 0, w.potential_bits as i64 - 1, " (0 = no leak)");
+        let (reset, rp) = pick!(reset).unwrap_or((0, own_at.key("reset")));
+        let reset = self.range(
+            &rp,
+            reset,
+            w.potential_min(),
+            w.potential_max(),
+            &format!(" (potential_bits = {})", w.potential_bits),
+        );
+        let (refr, fp) = pick!(refractory).unwrap_or((0, own_at.key("refractory")));
+        let refr = self.range(
+            &fp,
+            refr,
+            0,
+            w.refractory_max() as i64,
+            &format!(" (refractory_bits = {})", w.refractory_bits),
+        );
+        let reset_mode = match pick!(reset_mode) {
+            None => Some(ResetMode::Value),
+            Some((m, _)) if m == "value" => Some(ResetMode::Value),
+            Some((m, _)) if m == "subtract" => Some(ResetMode::Subtract),
+            Some((m, path)) => {
+                self.diags.push(self.loc.at(
+                    &path,
+                    format!("unknown reset_mode '{m}' (known: value, subtract)"),
+                ));
+                None
+            }
+        };
+        Some(NeuronType::Lif(LifParams {
+            threshold: threshold?,
+            leak_shift: leak? as u32,
+            reset: reset?,
+            reset_mode: reset_mode?,
+            refractory: refr? as u32,
+        }))
+    }
+
+    /// The crossbar holds one weight per (pre, post) pair, so a pair defined twice is ambiguous.
+    fn duplicate_synapses(&mut self, projections: &[crate::network::Projection]) {
+        let mut seen: HashMap<(usize, u32, usize, u32), usize> = HashMap::new();
+        let mut reported: HashSet<(usize, usize)> = HashSet::new();
+        for (i, p) in projections.iter().enumerate() {
+            for s in &p.synapses {
+                if let Some(&j) = seen.get(&(p.from, s.pre, p.to, s.post)) {
+                    if reported.insert((j, i)) {
+                        let what = if i == j {
+                            "twice by this projection".to_string()
+                        } else {
+                            format!("by projection[{j}] and again here")
+                        };
+                        self.diags.push(self.loc.at(
+                            &FieldPath::root().key("projection").index(i),
+                            format!(
+                                "the synapse from neuron {} to neuron {} is defined {what}; a pair holds one weight",
+                                s.pre, s.post
+                            ),
+                        ));
+                    }
+                } else {
+                    seen.insert((p.from, s.pre, p.to, s.post), i);
+                }
+            }
+        }
+    }
+}
