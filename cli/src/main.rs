@@ -12,11 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "spikemesh",
-    version,
-    about = "Neuromorphic hardware for FPGAs: check, simulate, benchmark"
-)]
+#[command(name = "spikemesh", version, about = "Neuromorphic hardware for FPGAs: check, simulate, benchmark")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

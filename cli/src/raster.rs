@@ -36,13 +36,7 @@ fn font_ready() -> bool {
 }
 
 /// Draws the recorded spikes of the populations `record` marks.
-pub fn draw(
-    png: &Path,
-    net: &Network,
-    record: &[bool],
-    steps: usize,
-    spikes: &[Spike],
-) -> Result<()> {
+pub fn draw(png: &Path, net: &Network, record: &[bool], steps: usize, spikes: &[Spike]) -> Result<()> {
     // Row offset of each recorded population, stacked in file order.
     let mut offset = vec![0usize; net.populations.len()];
     let mut rows = 0usize;
@@ -63,20 +57,13 @@ pub fn draw(
     if labels {
         builder
             .caption(
-                format!(
-                    "{} — {} timesteps, {} spikes",
-                    net.path.display(),
-                    steps,
-                    spikes.len()
-                ),
+                format!("{} — {} timesteps, {} spikes", net.path.display(), steps, spikes.len()),
                 ("sans-serif", 20),
             )
             .x_label_area_size(40)
             .y_label_area_size(70);
     }
-    let mut chart = builder
-        .build_cartesian_2d(0f64..steps.max(1) as f64, 0f64..rows as f64)
-        .map_err(|e| err(&e))?;
+    let mut chart = builder.build_cartesian_2d(0f64..steps.max(1) as f64, 0f64..rows as f64).map_err(|e| err(&e))?;
     if labels {
         chart
             .configure_mesh()
@@ -92,28 +79,20 @@ pub fn draw(
     let recorded: Vec<usize> = (0..net.populations.len()).filter(|&i| record[i]).collect();
     for (k, &pi) in recorded.iter().enumerate() {
         let colour = palette[k % palette.len()];
-        let pts = spikes
-            .iter()
-            .filter(|s| s.population as usize == pi)
-            .map(|s| {
-                Rectangle::new(
-                    [
-                        (s.timestep as f64, (offset[pi] + s.neuron as usize) as f64),
-                        (
-                            s.timestep as f64 + 1.0,
-                            (offset[pi] + s.neuron as usize) as f64 + 1.0,
-                        ),
-                    ],
-                    colour.filled(),
-                )
-            });
+        let pts = spikes.iter().filter(|s| s.population as usize == pi).map(|s| {
+            Rectangle::new(
+                [
+                    (s.timestep as f64, (offset[pi] + s.neuron as usize) as f64),
+                    (s.timestep as f64 + 1.0, (offset[pi] + s.neuron as usize) as f64 + 1.0),
+                ],
+                colour.filled(),
+            )
+        });
         let series = chart.draw_series(pts).map_err(|e| err(&e))?;
         if labels {
             series
                 .label(net.populations[pi].name.clone())
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 4), (x + 8, y + 4)], colour.filled())
-                });
+                .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 8, y + 4)], colour.filled()));
         }
     }
     if labels && !recorded.is_empty() {

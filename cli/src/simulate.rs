@@ -34,19 +34,16 @@ pub struct Args {
 pub fn run(a: Args) -> Result<()> {
     let (net, mapping) = crate::load(&a.net)?;
     let stim = Stimulus::build(&net, a.steps, a.input.as_deref())?;
-    let record: Vec<bool> = net
-        .populations
-        .iter()
-        .map(|p| a.record_all || p.record)
-        .collect();
+    let record: Vec<bool> = net.populations.iter().map(|p| a.record_all || p.record).collect();
     if !record.iter().any(|&r| r) {
-        eprintln!("warning: no population has `record = true` (or pass --record-all); {} will hold no spikes", a.out.display());
+        eprintln!(
+            "warning: no population has `record = true` (or pass --record-all); {} will hold no spikes",
+            a.out.display()
+        );
     }
     let bar = if std::io::stdout().is_terminal() && a.steps >= 1000 {
         let b = ProgressBar::new(a.steps as u64);
-        b.set_style(ProgressStyle::with_template(
-            "{bar:40} {pos}/{len} timesteps {per_sec} eta {eta}",
-        )?);
+        b.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} timesteps {per_sec} eta {eta}")?);
         b
     } else {
         ProgressBar::hidden()
@@ -57,8 +54,7 @@ pub fn run(a: Args) -> Result<()> {
         }
     });
     bar.finish_and_clear();
-    write_spike_csv(&a.out, &net, &res.spikes)
-        .with_context(|| format!("writing {}", a.out.display()))?;
+    write_spike_csv(&a.out, &net, &res.spikes).with_context(|| format!("writing {}", a.out.display()))?;
     println!(
         "{} timesteps: {} input spikes, {} neuron spikes, {} synaptic events; {} recorded spikes -> {}",
         a.steps,

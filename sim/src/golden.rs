@@ -81,9 +81,8 @@ impl Golden {
             }
             (start, targets.len() as u32)
         };
-        let neuron_out: Vec<(u32, u32)> = (0..total)
-            .map(|g| flatten(mapping.neuron_destinations(g / n, g % n)))
-            .collect();
+        let neuron_out: Vec<(u32, u32)> =
+            (0..total).map(|g| flatten(mapping.neuron_destinations(g / n, g % n))).collect();
         let input_out: Vec<(u32, u32)> = mapping.input_fanout.iter().map(|d| flatten(d)).collect();
         let input_first = mapping
             .placement
@@ -126,13 +125,7 @@ impl Golden {
     pub fn step(&mut self, inputs: &[(u32, u32)]) -> &[u32] {
         self.fired.clear();
         let w = self.widths;
-        for (g, ((ty, st), acc)) in self
-            .types
-            .iter()
-            .zip(&mut self.state)
-            .zip(&mut self.acc)
-            .enumerate()
-        {
+        for (g, ((ty, st), acc)) in self.types.iter().zip(&mut self.state).zip(&mut self.acc).enumerate() {
             if ty.step(st, *acc, &w) {
                 self.fired.push(g as u32);
             }
@@ -142,8 +135,8 @@ impl Golden {
         spans.clear();
         spans.extend(self.fired.iter().map(|&g| self.neuron_out[g as usize]));
         for &(pop, k) in inputs {
-            let first = self.input_first[pop as usize]
-                .expect("stimulus spikes are validated to name input populations");
+            let first =
+                self.input_first[pop as usize].expect("stimulus spikes are validated to name input populations");
             spans.push(self.input_out[first + k as usize]);
         }
         match self.order {
@@ -157,10 +150,8 @@ impl Golden {
                 }
             }
             DeliveryOrder::Shuffled(_) => {
-                let mut events: Vec<(u32, i32)> = spans
-                    .iter()
-                    .flat_map(|&(s, e)| self.targets[s as usize..e as usize].iter().copied())
-                    .collect();
+                let mut events: Vec<(u32, i32)> =
+                    spans.iter().flat_map(|&(s, e)| self.targets[s as usize..e as usize].iter().copied()).collect();
                 events.shuffle(&mut self.rng);
                 self.synaptic_events += events.len() as u64;
                 for (t, w) in events {

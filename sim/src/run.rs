@@ -37,30 +37,17 @@ pub fn simulate(
         for &g in fired {
             if let Some((p, k)) = mapping.slot_owner[g as usize] {
                 if record[p as usize] {
-                    spikes.push(Spike {
-                        timestep: t as u32,
-                        population: p,
-                        neuron: k,
-                    });
+                    spikes.push(Spike { timestep: t as u32, population: p, neuron: k });
                 }
             }
         }
         for &(p, k) in inputs {
             if record[p as usize] {
-                spikes.push(Spike {
-                    timestep: t as u32,
-                    population: p,
-                    neuron: k,
-                });
+                spikes.push(Spike { timestep: t as u32, population: p, neuron: k });
             }
         }
         spikes[start..].sort_unstable();
         progress(t + 1);
     }
-    RunResult {
-        spikes,
-        potentials: chip.potentials(),
-        synaptic_events: chip.synaptic_events(),
-        neuron_spikes,
-    }
+    RunResult { spikes, potentials: chip.potentials(), synaptic_events: chip.synaptic_events(), neuron_spikes }
 }

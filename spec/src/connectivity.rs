@@ -26,6 +26,8 @@ pub struct Context<'a> {
     pub post_size: usize,
     /// Widths the weights must fit.
     pub widths: Widths,
+    /// Synapses all crossbars of the chip can hold; more can never map, so expansion stops there.
+    pub max_synapses: usize,
 }
 
 type Diags = Vec<Diagnostic>;
@@ -43,6 +45,7 @@ pub fn expand(ctx: &Context, conn: &Value, weight: Option<&Value>) -> Result<Vec
     // (pre, post, explicit weight if the rule carries one)
     let pairs: Vec<(u32, u32, Option<i64>)> = match conn {
         Value::String(s) if s == "all_to_all" => {
+            too_many(ctx, &cp, ctx.pre_size.saturating_mul(ctx.post_size))?;
             let mut v = Vec::with_capacity(ctx.pre_size * ctx.post_size);
             for pre in 0..ctx.pre_size as u32 {
                 for post in 0..ctx.post_size as u32 {
@@ -85,20 +88,28 @@ pub fn expand(ctx: &Context, conn: &Value, weight: Option<&Value>) -> Result<Vec
     assign_weights(ctx, &wp, pairs, weight)
 }
 
+fn too_many(ctx: &Context, cp: &FieldPath, n: usize) -> Result<(), Diags> {
+    if n > ctx.max_synapses {
+        return Err(vec![ctx.loc.at(
+            cp,
+            format!(
+                "this projection makes more than {} synapses, the most the chip's crossbars can hold",
+                ctx.max_synapses
+            ),
+        )]);
+    }
+    Ok(())
+}
+
 fn int(ctx: &Context, path: &FieldPath, v: &Value) -> Result<i64, Diags> {
-    v.as_integer().ok_or_else(|| {
-        vec![ctx
-            .loc
-            .at(path, format!("expected an integer, found {}", v.type_str()))]
-    })
+    v.as_integer().ok_or_else(|| vec![ctx.loc.at(path, format!("expected an integer, found {}", v.type_str()))])
 }
 
 fn seed(ctx: &Context, path: &FieldPath, v: Option<&Value>) -> Result<u64, Diags> {
     let Some(v) = v else {
-        return Err(vec![ctx.loc.at(
-            path,
-            "a random rule needs a seed (seed = <integer>), so the network is reproducible",
-        )]);
+        return Err(vec![ctx
+            .loc
+            .at(path, "a random rule needs a seed (seed = <integer>), so the network is reproducible")]);
     };
     let s = int(ctx, path, v)?;
     u64::try_from(s).map_err(|_| vec![ctx.loc.at(path, format!("seed {s} must not be negative"))])
@@ -116,40 +127,29 @@ fn parse_weight(ctx: &Context, wp: &FieldPath, w: &Value) -> Result<Weight, Diag
         Value::Integer(x) => Ok(Weight::Constant(fits(wp, *x)?)),
         Value::Table(t) => {
             if let Some(k) = t.keys().find(|k| *k != "uniform" && *k != "seed") {
-                return Err(vec![ctx.loc.at(
-                    &wp.key(k),
-                    format!("unknown key '{k}' in weight (known: uniform, seed)"),
-                )]);
+                return Err(vec![ctx
+                    .loc
+                    .at(&wp.key(k), format!("unknown key '{k}' in weight (known: uniform, seed)"))]);
             }
             let Some(u) = t.get("uniform") else {
-                return Err(vec![ctx.loc.at(
-                    wp,
-                    "weight must be an integer or { uniform = [lo, hi], seed = s }",
-                )]);
+                return Err(vec![ctx.loc.at(wp, "weight must be an integer or { uniform = [lo, hi], seed = s }")]);
             };
             let up = wp.key("uniform");
-            let arr = u.as_array().filter(|a| a.len() == 2).ok_or_else(|| {
-                vec![ctx
-                    .loc
-                    .at(&up, "uniform takes two integers [lo, hi] (both included)")]
-            })?;
+            let arr = u
+                .as_array()
+                .filter(|a| a.len() == 2)
+                .ok_or_else(|| vec![ctx.loc.at(&up, "uniform takes two integers [lo, hi] (both included)")])?;
             let lo = fits(&up.index(0), int(ctx, &up.index(0), &arr[0])?)?;
             let hi = fits(&up.index(1), int(ctx, &up.index(1), &arr[1])?)?;
             if lo > hi {
-                return Err(vec![ctx.loc.at(
-                    &up,
-                    format!("uniform range [{lo}, {hi}] is empty (lo > hi)"),
-                )]);
+                return Err(vec![ctx.loc.at(&up, format!("uniform range [{lo}, {hi}] is empty (lo > hi)"))]);
             }
             let seed = seed(ctx, &wp.key("seed"), t.get("seed"))?;
             Ok(Weight::Uniform { lo, hi, seed })
         }
         _ => Err(vec![ctx.loc.at(
             wp,
-            format!(
-                "weight must be an integer or {{ uniform = [lo, hi], seed = s }}, found {}",
-                w.type_str()
-            ),
+            format!("weight must be an integer or {{ uniform = [lo, hi], seed = s }}, found {}", w.type_str()),
         )]),
     }
 }
@@ -173,17 +173,9 @@ fn random_pairs(
     let prob = p
         .as_float()
         .or_else(|| p.as_integer().map(|i| i as f64))
-        .ok_or_else(|| {
-            vec![ctx.loc.at(
-                &rp,
-                format!("random takes a probability, found {}", p.type_str()),
-            )]
-        })?;
+        .ok_or_else(|| vec![ctx.loc.at(&rp, format!("random takes a probability, found {}", p.type_str()))])?;
     if !(0.0..=1.0).contains(&prob) {
-        return Err(vec![ctx.loc.at(
-            &rp,
-            format!("{prob} is not a probability (0 <= random <= 1)"),
-        )]);
+        return Err(vec![ctx.loc.at(&rp, format!("{prob} is not a probability (0 <= random <= 1)"))]);
     }
     let mut rng = ChaCha8Rng::seed_from_u64(seed(ctx, &cp.key("seed"), s)?);
     let mut v = Vec::new();
@@ -191,66 +183,36 @@ fn random_pairs(
         for post in 0..ctx.post_size as u32 {
             if rng.gen::<f64>() < prob {
                 v.push((pre, post, None));
+                too_many(ctx, cp, v.len())?;
             }
         }
     }
     Ok(v)
 }
 
-fn check_index(
-    ctx: &Context,
-    path: &FieldPath,
-    x: i64,
-    size: usize,
-    end: &str,
-) -> Result<u32, Diags> {
+fn check_index(ctx: &Context, path: &FieldPath, x: i64, size: usize, end: &str) -> Result<u32, Diags> {
     if x >= 0 && (x as usize) < size {
         Ok(x as u32)
     } else {
-        Err(vec![ctx.loc.at(
-            path,
-            format!("{end} index {x} is outside the population (0..{size})"),
-        )])
+        Err(vec![ctx.loc.at(path, format!("{end} index {x} is outside the population (0..{size})"))])
     }
 }
 
-fn explicit_pairs(
-    ctx: &Context,
-    pp: &FieldPath,
-    p: &Value,
-) -> Result<Vec<(u32, u32, Option<i64>)>, Diags> {
-    let arr = p.as_array().ok_or_else(|| {
-        vec![ctx.loc.at(
-            pp,
-            "pairs takes an array of [pre, post] or [pre, post, weight]",
-        )]
-    })?;
+fn explicit_pairs(ctx: &Context, pp: &FieldPath, p: &Value) -> Result<Vec<(u32, u32, Option<i64>)>, Diags> {
+    let arr = p
+        .as_array()
+        .ok_or_else(|| vec![ctx.loc.at(pp, "pairs takes an array of [pre, post] or [pre, post, weight]")])?;
     let mut out = Vec::with_capacity(arr.len());
     let mut diags = Vec::new();
     for (k, e) in arr.iter().enumerate() {
         let ep = pp.index(k);
         let Some(t) = e.as_array().filter(|t| t.len() == 2 || t.len() == 3) else {
-            diags.push(
-                ctx.loc
-                    .at(&ep, "each pair is [pre, post] or [pre, post, weight]"),
-            );
+            diags.push(ctx.loc.at(&ep, "each pair is [pre, post] or [pre, post, weight]"));
             continue;
         };
         let r = (|| {
-            let pre = check_index(
-                ctx,
-                &ep.index(0),
-                int(ctx, &ep.index(0), &t[0])?,
-                ctx.pre_size,
-                "pre",
-            )?;
-            let post = check_index(
-                ctx,
-                &ep.index(1),
-                int(ctx, &ep.index(1), &t[1])?,
-                ctx.post_size,
-                "post",
-            )?;
+            let pre = check_index(ctx, &ep.index(0), int(ctx, &ep.index(0), &t[0])?, ctx.pre_size, "pre")?;
+            let post = check_index(ctx, &ep.index(1), int(ctx, &ep.index(1), &t[1])?, ctx.post_size, "post")?;
             let w = t.get(2).map(|w| int(ctx, &ep.index(2), w)).transpose()?;
             Ok((pre, post, w))
         })();
@@ -266,29 +228,14 @@ fn explicit_pairs(
     }
 }
 
-fn file_pairs(
-    ctx: &Context,
-    fp: &FieldPath,
-    f: &Value,
-) -> Result<Vec<(u32, u32, Option<i64>)>, Diags> {
-    let name = f.as_str().ok_or_else(|| {
-        vec![ctx
-            .loc
-            .at(fp, "file takes a path (relative to this TOML file)")]
-    })?;
+fn file_pairs(ctx: &Context, fp: &FieldPath, f: &Value) -> Result<Vec<(u32, u32, Option<i64>)>, Diags> {
+    let name = f.as_str().ok_or_else(|| vec![ctx.loc.at(fp, "file takes a path (relative to this TOML file)")])?;
     let path = ctx.base_dir.join(name);
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(&path)
-        .map_err(|e| {
-            vec![ctx
-                .loc
-                .at(fp, format!("cannot read {}: {e}", path.display()))]
-        })?;
-    let headers = rdr
-        .headers()
-        .map_err(|e| vec![Diagnostic::whole_file(&path, e.to_string())])?
-        .clone();
+        .map_err(|e| vec![ctx.loc.at(fp, format!("cannot read {}: {e}", path.display()))])?;
+    let headers = rdr.headers().map_err(|e| vec![Diagnostic::whole_file(&path, e.to_string())])?.clone();
     let cols: Vec<&str> = headers.iter().collect();
     let with_weight = match cols.as_slice() {
         ["pre", "post"] => false,
@@ -299,10 +246,7 @@ fn file_pairs(
                 line: Some(1),
                 column: None,
                 field: String::new(),
-                message: format!(
-                    "the header must be `pre,post` or `pre,post,weight`, found `{}`",
-                    cols.join(",")
-                ),
+                message: format!("the header must be `pre,post` or `pre,post,weight`, found `{}`", cols.join(",")),
             }])
         }
     };
@@ -332,12 +276,10 @@ fn file_pairs(
             message,
         };
         let num = |i: usize, field: &str| -> Result<i64, Diagnostic> {
-            rec.get(i).unwrap_or("").parse::<i64>().map_err(|_| {
-                at(
-                    field,
-                    format!("expected an integer, found '{}'", rec.get(i).unwrap_or("")),
-                )
-            })
+            rec.get(i)
+                .unwrap_or("")
+                .parse::<i64>()
+                .map_err(|_| at(field, format!("expected an integer, found '{}'", rec.get(i).unwrap_or(""))))
         };
         let row = (|| {
             let pre = num(0, "pre")?;
@@ -345,19 +287,13 @@ fn file_pairs(
             if pre < 0 || pre as usize >= ctx.pre_size {
                 return Err(at(
                     "pre",
-                    format!(
-                        "pre index {pre} is outside the source population (0..{})",
-                        ctx.pre_size
-                    ),
+                    format!("pre index {pre} is outside the source population (0..{})", ctx.pre_size),
                 ));
             }
             if post < 0 || post as usize >= ctx.post_size {
                 return Err(at(
                     "post",
-                    format!(
-                        "post index {post} is outside the target population (0..{})",
-                        ctx.post_size
-                    ),
+                    format!("post index {post} is outside the target population (0..{})", ctx.post_size),
                 ));
             }
             let w = if with_weight {
@@ -391,16 +327,16 @@ fn assign_weights(
 ) -> Result<Vec<Synapse>, Diags> {
     let explicit = pairs.iter().filter(|p| p.2.is_some()).count();
     if explicit != 0 && explicit != pairs.len() {
-        return Err(vec![ctx.loc.at(
-            &ctx.at.key("connectivity"),
-            "either every pair carries a weight or none does",
-        )]);
+        return Err(vec![ctx.loc.at(&ctx.at.key("connectivity"), "either every pair carries a weight or none does")]);
     }
     let has_explicit = explicit > 0;
     let mut rng = None;
     let w = match (weight, has_explicit) {
         (Some(_), true) => {
-            return Err(vec![ctx.loc.at(wp, "the connectivity already gives each synapse a weight; remove `weight` or the weight column")]);
+            return Err(vec![ctx.loc.at(
+                wp,
+                "the connectivity already gives each synapse a weight; remove `weight` or the weight column",
+            )]);
         }
         (None, false) if !pairs.is_empty() => {
             return Err(vec![ctx.loc.at(&ctx.at, "this projection needs a weight: `weight = 3`, `weight = { uniform = [lo, hi], seed = s }`, or a weight per pair")]);
@@ -416,27 +352,21 @@ fn assign_weights(
         let weight = match (&w, ew) {
             (_, Some(x)) => {
                 if !(ctx.widths.weight_min()..=ctx.widths.weight_max()).contains(&x) {
-                    diags.push(ctx.loc.at(
-                        &ctx.at.key("connectivity").key("pairs").index(k).index(2),
-                        weight_range_msg(ctx, x),
-                    ));
+                    diags.push(
+                        ctx.loc
+                            .at(&ctx.at.key("connectivity").key("pairs").index(k).index(2), weight_range_msg(ctx, x)),
+                    );
                     continue;
                 }
                 x
             }
             (Some(Weight::Constant(c)), None) => *c,
-            (Some(Weight::Uniform { lo, hi, .. }), None) => {
-                rng.as_mut().map_or(*lo, |r| r.gen_range(*lo..=*hi))
-            }
+            (Some(Weight::Uniform { lo, hi, .. }), None) => rng.as_mut().map_or(*lo, |r| r.gen_range(*lo..=*hi)),
             (None, None) => {
                 unreachable!("checked above: a weight rule exists when pairs lack weights")
             }
         };
-        out.push(Synapse {
-            pre,
-            post,
-            weight: weight as i32,
-        });
+        out.push(Synapse { pre, post, weight: weight as i32 });
     }
     if diags.is_empty() {
         Ok(out)

@@ -66,13 +66,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic without a position (e.g. an unreadable file).
     pub fn whole_file(file: &Path, message: impl Into<String>) -> Self {
-        Self {
-            file: file.to_path_buf(),
-            line: None,
-            column: None,
-            field: String::new(),
-            message: message.into(),
-        }
+        Self { file: file.to_path_buf(), line: None, column: None, field: String::new(), message: message.into() }
     }
 }
 

@@ -6,12 +6,11 @@ use std::path::{Path, PathBuf};
 use toml_edit::{ImDocument, Item, Table, Value};
 
 /// Source positions of every key and value of one TOML file.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Locator {
     file: PathBuf,
     text: String,
-    /// (path, span of the key or header, span of the value)
-    spans: Vec<(FieldPath, Option<Range<usize>>, Option<Range<usize>>)>,
+    spans: Spans,
 }
 
 impl Locator {
@@ -21,11 +20,7 @@ impl Locator {
         if let Ok(doc) = ImDocument::parse(text.to_string()) {
             walk_table(doc.as_table(), &FieldPath::root(), &mut spans);
         }
-        Self {
-            file: file.to_path_buf(),
-            text: text.to_string(),
-            spans,
-        }
+        Self { file: file.to_path_buf(), text: text.to_string(), spans }
     }
 
     /// The file this locator indexes.
@@ -52,13 +47,7 @@ impl Locator {
             }
             None => (None, None),
         };
-        Diagnostic {
-            file: self.file.clone(),
-            line,
-            column,
-            field: path.to_string(),
-            message: message.into(),
-        }
+        Diagnostic { file: self.file.clone(), line, column, field: path.to_string(), message: message.into() }
     }
 
     /// A diagnostic at a byte offset, naming the innermost field that covers it.
@@ -72,16 +61,11 @@ impl Locator {
             .max_by_key(|(fp, _, _)| fp.0.len())
             .map(|(fp, _, _)| fp.to_string())
             .unwrap_or_default();
-        Diagnostic {
-            file: self.file.clone(),
-            line: Some(line),
-            column: Some(column),
-            field,
-            message: message.into(),
-        }
+        Diagnostic { file: self.file.clone(), line: Some(line), column: Some(column), field, message: message.into() }
     }
 }
 
+/// (path, span of the key or table header, span of the value), for every field.
 type Spans = Vec<(FieldPath, Option<Range<usize>>, Option<Range<usize>>)>;
 
 fn walk_table(t: &Table, at: &FieldPath, out: &mut Spans) {

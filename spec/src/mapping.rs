@@ -116,12 +116,7 @@ impl Mapping {
         let mut placement = Vec::with_capacity(net.populations.len());
         let mut next_slot = 0usize;
         let mut next_input = 0usize;
-        let needed: usize = net
-            .populations
-            .iter()
-            .filter(|p| !p.is_input())
-            .map(|p| p.size)
-            .sum();
+        let needed: usize = net.populations.iter().filter(|p| !p.is_input()).map(|p| p.size).sum();
         for (i, p) in net.populations.iter().enumerate() {
             if p.is_input() {
                 placement.push(Placement::Input { first: next_input });
@@ -159,17 +154,11 @@ impl Mapping {
             };
             for s in &proj.synapses {
                 let src = match placement[proj.from] {
-                    Placement::Input { .. } => Source::Input {
-                        population: proj.from,
-                        neuron: s.pre as usize,
-                    },
+                    Placement::Input { .. } => Source::Input { population: proj.from, neuron: s.pre as usize },
                     Placement::Slots { first } => Source::Neuron(first + s.pre as usize),
                 };
                 let g = post_first + s.post as usize;
-                by_core[g / n]
-                    .entry(src)
-                    .or_default()
-                    .push((g % n, s.weight as i16));
+                by_core[g / n].entry(src).or_default().push((g % n, s.weight as i16));
             }
         }
 
@@ -186,15 +175,9 @@ impl Mapping {
                         Source::Input { population, .. } => population,
                         Source::Neuron(g) => slot_owner[g].map_or(0, |o| o.0 as usize),
                     };
-                    *per_pop
-                        .entry(net.populations[pop].name.as_str())
-                        .or_default() += 1;
+                    *per_pop.entry(net.populations[pop].name.as_str()).or_default() += 1;
                 }
-                let detail = per_pop
-                    .iter()
-                    .map(|(k, v)| format!("'{k}' {v}"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let detail = per_pop.iter().map(|(k, v)| format!("'{k}' {v}")).collect::<Vec<_>>().join(", ");
                 diags.push(loc.at(
                     &FieldPath::root().key("hardware").key("axons_per_core"),
                     format!(
@@ -214,11 +197,7 @@ impl Mapping {
                     crossbar[a * n + j] = w;
                 }
                 synapses += targets.len();
-                dests.entry(*src).or_default().push(Destination {
-                    x: x as u16,
-                    y: y as u16,
-                    axon: a as u32,
-                });
+                dests.entry(*src).or_default().push(Destination { x: x as u16, y: y as u16, axon: a as u32 });
             }
             let (types, neuron_type) = type_table(net, &slot_owner[c * n..(c + 1) * n]);
             if types.len() > hw.neuron_types {
@@ -241,10 +220,7 @@ impl Mapping {
                 axon_source,
                 fanout: vec![FanOut::default(); n],
                 destinations: Vec::new(),
-                neurons_used: slot_owner[c * n..(c + 1) * n]
-                    .iter()
-                    .filter(|o| o.is_some())
-                    .count(),
+                neurons_used: slot_owner[c * n..(c + 1) * n].iter().filter(|o| o.is_some()).count(),
                 synapses,
             });
         }
@@ -258,17 +234,12 @@ impl Mapping {
             d.sort();
             match src {
                 Source::Input { population, neuron } => {
-                    let Placement::Input { first } = placement[population] else {
-                        unreachable!()
-                    };
+                    let Placement::Input { first } = placement[population] else { unreachable!() };
                     input_fanout[first + neuron] = d;
                 }
                 Source::Neuron(g) => {
                     let img = &mut images[g / n];
-                    img.fanout[g % n] = FanOut {
-                        base: img.destinations.len() as u32,
-                        count: d.len() as u32,
-                    };
+                    img.fanout[g % n] = FanOut { base: img.destinations.len() as u32, count: d.len() as u32 };
                     img.destinations.extend(d);
                 }
             }
@@ -290,13 +261,7 @@ impl Mapping {
         if !diags.is_empty() {
             return Err(SpecError::Invalid(diags));
         }
-        Ok(Self {
-            hardware: hw.clone(),
-            cores: images,
-            placement,
-            input_fanout,
-            slot_owner,
-        })
+        Ok(Self { hardware: hw.clone(), cores: images, placement, input_fanout, slot_owner })
     }
 
     /// Destinations of neuron `slot` of core `core`.

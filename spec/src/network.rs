@@ -118,7 +118,7 @@ pub struct Projection {
 }
 
 /// A checked network file.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Network {
     /// The file it was read from.
     pub path: PathBuf,

@@ -102,20 +102,12 @@ impl FitReport {
             .map(|(i, p)| {
                 let mut on: Vec<[usize; 2]> = Vec::new();
                 if let Some(first) = m.slot_of(i, 0) {
-                    for c in
-                        first / hw.neurons_per_core..=(first + p.size - 1) / hw.neurons_per_core
-                    {
+                    for c in first / hw.neurons_per_core..=(first + p.size - 1) / hw.neurons_per_core {
                         let (x, y) = hw.core_xy(c);
                         on.push([x, y]);
                     }
                 }
-                PopulationFit {
-                    name: p.name.clone(),
-                    size: p.size,
-                    input: p.is_input(),
-                    record: p.record,
-                    cores: on,
-                }
+                PopulationFit { name: p.name.clone(), size: p.size, input: p.is_input(), record: p.record, cores: on }
             })
             .collect();
         Self {
@@ -129,26 +121,11 @@ impl FitReport {
             weight_bits: hw.widths.weight_bits,
             potential_bits: hw.widths.potential_bits,
             accumulator_bits: hw.accumulator_bits(),
-            cores_used: cores
-                .iter()
-                .filter(|c| c.neurons > 0 || c.axons > 0)
-                .count(),
-            input_neurons: net
-                .populations
-                .iter()
-                .filter(|p| p.is_input())
-                .map(|p| p.size)
-                .sum(),
-            neurons: net
-                .populations
-                .iter()
-                .filter(|p| !p.is_input())
-                .map(|p| p.size)
-                .sum(),
+            cores_used: cores.iter().filter(|c| c.neurons > 0 || c.axons > 0).count(),
+            input_neurons: net.populations.iter().filter(|p| p.is_input()).map(|p| p.size).sum(),
+            neurons: net.populations.iter().filter(|p| !p.is_input()).map(|p| p.size).sum(),
             synapses: net.synapse_count(),
-            crossbar_bits_per_core: hw.axons_per_core
-                * hw.neurons_per_core
-                * hw.widths.weight_bits as usize,
+            crossbar_bits_per_core: hw.axons_per_core * hw.neurons_per_core * hw.widths.weight_bits as usize,
             populations,
             cores,
         }
@@ -183,29 +160,17 @@ impl fmt::Display for FitReport {
                 (false, true) => "recorded",
                 (false, false) => "",
             };
-            let on = p
-                .cores
-                .iter()
-                .map(|c| format!("({},{})", c[0], c[1]))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let on = p.cores.iter().map(|c| format!("({},{})", c[0], c[1])).collect::<Vec<_>>().join(" ");
             writeln!(
                 f,
                 "  population {:<16} {:>7} neurons  {:<16} {}",
                 p.name,
                 p.size,
                 role,
-                if on.is_empty() {
-                    "host".into()
-                } else {
-                    format!("cores {on}")
-                }
+                if on.is_empty() { "host".into() } else { format!("cores {on}") }
             )?;
         }
-        writeln!(
-            f,
-            "  core     neurons           axons             synapses  types      destinations"
-        )?;
+        writeln!(f, "  core     neurons           axons             synapses  types      destinations")?;
         for c in &self.cores {
             writeln!(
                 f,

@@ -23,10 +23,7 @@ pub fn parse(path: &Path, text: &str) -> crate::Result<Network> {
         Some(r) => loc.at_offset(r.start, e.message().trim().to_string()),
         None => Diagnostic::whole_file(path, e.message().trim().to_string()),
     })?;
-    let mut v = Validator {
-        loc: &loc,
-        diags: Vec::new(),
-    };
+    let mut v = Validator { loc: &loc, diags: Vec::new() };
     let hardware = v.hardware(&raw.hardware);
     let Some(hardware) = hardware else {
         return Err(SpecError::Invalid(v.diags));
@@ -37,25 +34,14 @@ pub fn parse(path: &Path, text: &str) -> crate::Result<Network> {
     }
     let base_dir = path.parent().unwrap_or(Path::new("."));
     let mut projections = Vec::new();
-    let by_name: HashMap<&str, usize> = populations
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.name.as_str(), i))
-        .collect();
-    let names = populations
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let by_name: HashMap<&str, usize> = populations.iter().enumerate().map(|(i, p)| (p.name.as_str(), i)).collect();
+    let names = populations.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
     for (i, rp) in raw.projection.iter().enumerate() {
         let at = FieldPath::root().key("projection").index(i);
         let mut endpoint = |field: &str, name: &str| match by_name.get(name) {
             Some(&ix) => Some(ix),
             None => {
-                v.diags.push(loc.at(
-                    &at.key(field),
-                    format!("no population named '{name}' (populations: {names})"),
-                ));
+                v.diags.push(loc.at(&at.key(field), format!("no population named '{name}' (populations: {names})")));
                 None
             }
         };
@@ -79,6 +65,7 @@ pub fn parse(path: &Path, text: &str) -> crate::Result<Network> {
             pre_size: populations[from].size,
             post_size: populations[to].size,
             widths: hardware.widths,
+            max_synapses: hardware.cores() * hardware.axons_per_core * hardware.neurons_per_core,
         };
         match connectivity::expand(&ctx, &rp.connectivity, rp.weight.as_ref()) {
             Ok(synapses) => projections.push(crate::network::Projection { from, to, synapses }),
@@ -91,13 +78,7 @@ pub fn parse(path: &Path, text: &str) -> crate::Result<Network> {
     if !v.diags.is_empty() {
         return Err(SpecError::Invalid(v.diags));
     }
-    Ok(Network {
-        path: path.to_path_buf(),
-        hardware,
-        populations,
-        projections,
-        locator: loc,
-    })
+    Ok(Network { path: path.to_path_buf(), hardware, populations, projections, locator: loc })
 }
 
 struct Validator<'a> {
@@ -111,10 +92,7 @@ impl Validator<'_> {
         if (lo..=hi).contains(&v) {
             Some(v)
         } else {
-            self.diags.push(
-                self.loc
-                    .at(path, format!("{v} is out of range {lo}..={hi}{why}")),
-            );
+            self.diags.push(self.loc.at(path, format!("{v} is out of range {lo}..={hi}{why}")));
             None
         }
     }
@@ -127,20 +105,8 @@ impl Validator<'_> {
         let a = self.range(&at.key("axons_per_core"), h.axons_per_core, 1, 16384, "");
         let wb = self.range(&at.key("weight_bits"), h.weight_bits, 2, 16, "");
         let pb = self.range(&at.key("potential_bits"), h.potential_bits, 4, 32, "");
-        let rb = self.range(
-            &at.key("refractory_bits"),
-            h.refractory_bits.unwrap_or(4),
-            0,
-            8,
-            "",
-        );
-        let nt = self.range(
-            &at.key("neuron_types"),
-            h.neuron_types.unwrap_or(16),
-            1,
-            256,
-            "",
-        );
+        let rb = self.range(&at.key("refractory_bits"), h.refractory_bits.unwrap_or(4), 0, 8, "");
+        let nt = self.range(&at.key("neuron_types"), h.neuron_types.unwrap_or(16), 1, 256, "");
         let dests = match (h.destinations_per_core, n) {
             (Some(d), _) => self.range(&at.key("destinations_per_core"), d, 1, 1 << 20, ""),
             (None, Some(n)) => Some(4 * n),
@@ -157,20 +123,17 @@ impl Validator<'_> {
                 format!("{clock_mhz} MHz is not a usable core clock (0 < clock_mhz <= 500)"),
             ));
         }
-        let baud = self.range(
-            &at.key("baud"),
-            h.baud.unwrap_or(115_200),
-            300,
-            12_000_000,
-            "",
-        );
+        let baud = self.range(&at.key("baud"), h.baud.unwrap_or(115_200), 300, 12_000_000, "");
         if let Some(b) = baud {
             // The UART samples each bit with the core clock; fewer than 4 clocks per bit
             // leaves no margin for the fractional divider error.
             if clock_mhz * 1e6 / (b as f64) < 4.0 {
                 self.diags.push(self.loc.at(
                     &at.key("baud"),
-                    format!("{b} baud needs at least {} MHz (4 clocks per bit); clock_mhz is {clock_mhz}", (4 * b) as f64 / 1e6),
+                    format!(
+                        "{b} baud needs at least {} MHz (4 clocks per bit); clock_mhz is {clock_mhz}",
+                        (4 * b) as f64 / 1e6
+                    ),
                 ));
             }
         }
@@ -182,11 +145,7 @@ impl Validator<'_> {
             axons_per_core: a? as usize,
             neuron_types: nt? as usize,
             destinations_per_core: dests? as usize,
-            widths: Widths {
-                weight_bits: wb? as u32,
-                potential_bits: pb? as u32,
-                refractory_bits: rb? as u32,
-            },
+            widths: Widths { weight_bits: wb? as u32, potential_bits: pb? as u32, refractory_bits: rb? as u32 },
             clock_mhz,
             baud: baud? as u32,
         })
@@ -199,25 +158,14 @@ impl Validator<'_> {
         for (i, p) in raw.population.iter().enumerate() {
             let at = FieldPath::root().key("population").index(i);
             if p.name.trim().is_empty() {
+                self.diags.push(self.loc.at(&at.key("name"), "a population needs a non-empty name"));
+            } else if let Some(&first) = seen.get(p.name.as_str()) {
+                let first_at = self.loc.at(&FieldPath::root().key("population").index(first).key("name"), "");
+                let line = first_at.line.map_or(String::new(), |l| format!(" at line {l}"));
                 self.diags.push(
                     self.loc
-                        .at(&at.key("name"), "a population needs a non-empty name"),
+                        .at(&at.key("name"), format!("duplicate population name '{}' (first defined{line})", p.name)),
                 );
-            } else if let Some(&first) = seen.get(p.name.as_str()) {
-                let first_at = self.loc.at(
-                    &FieldPath::root().key("population").index(first).key("name"),
-                    "",
-                );
-                let line = first_at
-                    .line
-                    .map_or(String::new(), |l| format!(" at line {l}"));
-                self.diags.push(self.loc.at(
-                    &at.key("name"),
-                    format!(
-                        "duplicate population name '{}' (first defined{line})",
-                        p.name
-                    ),
-                ));
             } else {
                 seen.insert(&p.name, i);
             }
@@ -225,19 +173,11 @@ impl Validator<'_> {
                 continue;
             };
             if let Some(kind) = self.population_kind(raw, p, &at, hw) {
-                out.push(Population {
-                    name: p.name.clone(),
-                    size: size as usize,
-                    kind,
-                    record: p.record,
-                });
+                out.push(Population { name: p.name.clone(), size: size as usize, kind, record: p.record });
             }
         }
         if raw.population.is_empty() {
-            self.diags.push(Diagnostic::whole_file(
-                self.loc.file(),
-                "the network has no [[population]] tables",
-            ));
+            self.diags.push(Diagnostic::whole_file(self.loc.file(), "the network has no [[population]] tables"));
         }
         out
     }
@@ -251,10 +191,12 @@ impl Validator<'_> {
     ) -> Option<PopulationKind> {
         if p.input {
             if p.neuron.is_some() {
-                self.diags.push(self.loc.at(
-                    &at.key("neuron"),
-                    "input populations are driven by the host and take no neuron parameters",
-                ));
+                self.diags.push(
+                    self.loc.at(
+                        &at.key("neuron"),
+                        "input populations are driven by the host and take no neuron parameters",
+                    ),
+                );
                 return None;
             }
             let drive = match &p.drive {
@@ -263,27 +205,19 @@ impl Validator<'_> {
                     if !(d.rate.is_finite() && (0.0..=1.0).contains(&d.rate)) {
                         self.diags.push(self.loc.at(
                             &at.key("drive").key("rate"),
-                            format!(
-                                "{} is not a probability per timestep (0 <= rate <= 1)",
-                                d.rate
-                            ),
+                            format!("{} is not a probability per timestep (0 <= rate <= 1)", d.rate),
                         ));
                         return None;
                     }
                     let seed = self.range(&at.key("drive").key("seed"), d.seed, 0, i64::MAX, "")?;
-                    Some(Drive {
-                        rate: d.rate,
-                        seed: seed as u64,
-                    })
+                    Some(Drive { rate: d.rate, seed: seed as u64 })
                 }
             };
             return Some(PopulationKind::Input { drive });
         }
         if p.drive.is_some() {
-            self.diags.push(self.loc.at(
-                &at.key("drive"),
-                "only input populations (input = true) take a generated drive",
-            ));
+            self.diags
+                .push(self.loc.at(&at.key("drive"), "only input populations (input = true) take a generated drive"));
             return None;
         }
         let neuron = self.neuron(raw.neuron.as_ref(), p.neuron.as_ref(), at, &p.name, hw)?;
@@ -304,10 +238,7 @@ impl Validator<'_> {
         // Picks the population's value, else the default's, with the path it came from.
         macro_rules! pick {
             ($f:ident) => {
-                match (
-                    own.and_then(|n| n.$f.clone()),
-                    top.and_then(|n| n.$f.clone()),
-                ) {
+                match (own.and_then(|n| n.$f.clone()), top.and_then(|n| n.$f.clone())) {
                     (Some(v), _) => Some((v, own_at.key(stringify!($f)))),
                     (None, Some(v)) => Some((v, top_at.key(stringify!($f)))),
                     (None, None) => None,
@@ -317,10 +248,7 @@ impl Validator<'_> {
         let w = hw.widths;
         if let Some((m, path)) = pick!(model) {
             if m != "lif" {
-                self.diags.push(
-                    self.loc
-                        .at(&path, format!("unknown neuron model '{m}' (known: lif)")),
-                );
+                self.diags.push(self.loc.at(&path, format!("unknown neuron model '{m}' (known: lif)")));
                 return None;
             }
         }
@@ -331,10 +259,7 @@ impl Validator<'_> {
             ));
             return None;
         };
-        let pbits = format!(
-            " (threshold must be positive and fit potential_bits = {})",
-            w.potential_bits
-        );
+        let pbits = format!(" (threshold must be positive and fit potential_bits = {})", w.potential_bits);
         let threshold = self.range(&tp, threshold, 1, w.potential_max(), &pbits);
         let (leak, lp) = pick!(leak_shift).unwrap_or((0, own_at.key("leak_shift")));
         let leak = self.range(&lp, leak, 0, w.potential_bits as i64 - 1, " (0 = no leak)");
@@ -347,22 +272,14 @@ impl Validator<'_> {
             &format!(" (potential_bits = {})", w.potential_bits),
         );
         let (refr, fp) = pick!(refractory).unwrap_or((0, own_at.key("refractory")));
-        let refr = self.range(
-            &fp,
-            refr,
-            0,
-            w.refractory_max() as i64,
-            &format!(" (refractory_bits = {})", w.refractory_bits),
-        );
+        let refr =
+            self.range(&fp, refr, 0, w.refractory_max() as i64, &format!(" (refractory_bits = {})", w.refractory_bits));
         let reset_mode = match pick!(reset_mode) {
             None => Some(ResetMode::Value),
             Some((m, _)) if m == "value" => Some(ResetMode::Value),
             Some((m, _)) if m == "subtract" => Some(ResetMode::Subtract),
             Some((m, path)) => {
-                self.diags.push(self.loc.at(
-                    &path,
-                    format!("unknown reset_mode '{m}' (known: value, subtract)"),
-                ));
+                self.diags.push(self.loc.at(&path, format!("unknown reset_mode '{m}' (known: value, subtract)")));
                 None
             }
         };

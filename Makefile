@@ -1,0 +1,56 @@
+# spikemesh: `make demo` runs the main job end to end, `make test` runs every test.
+# Both install what they need first (the pinned FPGA toolchain, once, into ~/.cache/spikemesh).
+
+SHELL := /bin/bash
+CARGO ?= cargo
+NET ?= examples/up5k-feedforward.toml
+STEPS ?= 1000
+OUT ?= out
+BIN := target/release/spikemesh
+# Every recipe line sees the tool paths (YOSYS, NEXTPNR_ICE40, VERILATOR, ...).
+TOOLS_ENV = eval "$$(scripts/tools.sh env)"
+
+.PHONY: all build tools tool-versions demo test lint fmt bench clean
+
+all: build
+
+build:
+	$(CARGO) build --release --workspace
+
+tools:
+	@scripts/tools.sh install
+
+tool-versions: tools
+	@scripts/tools.sh versions
+
+## demo: check -> golden-model simulation -> raster, on $(NET).
+demo: tools build
+	@mkdir -p $(OUT)
+	@echo "== spikemesh check $(NET)"
+	$(BIN) check $(NET)
+	@echo "== spikemesh simulate $(NET) ($(STEPS) timesteps, golden model)"
+	$(BIN) simulate $(NET) --steps $(STEPS) --record-all --out $(OUT)/spikes.csv --raster $(OUT)/raster.png
+	@echo "== spikemesh bench golden"
+	$(BIN) bench golden
+	@echo "demo done: $(OUT)/spikes.csv, $(OUT)/raster.png"
+
+## test: formatting, lints, then every test of the workspace.
+test: tools lint
+	@scripts/tools.sh versions
+	$(TOOLS_ENV); $(CARGO) test --release --workspace
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --release --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+## bench: throughput figures (printed, never asserted).
+bench: build
+	$(BIN) bench golden
+	$(CARGO) bench -p spikemesh-sim
+
+clean:
+	$(CARGO) clean
+	rm -rf $(OUT)

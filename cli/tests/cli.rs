@@ -1,0 +1,131 @@
+//! The `spikemesh` binary: exit codes, messages and files, as a user sees them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn spikemesh(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spikemesh")).args(args).output().expect("run spikemesh")
+}
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(name).display().to_string()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn check_accepts_every_example() {
+    for f in ["tiny.toml", "ei-recurrent.toml", "up5k-feedforward.toml", "bench-1024.toml"] {
+        let o = spikemesh(&["check", &example(f)]);
+        assert!(o.status.success(), "{f}: {}", text(&o.stderr));
+        assert!(text(&o.stdout).contains(": fits"), "{}", text(&o.stdout));
+    }
+}
+
+#[test]
+fn check_json_reports_per_core_use() {
+    let o = spikemesh(&["check", &example("up5k-feedforward.toml"), "--json"]);
+    assert!(o.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let cores = v["cores"].as_array().unwrap();
+    assert_eq!(cores.len(), 4);
+    for c in cores {
+        assert_eq!(c["axons"], 256, "every core of the UP5K example uses its full axon budget");
+    }
+    assert_eq!(v["neurons"], 778);
+}
+
+#[test]
+fn bad_file_exits_non_zero_with_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("bad.toml");
+    let t = std::fs::read_to_string(example("tiny.toml")).unwrap().replace("threshold = 200", "threshold = 70000");
+    std::fs::write(&p, &t).unwrap();
+    let line = t.lines().position(|l| l.contains("threshold = 70000")).unwrap() + 1;
+    let o = spikemesh(&["check", p.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(err.contains(&format!("{}:{line}:", p.display())), "{err}");
+    assert!(err.contains("field `population[2].neuron.threshold`"), "{err}");
+    assert!(err.contains("70000 is out of range 1..=32767"), "{err}");
+}
+
+#[test]
+fn missing_file_exits_non_zero() {
+    let o = spikemesh(&["check", "/nonexistent/net.toml"]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("/nonexistent/net.toml: cannot read the file"));
+}
+
+#[test]
+fn simulate_writes_csv_and_raster_deterministically() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = |n: &str| -> PathBuf { dir.path().join(n) };
+    for name in ["a.csv", "b.csv"] {
+        let o = spikemesh(&[
+            "simulate",
+            &example("ei-recurrent.toml"),
+            "--steps",
+            "300",
+            "--out",
+            out(name).to_str().unwrap(),
+            "--raster",
+            out("r.png").to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+    }
+    let a = std::fs::read_to_string(out("a.csv")).unwrap();
+    assert_eq!(a, std::fs::read_to_string(out("b.csv")).unwrap());
+    assert!(a.starts_with("timestep,population,neuron\n"));
+    assert!(a.lines().count() > 100, "the example is active");
+    assert!(a.lines().skip(1).all(|l| l.contains(",exc,") || l.contains(",inh,")), "only recorded populations");
+    let png = std::fs::read(out("r.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+}
+
+#[test]
+fn simulate_with_a_stimulus_file_and_a_bad_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("s.csv");
+    let o = spikemesh(&[
+        "simulate",
+        &example("tiny.toml"),
+        "--steps",
+        "12",
+        "--input",
+        &example("tiny-stimulus.csv"),
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let got = std::fs::read_to_string(&csv).unwrap();
+    assert!(got.contains("7,b,0\n"), "{got}");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "timestep,population,neuron\n0,in,0\n3,in,7\n").unwrap();
+    let o = spikemesh(&[
+        "simulate",
+        &example("tiny.toml"),
+        "--steps",
+        "12",
+        "--input",
+        bad.to_str().unwrap(),
+        "--out",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(err.contains(&format!("{}:3: field `neuron`", bad.display())), "{err}");
+}
+
+#[test]
+fn bench_golden_prints_its_figures_as_json() {
+    let o = spikemesh(&["bench", "golden", "--steps", "300", "--json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["timesteps"], 300);
+    assert_eq!(v["neurons"], 1024);
+    assert!(v["synaptic_events"].as_u64().unwrap() > 0);
+    assert!(v["synaptic_events_per_s"].as_f64().unwrap() > 0.0);
+}

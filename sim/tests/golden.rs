@@ -1,0 +1,260 @@
+//! The golden model against an independent reference, on random networks.
+
+use proptest::prelude::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use spikemesh_sim::{simulate, DeliveryOrder, Golden};
+use spikemesh_spec::mapping::Source;
+use spikemesh_spec::{Mapping, Network, NeuronState, PopulationKind, Spike, Stimulus};
+use std::path::Path;
+
+/// A random but valid network file (every shape and width varies with the seed).
+fn random_network(seed: u64) -> String {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let (mx, my) = (r.gen_range(1..=3), r.gen_range(1..=3));
+    let n = r.gen_range(2..=12);
+    let wb = r.gen_range(2..=8);
+    let pb = r.gen_range(6..=16);
+    let rb = r.gen_range(0..=3);
+    let pmax = (1i64 << (pb - 1)) - 1;
+    let wmax = (1i64 << (wb - 1)) - 1;
+    let capacity = mx * my * n;
+    let mut pops = String::new();
+    let n_inputs = r.gen_range(1..=2);
+    let mut names = Vec::new();
+    let mut input_total = 0;
+    for i in 0..n_inputs {
+        let size = r.gen_range(1..=8);
+        input_total += size;
+        pops +=
+            &format!("\n[[population]]\nname = \"in{i}\"\nsize = {size}\ninput = true\nrecord = {}\n", r.gen_bool(0.5));
+        names.push((format!("in{i}"), true));
+    }
+    let mut left = capacity;
+    for i in 0..r.gen_range(1..=4) {
+        if left == 0 {
+            break;
+        }
+        let size = r.gen_range(1..=left.min(3 * n));
+        left -= size;
+        let threshold = r.gen_range(1..=pmax.min(4 * wmax + 1));
+        let reset = r.gen_range(-(pmax + 1)..=threshold + 1).min(pmax);
+        let mode = if r.gen_bool(0.5) { "value" } else { "subtract" };
+        let leak = r.gen_range(0..pb);
+        let refr = r.gen_range(0..(1 << rb));
+        pops += &format!(
+            "\n[[population]]\nname = \"p{i}\"\nsize = {size}\nrecord = true\nneuron = {{ threshold = {threshold}, leak_shift = {leak}, reset = {reset}, reset_mode = \"{mode}\", refractory = {refr} }}\n"
+        );
+        names.push((format!("p{i}"), false));
+    }
+    let neuron_total = capacity - left;
+    let targets: Vec<&String> = names.iter().filter(|(_, inp)| !inp).map(|(n, _)| n).collect();
+    let mut projs = String::new();
+    for k in 0..r.gen_range(1..=5) {
+        let from = &names[r.gen_range(0..names.len())].0;
+        let to = targets[r.gen_range(0..targets.len())];
+        let conn = match r.gen_range(0..3) {
+            0 => "\"all_to_all\"".to_string(),
+            _ => format!("{{ random = {:.2}, seed = {} }}", r.gen_range(0.05..0.9), r.gen::<u32>()),
+        };
+        let lo = r.gen_range(-(wmax + 1)..=wmax);
+        let hi = r.gen_range(lo..=wmax);
+        projs += &format!("\n[[projection]]\nfrom = \"{from}\"\nto = \"{to}\"\nconnectivity = {conn}\nweight = {{ uniform = [{lo}, {hi}], seed = {k} }}\n");
+    }
+    // Projections may repeat a (from, to) pair; keep the first to avoid duplicate synapses.
+    let mut seen = std::collections::HashSet::new();
+    let projs: String = projs
+        .split("\n[[projection]]")
+        .filter(|p| !p.is_empty())
+        .filter(|p| {
+            let key: Vec<&str> = p.lines().take(3).collect();
+            seen.insert(key.join("|"))
+        })
+        .map(|p| format!("\n[[projection]]{p}"))
+        .collect();
+    format!(
+        "[hardware]\nboard = \"sim\"\nmesh = [{mx}, {my}]\nneurons_per_core = {n}\naxons_per_core = {}\nweight_bits = {wb}\npotential_bits = {pb}\nrefractory_bits = {rb}\ndestinations_per_core = {}\n{pops}{projs}",
+        input_total + neuron_total,
+        n * mx * my,
+    )
+}
+
+fn random_stimulus(net: &Network, steps: usize, seed: u64) -> Stimulus {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let rate = r.gen_range(0.05..0.8);
+    let mut s = Stimulus { steps: vec![Vec::new(); steps] };
+    for step in &mut s.steps {
+        for (pi, p) in net.populations.iter().enumerate() {
+            if p.is_input() {
+                for k in 0..p.size {
+                    if r.gen_bool(rate) {
+                        step.push((pi as u32, k as u32));
+                    }
+                }
+            }
+        }
+    }
+    s
+}
+
+/// A reference simulator straight from the network's synapse lists: no mapping, no images,
+/// no flattening; shares only the neuron update function, which has its own edge tests.
+fn reference(net: &Network, stim: &Stimulus) -> (Vec<Spike>, Vec<Vec<i64>>) {
+    let w = net.hardware.widths;
+    let mut state: Vec<Vec<NeuronState>> =
+        net.populations.iter().map(|p| vec![NeuronState::default(); p.size]).collect();
+    let mut prev: Vec<Vec<bool>> = net.populations.iter().map(|p| vec![false; p.size]).collect();
+    let mut out = Vec::new();
+    for (t, inputs) in stim.steps.iter().enumerate() {
+        let mut input: Vec<Vec<i64>> = net.populations.iter().map(|p| vec![0; p.size]).collect();
+        for proj in &net.projections {
+            for s in &proj.synapses {
+                if prev[proj.from][s.pre as usize] {
+                    input[proj.to][s.post as usize] += s.weight as i64;
+                }
+            }
+        }
+        let mut now: Vec<Vec<bool>> = net.populations.iter().map(|p| vec![false; p.size]).collect();
+        for (pi, p) in net.populations.iter().enumerate() {
+            if let PopulationKind::Neurons { neuron } = p.kind {
+                for k in 0..p.size {
+                    if neuron.step(&mut state[pi][k], input[pi][k], &w) {
+                        now[pi][k] = true;
+                    }
+                }
+            }
+        }
+        for &(p, k) in inputs {
+            now[p as usize][k as usize] = true;
+        }
+        for (pi, p) in net.populations.iter().enumerate() {
+            if p.record {
+                for (k, _) in now[pi].iter().enumerate().filter(|(_, &f)| f) {
+                    out.push(Spike { timestep: t as u32, population: pi as u32, neuron: k as u32 });
+                }
+            }
+        }
+        prev = now;
+    }
+    (out, state.iter().map(|s| s.iter().map(|x| x.v).collect()).collect())
+}
+
+fn load(text: &str) -> (Network, Mapping) {
+    let net = Network::parse(Path::new("random.toml"), text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let m = Mapping::build(&net).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    (net, m)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn golden_equals_the_reference(seed in any::<u64>()) {
+        let text = random_network(seed);
+        let (net, m) = load(&text);
+        let stim = random_stimulus(&net, 60, seed ^ 0x5eed);
+        let record: Vec<bool> = net.populations.iter().map(|p| p.record).collect();
+        let got = simulate(&m, &stim, &record, DeliveryOrder::InOrder, |_| {});
+        let (want, pots) = reference(&net, &stim);
+        prop_assert_eq!(&got.spikes, &want, "{}", text);
+        for (pi, p) in net.populations.iter().enumerate() {
+            if let Some(first) = m.slot_of(pi, 0) {
+                prop_assert_eq!(&got.potentials[first..first + p.size], &pots[pi][..]);
+            }
+        }
+    }
+
+    #[test]
+    fn delivery_order_does_not_matter(seed in any::<u64>(), order in any::<u64>()) {
+        let (net, m) = load(&random_network(seed));
+        let stim = random_stimulus(&net, 60, seed.rotate_left(7));
+        let record = vec![true; net.populations.len()];
+        let a = simulate(&m, &stim, &record, DeliveryOrder::InOrder, |_| {});
+        let b = simulate(&m, &stim, &record, DeliveryOrder::Shuffled(order), |_| {});
+        prop_assert_eq!(a, b);
+    }
+
+    #[test]
+    fn images_hold_every_synapse_exactly_once(seed in any::<u64>()) {
+        let (net, m) = load(&random_network(seed));
+        let n = net.hardware.neurons_per_core;
+        let mut expected = vec![std::collections::HashMap::new(); net.hardware.cores()];
+        for proj in &net.projections {
+            let post_first = m.slot_of(proj.to, 0).unwrap();
+            for s in &proj.synapses {
+                let src = match m.slot_of(proj.from, 0) {
+                    Some(f) => Source::Neuron(f + s.pre as usize),
+                    None => Source::Input { population: proj.from, neuron: s.pre as usize },
+                };
+                let g = post_first + s.post as usize;
+                expected[g / n].insert((src, g % n), s.weight as i16);
+            }
+        }
+        for (c, img) in m.cores.iter().enumerate() {
+            prop_assert!(img.axon_source.len() <= net.hardware.axons_per_core);
+            for a in 0..net.hardware.axons_per_core {
+                for j in 0..n {
+                    let w = img.crossbar[a * n + j];
+                    let want = img.axon_source.get(a).and_then(|src| expected[c].get(&(*src, j))).copied().unwrap_or(0);
+                    prop_assert_eq!(w, want, "core {} axon {} neuron {}", c, a, j);
+                }
+            }
+            // Every used axon carries at least one synapse, and its source lists this core.
+            for (a, src) in img.axon_source.iter().enumerate() {
+                prop_assert!(expected[c].keys().any(|(s, _)| s == src));
+                let dests = match *src {
+                    Source::Neuron(g) => m.neuron_destinations(g / n, g % n).to_vec(),
+                    Source::Input { population, neuron } => {
+                        let spikemesh_spec::mapping::Placement::Input { first } = m.placement[population] else { unreachable!() };
+                        m.input_fanout[first + neuron].clone()
+                    }
+                };
+                let (x, y) = net.hardware.core_xy(c);
+                prop_assert_eq!(dests.iter().filter(|d| (d.x as usize, d.y as usize, d.axon as usize) == (x, y, a)).count(), 1);
+            }
+        }
+    }
+}
+
+#[test]
+fn tiny_example_follows_the_hand_derived_trace() {
+    // in -> a (w 127, threshold 100, refractory 1) -> b (w 120, threshold 200, leak_shift 2).
+    // a: input at t arrives at t+1; a fires at 1, is refractory at 2 (drops the input of 1),
+    //    fires at 3, gets nothing at 4/5 (no input at 3/4), fires at 6, drops the input of 6.
+    // b: 120 at t=2; 90 at 3; 90-22+120 = 188 at 4; 141 at 5; 106 at 6; 106-26+120 = 200 fires at 7.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let net = Network::load(&root.join("tiny.toml")).unwrap();
+    let m = Mapping::build(&net).unwrap();
+    let stim = Stimulus::build(&net, 12, Some(&root.join("tiny-stimulus.csv"))).unwrap();
+    let mut chip = Golden::new(&m);
+    let mut a = Vec::new();
+    let mut b = Vec::new();
+    let mut bv = Vec::new();
+    for (t, inputs) in stim.steps.iter().enumerate() {
+        let fired = chip.step(inputs).to_vec();
+        if fired.contains(&0) {
+            a.push(t);
+        }
+        if fired.contains(&1) {
+            b.push(t);
+        }
+        bv.push(chip.potential(1));
+    }
+    assert_eq!(a, vec![1, 3, 6]);
+    assert_eq!(b, vec![7]);
+    assert_eq!(&bv[..8], &[0, 0, 120, 90, 188, 141, 106, 0]);
+    assert_eq!(chip.synaptic_events(), 5 + 3, "5 input spikes and 3 spikes of a, one synapse each");
+}
+
+#[test]
+fn runs_are_deterministic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let net = Network::load(&root.join("ei-recurrent.toml")).unwrap();
+    let m = Mapping::build(&net).unwrap();
+    let stim = Stimulus::build(&net, 200, None).unwrap();
+    let record = vec![true; net.populations.len()];
+    let a = simulate(&m, &stim, &record, DeliveryOrder::InOrder, |_| {});
+    let b = simulate(&m, &stim, &record, DeliveryOrder::InOrder, |_| {});
+    assert!(a.neuron_spikes > 100, "the example should be active: {} spikes", a.neuron_spikes);
+    assert_eq!(a, b);
+}

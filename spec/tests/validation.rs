@@ -1,0 +1,304 @@
+//! Every class of bad input gets a diagnostic naming file, line and field.
+
+use spikemesh_spec::{Diagnostic, Mapping, Network};
+use std::path::Path;
+
+const HW: &str = r#"
+[hardware]
+board = "sim"
+mesh = [2, 1]
+neurons_per_core = 8
+axons_per_core = 8
+weight_bits = 4
+potential_bits = 8
+"#;
+
+fn parse(text: &str) -> Result<Network, Vec<Diagnostic>> {
+    Network::parse(Path::new("net.toml"), text).map_err(|e| e.diagnostics().to_vec())
+}
+
+/// Parses and maps; returns the single diagnostic expected.
+fn one_error(text: &str) -> Diagnostic {
+    let r = parse(text).and_then(|n| Mapping::build(&n).map(|_| ()).map_err(|e| e.diagnostics().to_vec()));
+    let d = r.expect_err("the file should be rejected");
+    assert_eq!(d.len(), 1, "expected one diagnostic, got {d:#?}");
+    d.into_iter().next().unwrap()
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).expect("needle in text") + 1
+}
+
+fn check(d: &Diagnostic, text: &str, needle: &str, field: &str, msg: &str) {
+    assert_eq!(d.file, Path::new("net.toml"));
+    assert_eq!(d.line, Some(line_of(text, needle)), "line of {d}");
+    assert_eq!(d.field, field, "field of {d}");
+    assert!(d.message.contains(msg), "message of {d} should contain {msg:?}");
+    let shown = d.to_string();
+    assert!(shown.starts_with(&format!("net.toml:{}:", line_of(text, needle))), "{shown}");
+}
+
+#[test]
+fn unknown_key_in_hardware() {
+    let t = HW.replace("weight_bits = 4", "weight_bits = 4\nwieght_bits = 4");
+    let d = one_error(&t);
+    check(&d, &t, "wieght_bits", "hardware.wieght_bits", "unknown field `wieght_bits`");
+}
+
+#[test]
+fn unknown_key_in_inline_neuron_table() {
+    let t = format!("{HW}\n[[population]]\nname = \"a\"\nsize = 2\nneuron = {{ threshold = 5, leek_shift = 1 }}\n");
+    let d = one_error(&t);
+    check(&d, &t, "leek_shift", "population[0].neuron.leek_shift", "unknown field `leek_shift`");
+}
+
+#[test]
+fn unknown_top_level_table() {
+    let t = format!("{HW}\n[extra]\nx = 1\n");
+    let d = one_error(&t);
+    check(&d, &t, "[extra]", "extra", "unknown field `extra`");
+}
+
+#[test]
+fn wrong_type() {
+    let t = format!("{HW}\n[[population]]\nname = \"a\"\nsize = \"ten\"\nneuron = {{ threshold = 5 }}\n");
+    let d = one_error(&t);
+    check(&d, &t, "size = \"ten\"", "population[0].size", "invalid type");
+}
+
+#[test]
+fn syntax_error_has_a_line() {
+    let t = format!("{HW}\n[[population]]\nname = \"a\nsize = 2\n");
+    let d = parse(&t).expect_err("bad syntax");
+    assert_eq!(d[0].line, Some(line_of(&t, "name = \"a")));
+}
+
+#[test]
+fn threshold_too_wide_for_potential_bits() {
+    let t = format!("{HW}\n[[population]]\nname = \"a\"\nsize = 2\nneuron = {{ threshold = 300 }}\n");
+    let d = one_error(&t);
+    check(&d, &t, "threshold = 300", "population[0].neuron.threshold", "300 is out of range 1..=127");
+}
+
+#[test]
+fn reset_and_refractory_and_leak_ranges() {
+    for (bad, field, msg) in [
+        ("reset = -129", "reset", "-129 is out of range -128..=127"),
+        ("refractory = 16", "refractory", "16 is out of range 0..=15"),
+        ("leak_shift = 8", "leak_shift", "8 is out of range 0..=7"),
+    ] {
+        let t = format!("{HW}\n[[population]]\nname = \"a\"\nsize = 2\nneuron = {{ threshold = 5, {bad} }}\n");
+        let d = one_error(&t);
+        check(&d, &t, bad, &format!("population[0].neuron.{field}"), msg);
+    }
+}
+
+#[test]
+fn threshold_comes_from_top_level_default_and_is_checked_there() {
+    let t = format!("{HW}\n[neuron]\nthreshold = 500\n\n[[population]]\nname = \"a\"\nsize = 2\n");
+    let d = one_error(&t);
+    check(&d, &t, "threshold = 500", "neuron.threshold", "out of range");
+    let t = format!("{HW}\n[[population]]\nname = \"a\"\nsize = 2\n");
+    let d = one_error(&t);
+    assert!(d.message.contains("has no neuron threshold"), "{d}");
+}
+
+const TWO: &str = "\n[[population]]\nname = \"in\"\nsize = 4\ninput = true\n\n[[population]]\nname = \"a\"\nsize = 4\nneuron = { threshold = 5 }\n";
+
+#[test]
+fn constant_weight_too_wide() {
+    let t =
+        format!("{HW}{TWO}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"all_to_all\"\nweight = 8\n");
+    let d = one_error(&t);
+    check(&d, &t, "weight = 8", "projection[0].weight", "weight 8 does not fit weight_bits = 4 (range -8..=7)");
+}
+
+#[test]
+fn uniform_weight_bound_too_wide() {
+    let t = format!("{HW}{TWO}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"all_to_all\"\nweight = {{ uniform = [-9, 3], seed = 1 }}\n");
+    let d = one_error(&t);
+    check(&d, &t, "uniform = [-9", "projection[0].weight.uniform[0]", "weight -9 does not fit");
+}
+
+#[test]
+fn explicit_pair_weight_too_wide_and_index_out_of_range() {
+    let t = format!("{HW}{TWO}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = {{ pairs = [\n  [0, 1, 3],\n  [1, 2, 9],\n] }}\n");
+    let d = one_error(&t);
+    check(&d, &t, "[1, 2, 9]", "projection[0].connectivity.pairs[1][2]", "weight 9 does not fit");
+    let t = format!("{HW}{TWO}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = {{ pairs = [\n  [0, 4],\n] }}\nweight = 1\n");
+    let d = one_error(&t);
+    check(&d, &t, "[0, 4]", "projection[0].connectivity.pairs[0][1]", "post index 4 is outside the population (0..4)");
+}
+
+#[test]
+fn weights_file_errors_name_the_csv_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("syn.csv"), "pre,post,weight\n0,1,2\n1,1,-12\n").unwrap();
+    let t = format!("{HW}{TWO}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = {{ file = \"syn.csv\" }}\n");
+    let e = Network::parse(&dir.path().join("net.toml"), &t).expect_err("rejected");
+    let d = &e.diagnostics()[0];
+    assert_eq!(d.file, dir.path().join("syn.csv"));
+    assert_eq!(d.line, Some(3));
+    assert_eq!(d.field, "weight");
+    assert!(d.message.contains("weight -12 does not fit"), "{d}");
+}
+
+#[test]
+fn weights_file_happy_path() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("syn.csv"), "pre,post,weight\n0,1,2\n3,0,-8\n").unwrap();
+    let t = format!("{HW}{TWO}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = {{ file = \"syn.csv\" }}\n");
+    let n = Network::parse(&dir.path().join("net.toml"), &t).unwrap();
+    let s: Vec<_> = n.projections[0].synapses.iter().map(|s| (s.pre, s.post, s.weight)).collect();
+    assert_eq!(s, vec![(0, 1, 2), (3, 0, -8)]);
+}
+
+#[test]
+fn populations_that_do_not_fit_the_mesh_say_how_much() {
+    let t = format!("{HW}\n[[population]]\nname = \"a\"\nsize = 10\nneuron = {{ threshold = 5 }}\n\n[[population]]\nname = \"b\"\nsize = 10\nneuron = {{ threshold = 5 }}\n");
+    let d = one_error(&t);
+    assert_eq!(d.field, "population[1].size");
+    assert!(d.message.contains("need 20 neuron slots, the 2x1 mesh of 8-neuron cores has 16 (4 short)"), "{d}");
+    // The second `size = 10` (population 'b') is the one reported.
+    let second = t.lines().enumerate().filter(|(_, l)| l.contains("size = 10")).nth(1).unwrap().0 + 1;
+    assert_eq!(d.line, Some(second));
+}
+
+#[test]
+fn axon_budget_exceeded() {
+    let t = format!("{HW}\n[[population]]\nname = \"in\"\nsize = 9\ninput = true\n\n[[population]]\nname = \"a\"\nsize = 4\nneuron = {{ threshold = 5 }}\n\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"all_to_all\"\nweight = 1\n");
+    let d = one_error(&t);
+    check(&d, &t, "axons_per_core", "hardware.axons_per_core", "core (0,0) needs 9 axons");
+    assert!(d.message.contains("'in' 9"), "{d}");
+}
+
+#[test]
+fn duplicate_population_names() {
+    let t = format!("{HW}\n[[population]]\nname = \"a\"\nsize = 1\nneuron = {{ threshold = 5 }}\n\n[[population]]\nname = \"a\"\nsize = 1\nneuron = {{ threshold = 5 }}\n");
+    let d = one_error(&t);
+    let second = t.lines().enumerate().filter(|(_, l)| l.contains("name = \"a\"")).nth(1).unwrap().0 + 1;
+    assert_eq!(d.line, Some(second));
+    assert_eq!(d.field, "population[1].name");
+    assert!(d.message.contains(&format!("first defined at line {}", line_of(&t, "name = \"a\""))), "{d}");
+}
+
+#[test]
+fn dangling_projection_endpoint() {
+    let t = format!(
+        "{HW}{TWO}\n[[projection]]\nfrom = \"in\"\nto = \"hidden\"\nconnectivity = \"all_to_all\"\nweight = 1\n"
+    );
+    let d = one_error(&t);
+    check(&d, &t, "to = \"hidden\"", "projection[0].to", "no population named 'hidden' (populations: in, a)");
+}
+
+#[test]
+fn projection_into_an_input() {
+    let t =
+        format!("{HW}{TWO}\n[[projection]]\nfrom = \"a\"\nto = \"in\"\nconnectivity = \"all_to_all\"\nweight = 1\n");
+    let d = one_error(&t);
+    check(&d, &t, "to = \"in\"", "projection[0].to", "cannot receive synapses");
+}
+
+#[test]
+fn duplicate_synapse_across_projections() {
+    let t = format!("{HW}{TWO}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"one_to_one\"\nweight = 1\n\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = {{ pairs = [[2, 2]] }}\nweight = 3\n");
+    let d = one_error(&t);
+    assert_eq!(d.field, "projection[1]");
+    assert!(d.message.contains("from neuron 2 to neuron 2 is defined by projection[0] and again here"), "{d}");
+}
+
+#[test]
+fn one_to_one_needs_equal_sizes() {
+    let t = format!("{HW}\n[[population]]\nname = \"in\"\nsize = 3\ninput = true\n\n[[population]]\nname = \"a\"\nsize = 4\nneuron = {{ threshold = 5 }}\n\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"one_to_one\"\nweight = 1\n");
+    let d = one_error(&t);
+    check(&d, &t, "one_to_one", "projection[0].connectivity", "one_to_one needs equal sizes");
+}
+
+#[test]
+fn missing_weight_and_missing_seed() {
+    let t = format!("{HW}{TWO}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"all_to_all\"\n");
+    assert!(one_error(&t).message.contains("needs a weight"));
+    let t = format!(
+        "{HW}{TWO}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = {{ random = 0.5 }}\nweight = 1\n"
+    );
+    let d = one_error(&t);
+    check(&d, &t, "random = 0.5", "projection[0].connectivity.seed", "needs a seed");
+}
+
+#[test]
+fn neuron_type_table_overflow() {
+    let t = HW.replace("potential_bits = 8", "potential_bits = 8\nneuron_types = 1")
+        + "\n[[population]]\nname = \"a\"\nsize = 2\nneuron = { threshold = 5 }\n\n[[population]]\nname = \"b\"\nsize = 2\nneuron = { threshold = 6 }\n";
+    let d = one_error(&t);
+    check(
+        &d,
+        &t,
+        "neuron_types = 1",
+        "hardware.neuron_types",
+        "core (0,0) needs 2 distinct neuron types, hardware has 1",
+    );
+}
+
+#[test]
+fn destination_memory_overflow() {
+    let t = HW.replace("potential_bits = 8", "potential_bits = 8\ndestinations_per_core = 1")
+        + "\n[[population]]\nname = \"a\"\nsize = 16\nneuron = { threshold = 5 }\n\n[[projection]]\nfrom = \"a\"\nto = \"a\"\nconnectivity = { pairs = [[0, 0], [0, 9], [1, 1]] }\nweight = 1\n";
+    let d = one_error(&t);
+    check(
+        &d,
+        &t,
+        "destinations_per_core = 1",
+        "hardware.destinations_per_core",
+        "core (0,0) needs 3 destination entries",
+    );
+}
+
+#[test]
+fn hardware_ranges_and_board_names() {
+    let t = HW.replace("weight_bits = 4", "weight_bits = 17");
+    check(&one_error(&t), &t, "weight_bits = 17", "hardware.weight_bits", "17 is out of range 2..=16");
+    let t = HW.replace("mesh = [2, 1]", "mesh = [2, 0]");
+    check(&one_error(&t), &t, "mesh = [2, 0]", "hardware.mesh[1]", "0 is out of range 1..=16");
+    let t = HW.replace("board = \"sim\"", "board = \"icestick\"");
+    check(&one_error(&t), &t, "icestick", "hardware.board", "unknown variant `icestick`");
+    let t = HW.replace("potential_bits = 8", "potential_bits = 8\nbaud = 3000000\nclock_mhz = 6");
+    check(&one_error(&t), &t, "baud = 3000000", "hardware.baud", "needs at least 12 MHz");
+}
+
+#[test]
+fn drive_only_on_inputs_and_rate_is_a_probability() {
+    let t = format!("{HW}\n[[population]]\nname = \"a\"\nsize = 2\nneuron = {{ threshold = 5 }}\ndrive = {{ rate = 0.1, seed = 1 }}\n");
+    check(&one_error(&t), &t, "drive =", "population[0].drive", "only input populations");
+    let t =
+        format!("{HW}\n[[population]]\nname = \"in\"\nsize = 2\ninput = true\ndrive = {{ rate = 1.5, seed = 1 }}\n");
+    check(&one_error(&t), &t, "drive =", "population[0].drive.rate", "not a probability");
+}
+
+#[test]
+fn several_problems_are_reported_together() {
+    let t = format!("{HW}\n[[population]]\nname = \"a\"\nsize = 2\nneuron = {{ threshold = 500, reset = 900 }}\n");
+    let d = parse(&t).expect_err("rejected");
+    assert_eq!(d.len(), 2, "{d:#?}");
+}
+
+#[test]
+fn every_example_parses_and_maps() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") {
+            let net = Network::load(&p).unwrap_or_else(|e| panic!("{e}"));
+            Mapping::build(&net).unwrap_or_else(|e| panic!("{e}"));
+            n += 1;
+        }
+    }
+    assert!(n >= 4, "examples found: {n}");
+}
+
+#[test]
+fn a_projection_larger_than_the_chip_is_refused_before_it_is_built() {
+    let t = format!("{HW}\n[[population]]\nname = \"in\"\nsize = 16000000\ninput = true\n\n[[population]]\nname = \"a\"\nsize = 16\nneuron = {{ threshold = 5 }}\n\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"all_to_all\"\nweight = 1\n");
+    let d = one_error(&t);
+    check(&d, &t, "all_to_all", "projection[0].connectivity", "more than 128 synapses");
+}
