@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod golden;
 pub mod run;
+pub mod verilator;
 
 pub use golden::{DeliveryOrder, Golden};
 pub use run::{simulate, RunResult};

@@ -1,0 +1,225 @@
+//! Builds a Verilator model into a shared library at run time, cached by content hash.
+//!
+//! generate Verilog -> `verilator --cc` -> compile the model, the Verilator runtime and the
+//! shim with `-O2 -fno-semantic-interposition` -> `libmodel.so`. The cache key covers the
+//! Verilog, the shim, the tracing flag and the Verilator and compiler versions, so a change
+//! in any of them rebuilds and nothing stale is ever loaded.
+
+use super::ports::Port;
+use super::shim;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// What can go wrong while building a model.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// A tool could not be started.
+    #[error("cannot run {tool}: {source} (set VERILATOR=/path/to/verilator, or run `make tools`)")]
+    Spawn {
+        /// The command.
+        tool: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A tool ran and failed.
+    #[error("{tool} failed; its last lines:\n{tail}\nfull log: {log}")]
+    Failed {
+        /// The command.
+        tool: String,
+        /// Last lines of its output.
+        tail: String,
+        /// Where the whole log is.
+        log: String,
+    },
+    /// Anything else (I/O, bad Verilog).
+    #[error("{0}")]
+    Other(String),
+}
+
+/// A built model library and the ports it exposes.
+#[derive(Debug, Clone)]
+pub struct Built {
+    /// Path of `libmodel.so`.
+    pub library: PathBuf,
+    /// Ports of the top module.
+    pub ports: Vec<Port>,
+}
+
+/// The Verilator binary: `VERILATOR`, else `verilator` on PATH.
+pub fn verilator_bin() -> String {
+    std::env::var("VERILATOR").unwrap_or_else(|_| "verilator".into())
+}
+
+fn cxx() -> String {
+    std::env::var("CXX").unwrap_or_else(|_| "g++".into())
+}
+
+fn run(cmd: &mut Command, tool: &str, log: &Path) -> Result<String, BuildError> {
+    let out = cmd.output().map_err(|source| BuildError::Spawn { tool: tool.into(), source })?;
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::write(log, &text);
+    if !out.status.success() {
+        let tail: Vec<&str> = text.lines().rev().take(25).collect();
+        return Err(BuildError::Failed {
+            tool: tool.into(),
+            tail: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+            log: log.display().to_string(),
+        });
+    }
+    Ok(text)
+}
+
+fn tool_versions() -> Result<String, BuildError> {
+    let v = run(
+        Command::new(verilator_bin()).arg("--version"),
+        "verilator --version",
+        &std::env::temp_dir().join("spikemesh-verilator-version.log"),
+    )?;
+    let root = run(
+        Command::new(verilator_bin()).args(["--getenv", "VERILATOR_ROOT"]),
+        "verilator --getenv",
+        &std::env::temp_dir().join("spikemesh-verilator-root.log"),
+    )?;
+    let c = run(
+        Command::new(cxx()).arg("--version"),
+        "c++ --version",
+        &std::env::temp_dir().join("spikemesh-cxx-version.log"),
+    )?;
+    Ok(format!("{v}|{root}|{}", c.lines().next().unwrap_or("")))
+}
+
+/// Where built models live: `SPIKEMESH_MODEL_CACHE`, else `~/.cache/spikemesh/models`.
+pub fn cache_root() -> PathBuf {
+    if let Ok(p) = std::env::var("SPIKEMESH_MODEL_CACHE") {
+        return PathBuf::from(p);
+    }
+    let base = std::env::var("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from(std::env::var("HOME").unwrap_or_else(|_| ".".into())).join(".cache"));
+    base.join("spikemesh").join("models")
+}
+
+/// Builds (or finds in the cache) the model of module `top` in `verilog`.
+/// `what` names the model in the one progress line printed when a build is needed.
+pub fn build(verilog: &str, top: &str, trace: bool, what: &str) -> Result<Built, BuildError> {
+    let ports = super::ports::parse_ports(verilog, top).map_err(BuildError::Other)?;
+    let shim_src = shim::source(&ports, trace);
+    let versions = tool_versions()?;
+    let mut h = DefaultHasher::new();
+    (verilog, top, trace, &shim_src, &versions, 2u32).hash(&mut h);
+    let dir = cache_root().join(format!("{:016x}", h.finish()));
+    let lib = dir.join("libmodel.so");
+    if lib.exists() {
+        return Ok(Built { library: lib, ports });
+    }
+    eprintln!(
+        "spikemesh: building the Verilator model of {what} (first use of this shape; later runs load it from {})",
+        dir.display()
+    );
+    let work = dir.with_extension(format!("tmp{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let obj = work.join("obj");
+    std::fs::create_dir_all(&obj).map_err(|e| BuildError::Other(format!("creating {}: {e}", obj.display())))?;
+    let vfile = work.join(format!("{top}.v"));
+    std::fs::write(&vfile, verilog).map_err(|e| BuildError::Other(e.to_string()))?;
+    std::fs::write(work.join("shim.cpp"), &shim_src).map_err(|e| BuildError::Other(e.to_string()))?;
+    let mut v = Command::new(verilator_bin());
+    v.args([
+        "--cc",
+        "-O3",
+        "--x-assign",
+        "fast",
+        "--x-initial",
+        "fast",
+        "--noassert",
+        "-Wno-fatal",
+        "-Wno-lint",
+        "-Wno-style",
+    ])
+    .args(["--top-module", top, "--prefix", "Vtop", "--Mdir"])
+    .arg(&obj)
+    .arg(&vfile);
+    if trace {
+        v.arg("--trace");
+    }
+    run(&mut v, "verilator --cc", &work.join("verilator.log"))?;
+    let root = run(
+        Command::new(verilator_bin()).args(["--getenv", "VERILATOR_ROOT"]),
+        "verilator --getenv",
+        &work.join("root.log"),
+    )?;
+    let inc = PathBuf::from(root.trim()).join("include");
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(&obj)
+        .map_err(|e| BuildError::Other(e.to_string()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "cpp"))
+        .collect();
+    sources.sort();
+    for rt in ["verilated.cpp", "verilated_threads.cpp"] {
+        sources.push(inc.join(rt));
+    }
+    if trace {
+        sources.push(inc.join("verilated_vcd_c.cpp"));
+    }
+    sources.push(work.join("shim.cpp"));
+    compile_and_link(&sources, &inc, &obj, &work, &work.join("libmodel.so"))?;
+    // Publish atomically: a concurrent builder of the same model either wins or finds ours.
+    match std::fs::rename(&work, &dir) {
+        Ok(()) => {}
+        Err(_) if lib.exists() => {
+            let _ = std::fs::remove_dir_all(&work);
+        }
+        Err(e) => return Err(BuildError::Other(format!("publishing {}: {e}", dir.display()))),
+    }
+    Ok(Built { library: lib, ports })
+}
+
+/// Compiles every source to an object on all cores, then links the shared library.
+fn compile_and_link(sources: &[PathBuf], inc: &Path, obj: &Path, work: &Path, out: &Path) -> Result<(), BuildError> {
+    let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let flags = ["-std=gnu++20", "-O2", "-fPIC", "-fno-semantic-interposition", "-w", "-DVL_IGNORE_UNKNOWN_ARCH"];
+    let objects: Vec<PathBuf> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| obj.join(format!("o{i}_{}.o", s.file_stem().unwrap_or_default().to_string_lossy())))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let errors = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|sc| {
+        for _ in 0..jobs {
+            sc.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= sources.len() {
+                    break;
+                }
+                let mut c = Command::new(cxx());
+                c.args(flags)
+                    .arg("-I")
+                    .arg(inc)
+                    .arg("-I")
+                    .arg(inc.join("vltstd"))
+                    .arg("-I")
+                    .arg(obj)
+                    .arg("-c")
+                    .arg(&sources[i])
+                    .arg("-o")
+                    .arg(&objects[i]);
+                if let Err(e) =
+                    run(&mut c, &format!("{} -c {}", cxx(), sources[i].display()), &work.join(format!("cc{i}.log")))
+                {
+                    errors.lock().unwrap_or_else(|p| p.into_inner()).push(e);
+                }
+            });
+        }
+    });
+    if let Some(e) = errors.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().next() {
+        return Err(e);
+    }
+    let mut l = Command::new(cxx());
+    l.args(["-shared", "-fPIC", "-o"]).arg(out).args(&objects).arg("-pthread");
+    run(&mut l, "link", &work.join("link.log"))?;
+    Ok(())
+}
