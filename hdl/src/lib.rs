@@ -1,6 +1,11 @@
 //! spikemesh-hdl: rust-hdl blocks of the neuromorphic hardware, emitted as Verilog.
 
+pub mod core;
+pub mod crossbar;
 pub mod lif;
+pub mod ram;
+pub mod resize;
+pub mod shape;
 
 use rust_hdl::prelude::*;
 
@@ -8,4 +13,14 @@ use rust_hdl::prelude::*;
 pub fn verilog_of<U: Block>(mut uut: U) -> String {
     uut.connect_all();
     generate_verilog(&uut)
+}
+
+/// Verilog of one neuron core of `shape` as module `top`. `with_models` appends behavioural
+/// models of the vendor primitives it instantiates, for Verilator (synthesis uses the real cells).
+pub fn core_verilog(shape: &shape::CoreShape, with_models: bool) -> String {
+    let mut v = verilog_of(core::NeuronCore::new(shape));
+    if with_models && shape.crossbar == shape::CrossbarStyle::Ice40Spram {
+        v.push_str(crossbar::SB_SPRAM256KA_MODEL);
+    }
+    v
 }

@@ -1,31 +1,34 @@
 //! LIF update datapath: the hardware twin of `spec/src/neuron/lif.rs`.
+use crate::shape::DW;
 use rust_hdl::prelude::*;
 
-/// Internal width: potentials up to 32 bits plus accumulators up to 32 bits, plus headroom.
-pub const SUM_BITS: usize = 34;
-
+/// One neuron's LIF update, combinational. Potentials, thresholds, resets and the input
+/// arrive sign-extended to `DW` bits, so no signal changes width inside.
 #[derive(LogicBlock)]
 pub struct LifUpdate {
-    pub v: Signal<In, Signed<32>>,
+    pub v: Signal<In, Signed<DW>>,
     pub refractory: Signal<In, Bits<8>>,
-    pub acc: Signal<In, Signed<32>>,
-    pub threshold: Signal<In, Signed<32>>,
+    pub acc: Signal<In, Signed<DW>>,
+    pub threshold: Signal<In, Signed<DW>>,
     pub leak_shift: Signal<In, Bits<5>>,
-    pub reset: Signal<In, Signed<32>>,
+    pub reset: Signal<In, Signed<DW>>,
     pub subtract: Signal<In, bool>,
     pub refractory_period: Signal<In, Bits<8>>,
-    pub v_next: Signal<Out, Signed<32>>,
+    pub v_next: Signal<Out, Signed<DW>>,
     pub refractory_next: Signal<Out, Bits<8>>,
     pub fire: Signal<Out, bool>,
-    pub pmax: Constant<Signed<34>>,
-    pub pmin: Constant<Signed<34>>,
-    zero: Constant<Signed<34>>,
-    ones: Constant<Bits<34>>,
-    v_wide: Signal<Local, Signed<34>>,
-    leak: Signal<Local, Signed<34>>,
-    sum: Signal<Local, Signed<34>>,
-    sat: Signal<Local, Signed<34>>,
-    sign_fill: Signal<Local, Bits<34>>,
+    pub pmax: Constant<Signed<DW>>,
+    pub pmin: Constant<Signed<DW>>,
+    zero: Constant<Signed<DW>>,
+    ones: Constant<Bits<DW>>,
+    zero5: Constant<Bits<5>>,
+    zero8: Constant<Bits<8>>,
+    one8: Constant<Bits<8>>,
+    zero_fill: Constant<Bits<DW>>,
+    leak: Signal<Local, Signed<DW>>,
+    sum: Signal<Local, Signed<DW>>,
+    sat: Signal<Local, Signed<DW>>,
+    sign_fill: Signal<Local, Bits<DW>>,
 }
 
 impl LifUpdate {
@@ -43,11 +46,14 @@ impl LifUpdate {
             v_next: Default::default(),
             refractory_next: Default::default(),
             fire: Default::default(),
-            pmax: Constant::new(signed::<34>(max)),
-            pmin: Constant::new(signed::<34>(-max - 1)),
-            zero: Constant::new(signed::<34>(0)),
-            ones: Constant::new(Bits::<34>::mask()),
-            v_wide: Default::default(),
+            pmax: Constant::new(signed::<DW>(max)),
+            pmin: Constant::new(signed::<DW>(-max - 1)),
+            zero: Constant::new(signed::<DW>(0)),
+            ones: Constant::new(Bits::<DW>::mask()),
+            zero5: Constant::new(Bits::<5>::from(0u64)),
+            zero8: Constant::new(Bits::<8>::from(0u64)),
+            one8: Constant::new(Bits::<8>::from(1u64)),
+            zero_fill: Constant::new(Bits::<DW>::from(0u64)),
             leak: Default::default(),
             sum: Default::default(),
             sat: Default::default(),
@@ -59,18 +65,18 @@ impl LifUpdate {
 impl Logic for LifUpdate {
     #[hdl_gen]
     fn update(&mut self) {
-        self.v_wide.next = signed_bit_cast::<34, 32>(self.v.val());
-        // Arithmetic shift right built from a logical shift plus sign fill (Signed has no >>).
-        self.sign_fill.next = 0.into();
-        if self.v.val().get_bit(31) {
+        // Arithmetic shift right from a logical shift plus sign fill (Signed has no >>).
+        // Bit 33 is the sign bit of DW = 34 (a literal: a Rust const would leak into the Verilog).
+        self.sign_fill.next = self.zero_fill.val();
+        if self.v.val().get_bit(33) {
             self.sign_fill.next = !(self.ones.val() >> self.leak_shift.val());
         }
-        self.leak.next =
-            signed_cast((unsigned_cast(self.v_wide.val()) >> self.leak_shift.val()) | self.sign_fill.val());
-        if self.leak_shift.val() == 0 {
+        self.leak.next = signed_cast((unsigned_cast(self.v.val()) >> self.leak_shift.val()) | self.sign_fill.val());
+        if self.leak_shift.val() == self.zero5.val() {
             self.leak.next = self.zero.val();
         }
-        self.sum.next = self.v_wide.val() - self.leak.val() + signed_bit_cast::<34, 32>(self.acc.val());
+        // Exact: |v|, |leak| < 2^31 and |acc| < 2^30, so DW = 34 bits cannot overflow.
+        self.sum.next = self.v.val() - self.leak.val() + self.acc.val();
         self.sat.next = self.sum.val();
         if self.sum.val() > self.pmax.val() {
             self.sat.next = self.pmax.val();
@@ -80,17 +86,17 @@ impl Logic for LifUpdate {
         }
         self.fire.next = false;
         self.v_next.next = self.v.val();
-        self.refractory_next.next = self.refractory.val() - 1;
-        if self.refractory.val() == 0 {
-            self.refractory_next.next = 0.into();
-            self.v_next.next = signed_bit_cast::<32, 34>(self.sat.val());
-            if self.sat.val() >= signed_bit_cast::<34, 32>(self.threshold.val()) {
+        self.refractory_next.next = self.refractory.val() - self.one8.val();
+        if self.refractory.val() == self.zero8.val() {
+            self.refractory_next.next = self.zero8.val();
+            self.v_next.next = self.sat.val();
+            if self.sat.val() >= self.threshold.val() {
                 self.fire.next = true;
                 self.refractory_next.next = self.refractory_period.val();
                 self.v_next.next = self.reset.val();
                 if self.subtract.val() {
-                    self.v_next.next =
-                        signed_bit_cast::<32, 34>(self.sat.val() - signed_bit_cast::<34, 32>(self.threshold.val()));
+                    // sat >= threshold >= 1, so sat - threshold is in [0, sat): no overflow.
+                    self.v_next.next = self.sat.val() - self.threshold.val();
                 }
             }
         }

@@ -9,6 +9,7 @@ pub mod connectivity;
 pub mod error;
 pub mod locate;
 pub mod mapping;
+pub mod memory_map;
 pub mod network;
 pub mod neuron;
 pub mod report;

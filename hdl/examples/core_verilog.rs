@@ -1,0 +1,18 @@
+//! Prints the Verilog of one core: `cargo run -p spikemesh-hdl --example core_verilog -- N A W P [spram]`.
+use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
+
+fn main() {
+    let a: Vec<usize> = std::env::args().skip(1).take(4).map(|x| x.parse().expect("number")).collect();
+    let spram = std::env::args().any(|x| x == "spram");
+    let shape = CoreShape {
+        neurons: a[0],
+        axons: a[1],
+        types: 16,
+        weight_bits: a[2],
+        potential_bits: a[3],
+        refractory_bits: 4,
+        acc_bits: a[2] + spikemesh_spec::neuron::ceil_log2(a[1] as u64) as usize,
+        crossbar: if spram { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred },
+    };
+    print!("{}", spikemesh_hdl::core_verilog(&shape, spram));
+}

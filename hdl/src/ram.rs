@@ -1,0 +1,146 @@
+//! A simple dual-port RAM (one read, one write port, one clock) with a runtime depth and width.
+//!
+//! Emitted as a plain Verilog array marked `(* no_rw_check *)`: the core never reads an
+//! address in the cycle it writes it (it forwards instead), so Yosys need not add bypass logic
+//! and maps the array straight onto SB_RAM40_4K / DP16KD. Reads are registered (one cycle).
+
+use rust_hdl::prelude::*;
+
+/// A `depth` x `width` memory behind ports of `A` address and `D` data bits.
+#[derive(LogicBlock)]
+pub struct Ram<const A: usize, const D: usize> {
+    /// Clock of both ports.
+    pub clock: Signal<In, Clock>,
+    /// Read address (only the low `addr_bits(depth)` bits are used).
+    pub read_address: Signal<In, Bits<A>>,
+    /// Registered read data, extended to `D` bits.
+    pub read_data: Signal<Out, Bits<D>>,
+    /// Write address.
+    pub write_address: Signal<In, Bits<A>>,
+    /// Write data (the low `width` bits are stored).
+    pub write_data: Signal<In, Bits<D>>,
+    /// Write enable.
+    pub write_enable: Signal<In, bool>,
+    _depth: usize,
+    _width: usize,
+    _signed: bool,
+    _init: Vec<u64>,
+    _sim: Vec<u64>,
+}
+
+impl<const A: usize, const D: usize> Ram<A, D> {
+    /// A zero-initialised RAM; `signed` sign-extends read data to `D` bits.
+    pub fn new(depth: usize, width: usize, signed: bool) -> Self {
+        assert!(width >= 1 && width <= D && width <= 64, "RAM width {width} outside 1..={D}");
+        let depth = depth.max(2);
+        assert!(crate::shape::addr_bits(depth) <= A, "RAM depth {depth} needs more than {A} address bits");
+        Self {
+            clock: Default::default(),
+            read_address: Default::default(),
+            read_data: Default::default(),
+            write_address: Default::default(),
+            write_data: Default::default(),
+            write_enable: Default::default(),
+            _depth: depth,
+            _width: width,
+            _signed: signed,
+            _init: Vec::new(),
+            _sim: vec![0; depth],
+        }
+    }
+
+    /// Bakes initial contents into the Verilog (`width`-bit values, two's complement).
+    pub fn with_init(mut self, init: Vec<u64>) -> Self {
+        assert!(init.len() <= self._depth);
+        self._sim[..init.len()].copy_from_slice(&init);
+        self._init = init;
+        self
+    }
+
+    fn extend(&self, v: u64) -> u64 {
+        let m = if self._width == 64 { u64::MAX } else { (1u64 << self._width) - 1 };
+        let v = v & m;
+        if self._signed && self._width < 64 && (v >> (self._width - 1)) & 1 == 1 {
+            v | !m
+        } else {
+            v
+        }
+    }
+}
+
+impl<const A: usize, const D: usize> Logic for Ram<A, D> {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            let ra = self.read_address.val().index() % self._depth;
+            let d = self.extend(self._sim[ra]);
+            self.read_data.next = Bits::<D>::from(if D >= 64 { d } else { d & ((1u64 << D) - 1) });
+            if self.write_enable.val() {
+                let wa = self.write_address.val().index() % self._depth;
+                self._sim[wa] = self.write_data.val().to_u64();
+            }
+        }
+    }
+
+    fn connect(&mut self) {
+        self.read_data.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        Verilog::Custom(ram_verilog(A, D, self._depth, self._width, self._signed, &self._init))
+    }
+}
+
+/// The Verilog body shared by every inferred RAM.
+pub fn ram_verilog(a: usize, d: usize, depth: usize, width: usize, signed: bool, init: &[u64]) -> String {
+    let ab = crate::shape::addr_bits(depth);
+    let idx = |port: &str| if ab == a { port.to_string() } else { format!("{port}[{}:0]", ab - 1) };
+    let (ra, wa) = (idx("read_address"), idx("write_address"));
+    let word = format!("mem[{ra}]");
+    let read = if width == d {
+        word
+    } else if signed {
+        format!("{{{{{}{{{word}[{}]}}}}, {word}}}", d - width, width - 1)
+    } else {
+        format!("{{{}'d0, {word}}}", d - width)
+    };
+    let wdata = if width == d { "write_data".to_string() } else { format!("write_data[{}:0]", width - 1) };
+    // Address and data bits above what this shape stores are unused by design; Verilator
+    // does not report signals whose name contains "unused".
+    let mut spare = Vec::new();
+    if ab < a {
+        spare.push(format!("read_address[{}:{ab}]", a - 1));
+        spare.push(format!("write_address[{}:{ab}]", a - 1));
+    }
+    if width < d {
+        spare.push(format!("write_data[{}:{width}]", d - 1));
+    }
+    let unused = if spare.is_empty() {
+        String::new()
+    } else {
+        format!("wire unused_bits = &{{1'b0, {}, 1'b0}};\n", spare.join(", "))
+    };
+    let init_block = if init.is_empty() {
+        String::new()
+    } else {
+        let mask = if width == 64 { u64::MAX } else { (1u64 << width) - 1 };
+        let lines: Vec<String> =
+            init.iter().enumerate().map(|(i, v)| format!("    mem[{i}] = {width}'h{:x};", v & mask)).collect();
+        format!("initial begin\n{}\nend\n", lines.join("\n"))
+    };
+    format!(
+        "// {depth} x {width} bits{sg}; read-during-write to one address never happens (the core forwards).
+{unused}(* no_rw_check *)
+reg [{w1}:0] mem [0:{d1}];
+{init_block}
+always @(posedge clock) begin
+    if (write_enable) begin
+        mem[{wa}] <= {wdata};
+    end
+    read_data <= {read};
+end
+",
+        sg = if signed { ", signed" } else { "" },
+        w1 = width - 1,
+        d1 = depth - 1,
+    )
+}

@@ -1,0 +1,80 @@
+//! The runtime shape of one core, derived from the `[hardware]` table.
+//!
+//! rust-hdl fixes signal widths at compile time, but the shape comes from the user's file at
+//! run time. So every datapath signal has the largest width any valid shape needs, and the
+//! memories (custom Verilog, see `ram.rs`) store exactly the configured widths, sign- or
+//! zero-extending on read. The datapath costs a few dozen extra LUTs; the memories, which
+//! dominate, cost what the shape needs.
+
+use spikemesh_spec::Hardware;
+
+/// Width of every numeric datapath signal: potentials (<= 32 bits) and accumulators
+/// (<= 16 + 14 bits) with room for `v - leak + I` without overflow.
+pub const DW: usize = 34;
+/// Neuron index bits (neurons_per_core <= 4096).
+pub const NB: usize = 12;
+/// Axon index bits (axons_per_core <= 16384).
+pub const AB: usize = 14;
+/// Neuron-type index bits (neuron_types <= 256).
+pub const TB: usize = 8;
+
+/// Where the crossbar lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CrossbarStyle {
+    /// An inferred block RAM (iCE40 SB_RAM40_4K, ECP5 DP16KD, or Verilator's array).
+    Inferred,
+    /// iCE40 UP5K single-port SPRAM (`SB_SPRAM256KA`), 16K x 16 bits each.
+    Ice40Spram,
+}
+
+/// One core's shape.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CoreShape {
+    /// Neuron slots.
+    pub neurons: usize,
+    /// Axon rows.
+    pub axons: usize,
+    /// Neuron-type table entries.
+    pub types: usize,
+    /// Signed weight width.
+    pub weight_bits: usize,
+    /// Signed potential width.
+    pub potential_bits: usize,
+    /// Refractory counter width.
+    pub refractory_bits: usize,
+    /// Signed accumulator width.
+    pub acc_bits: usize,
+    /// Crossbar memory style.
+    pub crossbar: CrossbarStyle,
+}
+
+/// ceil(log2(n)), at least 1 (a memory always has one address bit).
+pub fn addr_bits(n: usize) -> usize {
+    (usize::BITS - (n.max(2) - 1).leading_zeros()) as usize
+}
+
+impl CoreShape {
+    /// The shape of every core of `hw`, with the crossbar style given.
+    pub fn of(hw: &Hardware, crossbar: CrossbarStyle) -> Self {
+        Self {
+            neurons: hw.neurons_per_core,
+            axons: hw.axons_per_core,
+            types: hw.neuron_types,
+            weight_bits: hw.widths.weight_bits as usize,
+            potential_bits: hw.widths.potential_bits as usize,
+            refractory_bits: hw.widths.refractory_bits as usize,
+            acc_bits: hw.accumulator_bits() as usize,
+            crossbar,
+        }
+    }
+
+    /// Bits of a neuron index in this shape.
+    pub fn neuron_bits(&self) -> usize {
+        addr_bits(self.neurons)
+    }
+
+    /// Bits of an axon index in this shape.
+    pub fn axon_bits(&self) -> usize {
+        addr_bits(self.axons)
+    }
+}
