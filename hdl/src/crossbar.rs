@@ -169,7 +169,7 @@ fn spram_body(abits: usize, w: usize, blocks: usize, sext: &dyn Fn(&str) -> Stri
         );
     }
     let mask = if lanes_log > 0 {
-        format!("4'b{} << (lane * {nibbles})", format!("{:04b}", (1u32 << nibbles) - 1))
+        format!("4'b{:04b} << (lane * {nibbles})", (1u32 << nibbles) - 1)
     } else {
         "4'b1111".into()
     };

@@ -1,7 +1,9 @@
 //! spikemesh-sim: the golden model and the runs built on it.
 
 pub mod bench;
+pub mod cosim;
 pub mod golden;
+pub mod rtl_core;
 pub mod run;
 pub mod verilator;
 

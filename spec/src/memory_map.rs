@@ -27,3 +27,53 @@ pub const ACC1: u8 = 8;
 pub fn type_control(leak_shift: u32, subtract: bool, refractory: u32) -> u64 {
     (leak_shift as u64 & 0x1f) | (subtract as u64) << 5 | (refractory as u64 & 0xff) << 6
 }
+
+use crate::mapping::CoreImage;
+use crate::neuron::NeuronType;
+
+/// One configuration-port write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigWrite {
+    /// Memory id.
+    pub mem: u8,
+    /// Row (axon or neuron type).
+    pub row: u32,
+    /// Column (neuron).
+    pub col: u32,
+    /// Data, two's complement in the low bits.
+    pub data: u64,
+}
+
+/// Every write that loads `img` into a core with `axons` rows: all crossbar rows (zeros
+/// included, so a reload leaves nothing behind), type indices and the type table.
+/// Potentials, refractory counters and accumulators are zeroed by the core's clear.
+pub fn config_writes(img: &CoreImage, axons: usize) -> Vec<ConfigWrite> {
+    let n = img.neuron_type.len();
+    let mut w = Vec::with_capacity(axons * n + n + 3 * img.types.len());
+    for a in 0..axons {
+        for j in 0..n {
+            let data = img.crossbar[a * n + j] as i64 as u64;
+            w.push(ConfigWrite { mem: CROSSBAR, row: a as u32, col: j as u32, data });
+        }
+    }
+    for (j, &t) in img.neuron_type.iter().enumerate() {
+        w.push(ConfigWrite { mem: NEURON_TYPE, row: 0, col: j as u32, data: t as u64 });
+    }
+    for (i, t) in img.types.iter().enumerate() {
+        let row = i as u32;
+        match t {
+            NeuronType::Lif(p) => {
+                let subtract = p.reset_mode == crate::neuron::ResetMode::Subtract;
+                w.push(ConfigWrite { mem: TYPE_THRESHOLD, row, col: 0, data: p.threshold as u64 });
+                w.push(ConfigWrite { mem: TYPE_RESET, row, col: 0, data: p.reset as u64 });
+                w.push(ConfigWrite {
+                    mem: TYPE_CONTROL,
+                    row,
+                    col: 0,
+                    data: type_control(p.leak_shift, subtract, p.refractory),
+                });
+            }
+        }
+    }
+    w
+}

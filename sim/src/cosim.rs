@@ -1,0 +1,212 @@
+//! Lock-step co-simulation: the golden model and the RTL run the same stimulus, timestep by
+//! timestep, and the first difference stops the run with a report.
+//!
+//! Today the RTL side is one neuron core with software fan-out, so networks must fit one core;
+//! multi-core networks need the router mesh (a later issue) and are refused with that reason.
+
+use crate::golden::Golden;
+use crate::rtl_core::{RtlCore, StepCycles, Stress};
+use crate::verilator::BuildError;
+use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
+use spikemesh_spec::mapping::{Mapping, Placement};
+use spikemesh_spec::Stimulus;
+use std::fmt;
+use std::path::Path;
+
+/// The first place the RTL and the golden model disagree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Divergence {
+    /// Timestep of the difference.
+    pub timestep: u32,
+    /// Core (x, y).
+    pub core: (usize, usize),
+    /// Neuron slot in the core.
+    pub neuron: usize,
+    /// What differs.
+    pub what: Mismatch,
+}
+
+/// A spike or a potential that differs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mismatch {
+    /// The neuron fired in one model and not the other.
+    Spike {
+        /// Golden model fired.
+        expected: bool,
+        /// RTL fired.
+        actual: bool,
+    },
+    /// Read-back potentials differ.
+    Potential {
+        /// Golden model.
+        expected: i64,
+        /// RTL.
+        actual: i64,
+    },
+}
+
+impl fmt::Display for Divergence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "divergence at timestep {}, core ({},{}), neuron {}: ",
+            self.timestep, self.core.0, self.core.1, self.neuron
+        )?;
+        match self.what {
+            Mismatch::Spike { expected, actual } => {
+                let s = |b: bool| if b { "a spike" } else { "no spike" };
+                write!(f, "golden model has {}, RTL has {}", s(expected), s(actual))
+            }
+            Mismatch::Potential { expected, actual } => {
+                write!(f, "golden potential {expected}, RTL potential {actual}")
+            }
+        }
+    }
+}
+
+/// Why a co-simulation could not give a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum CosimError {
+    /// The model could not be built or loaded.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// The network does not run on this RTL yet.
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// The RTL counterpart of a mapped network.
+pub struct RtlChip {
+    core: RtlCore,
+    mapping: Mapping,
+}
+
+/// Totals of an RTL run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RtlStats {
+    /// Clock cycles of all timesteps.
+    pub cycles: u64,
+    /// Axon events integrated.
+    pub events: u64,
+    /// Synaptic operations (events x neurons per core: every crossbar cell of a row is visited).
+    pub synaptic_ops: u64,
+}
+
+impl RtlChip {
+    /// Builds the RTL of `mapping`'s hardware shape and loads its images.
+    pub fn new(mapping: &Mapping, vcd: Option<&Path>) -> Result<Self, CosimError> {
+        let hw = &mapping.hardware;
+        if hw.cores() != 1 {
+            return Err(CosimError::Unsupported(format!(
+                "the RTL engine runs one-core networks until the router mesh lands; this network's hardware is a {}x{} mesh",
+                hw.mesh_x, hw.mesh_y
+            )));
+        }
+        let style = match hw.board {
+            spikemesh_spec::config::Board::Icebreaker
+                if matches!(hw.widths.weight_bits, 4 | 8 | 16)
+                    && spikemesh_hdl::crossbar::spram_blocks(
+                        hw.axons_per_core,
+                        hw.neurons_per_core,
+                        hw.widths.weight_bits as usize,
+                    ) <= 4 =>
+            {
+                CrossbarStyle::Ice40Spram
+            }
+            _ => CrossbarStyle::Inferred,
+        };
+        let mut core = RtlCore::new(&CoreShape::of(hw, style), vcd)?;
+        core.load(&mapping.cores[0], hw.axons_per_core);
+        Ok(Self { core, mapping: mapping.clone() })
+    }
+
+    /// Runs one timestep with the host's `inputs` (population, neuron); returns the slots that fired, sorted.
+    pub fn step(&mut self, inputs: &[(u32, u32)], stress: Stress) -> (Vec<u32>, StepCycles) {
+        let m = &self.mapping;
+        let mut axons = Vec::new();
+        for &(p, k) in inputs {
+            let Placement::Input { first } = m.placement[p as usize] else {
+                unreachable!("stimulus spikes are validated to name input populations")
+            };
+            axons.extend(m.input_fanout[first + k as usize].iter().map(|d| d.axon));
+        }
+        let route = |j: u32| m.neuron_destinations(0, j as usize).iter().map(|d| d.axon).collect();
+        let (mut fired, cycles) = self.core.timestep(&axons, route, stress);
+        fired.sort_unstable();
+        (fired, cycles)
+    }
+
+    /// Read-back potentials of every slot.
+    pub fn potentials(&mut self) -> Vec<i64> {
+        self.core.potentials()
+    }
+
+    /// Sets the seed of the stress pattern.
+    pub fn seed(&mut self, seed: u64) {
+        self.core.seed(seed);
+    }
+}
+
+/// Runs golden and RTL in lock-step over `stim`; compares the spikes of every timestep and,
+/// every `potential_every` timesteps and at the end, every potential.
+pub fn lockstep(
+    mapping: &Mapping,
+    stim: &Stimulus,
+    stress: Stress,
+    potential_every: Option<usize>,
+    vcd: Option<&Path>,
+) -> Result<Result<RtlStats, Divergence>, CosimError> {
+    let mut rtl = RtlChip::new(mapping, vcd)?;
+    rtl.seed(stress.seed);
+    let mut gold = Golden::new(mapping);
+    let n = mapping.hardware.neurons_per_core;
+    let xy = |g: usize| mapping.hardware.core_xy(g / n);
+    let mut stats = RtlStats::default();
+    let steps = stim.steps.len();
+    for (t, inputs) in stim.steps.iter().enumerate() {
+        let mut want = gold.step(inputs).to_vec();
+        want.sort_unstable();
+        let (got, c) = rtl.step(inputs, stress);
+        stats.cycles += c.cycles;
+        stats.events += c.events;
+        stats.synaptic_ops += c.events * n as u64;
+        if want != got {
+            let g = first_difference(&want, &got);
+            return Ok(Err(Divergence {
+                timestep: t as u32,
+                core: xy(g as usize),
+                neuron: g as usize % n,
+                what: Mismatch::Spike {
+                    expected: want.binary_search(&g).is_ok(),
+                    actual: got.binary_search(&g).is_ok(),
+                },
+            }));
+        }
+        let check = potential_every.is_some_and(|k| k > 0 && (t + 1) % k == 0) || t + 1 == steps;
+        if check {
+            let got = rtl.potentials();
+            let want = gold.potentials();
+            if let Some(g) = (0..want.len()).find(|&g| want[g] != got[g]) {
+                return Ok(Err(Divergence {
+                    timestep: t as u32,
+                    core: xy(g),
+                    neuron: g % n,
+                    what: Mismatch::Potential { expected: want[g], actual: got[g] },
+                }));
+            }
+        }
+    }
+    Ok(Ok(stats))
+}
+
+/// The smallest slot in exactly one of two sorted lists.
+fn first_difference(a: &[u32], b: &[u32]) -> u32 {
+    let mut s: Vec<u32> = a
+        .iter()
+        .filter(|x| b.binary_search(x).is_err())
+        .chain(b.iter().filter(|x| a.binary_search(x).is_err()))
+        .copied()
+        .collect();
+    s.sort_unstable();
+    s[0]
+}

@@ -1,0 +1,177 @@
+//! The neuron core in Verilator against the golden model: spikes at every timestep and
+//! potentials on read-back, bit for bit, on random and hand-made single-core networks.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use spikemesh_sim::cosim::lockstep;
+use spikemesh_sim::rtl_core::Stress;
+use spikemesh_spec::{Mapping, Network, Stimulus};
+use std::path::Path;
+
+fn load(text: &str) -> (Network, Mapping) {
+    let net = Network::parse(Path::new("cosim.toml"), text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let m = Mapping::build(&net).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    (net, m)
+}
+
+fn random_stimulus(net: &Network, steps: usize, rate: f64, seed: u64) -> Stimulus {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let mut s = Stimulus { steps: vec![Vec::new(); steps] };
+    for step in &mut s.steps {
+        for (pi, p) in net.populations.iter().enumerate() {
+            if p.is_input() {
+                for k in 0..p.size {
+                    if r.gen_bool(rate) {
+                        step.push((pi as u32, k as u32));
+                    }
+                }
+            }
+        }
+    }
+    s
+}
+
+fn check(text: &str, stim: &Stimulus, stress: Stress) -> spikemesh_sim::cosim::RtlStats {
+    let (_, m) = load(text);
+    match lockstep(&m, stim, stress, Some(17), None).unwrap_or_else(|e| panic!("{e}")) {
+        Ok(stats) => stats,
+        Err(d) => panic!("{d}\n{text}"),
+    }
+}
+
+/// A one-core hardware shape.
+#[derive(Clone, Copy)]
+struct Shape {
+    board: &'static str,
+    n: usize,
+    a: usize,
+    wb: u32,
+    pb: u32,
+    rb: u32,
+    types: usize,
+}
+
+/// The `[hardware]` table of a one-core shape.
+fn hw(s: Shape) -> String {
+    let Shape { board, n, a, wb, pb, rb, types } = s;
+    format!(
+        "[hardware]\nboard = \"{board}\"\nmesh = [1, 1]\nneurons_per_core = {n}\naxons_per_core = {a}\nweight_bits = {wb}\npotential_bits = {pb}\nrefractory_bits = {rb}\nneuron_types = {types}\n"
+    )
+}
+
+/// A random network that fits one core of the given shape (inputs + recurrence).
+fn random_net(seed: u64, shape: Shape) -> String {
+    let Shape { n, a, wb, pb, rb, types, .. } = shape;
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let pmax = (1i64 << (pb - 1)) - 1;
+    let wmax = (1i64 << (wb - 1)) - 1;
+    let mut t = hw(shape);
+    // Inputs take a third of the axons; neurons fill what the remaining axons can feed.
+    let inputs = (a / 3).max(1);
+    let used = n.min(a - inputs);
+    let n_pops = r.gen_range(1..=types.min(3).min(used));
+    let mut left = used;
+    let mut names = Vec::new();
+    for i in 0..n_pops {
+        let size = if i + 1 == n_pops { left } else { r.gen_range(1..=left - (n_pops - 1 - i)) };
+        left -= size;
+        let threshold = r.gen_range(1..=pmax.min(3 * wmax + 2));
+        let reset = r.gen_range(-(pmax + 1)..=pmax).min(threshold + 2);
+        let mode = if r.gen_bool(0.5) { "value" } else { "subtract" };
+        t += &format!(
+            "\n[[population]]\nname = \"p{i}\"\nsize = {size}\nneuron = {{ threshold = {threshold}, leak_shift = {}, reset = {reset}, reset_mode = \"{mode}\", refractory = {} }}\n",
+            r.gen_range(0..pb),
+            r.gen_range(0..(1u32 << rb))
+        );
+        names.push(format!("p{i}"));
+    }
+    {
+        t += &format!("\n[[population]]\nname = \"in\"\nsize = {inputs}\ninput = true\n");
+        for (k, to) in names.iter().enumerate() {
+            let conn = if inputs < 4 {
+                "\"all_to_all\"".to_string()
+            } else {
+                format!("{{ random = 0.3, seed = {} }}", r.gen::<u32>() + k as u32)
+            };
+            t += &format!(
+                "\n[[projection]]\nfrom = \"in\"\nto = \"{to}\"\nconnectivity = {conn}\nweight = {{ uniform = [{}, {wmax}], seed = {} }}\n",
+                -(wmax + 1) / 2,
+                r.gen::<u32>()
+            );
+        }
+    }
+    for (k, from) in names.iter().enumerate() {
+        for (l, to) in names.iter().enumerate() {
+            if r.gen_bool(0.7) {
+                t += &format!(
+                    "\n[[projection]]\nfrom = \"{from}\"\nto = \"{to}\"\nconnectivity = {{ random = {:.2}, seed = {} }}\nweight = {{ uniform = [{}, {wmax}], seed = {} }}\n",
+                    r.gen_range(0.05..0.6),
+                    k * 10 + l,
+                    -(wmax + 1),
+                    r.gen::<u32>()
+                );
+            }
+        }
+    }
+    t
+}
+
+fn random_runs(shape: Shape, nets: u64, steps: usize) {
+    let mut events = 0;
+    for seed in 0..nets {
+        let text = random_net(seed, shape);
+        let (net, _) = load(&text);
+        let stim = random_stimulus(&net, steps, 0.05 + 0.1 * (seed % 4) as f64, seed);
+        let stress = Stress {
+            out_stall: 0.3 * (seed % 3) as f64,
+            in_gap: 0.2 * (seed % 2) as f64,
+            shuffle: seed % 2 == 1,
+            seed,
+        };
+        events += check(&text, &stim, stress).events;
+    }
+    assert!(events > nets * steps as u64 / 4, "the random networks should carry traffic: {events} events");
+}
+
+#[test]
+fn random_small_core() {
+    random_runs(Shape { board: "sim", n: 16, a: 32, wb: 4, pb: 8, rb: 2, types: 4 }, 12, 200);
+}
+
+#[test]
+fn one_neuron_core_back_to_back_events() {
+    // One neuron: consecutive events hit the same accumulator every cycle, which only the
+    // integrate pipeline's write forwarding gets right.
+    let text = hw(Shape { board: "sim", n: 1, a: 4, wb: 5, pb: 10, rb: 2, types: 1 })
+        + "\n[[population]]\nname = \"n\"\nsize = 1\nneuron = { threshold = 40, leak_shift = 1, reset = -7, refractory = 1 }\n\n[[population]]\nname = \"in\"\nsize = 3\ninput = true\n\n[[projection]]\nfrom = \"in\"\nto = \"n\"\nconnectivity = { pairs = [[0, 0, 15], [1, 0, -16], [2, 0, 9]] }\n\n[[projection]]\nfrom = \"n\"\nto = \"n\"\nconnectivity = \"one_to_one\"\nweight = 11\n";
+    let (net, _) = load(&text);
+    for seed in 0..4 {
+        let stim = random_stimulus(&net, 400, 0.7, seed);
+        let stats = check(&text, &stim, Stress { out_stall: 0.0, in_gap: 0.0, shuffle: seed % 2 == 1, seed });
+        assert!(stats.events > 600, "{} events", stats.events);
+    }
+}
+
+#[test]
+fn random_odd_shape_core() {
+    random_runs(Shape { board: "sim", n: 37, a: 50, wb: 6, pb: 13, rb: 3, types: 8 }, 8, 200);
+}
+
+#[test]
+fn random_wide_core() {
+    random_runs(Shape { board: "sim", n: 24, a: 48, wb: 16, pb: 32, rb: 8, types: 16 }, 6, 200);
+}
+
+#[test]
+fn random_up5k_core_on_spram() {
+    random_runs(Shape { board: "icebreaker", n: 256, a: 256, wb: 4, pb: 16, rb: 4, types: 16 }, 3, 120);
+}
+
+#[test]
+fn tiny_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    let text = std::fs::read_to_string(root.join("tiny.toml")).unwrap();
+    let (net, _) = load(&text);
+    let stim = Stimulus::build(&net, 12, Some(&root.join("tiny-stimulus.csv"))).unwrap();
+    check(&text, &stim, Stress::NONE);
+}
