@@ -175,3 +175,86 @@ fn tiny_example() {
     let stim = Stimulus::build(&net, 12, Some(&root.join("tiny-stimulus.csv"))).unwrap();
     check(&text, &stim, Stress::NONE);
 }
+
+// ---- named edge cases: each checks spikes and potentials every timestep, and asserts on
+// ---- the golden model that the case it is named after really happens.
+
+const EDGE_HW: Shape = Shape { board: "sim", n: 8, a: 8, wb: 8, pb: 8, rb: 3, types: 8 };
+
+/// Lock-step with potentials compared every timestep; returns the golden potentials per step.
+fn edge(body: &str, steps: usize, rate: f64, stress: Stress) -> Vec<Vec<i64>> {
+    let text = hw(EDGE_HW) + body;
+    let (net, m) = load(&text);
+    let stim = random_stimulus(&net, steps, rate, 7);
+    match lockstep(&m, &stim, stress, Some(1), None).unwrap_or_else(|e| panic!("{e}")) {
+        Ok(_) => {}
+        Err(d) => panic!("{d}\n{text}"),
+    }
+    let mut g = spikemesh_sim::Golden::new(&m);
+    stim.steps
+        .iter()
+        .map(|s| {
+            g.step(s);
+            g.potentials()
+        })
+        .collect()
+}
+
+const DRIVE: &str = "\n[[population]]\nname = \"in\"\nsize = 4\ninput = true\n";
+
+#[test]
+fn saturation_at_both_rails() {
+    let body = format!(
+        "\n[[population]]\nname = \"hi\"\nsize = 1\nneuron = {{ threshold = 127, reset_mode = \"subtract\" }}\n\n[[population]]\nname = \"lo\"\nsize = 1\nneuron = {{ threshold = 100 }}\n{DRIVE}\n[[projection]]\nfrom = \"in\"\nto = \"hi\"\nconnectivity = \"all_to_all\"\nweight = 127\n\n[[projection]]\nfrom = \"in\"\nto = \"lo\"\nconnectivity = \"all_to_all\"\nweight = -128\n"
+    );
+    let pots = edge(&body, 150, 0.6, Stress::NONE);
+    assert!(pots.iter().any(|p| p[1] == -128), "lo reaches the bottom rail");
+    assert!(pots.iter().any(|p| p[0] == 0), "hi saturates at 127 and subtracts the threshold to 0");
+}
+
+#[test]
+fn refractory_period_is_held() {
+    let body = format!(
+        "\n[[population]]\nname = \"a\"\nsize = 2\nneuron = {{ threshold = 20, reset = 5, refractory = 3 }}\n{DRIVE}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"all_to_all\"\nweight = 30\n"
+    );
+    let pots = edge(&body, 120, 0.9, Stress::NONE);
+    assert!(pots.windows(3).any(|w| w[0][0] == 5 && w[1][0] == 5 && w[2][0] == 5), "held at reset while refractory");
+}
+
+#[test]
+fn zero_leak_integrates_without_loss() {
+    let body = format!(
+        "\n[[population]]\nname = \"a\"\nsize = 3\nneuron = {{ threshold = 120, leak_shift = 0 }}\n{DRIVE}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"all_to_all\"\nweight = {{ uniform = [-3, 5], seed = 1 }}\n"
+    );
+    let pots = edge(&body, 200, 0.3, Stress::NONE);
+    assert!(pots.iter().any(|p| p.iter().any(|&v| v > 60)), "potentials climb without leak");
+}
+
+#[test]
+fn neuron_firing_every_step() {
+    // reset >= threshold: once fired, it fires every timestep (a tonic oscillator).
+    let body = format!(
+        "\n[[population]]\nname = \"a\"\nsize = 2\nneuron = {{ threshold = 10, reset = 12, leak_shift = 3 }}\n{DRIVE}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"all_to_all\"\nweight = 11\n"
+    );
+    let pots = edge(&body, 100, 0.2, Stress::NONE);
+    assert!(pots.iter().rev().take(20).all(|p| p[0] == 12), "a sits at its reset value, firing every step");
+}
+
+#[test]
+fn all_zero_axon_row() {
+    // Weight 0 synapses take axons whose crossbar rows are all zero.
+    let body = format!(
+        "\n[[population]]\nname = \"a\"\nsize = 4\nneuron = {{ threshold = 50, leak_shift = 1 }}\n{DRIVE}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = {{ pairs = [[0, 0], [0, 1], [1, 2]] }}\nweight = 0\n\n[[projection]]\nfrom = \"a\"\nto = \"a\"\nconnectivity = \"one_to_one\"\nweight = 0\n"
+    );
+    let pots = edge(&body, 60, 0.8, Stress::NONE);
+    assert!(pots.iter().all(|p| p.iter().all(|&v| v == 0)), "zero rows change nothing");
+}
+
+#[test]
+fn output_back_pressure() {
+    // Every neuron fires almost every step while out_ready is low 90% of the time.
+    let body = format!(
+        "\n[[population]]\nname = \"a\"\nsize = 4\nneuron = {{ threshold = 5, reset = 6 }}\n{DRIVE}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"all_to_all\"\nweight = 7\n\n[[projection]]\nfrom = \"a\"\nto = \"a\"\nconnectivity = \"all_to_all\"\nweight = {{ uniform = [-2, 1], seed = 3 }}\n"
+    );
+    edge(&body, 80, 0.5, Stress { out_stall: 0.9, in_gap: 0.3, shuffle: true, seed: 5 });
+}

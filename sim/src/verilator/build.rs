@@ -115,11 +115,20 @@ pub fn build(verilog: &str, top: &str, trace: bool, what: &str) -> Result<Built,
     if lib.exists() {
         return Ok(Built { library: lib, ports });
     }
+    // One build at a time in this process (a build already uses every core); a thread that
+    // waited finds the library its predecessor published.
+    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = BUILDING.lock().unwrap_or_else(|p| p.into_inner());
+    if lib.exists() {
+        return Ok(Built { library: lib, ports });
+    }
     eprintln!(
         "spikemesh: building the Verilator model of {what} (first use of this shape; later runs load it from {})",
         dir.display()
     );
-    let work = dir.with_extension(format!("tmp{}", std::process::id()));
+    static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let work = dir.with_extension(format!("tmp{}-{serial}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     let obj = work.join("obj");
     std::fs::create_dir_all(&obj).map_err(|e| BuildError::Other(format!("creating {}: {e}", obj.display())))?;
