@@ -1,13 +1,15 @@
 //! The neuron core: a time-multiplexed crossbar core with one LIF datapath.
 //!
 //! Per timestep the controller pulses `start` (the core must be idle). The core then updates
-//! every neuron once (3-stage pipeline: read state and type index; read type parameters;
-//! LIF update, write back, clear the accumulator, queue a spike). Meanwhile axon events
+//! every neuron once (read state and type index; read type parameters and clear the
+//! accumulator; then the pipelined LIF datapath, whose output writes the state back and
+//! queues the spike). Meanwhile axon events
 //! arriving on `in_*` are integrated into the *other* accumulator bank (parity double
 //! buffering), one synapse per clock: the axon's crossbar row streams past the accumulators.
 //! Spikes leave on `out_*` (valid/ready) from a FIFO deep enough for one timestep. See
 //! `docs/semantics.md` for the arithmetic and `spec/src/memory_map.rs` for the config map.
 
+use crate::adder::NarrowAdd;
 use crate::crossbar::Crossbar;
 use crate::lif::LifUpdate;
 use crate::ram::Ram;
@@ -20,9 +22,10 @@ use rust_hdl::prelude::*;
 pub struct NeuronCore {
     /// Core clock.
     pub clock: Signal<In, Clock>,
-    /// Pulse: start the update of the next timestep (only while `busy` is low).
+    /// Pulse: start the update of the next timestep. Only while `busy` is low (the port
+    /// contract: checking it in logic would put `busy` on the critical path).
     pub start: Signal<In, bool>,
-    /// Pulse: zero potentials, refractory counters and accumulators (only while idle).
+    /// Pulse: zero potentials, refractory counters and accumulators; only while `busy` is low.
     pub clear: Signal<In, bool>,
     /// High while anything is in flight (update, integration, clearing, queued spikes).
     pub busy: Signal<Out, bool>,
@@ -46,9 +49,9 @@ pub struct NeuronCore {
     pub cfg_col: Signal<In, Bits<NB>>,
     /// Config: write data.
     pub cfg_wdata: Signal<In, Bits<DW>>,
-    /// Config: write strobe (while idle).
+    /// Config: write strobe; only while `busy` is low and `start`/`clear` are not asserted.
     pub cfg_we: Signal<In, bool>,
-    /// Config: read strobe (while idle); data arrives the next cycle.
+    /// Config: read strobe, under the same rule as `cfg_we`; data arrives the next cycle.
     pub cfg_re: Signal<In, bool>,
     /// Config: read data, valid when `cfg_rvalid`.
     pub cfg_rdata: Signal<Out, Bits<DW>>,
@@ -67,6 +70,7 @@ pub struct NeuronCore {
     acc1: Ram<NB, DW>,
     fifo: Ram<NB, NB>,
     lif: LifUpdate,
+    add: NarrowAdd,
     rs_ntype: Resize<TB, DW>,
     rs_ctl: Resize<14, DW>,
     rs_refr: Resize<8, DW>,
@@ -105,8 +109,7 @@ pub struct NeuronCore {
     int_j: DFF<Bits<NB>>,
     s1_valid: DFF<bool>,
     s1_j: DFF<Bits<NB>>,
-    fw_valid: DFF<bool>,
-    fw_j: DFF<Bits<NB>>,
+    fw_hit: DFF<bool>,
     fw_data: DFF<Bits<DW>>,
     clr_busy: DFF<bool>,
     clr_j: DFF<Bits<NB>>,
@@ -168,6 +171,7 @@ impl NeuronCore {
             acc1: Ram::new(s.neurons, s.acc_bits, true),
             fifo: Ram::new(s.neurons, s.neuron_bits(), false),
             lif: LifUpdate::new(s.potential_bits),
+            add: NarrowAdd::new(s.acc_bits),
             rs_ntype: Resize::zero(),
             rs_ctl: Resize::zero(),
             rs_refr: Resize::zero(),
@@ -202,8 +206,7 @@ impl NeuronCore {
             int_j: Default::default(),
             s1_valid: Default::default(),
             s1_j: Default::default(),
-            fw_valid: Default::default(),
-            fw_j: Default::default(),
+            fw_hit: Default::default(),
             fw_data: Default::default(),
             clr_busy: Default::default(),
             clr_j: Default::default(),
@@ -234,14 +237,15 @@ impl Logic for NeuronCore {
     fn update(&mut self) {
         dff_setup!(
             self, clock, par, upd_busy, upd_j, u1_valid, u1_j, u2_valid, u2_j, u2_v, u2_r, u2_acc, int_busy, int_axon,
-            int_j, s1_valid, s1_j, fw_valid, fw_j, fw_data, clr_busy, clr_j, wptr, rptr, count, rd_pending, ovalid,
-            odata, cfg_rv, cfg_sel
+            int_j, s1_valid, s1_j, fw_hit, fw_data, clr_busy, clr_j, wptr, rptr, count, rd_pending, ovalid, odata,
+            cfg_rv, cfg_sel
         );
-        clock!(self, clock, xbar, ntype, thr, rst, ctl, pot, refr, acc0, acc1, fifo);
+        clock!(self, clock, xbar, ntype, thr, rst, ctl, pot, refr, acc0, acc1, fifo, lif);
 
         self.idle.next = !self.upd_busy.q.val()
             & !self.u1_valid.q.val()
             & !self.u2_valid.q.val()
+            & !self.lif.busy.val()
             & !self.int_busy.q.val()
             & !self.s1_valid.q.val()
             & !self.clr_busy.q.val()
@@ -249,8 +253,10 @@ impl Logic for NeuronCore {
             & !self.rd_pending.q.val()
             & !self.ovalid.q.val();
         self.busy.next = !self.idle.val();
-        self.cfg_w.next = self.cfg_we.val() & self.idle.val();
-        self.cfg_r.next = self.cfg_re.val() & self.idle.val();
+        // The config port is only used while idle (its contract, which the host bridge and the
+        // loaders keep); not re-checking `idle` here keeps it off the SPRAM address path.
+        self.cfg_w.next = self.cfg_we.val();
+        self.cfg_r.next = self.cfg_re.val();
 
         // Integrate stage 1 (computed first: port defaults below use the sum). The previous
         // cycle's write is forwarded, so a RAM never has to return a same-cycle write.
@@ -258,10 +264,12 @@ impl Logic for NeuronCore {
         if !self.par.q.val() {
             self.acc_old.next = self.acc1.read_data.val();
         }
-        if self.fw_valid.q.val() & (self.fw_j.q.val() == self.s1_j.q.val()) {
+        if self.fw_hit.q.val() {
             self.acc_old.next = self.fw_data.q.val();
         }
-        self.acc_sum.next = self.acc_old.val() + self.xbar.read_data.val();
+        self.add.a.next = self.acc_old.val();
+        self.add.b.next = self.xbar.read_data.val();
+        self.acc_sum.next = self.add.sum.val();
 
         // ---- memory port defaults: reads follow the engines, nothing is written ----
         self.xbar.read_row.next = self.int_axon.q.val();
@@ -288,15 +296,15 @@ impl Logic for NeuronCore {
         self.ctl.write_enable.next = false;
         self.pot.read_address.next = self.upd_j.q.val();
         self.refr.read_address.next = self.upd_j.q.val();
-        self.pot.write_address.next = self.u2_j.q.val();
-        self.refr.write_address.next = self.u2_j.q.val();
+        self.pot.write_address.next = self.lif.out_tag.val();
+        self.refr.write_address.next = self.lif.out_tag.val();
         self.pot.write_data.next = unsigned_cast(self.lif.v_next.val());
         self.refr.write_data.next = self.lif.refractory_next.val();
-        self.pot.write_enable.next = self.u2_valid.q.val();
-        self.refr.write_enable.next = self.u2_valid.q.val();
+        self.pot.write_enable.next = self.lif.out_valid.val();
+        self.refr.write_enable.next = self.lif.out_valid.val();
         self.fifo.read_address.next = self.rptr.q.val();
         self.fifo.write_address.next = self.wptr.q.val();
-        self.fifo.write_data.next = self.u2_j.q.val();
+        self.fifo.write_data.next = self.lif.out_tag.val();
         self.fifo.write_enable.next = false;
 
         // ---- accumulator banks: `par` is the bank being updated, !par is integrated ----
@@ -337,8 +345,9 @@ impl Logic for NeuronCore {
             self.int_j.d.next = self.zero_nb.val();
         }
         // ---- integrate: stage 1 adds and writes back, forwarding the previous write ----
-        self.fw_valid.d.next = self.s1_valid.q.val();
-        self.fw_j.d.next = self.s1_j.q.val();
+        // The neuron entering stage 1 next cycle is the one stage 1 writes now: forward it.
+        // (Only a 1-neuron core reads one accumulator on consecutive cycles.)
+        self.fw_hit.d.next = self.s1_valid.q.val() & self.int_busy.q.val() & (self.s1_j.q.val() == self.int_j.q.val());
         self.fw_data.d.next = self.acc_sum.val();
         if self.s1_valid.q.val() {
             if self.par.q.val() {
@@ -367,6 +376,8 @@ impl Logic for NeuronCore {
         self.u2_v.d.next = self.pot.read_data.val();
         self.u2_r.d.next = self.refr.read_data.val();
         self.u2_acc.d.next = self.acc_cur.val();
+        self.lif.in_valid.next = self.u2_valid.q.val();
+        self.lif.tag.next = self.u2_j.q.val();
         self.lif.v.next = signed_cast(self.u2_v.q.val());
         self.lif.refractory.next = self.u2_r.q.val();
         self.lif.acc.next = signed_cast(self.u2_acc.q.val());
@@ -387,8 +398,8 @@ impl Logic for NeuronCore {
                 self.acc0.write_enable.next = true;
             }
         }
-        self.push.next = self.u2_valid.q.val() & self.lif.fire.val();
-        if self.start.val() & self.idle.val() {
+        self.push.next = self.lif.out_valid.val() & self.lif.fire.val();
+        if self.start.val() {
             self.par.d.next = !self.par.q.val();
             self.upd_busy.d.next = true;
             self.upd_j.d.next = self.zero_nb.val();
@@ -429,7 +440,7 @@ impl Logic for NeuronCore {
         self.out_neuron.next = self.odata.q.val();
 
         // ---- clear: zero state and both accumulator banks, one neuron per clock ----
-        if self.clear.val() & self.idle.val() {
+        if self.clear.val() {
             self.clr_busy.d.next = true;
             self.clr_j.d.next = self.zero_nb.val();
             self.par.d.next = false;

@@ -1,8 +1,11 @@
 //! spikemesh-hdl: rust-hdl blocks of the neuromorphic hardware, emitted as Verilog.
 
+pub mod adder;
 pub mod core;
 pub mod crossbar;
+pub mod flow;
 pub mod lif;
+pub mod ports;
 pub mod ram;
 pub mod resize;
 pub mod shape;

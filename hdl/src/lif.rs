@@ -1,40 +1,89 @@
-//! LIF update datapath: the hardware twin of `spec/src/neuron/lif.rs`.
-use crate::shape::DW;
+//! LIF update datapath: the hardware twin of `spec/src/neuron/lif.rs`, pipelined.
+//!
+//! One neuron enters per clock (`in_valid`, with a `tag` naming it) and leaves `LATENCY`
+//! clocks later. Stages: (1) leak = v >>> leak_shift; (2) v - leak; (3) + input;
+//! (4) saturate, and compare with the threshold in parallel — `sum >= threshold` equals
+//! `sat >= threshold` because 1 <= threshold <= max potential; then the output selects the
+//! next state. Every value is `DW` bits wide, so nothing changes width inside.
+
+use crate::shape::{DW, NB};
 use rust_hdl::prelude::*;
 
-/// One neuron's LIF update, combinational. Potentials, thresholds, resets and the input
-/// arrive sign-extended to `DW` bits, so no signal changes width inside.
+/// Clocks from `in_valid` to `out_valid`.
+pub const LATENCY: usize = 4;
+
+/// One neuron's LIF update, four register stages deep.
 #[derive(LogicBlock)]
 pub struct LifUpdate {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// A neuron enters this clock.
+    pub in_valid: Signal<In, bool>,
+    /// Which neuron (carried to the output).
+    pub tag: Signal<In, Bits<NB>>,
+    /// Membrane potential, sign-extended.
     pub v: Signal<In, Signed<DW>>,
+    /// Refractory counter.
     pub refractory: Signal<In, Bits<8>>,
+    /// Summed input of this timestep, sign-extended.
     pub acc: Signal<In, Signed<DW>>,
+    /// Type: threshold.
     pub threshold: Signal<In, Signed<DW>>,
+    /// Type: leak shift (0 = no leak).
     pub leak_shift: Signal<In, Bits<5>>,
+    /// Type: reset potential.
     pub reset: Signal<In, Signed<DW>>,
+    /// Type: reset by subtraction.
     pub subtract: Signal<In, bool>,
+    /// Type: refractory period.
     pub refractory_period: Signal<In, Bits<8>>,
+    /// A result leaves this clock.
+    pub out_valid: Signal<Out, bool>,
+    /// Which neuron the result belongs to.
+    pub out_tag: Signal<Out, Bits<NB>>,
+    /// Next potential.
     pub v_next: Signal<Out, Signed<DW>>,
+    /// Next refractory counter.
     pub refractory_next: Signal<Out, Bits<8>>,
+    /// The neuron fires.
     pub fire: Signal<Out, bool>,
-    pub pmax: Constant<Signed<DW>>,
-    pub pmin: Constant<Signed<DW>>,
+    /// Any stage holds a neuron.
+    pub busy: Signal<Out, bool>,
+    pmax: Constant<Signed<DW>>,
+    pmin: Constant<Signed<DW>>,
     zero: Constant<Signed<DW>>,
     ones: Constant<Bits<DW>>,
     zero5: Constant<Bits<5>>,
     zero8: Constant<Bits<8>>,
     one8: Constant<Bits<8>>,
     zero_fill: Constant<Bits<DW>>,
-    leak: Signal<Local, Signed<DW>>,
-    sum: Signal<Local, Signed<DW>>,
-    sat: Signal<Local, Signed<DW>>,
     sign_fill: Signal<Local, Bits<DW>>,
+    leak: Signal<Local, Signed<DW>>,
+    // Stage registers: what every stage carries forward.
+    valid: [DFF<bool>; 4],
+    tags: [DFF<Bits<NB>>; 4],
+    refr: [DFF<Bits<8>>; 4],
+    period: [DFF<Bits<8>>; 4],
+    sub: [DFF<bool>; 4],
+    thr: [DFF<Signed<DW>>; 4],
+    rst: [DFF<Signed<DW>>; 4],
+    v_in: [DFF<Signed<DW>>; 4],
+    acc_in: [DFF<Signed<DW>>; 2],
+    s1_leak: DFF<Signed<DW>>,
+    s2_vl: DFF<Signed<DW>>,
+    s3_sum: DFF<Signed<DW>>,
+    s4_sat: DFF<Signed<DW>>,
+    s4_ge: DFF<bool>,
 }
 
 impl LifUpdate {
+    /// The datapath for `potential_bits`-bit potentials.
     pub fn new(potential_bits: usize) -> Self {
         let max = (1i64 << (potential_bits - 1)) - 1;
         Self {
+            clock: Default::default(),
+            in_valid: Default::default(),
+            tag: Default::default(),
             v: Default::default(),
             refractory: Default::default(),
             acc: Default::default(),
@@ -43,9 +92,12 @@ impl LifUpdate {
             reset: Default::default(),
             subtract: Default::default(),
             refractory_period: Default::default(),
+            out_valid: Default::default(),
+            out_tag: Default::default(),
             v_next: Default::default(),
             refractory_next: Default::default(),
             fire: Default::default(),
+            busy: Default::default(),
             pmax: Constant::new(signed::<DW>(max)),
             pmin: Constant::new(signed::<DW>(-max - 1)),
             zero: Constant::new(signed::<DW>(0)),
@@ -54,10 +106,22 @@ impl LifUpdate {
             zero8: Constant::new(Bits::<8>::from(0u64)),
             one8: Constant::new(Bits::<8>::from(1u64)),
             zero_fill: Constant::new(Bits::<DW>::from(0u64)),
-            leak: Default::default(),
-            sum: Default::default(),
-            sat: Default::default(),
             sign_fill: Default::default(),
+            leak: Default::default(),
+            valid: Default::default(),
+            tags: Default::default(),
+            refr: Default::default(),
+            period: Default::default(),
+            sub: Default::default(),
+            thr: Default::default(),
+            rst: Default::default(),
+            v_in: Default::default(),
+            acc_in: Default::default(),
+            s1_leak: Default::default(),
+            s2_vl: Default::default(),
+            s3_sum: Default::default(),
+            s4_sat: Default::default(),
+            s4_ge: Default::default(),
         }
     }
 }
@@ -65,6 +129,30 @@ impl LifUpdate {
 impl Logic for LifUpdate {
     #[hdl_gen]
     fn update(&mut self) {
+        for i in 0..4 {
+            self.valid[i].clock.next = self.clock.val();
+            self.tags[i].clock.next = self.clock.val();
+            self.refr[i].clock.next = self.clock.val();
+            self.period[i].clock.next = self.clock.val();
+            self.sub[i].clock.next = self.clock.val();
+            self.thr[i].clock.next = self.clock.val();
+            self.rst[i].clock.next = self.clock.val();
+            self.v_in[i].clock.next = self.clock.val();
+        }
+        for i in 0..2 {
+            self.acc_in[i].clock.next = self.clock.val();
+        }
+        dff_setup!(self, clock, s1_leak, s2_vl, s3_sum, s4_sat, s4_ge);
+        // Stage 0 -> 1: everything enters; the leak is computed here.
+        self.valid[0].d.next = self.in_valid.val();
+        self.tags[0].d.next = self.tag.val();
+        self.refr[0].d.next = self.refractory.val();
+        self.period[0].d.next = self.refractory_period.val();
+        self.sub[0].d.next = self.subtract.val();
+        self.thr[0].d.next = self.threshold.val();
+        self.rst[0].d.next = self.reset.val();
+        self.v_in[0].d.next = self.v.val();
+        self.acc_in[0].d.next = self.acc.val();
         // Arithmetic shift right from a logical shift plus sign fill (Signed has no >>).
         // Bit 33 is the sign bit of DW = 34 (a literal: a Rust const would leak into the Verilog).
         self.sign_fill.next = self.zero_fill.val();
@@ -75,28 +163,48 @@ impl Logic for LifUpdate {
         if self.leak_shift.val() == self.zero5.val() {
             self.leak.next = self.zero.val();
         }
-        // Exact: |v|, |leak| < 2^31 and |acc| < 2^30, so DW = 34 bits cannot overflow.
-        self.sum.next = self.v.val() - self.leak.val() + self.acc.val();
-        self.sat.next = self.sum.val();
-        if self.sum.val() > self.pmax.val() {
-            self.sat.next = self.pmax.val();
+        self.s1_leak.d.next = self.leak.val();
+        // Carry the per-neuron values down the stages.
+        for i in 1..4 {
+            self.valid[i].d.next = self.valid[i - 1].q.val();
+            self.tags[i].d.next = self.tags[i - 1].q.val();
+            self.refr[i].d.next = self.refr[i - 1].q.val();
+            self.period[i].d.next = self.period[i - 1].q.val();
+            self.sub[i].d.next = self.sub[i - 1].q.val();
+            self.thr[i].d.next = self.thr[i - 1].q.val();
+            self.rst[i].d.next = self.rst[i - 1].q.val();
+            self.v_in[i].d.next = self.v_in[i - 1].q.val();
         }
-        if self.sum.val() < self.pmin.val() {
-            self.sat.next = self.pmin.val();
+        self.acc_in[1].d.next = self.acc_in[0].q.val();
+        // Stage 1 -> 2: v - leak. Stage 2 -> 3: + input (exact: |v|, |leak| < 2^31, |acc| < 2^30).
+        self.s2_vl.d.next = self.v_in[0].q.val() - self.s1_leak.q.val();
+        self.s3_sum.d.next = self.s2_vl.q.val() + self.acc_in[1].q.val();
+        // Stage 3 -> 4: saturate, and the threshold compare in parallel.
+        self.s4_sat.d.next = self.s3_sum.q.val();
+        if self.s3_sum.q.val() > self.pmax.val() {
+            self.s4_sat.d.next = self.pmax.val();
         }
+        if self.s3_sum.q.val() < self.pmin.val() {
+            self.s4_sat.d.next = self.pmin.val();
+        }
+        self.s4_ge.d.next = self.s3_sum.q.val() >= self.thr[2].q.val();
+        // Output: refractory hold, fire (reset or subtract), or integrate.
+        self.out_valid.next = self.valid[3].q.val();
+        self.out_tag.next = self.tags[3].q.val();
+        self.busy.next = self.valid[0].q.val() | self.valid[1].q.val() | self.valid[2].q.val() | self.valid[3].q.val();
         self.fire.next = false;
-        self.v_next.next = self.v.val();
-        self.refractory_next.next = self.refractory.val() - self.one8.val();
-        if self.refractory.val() == self.zero8.val() {
+        self.v_next.next = self.v_in[3].q.val();
+        self.refractory_next.next = self.refr[3].q.val() - self.one8.val();
+        if self.refr[3].q.val() == self.zero8.val() {
             self.refractory_next.next = self.zero8.val();
-            self.v_next.next = self.sat.val();
-            if self.sat.val() >= self.threshold.val() {
+            self.v_next.next = self.s4_sat.q.val();
+            if self.s4_ge.q.val() {
                 self.fire.next = true;
-                self.refractory_next.next = self.refractory_period.val();
-                self.v_next.next = self.reset.val();
-                if self.subtract.val() {
+                self.refractory_next.next = self.period[3].q.val();
+                self.v_next.next = self.rst[3].q.val();
+                if self.sub[3].q.val() {
                     // sat >= threshold >= 1, so sat - threshold is in [0, sat): no overflow.
-                    self.v_next.next = self.sat.val() - self.threshold.val();
+                    self.v_next.next = self.s4_sat.q.val() - self.thr[3].q.val();
                 }
             }
         }

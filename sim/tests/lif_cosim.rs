@@ -1,10 +1,12 @@
-//! The LIF datapath in Verilator against the spec's LIF update, on random vectors.
+//! The pipelined LIF datapath in Verilator against the spec's LIF update, on random vectors
+//! streamed one per clock (results compared after the pipeline latency, by tag).
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use spikemesh_hdl::lif::LifUpdate;
+use spikemesh_hdl::lif::{LifUpdate, LATENCY};
 use spikemesh_sim::verilator::{build, Model};
 use spikemesh_spec::neuron::{lif, LifParams, NeuronState, ResetMode, Widths};
+use std::collections::VecDeque;
 
 #[test]
 fn lif_datapath_is_bit_exact_with_the_spec() {
@@ -14,6 +16,7 @@ fn lif_datapath_is_bit_exact_with_the_spec() {
             .unwrap_or_else(|e| panic!("{e}"));
         let mut m = Model::load(&built).unwrap();
         let p = |n: &str| m.port(n);
+        let (clk, pin, ptag) = (p("clock"), p("in_valid"), p("tag"));
         let (pv, pr, pacc, pth, pleak, preset, psub, pref) = (
             p("v"),
             p("refractory"),
@@ -24,7 +27,7 @@ fn lif_datapath_is_bit_exact_with_the_spec() {
             p("subtract"),
             p("refractory_period"),
         );
-        let (ov, or, ofire) = (p("v_next"), p("refractory_next"), p("fire"));
+        let (oval, otag, ov, or, ofire) = (p("out_valid"), p("out_tag"), p("v_next"), p("refractory_next"), p("fire"));
         let w = Widths { weight_bits: 16, potential_bits: pbits, refractory_bits: 8 };
         let (pmin, pmax) = (w.potential_min(), w.potential_max());
         let mut r = ChaCha8Rng::seed_from_u64(pbits as u64);
@@ -36,34 +39,56 @@ fn lif_datapath_is_bit_exact_with_the_spec() {
                 _ => r.gen_range(lo..=hi),
             }
         };
-        for _ in 0..20_000 {
-            let params = LifParams {
-                threshold: edge(&mut r, 1, pmax).max(1),
-                leak_shift: r.gen_range(0..pbits),
-                reset: edge(&mut r, pmin, pmax),
-                reset_mode: if r.gen_bool(0.5) { ResetMode::Value } else { ResetMode::Subtract },
-                refractory: r.gen_range(0..=255),
-            };
-            let acc_lim = (1i64 << 29) - 1;
-            let state = NeuronState {
-                v: edge(&mut r, pmin, pmax),
-                refractory: if r.gen_bool(0.7) { 0 } else { r.gen_range(1..=255) },
-                aux: 0,
-            };
-            let acc = edge(&mut r, -acc_lim - 1, acc_lim);
-            m.set(pv, state.v as u64);
-            m.set(pr, state.refractory as u64);
-            m.set(pacc, acc as u64);
-            m.set(pth, params.threshold as u64);
-            m.set(pleak, params.leak_shift as u64);
-            m.set(preset, params.reset as u64);
-            m.set(psub, (params.reset_mode == ResetMode::Subtract) as u64);
-            m.set(pref, params.refractory as u64);
+        let mut expected: VecDeque<(u64, i64, u32, bool, String)> = VecDeque::new();
+        let mut checked = 0;
+        for n in 0..20_000 + LATENCY as u64 + 1 {
+            let feed = n < 20_000 && r.gen_bool(0.9);
+            if feed {
+                let params = LifParams {
+                    threshold: edge(&mut r, 1, pmax).max(1),
+                    leak_shift: r.gen_range(0..pbits),
+                    reset: edge(&mut r, pmin, pmax),
+                    reset_mode: if r.gen_bool(0.5) { ResetMode::Value } else { ResetMode::Subtract },
+                    refractory: r.gen_range(0..=255),
+                };
+                let acc_lim = (1i64 << 29) - 1;
+                let state = NeuronState {
+                    v: edge(&mut r, pmin, pmax),
+                    refractory: if r.gen_bool(0.7) { 0 } else { r.gen_range(1..=255) },
+                    aux: 0,
+                };
+                let acc = edge(&mut r, -acc_lim - 1, acc_lim);
+                let tag = n & 0xfff;
+                m.set(ptag, tag);
+                m.set(pv, state.v as u64);
+                m.set(pr, state.refractory as u64);
+                m.set(pacc, acc as u64);
+                m.set(pth, params.threshold as u64);
+                m.set(pleak, params.leak_shift as u64);
+                m.set(preset, params.reset as u64);
+                m.set(psub, (params.reset_mode == ResetMode::Subtract) as u64);
+                m.set(pref, params.refractory as u64);
+                let mut want = state;
+                let fire = lif::step(&params, &mut want, acc, &w);
+                expected.push_back((
+                    tag,
+                    want.v,
+                    want.refractory,
+                    fire,
+                    format!("P={pbits} {params:?} {state:?} acc={acc}"),
+                ));
+            }
+            m.set(pin, feed as u64);
             m.eval();
-            let mut want = state;
-            let fire = lif::step(&params, &mut want, acc, &w);
-            let got = (m.get_signed(ov), m.get(or) as u32, m.get(ofire) == 1);
-            assert_eq!(got, (want.v, want.refractory, fire), "P={pbits} {params:?} {state:?} acc={acc}");
+            if m.get(oval) == 1 {
+                let (tag, v, rr, fire, what) = expected.pop_front().expect("an output without an input");
+                let got = (m.get(otag), m.get_signed(ov), m.get(or) as u32, m.get(ofire) == 1);
+                assert_eq!(got, (tag, v, rr, fire), "{what}");
+                checked += 1;
+            }
+            m.tick(clk, 1);
         }
+        assert!(expected.is_empty(), "{} results never came out", expected.len());
+        assert!(checked > 17_000);
     }
 }

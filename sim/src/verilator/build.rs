@@ -5,8 +5,8 @@
 //! Verilog, the shim, the tracing flag and the Verilator and compiler versions, so a change
 //! in any of them rebuilds and nothing stale is ever loaded.
 
-use super::ports::Port;
 use super::shim;
+use spikemesh_hdl::ports::Port;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -105,7 +105,7 @@ pub fn cache_root() -> PathBuf {
 /// Builds (or finds in the cache) the model of module `top` in `verilog`.
 /// `what` names the model in the one progress line printed when a build is needed.
 pub fn build(verilog: &str, top: &str, trace: bool, what: &str) -> Result<Built, BuildError> {
-    let ports = super::ports::parse_ports(verilog, top).map_err(BuildError::Other)?;
+    let ports = spikemesh_hdl::ports::parse_ports(verilog, top).map_err(BuildError::Other)?;
     let shim_src = shim::source(&ports, trace);
     let versions = tool_versions()?;
     let mut h = DefaultHasher::new();

@@ -1,7 +1,7 @@
 //! Verilator models built at run time and driven from Rust (see `build.rs` for the flow).
 
 mod build;
-pub mod ports;
+pub use spikemesh_hdl::ports;
 mod shim;
 
 pub use build::{build, cache_root, verilator_bin, BuildError, Built};

@@ -4,7 +4,7 @@
 //! never needs the model's C++ layout. Each model owns its own `VerilatedContext`, which keeps
 //! several models in one process independent (parallel tests, separate traces).
 
-use super::ports::{Dir, Port};
+use spikemesh_hdl::ports::{Dir, Port};
 use std::fmt::Write;
 
 /// C++ source of the shim for `ports` of model class `Vtop`.

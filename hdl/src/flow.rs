@@ -1,0 +1,223 @@
+//! Runs Yosys and nextpnr (the pinned yowasp builds, or the user's via env) and reads their
+//! reports. Every figure spikemesh prints about resources or timing comes from here.
+
+use crate::ports::{Dir, Port};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// FPGA families/devices spikemesh targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Device {
+    /// Lattice iCE40 UP5K (iCEBreaker), SG48 package.
+    Up5k,
+    /// Lattice iCE40 HX8K (breakout board), CT256 package.
+    Hx8k,
+    /// Lattice ECP5 LFE5U-25F (ULX3S 25F), CABGA381.
+    Ecp5_25k,
+    /// Lattice ECP5 LFE5U-85F (ULX3S 85F), CABGA381.
+    Ecp5_85k,
+}
+
+impl Device {
+    /// True for iCE40 parts.
+    pub fn is_ice40(self) -> bool {
+        matches!(self, Device::Up5k | Device::Hx8k)
+    }
+    fn nextpnr_args(self) -> Vec<&'static str> {
+        match self {
+            Device::Up5k => vec!["--up5k", "--package", "sg48"],
+            Device::Hx8k => vec!["--hx8k", "--package", "ct256"],
+            Device::Ecp5_25k => vec!["--25k", "--package", "CABGA381"],
+            Device::Ecp5_85k => vec!["--85k", "--package", "CABGA381"],
+        }
+    }
+}
+
+/// What went wrong running a tool.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// The tool could not be started.
+    #[error("cannot run {tool} ({path}): {source}; run `make tools` or set {env}=")]
+    Missing {
+        /// Tool name.
+        tool: &'static str,
+        /// Path tried.
+        path: String,
+        /// Env override.
+        env: &'static str,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The tool failed.
+    #[error("{tool} failed; its last lines:\n{tail}\nfull log: {log}")]
+    Failed {
+        /// Tool name.
+        tool: &'static str,
+        /// Last lines.
+        tail: String,
+        /// Log path.
+        log: String,
+    },
+    /// A report could not be read.
+    #[error("{0}")]
+    Report(String),
+}
+
+fn tool(env: &'static str, default: &str) -> String {
+    std::env::var(env).unwrap_or_else(|_| default.to_string())
+}
+
+fn run(
+    name: &'static str,
+    env: &'static str,
+    path: &str,
+    args: &[String],
+    dir: &Path,
+    log: &str,
+) -> Result<String, FlowError> {
+    let out = Command::new(path).args(args).current_dir(dir).output().map_err(|source| FlowError::Missing {
+        tool: name,
+        path: path.into(),
+        env,
+        source,
+    })?;
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    let log = dir.join(log);
+    let _ = std::fs::write(&log, &text);
+    if !out.status.success() {
+        let tail: Vec<&str> = text.lines().rev().take(20).collect();
+        return Err(FlowError::Failed {
+            tool: name,
+            tail: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
+            log: log.display().to_string(),
+        });
+    }
+    Ok(text)
+}
+
+/// Cell counts of a synthesized design, from `stat -json`.
+#[derive(Debug, Clone, Default)]
+pub struct SynthStats {
+    /// Every cell type and its count.
+    pub cells: BTreeMap<String, u64>,
+    /// Where the netlist JSON is.
+    pub netlist: PathBuf,
+}
+
+impl SynthStats {
+    /// Count of one cell type.
+    pub fn count(&self, cell: &str) -> u64 {
+        self.cells.get(cell).copied().unwrap_or(0)
+    }
+    /// Cells whose name starts with `prefix`, summed.
+    pub fn count_prefix(&self, prefix: &str) -> u64 {
+        self.cells.iter().filter(|(k, _)| k.starts_with(prefix)).map(|(_, v)| v).sum()
+    }
+    /// LUT4s (iCE40 `SB_LUT4`, ECP5 `LUT4`).
+    pub fn luts(&self) -> u64 {
+        self.count("SB_LUT4") + self.count("LUT4")
+    }
+    /// Flip-flops (iCE40 `SB_DFF*`, ECP5 `TRELLIS_FF`).
+    pub fn ffs(&self) -> u64 {
+        self.count_prefix("SB_DFF") + self.count("TRELLIS_FF")
+    }
+    /// Carry cells (iCE40 `SB_CARRY`, ECP5 `CCU2C`).
+    pub fn carries(&self) -> u64 {
+        self.count("SB_CARRY") + self.count("CCU2C")
+    }
+}
+
+/// Synthesizes module `top` of `verilog` for `device` in `dir`.
+pub fn synth(verilog: &str, top: &str, device: Device, dir: &Path) -> Result<SynthStats, FlowError> {
+    std::fs::create_dir_all(dir).map_err(|e| FlowError::Report(format!("{}: {e}", dir.display())))?;
+    std::fs::write(dir.join("design.v"), verilog).map_err(|e| FlowError::Report(e.to_string()))?;
+    let synth = if device.is_ice40() { "synth_ice40 -dsp" } else { "synth_ecp5" };
+    let script =
+        format!("read_verilog -sv design.v; {synth} -top {top} -json netlist.json; tee -q -o stat.json stat -json");
+    let yosys = tool("YOSYS", "yosys");
+    run("yosys", "YOSYS", &yosys, &["-q".into(), "-p".into(), script], dir, "yosys.log")?;
+    let stat =
+        std::fs::read_to_string(dir.join("stat.json")).map_err(|e| FlowError::Report(format!("stat.json: {e}")))?;
+    let v: serde_json::Value = serde_json::from_str(&stat).map_err(|e| FlowError::Report(format!("stat.json: {e}")))?;
+    let cells = v["design"]["num_cells_by_type"]
+        .as_object()
+        .ok_or_else(|| FlowError::Report("stat.json has no design.num_cells_by_type".into()))?
+        .iter()
+        .map(|(k, n)| (k.clone(), n.as_u64().unwrap_or(0)))
+        .collect();
+    Ok(SynthStats { cells, netlist: dir.join("netlist.json") })
+}
+
+/// Place-and-route results, from nextpnr's `--report`.
+#[derive(Debug, Clone, Default)]
+pub struct PnrStats {
+    /// Achieved Fmax per clock net, MHz.
+    pub fmax_mhz: BTreeMap<String, f64>,
+    /// Resource use: (used, available) per bel type.
+    pub utilisation: BTreeMap<String, (u64, u64)>,
+}
+
+/// Places and routes a synthesized netlist, aiming at `mhz`; pins are left unconstrained.
+pub fn pnr(stats: &SynthStats, device: Device, mhz: f64, seed: u64, dir: &Path) -> Result<PnrStats, FlowError> {
+    let (name, env, default) = if device.is_ice40() {
+        ("nextpnr-ice40", "NEXTPNR_ICE40", "nextpnr-ice40")
+    } else {
+        ("nextpnr-ecp5", "NEXTPNR_ECP5", "nextpnr-ecp5")
+    };
+    // YoWASP tools see only their working directory: give them file names inside it.
+    std::fs::create_dir_all(dir).map_err(|e| FlowError::Report(format!("{}: {e}", dir.display())))?;
+    if stats.netlist.parent() != Some(dir) {
+        std::fs::copy(&stats.netlist, dir.join("netlist.json")).map_err(|e| FlowError::Report(e.to_string()))?;
+    }
+    let mut args: Vec<String> = device.nextpnr_args().into_iter().map(String::from).collect();
+    args.extend(["--json".into(), "netlist.json".into(), "--freq".into(), format!("{mhz}")]);
+    args.extend(["--seed".into(), seed.to_string(), "--report".into(), "report.json".into()]);
+    args.push(if device.is_ice40() { "--pcf-allow-unconstrained".into() } else { "--lpf-allow-unconstrained".into() });
+    run(name, env, &tool(env, default), &args, dir, "nextpnr.log")?;
+    let rep =
+        std::fs::read_to_string(dir.join("report.json")).map_err(|e| FlowError::Report(format!("report.json: {e}")))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&rep).map_err(|e| FlowError::Report(format!("report.json: {e}")))?;
+    let fmax_mhz = v["fmax"]
+        .as_object()
+        .map(|o| o.iter().filter_map(|(k, x)| x["achieved"].as_f64().map(|f| (k.clone(), f))).collect())
+        .unwrap_or_default();
+    let utilisation = v["utilization"]
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, x)| (k.clone(), (x["used"].as_u64().unwrap_or(0), x["available"].as_u64().unwrap_or(0))))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(PnrStats { fmax_mhz, utilisation })
+}
+
+/// A measurement wrapper around module `top` with three pins (clock, serial in, out):
+/// a shift register drives every input and all outputs are XOR-reduced into one register,
+/// so nothing is optimized away and any package has the pins. It adds one flip-flop per
+/// input bit and a small XOR tree; figures measured with it say so.
+pub fn measurement_top(verilog: &str, ports: &[Port]) -> String {
+    let inputs: Vec<&Port> = ports.iter().filter(|p| p.dir == Dir::Input && p.name != "clock").collect();
+    let outputs: Vec<&Port> = ports.iter().filter(|p| p.dir == Dir::Output).collect();
+    let total: u32 = inputs.iter().map(|p| p.width).sum();
+    let mut v = String::from(verilog);
+    v += &format!("\nmodule measure(input wire clk, input wire din, output reg dout);\nreg [{}:0] sh;\n", total - 1);
+    v += &format!("always @(posedge clk) sh <= {{sh[{}:0], din}};\n", total.saturating_sub(2));
+    let mut at = 0;
+    let mut conns = vec![".clock(clk)".to_string()];
+    for p in &inputs {
+        conns.push(format!(".{}(sh[{}:{at}])", p.name, at + p.width - 1));
+        at += p.width;
+    }
+    for p in &outputs {
+        v += &format!("wire [{}:0] o_{};\n", p.width - 1, p.name);
+        conns.push(format!(".{0}(o_{0})", p.name));
+    }
+    v += &format!("top core(\n    {}\n);\n", conns.join(",\n    "));
+    let xs: Vec<String> = outputs.iter().map(|p| format!("^o_{}", p.name)).collect();
+    v += &format!("always @(posedge clk) dout <= {};\nendmodule\n", xs.join(" ^ "));
+    v
+}

@@ -1,0 +1,53 @@
+//! `verilator --lint-only -Wall` on generated cores of many shapes: zero messages.
+//!
+//! One waiver: DECLFILENAME, because one generated file holds every module of a design.
+
+use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
+use std::process::Command;
+
+fn lint(shape: &CoreShape) -> String {
+    let dir = std::env::temp_dir().join(format!("spikemesh-lint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file =
+        dir.join(format!("core_{}_{}_{}_{}.v", shape.neurons, shape.axons, shape.weight_bits, shape.potential_bits));
+    std::fs::write(&file, spikemesh_hdl::core_verilog(shape, true)).unwrap();
+    let verilator = std::env::var("VERILATOR").unwrap_or_else(|_| "verilator".into());
+    let out = Command::new(&verilator)
+        .args(["--lint-only", "-Wall", "-Wno-DECLFILENAME", "--top-module", "top"])
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {verilator}: {e} (run `make tools` or set VERILATOR)"));
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    // Newer Verilators print a summary report even when linting; only `%` lines are findings.
+    let findings: Vec<&str> = text.lines().filter(|l| l.starts_with('%')).collect();
+    assert!(out.status.success() || !findings.is_empty(), "verilator failed without a finding:\n{text}");
+    findings.join("\n")
+}
+
+#[test]
+fn generated_cores_lint_clean() {
+    let shapes = [
+        (256, 256, 4, 16, 4, 16, CrossbarStyle::Ice40Spram),
+        (256, 256, 4, 16, 4, 16, CrossbarStyle::Inferred),
+        (256, 1024, 4, 16, 4, 16, CrossbarStyle::Ice40Spram),
+        (1024, 1280, 8, 16, 4, 16, CrossbarStyle::Inferred),
+        (100, 300, 5, 13, 3, 5, CrossbarStyle::Inferred),
+        (1, 4, 2, 4, 0, 1, CrossbarStyle::Inferred),
+        (64, 64, 16, 32, 8, 256, CrossbarStyle::Ice40Spram),
+    ];
+    for (neurons, axons, wb, pb, rb, types, crossbar) in shapes {
+        let shape = CoreShape {
+            neurons,
+            axons,
+            types,
+            weight_bits: wb,
+            potential_bits: pb,
+            refractory_bits: rb,
+            acc_bits: wb + spikemesh_spec::neuron::ceil_log2(axons as u64) as usize,
+            crossbar,
+        };
+        let msgs = lint(&shape);
+        assert!(msgs.trim().is_empty(), "{shape:?}:\n{msgs}");
+    }
+}
