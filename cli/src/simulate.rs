@@ -1,12 +1,26 @@
-//! `spikemesh simulate`: stimulus in, spike CSV (and raster) out.
+//! `spikemesh simulate`: stimulus in, spike CSV (and raster) out, on the golden model, the
+//! RTL in Verilator, or both in lock-step.
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use spikemesh_sim::{simulate, DeliveryOrder};
+use spikemesh_sim::cosim::{lockstep, RtlChip};
+use spikemesh_sim::rtl_core::Stress;
+use spikemesh_sim::{record_run, simulate, DeliveryOrder};
 use spikemesh_spec::spikes::write_spike_csv;
 use spikemesh_spec::Stimulus;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+
+/// Which simulator runs the network.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EngineKind {
+    /// The Rust golden model.
+    Golden,
+    /// The generated RTL, cycle by cycle in Verilator.
+    Verilator,
+    /// Both in lock-step, stopping at the first difference.
+    Both,
+}
 
 /// Options of `spikemesh simulate`.
 #[derive(clap::Args)]
@@ -28,6 +42,22 @@ pub struct Args {
     /// Record every population, not only those with `record = true`.
     #[arg(long)]
     record_all: bool,
+    /// Simulator.
+    #[arg(long, value_enum, default_value = "golden")]
+    engine: EngineKind,
+    /// Write a VCD waveform of the RTL (verilator and both engines).
+    #[arg(long)]
+    vcd: Option<PathBuf>,
+}
+
+fn progress(steps: usize) -> Result<ProgressBar> {
+    Ok(if std::io::stdout().is_terminal() && steps >= 100 {
+        let b = ProgressBar::new(steps as u64);
+        b.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} timesteps {per_sec} eta {eta}")?);
+        b
+    } else {
+        ProgressBar::hidden()
+    })
 }
 
 /// Runs `spikemesh simulate`.
@@ -36,37 +66,67 @@ pub fn run(a: Args) -> Result<()> {
     let stim = Stimulus::build(&net, a.steps, a.input.as_deref())?;
     let record: Vec<bool> = net.populations.iter().map(|p| a.record_all || p.record).collect();
     if !record.iter().any(|&r| r) {
-        eprintln!(
-            "warning: no population has `record = true` (or pass --record-all); {} will hold no spikes",
-            a.out.display()
-        );
+        eprintln!("warning: no population has `record = true` (or pass --record-all); {} will hold no spikes", a.out.display());
     }
-    let bar = if std::io::stdout().is_terminal() && a.steps >= 1000 {
-        let b = ProgressBar::new(a.steps as u64);
-        b.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} timesteps {per_sec} eta {eta}")?);
-        b
-    } else {
-        ProgressBar::hidden()
-    };
-    let res = simulate(&mapping, &stim, &record, DeliveryOrder::InOrder, |done| {
-        if done % 64 == 0 {
+    if a.vcd.is_some() && a.engine == EngineKind::Golden {
+        bail!("--vcd traces the RTL: use it with --engine verilator or --engine both");
+    }
+    let bar = progress(a.steps)?;
+    let tick = |done: usize| {
+        if done % 16 == 0 {
             bar.set_position(done as u64);
         }
-    });
+    };
+    let res = match a.engine {
+        EngineKind::Golden => simulate(&mapping, &stim, &record, DeliveryOrder::InOrder, tick),
+        EngineKind::Verilator => {
+            let mut chip = RtlChip::new(&mapping, a.vcd.as_deref())?;
+            let t0 = std::time::Instant::now();
+            let r = record_run(&mut chip, &mapping, &stim, &record, tick);
+            let s = chip.stats;
+            bar.finish_and_clear();
+            println!(
+                "RTL: {} clock cycles ({:.0} cycles/timestep), {} axon events, {} synaptic operations ({:.2} per clock), {:.2e} cycles/s in Verilator",
+                s.cycles,
+                s.cycles as f64 / a.steps.max(1) as f64,
+                s.events,
+                s.synaptic_ops,
+                s.synaptic_ops as f64 / s.cycles.max(1) as f64,
+                s.cycles as f64 / t0.elapsed().as_secs_f64()
+            );
+            r
+        }
+        EngineKind::Both => {
+            match lockstep(&mapping, &stim, Stress::NONE, Some(10), a.vcd.as_deref())? {
+                Ok(s) => println!(
+                    "golden model and RTL agree: every spike of {} timesteps, and every potential every 10 timesteps and at the end ({} cycles, {:.2} synaptic operations per clock)",
+                    a.steps,
+                    s.cycles,
+                    s.synaptic_ops as f64 / s.cycles.max(1) as f64
+                ),
+                Err(d) => bail!("{d}"),
+            }
+            simulate(&mapping, &stim, &record, DeliveryOrder::InOrder, tick)
+        }
+    };
     bar.finish_and_clear();
     write_spike_csv(&a.out, &net, &res.spikes).with_context(|| format!("writing {}", a.out.display()))?;
+    let events =
+        if a.engine == EngineKind::Verilator { String::new() } else { format!(", {} synaptic events", res.synaptic_events) };
     println!(
-        "{} timesteps: {} input spikes, {} neuron spikes, {} synaptic events; {} recorded spikes -> {}",
+        "{} timesteps: {} input spikes, {} neuron spikes{events}; {} recorded spikes -> {}",
         a.steps,
         stim.len(),
         res.neuron_spikes,
-        res.synaptic_events,
         res.spikes.len(),
         a.out.display()
     );
     if let Some(png) = &a.raster {
         crate::raster::draw(png, &net, &record, a.steps, &res.spikes)?;
         println!("raster -> {}", png.display());
+    }
+    if let Some(v) = &a.vcd {
+        println!("waveform -> {}", v.display());
     }
     Ok(())
 }

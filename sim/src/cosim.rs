@@ -6,6 +6,7 @@
 
 use crate::golden::Golden;
 use crate::rtl_core::{RtlCore, StepCycles, Stress};
+use crate::run::Engine;
 use crate::verilator::BuildError;
 use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
 use spikemesh_spec::mapping::{Mapping, Placement};
@@ -79,6 +80,9 @@ pub enum CosimError {
 pub struct RtlChip {
     core: RtlCore,
     mapping: Mapping,
+    stress: Stress,
+    /// Totals over the timesteps run so far.
+    pub stats: RtlStats,
 }
 
 /// Totals of an RTL run.
@@ -117,11 +121,13 @@ impl RtlChip {
         };
         let mut core = RtlCore::new(&CoreShape::of(hw, style), vcd)?;
         core.load(&mapping.cores[0], hw.axons_per_core);
-        Ok(Self { core, mapping: mapping.clone() })
+        Ok(Self { core, mapping: mapping.clone(), stress: Stress::NONE, stats: RtlStats::default() })
     }
 
-    /// Runs one timestep with the host's `inputs` (population, neuron); returns the slots that fired, sorted.
-    pub fn step(&mut self, inputs: &[(u32, u32)], stress: Stress) -> (Vec<u32>, StepCycles) {
+    /// Runs one timestep with the host's `inputs` (population, neuron) under the stress
+    /// pattern set by [`RtlChip::stress`]; returns the slots that fired, sorted.
+    pub fn step_cycles(&mut self, inputs: &[(u32, u32)]) -> (Vec<u32>, StepCycles) {
+        let stress = self.stress;
         let m = &self.mapping;
         let mut axons = Vec::new();
         for &(p, k) in inputs {
@@ -133,17 +139,25 @@ impl RtlChip {
         let route = |j: u32| m.neuron_destinations(0, j as usize).iter().map(|d| d.axon).collect();
         let (mut fired, cycles) = self.core.timestep(&axons, route, stress);
         fired.sort_unstable();
+        self.stats.cycles += cycles.cycles;
+        self.stats.events += cycles.events;
+        self.stats.synaptic_ops += cycles.events * m.hardware.neurons_per_core as u64;
         (fired, cycles)
     }
 
-    /// Read-back potentials of every slot.
-    pub fn potentials(&mut self) -> Vec<i64> {
-        self.core.potentials()
+    /// Sets how the testbench stresses the handshakes from now on.
+    pub fn stress(&mut self, stress: Stress) {
+        self.stress = stress;
+        self.core.seed(stress.seed);
     }
+}
 
-    /// Sets the seed of the stress pattern.
-    pub fn seed(&mut self, seed: u64) {
-        self.core.seed(seed);
+impl Engine for RtlChip {
+    fn step(&mut self, inputs: &[(u32, u32)]) -> Vec<u32> {
+        self.step_cycles(inputs).0
+    }
+    fn potentials(&mut self) -> Vec<i64> {
+        self.core.potentials()
     }
 }
 
@@ -157,19 +171,14 @@ pub fn lockstep(
     vcd: Option<&Path>,
 ) -> Result<Result<RtlStats, Divergence>, CosimError> {
     let mut rtl = RtlChip::new(mapping, vcd)?;
-    rtl.seed(stress.seed);
+    rtl.stress(stress);
     let mut gold = Golden::new(mapping);
     let n = mapping.hardware.neurons_per_core;
     let xy = |g: usize| mapping.hardware.core_xy(g / n);
-    let mut stats = RtlStats::default();
     let steps = stim.steps.len();
     for (t, inputs) in stim.steps.iter().enumerate() {
-        let mut want = gold.step(inputs).to_vec();
-        want.sort_unstable();
-        let (got, c) = rtl.step(inputs, stress);
-        stats.cycles += c.cycles;
-        stats.events += c.events;
-        stats.synaptic_ops += c.events * n as u64;
+        let want = Engine::step(&mut gold, inputs);
+        let got = Engine::step(&mut rtl, inputs);
         if want != got {
             let g = first_difference(&want, &got);
             return Ok(Err(Divergence {
@@ -184,7 +193,7 @@ pub fn lockstep(
         }
         let check = potential_every.is_some_and(|k| k > 0 && (t + 1) % k == 0) || t + 1 == steps;
         if check {
-            let got = rtl.potentials();
+            let got = Engine::potentials(&mut rtl);
             let want = gold.potentials();
             if let Some(g) = (0..want.len()).find(|&g| want[g] != got[g]) {
                 return Ok(Err(Divergence {
@@ -196,7 +205,7 @@ pub fn lockstep(
             }
         }
     }
-    Ok(Ok(stats))
+    Ok(Ok(rtl.stats))
 }
 
 /// The smallest slot in exactly one of two sorted lists.

@@ -8,4 +8,4 @@ pub mod run;
 pub mod verilator;
 
 pub use golden::{DeliveryOrder, Golden};
-pub use run::{simulate, RunResult};
+pub use run::{record_run, simulate, Engine, RunResult};

@@ -1,8 +1,27 @@
-//! A whole run of the golden model: stimulus in, recorded spikes out.
+//! A whole run on any engine (golden model or RTL): stimulus in, recorded spikes out.
 
 use crate::golden::{DeliveryOrder, Golden};
 use spikemesh_spec::mapping::Mapping;
 use spikemesh_spec::{Spike, Stimulus};
+
+/// Something that runs timesteps of a mapped network.
+pub trait Engine {
+    /// Runs the next timestep with the host's `inputs` (population, neuron); returns the
+    /// global slots that fired, sorted.
+    fn step(&mut self, inputs: &[(u32, u32)]) -> Vec<u32>;
+    /// Membrane potential of every global slot.
+    fn potentials(&mut self) -> Vec<i64>;
+}
+
+impl Engine for Golden {
+    fn step(&mut self, inputs: &[(u32, u32)]) -> Vec<u32> {
+        // The golden model reports spikes in slot order already.
+        Golden::step(self, inputs).to_vec()
+    }
+    fn potentials(&mut self) -> Vec<i64> {
+        Golden::potentials(self)
+    }
+}
 
 /// What a run produced.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -11,30 +30,28 @@ pub struct RunResult {
     pub spikes: Vec<Spike>,
     /// Membrane potential of every global slot after the last timestep.
     pub potentials: Vec<i64>,
-    /// Synaptic events delivered.
+    /// Synaptic events delivered (golden model only; 0 from other engines).
     pub synaptic_events: u64,
     /// Spikes fired by simulated neurons (recorded or not).
     pub neuron_spikes: u64,
 }
 
-/// Runs `stim.steps.len()` timesteps, recording the populations `record[p]` marks.
-/// `progress` is called after every timestep with the number done.
-pub fn simulate(
+/// Runs `stim.steps.len()` timesteps on `engine`, recording the populations `record[p]`
+/// marks (input spikes of recorded input populations included). `progress` gets the count done.
+pub fn record_run(
+    engine: &mut dyn Engine,
     mapping: &Mapping,
     stim: &Stimulus,
     record: &[bool],
-    order: DeliveryOrder,
     mut progress: impl FnMut(usize),
 ) -> RunResult {
-    let mut chip = Golden::new(mapping);
-    chip.set_order(order);
     let mut spikes = Vec::new();
     let mut neuron_spikes = 0u64;
     for (t, inputs) in stim.steps.iter().enumerate() {
-        let fired = chip.step(inputs);
+        let fired = engine.step(inputs);
         neuron_spikes += fired.len() as u64;
         let start = spikes.len();
-        for &g in fired {
+        for &g in &fired {
             if let Some((p, k)) = mapping.slot_owner[g as usize] {
                 if record[p as usize] {
                     spikes.push(Spike { timestep: t as u32, population: p, neuron: k });
@@ -49,5 +66,20 @@ pub fn simulate(
         spikes[start..].sort_unstable();
         progress(t + 1);
     }
-    RunResult { spikes, potentials: chip.potentials(), synaptic_events: chip.synaptic_events(), neuron_spikes }
+    RunResult { spikes, potentials: engine.potentials(), synaptic_events: 0, neuron_spikes }
+}
+
+/// Runs the golden model (see [`record_run`]), counting synaptic events too.
+pub fn simulate(
+    mapping: &Mapping,
+    stim: &Stimulus,
+    record: &[bool],
+    order: DeliveryOrder,
+    progress: impl FnMut(usize),
+) -> RunResult {
+    let mut chip = Golden::new(mapping);
+    chip.set_order(order);
+    let mut r = record_run(&mut chip, mapping, stim, record, progress);
+    r.synaptic_events = chip.synaptic_events();
+    r
 }

@@ -1,0 +1,59 @@
+//! Synthesis smoke tests, one per FPGA family: the 256-neuron, 256-axon, 4-bit core through
+//! Yosys, checking from `stat` that every memory landed in RAM primitives (not flip-flops or
+//! LUTs), then through nextpnr, checking that the core meets a clock.
+
+use spikemesh_hdl::flow::{measurement_top, pnr, synth, Device};
+use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
+
+fn shape(crossbar: CrossbarStyle) -> CoreShape {
+    CoreShape {
+        neurons: 256,
+        axons: 256,
+        types: 16,
+        weight_bits: 4,
+        potential_bits: 16,
+        refractory_bits: 4,
+        acc_bits: 12,
+        crossbar,
+    }
+}
+
+fn dir(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("spikemesh-synth-test-{name}-{}", std::process::id()))
+}
+
+/// Flip-flops a core of this shape may use: pipeline and control only. Any of its memories
+/// in flip-flops would add thousands (the potentials alone are 256 x 16 bits).
+const MAX_FFS: u64 = 1000;
+
+#[test]
+fn ice40_up5k_core_maps_memories_to_spram_and_bram() {
+    let v = spikemesh_hdl::core_verilog(&shape(CrossbarStyle::Ice40Spram), false);
+    let s = synth(&v, "top", Device::Up5k, &dir("up5k")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.count("SB_SPRAM256KA"), 1, "the 256 kbit crossbar is one SPRAM: {:?}", s.cells);
+    assert!(s.count("SB_RAM40_4K") >= 8, "state, types, accumulators, FIFO in block RAM: {:?}", s.cells);
+    assert!(s.ffs() < MAX_FFS, "{} flip-flops: a memory landed in FFs? {:?}", s.ffs(), s.cells);
+    assert!(s.luts() < 1500, "{} LUT4: a memory landed in LUTs? {:?}", s.luts(), s.cells);
+    assert!(!s.cells.keys().any(|k| k.starts_with("$mem")), "unmapped memory: {:?}", s.cells);
+    let ports = spikemesh_hdl::ports::parse_ports(&v, "top").unwrap();
+    let w = synth(&measurement_top(&v, &ports), "measure", Device::Up5k, &dir("up5k-pnr")).unwrap_or_else(|e| panic!("{e}"));
+    let p = pnr(&w, Device::Up5k, 24.0, 1, &dir("up5k-pnr")).unwrap_or_else(|e| panic!("{e}"));
+    let fmax = p.fmax_mhz.values().copied().fold(f64::INFINITY, f64::min);
+    assert!(fmax >= 24.0, "UP5K core reaches {fmax:.1} MHz, below the 24 MHz the examples ask for");
+}
+
+#[test]
+fn ecp5_core_maps_memories_to_dp16kd() {
+    let v = spikemesh_hdl::core_verilog(&shape(CrossbarStyle::Inferred), false);
+    let s = synth(&v, "top", Device::Ecp5_25k, &dir("ecp5")).unwrap_or_else(|e| panic!("{e}"));
+    // 256 x 256 x 4 bits = 256 kbit: at least 15 DP16KD (18 kbit each) for the crossbar alone.
+    assert!(s.count("DP16KD") >= 16, "crossbar and neuron memories in DP16KD: {:?}", s.cells);
+    assert!(s.ffs() < MAX_FFS, "{} flip-flops: a memory landed in FFs? {:?}", s.ffs(), s.cells);
+    assert!(s.luts() < 1500, "{} LUT4: a memory landed in LUTs? {:?}", s.luts(), s.cells);
+    assert!(!s.cells.keys().any(|k| k.starts_with("$mem")), "unmapped memory: {:?}", s.cells);
+    let ports = spikemesh_hdl::ports::parse_ports(&v, "top").unwrap();
+    let w = synth(&measurement_top(&v, &ports), "measure", Device::Ecp5_25k, &dir("ecp5-pnr")).unwrap_or_else(|e| panic!("{e}"));
+    let p = pnr(&w, Device::Ecp5_25k, 50.0, 1, &dir("ecp5-pnr")).unwrap_or_else(|e| panic!("{e}"));
+    let fmax = p.fmax_mhz.values().copied().fold(f64::INFINITY, f64::min);
+    assert!(fmax >= 50.0, "ECP5 core reaches {fmax:.1} MHz, below 50 MHz");
+}
