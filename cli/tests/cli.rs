@@ -17,7 +17,7 @@ fn text(b: &[u8]) -> String {
 
 #[test]
 fn check_accepts_every_example() {
-    for f in ["tiny.toml", "ei-recurrent.toml", "up5k-feedforward.toml", "bench-1024.toml"] {
+    for f in ["tiny.toml", "ei-recurrent.toml", "up5k-feedforward.toml", "bench-1024.toml", "one-core.toml"] {
         let o = spikemesh(&["check", &example(f)]);
         assert!(o.status.success(), "{f}: {}", text(&o.stderr));
         assert!(text(&o.stdout).contains(": fits"), "{}", text(&o.stdout));
@@ -128,4 +128,61 @@ fn bench_golden_prints_its_figures_as_json() {
     assert_eq!(v["neurons"], 1024);
     assert!(v["synaptic_events"].as_u64().unwrap() > 0);
     assert!(v["synaptic_events_per_s"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn simulate_engine_both_agrees_and_verilator_matches_golden() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |engine: &str, out: &str| {
+        let p = dir.path().join(out);
+        let o = spikemesh(&[
+            "simulate",
+            &example("one-core.toml"),
+            "--steps",
+            "80",
+            "--engine",
+            engine,
+            "--out",
+            p.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{engine}: {}", text(&o.stderr));
+        (text(&o.stdout), std::fs::read_to_string(p).unwrap())
+    };
+    let (both, _) = run("both", "b.csv");
+    assert!(both.contains("golden model and RTL agree"), "{both}");
+    let (_, golden) = run("golden", "g.csv");
+    let (rtl_out, rtl) = run("verilator", "v.csv");
+    assert!(rtl_out.contains("1.00 per clock"), "{rtl_out}");
+    assert_eq!(golden, rtl);
+    assert!(golden.lines().count() > 50, "the example is active");
+}
+
+#[test]
+fn rtl_engine_refuses_multi_core_networks_and_vcd_needs_rtl() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.csv");
+    let o = spikemesh(&[
+        "simulate",
+        &example("ei-recurrent.toml"),
+        "--steps",
+        "5",
+        "--engine",
+        "verilator",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("one-core networks until the router mesh lands"), "{}", text(&o.stderr));
+    let o = spikemesh(&[
+        "simulate",
+        &example("tiny.toml"),
+        "--steps",
+        "5",
+        "--vcd",
+        "w.vcd",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("--vcd traces the RTL"), "{}", text(&o.stderr));
 }

@@ -36,7 +36,8 @@ fn ice40_up5k_core_maps_memories_to_spram_and_bram() {
     assert!(s.luts() < 1500, "{} LUT4: a memory landed in LUTs? {:?}", s.luts(), s.cells);
     assert!(!s.cells.keys().any(|k| k.starts_with("$mem")), "unmapped memory: {:?}", s.cells);
     let ports = spikemesh_hdl::ports::parse_ports(&v, "top").unwrap();
-    let w = synth(&measurement_top(&v, &ports), "measure", Device::Up5k, &dir("up5k-pnr")).unwrap_or_else(|e| panic!("{e}"));
+    let w = synth(&measurement_top(&v, &ports), "measure", Device::Up5k, &dir("up5k-pnr"))
+        .unwrap_or_else(|e| panic!("{e}"));
     let p = pnr(&w, Device::Up5k, 24.0, 1, &dir("up5k-pnr")).unwrap_or_else(|e| panic!("{e}"));
     let fmax = p.fmax_mhz.values().copied().fold(f64::INFINITY, f64::min);
     assert!(fmax >= 24.0, "UP5K core reaches {fmax:.1} MHz, below the 24 MHz the examples ask for");
@@ -52,7 +53,8 @@ fn ecp5_core_maps_memories_to_dp16kd() {
     assert!(s.luts() < 1500, "{} LUT4: a memory landed in LUTs? {:?}", s.luts(), s.cells);
     assert!(!s.cells.keys().any(|k| k.starts_with("$mem")), "unmapped memory: {:?}", s.cells);
     let ports = spikemesh_hdl::ports::parse_ports(&v, "top").unwrap();
-    let w = synth(&measurement_top(&v, &ports), "measure", Device::Ecp5_25k, &dir("ecp5-pnr")).unwrap_or_else(|e| panic!("{e}"));
+    let w = synth(&measurement_top(&v, &ports), "measure", Device::Ecp5_25k, &dir("ecp5-pnr"))
+        .unwrap_or_else(|e| panic!("{e}"));
     let p = pnr(&w, Device::Ecp5_25k, 50.0, 1, &dir("ecp5-pnr")).unwrap_or_else(|e| panic!("{e}"));
     let fmax = p.fmax_mhz.values().copied().fold(f64::INFINITY, f64::min);
     assert!(fmax >= 50.0, "ECP5 core reaches {fmax:.1} MHz, below 50 MHz");

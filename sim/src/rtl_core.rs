@@ -215,6 +215,19 @@ impl RtlCore {
                 let k = if stress.shuffle { self.rng.gen_range(0..queue.len()) } else { 0 };
                 offered = queue.remove(k);
             }
+            let calm = stress.out_stall == 0.0 && stress.in_gap == 0.0;
+            if calm {
+                // Nothing random to decide per cycle: run until a handshake can happen.
+                self.model.set(self.p.out_ready, 1);
+                self.model.set(self.p.in_valid, offered.is_some() as u64);
+                self.model.set(self.p.in_axon, offered.unwrap_or(0) as u64);
+                let n = if offered.is_some() {
+                    self.model.tick_while(self.p.clock, (self.p.in_ready, 0), (self.p.out_valid, 0), u64::MAX)
+                } else {
+                    self.model.tick_while(self.p.clock, (self.p.busy, 1), (self.p.out_valid, 0), u64::MAX)
+                };
+                self.cycles += n;
+            }
             let ready_out = !(stress.out_stall > 0.0 && self.rng.gen_bool(stress.out_stall));
             self.model.set(self.p.in_valid, offered.is_some() as u64);
             self.model.set(self.p.in_axon, offered.unwrap_or(0) as u64);

@@ -23,6 +23,7 @@ type FnGet = unsafe extern "C" fn(*mut c_void, u32) -> u64;
 type FnEval = unsafe extern "C" fn(*mut c_void);
 type FnTick = unsafe extern "C" fn(*mut c_void, u32, u64);
 type FnTrace = unsafe extern "C" fn(*mut c_void, *const i8) -> i32;
+type FnTickWhile = unsafe extern "C" fn(*mut c_void, u32, u32, u64, u32, u64, u64) -> u64;
 
 /// The functions of one loaded model library.
 struct Api {
@@ -33,6 +34,7 @@ struct Api {
     get: FnGet,
     eval: FnEval,
     tick: FnTick,
+    tick_while: FnTickWhile,
     trace_open: FnTrace,
     close_trace: FnFree,
 }
@@ -68,6 +70,7 @@ impl Model {
                 get: sym!(b"sm_get", FnGet),
                 eval: sym!(b"sm_eval", FnEval),
                 tick: sym!(b"sm_tick", FnTick),
+                tick_while: sym!(b"sm_tick_while", FnTickWhile),
                 trace_open: sym!(b"sm_trace_open", FnTrace),
                 close_trace: sym!(b"sm_close_trace", FnFree),
                 _lib: lib,
@@ -120,6 +123,13 @@ impl Model {
     pub fn tick(&mut self, clock: PortId, n: u64) {
         // SAFETY: handle is live.
         unsafe { (self.api.tick)(self.handle, clock.0, n) }
+    }
+
+    /// Rising edges of `clock` while `a == va` and `b == vb` (checked before each edge), at
+    /// most `max`; returns how many ran.
+    pub fn tick_while(&mut self, clock: PortId, a: (PortId, u64), b: (PortId, u64), max: u64) -> u64 {
+        // SAFETY: handle is live; indices are this model's ports.
+        unsafe { (self.api.tick_while)(self.handle, clock.0, a.0 .0, a.1, b.0 .0, b.1, max) }
     }
 
     /// Starts a VCD trace (the model must have been built with tracing).

@@ -115,6 +115,19 @@ extern "C" void sm_tick(void* h, uint32_t clock, uint64_t n) {{
     (void)m;
 }}
 
+/// Rising edges of `clock` while port `a` reads `va` and port `b` reads `vb` (checked after
+/// settling, before each edge), at most `max`; returns the edges run. Lets the driver skip
+/// stretches where no handshake can happen without a call per cycle.
+extern "C" uint64_t sm_tick_while(void* h, uint32_t clock, uint32_t a, uint64_t va, uint32_t b, uint64_t vb, uint64_t max) {{
+    uint64_t n = 0;
+    sm_eval(h);
+    while (n < max && sm_get(h, a) == va && sm_get(h, b) == vb) {{
+        sm_tick(h, clock, 1);
+        n++;
+    }}
+    return n;
+}}
+
 extern "C" void sm_close_trace(void* h) {{ close_trace((Model*)h); }}
 "#
     )
