@@ -4,6 +4,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 NET ?= examples/up5k-feedforward.toml
+CORE_NET ?= examples/one-core.toml
 STEPS ?= 1000
 OUT ?= out
 BIN := target/release/spikemesh
@@ -23,7 +24,7 @@ tools:
 tool-versions: tools
 	@scripts/tools.sh versions
 
-## demo: check -> golden-model simulation -> raster, on $(NET).
+## demo: check -> golden simulation -> raster on $(NET); RTL co-simulation of one core; figures.
 demo: tools build
 	@mkdir -p $(OUT)
 	@echo "== spikemesh check $(NET)"
@@ -32,9 +33,15 @@ demo: tools build
 	$(BIN) simulate $(NET) --steps $(STEPS) --record-all --out $(OUT)/spikes.csv --raster $(OUT)/raster.png
 	@echo "== spikemesh bench golden"
 	$(BIN) bench golden
-	@echo "demo done: $(OUT)/spikes.csv, $(OUT)/raster.png"
+	@echo "== RTL vs golden model, lock-step, on $(CORE_NET) (Verilator)"
+	$(TOOLS_ENV); $(BIN) simulate $(CORE_NET) --steps 300 --engine both --out $(OUT)/core-spikes.csv --raster $(OUT)/core-raster.png
+	@echo "== spikemesh bench rtl"
+	$(TOOLS_ENV); $(BIN) bench rtl
+	@echo "== spikemesh bench fpga (yosys + nextpnr on one core)"
+	$(TOOLS_ENV); $(BIN) bench fpga
+	@echo "demo done: $(OUT)/spikes.csv, $(OUT)/raster.png, $(OUT)/core-spikes.csv, $(OUT)/core-raster.png"
 
-## test: formatting, lints, then every test of the workspace.
+## test: formatting, lints, then every test of the workspace (co-simulation and synthesis included).
 test: tools lint
 	@scripts/tools.sh versions
 	$(TOOLS_ENV); $(CARGO) test --release --workspace
@@ -47,8 +54,10 @@ fmt:
 	$(CARGO) fmt --all
 
 ## bench: throughput figures (printed, never asserted).
-bench: build
+bench: tools build
 	$(BIN) bench golden
+	$(TOOLS_ENV); $(BIN) bench rtl
+	$(TOOLS_ENV); $(BIN) bench fpga
 	$(CARGO) bench -p spikemesh-sim
 
 clean:
