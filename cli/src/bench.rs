@@ -172,16 +172,7 @@ fn fpga(json: bool) -> Result<()> {
         (Device::Up5k, "iCE40 UP5K", CrossbarStyle::Ice40Spram, 24.0),
         (Device::Ecp5_25k, "ECP5-25k", CrossbarStyle::Inferred, 50.0),
     ] {
-        let shape = CoreShape {
-            neurons: 256,
-            axons: 256,
-            types: 16,
-            weight_bits: 4,
-            potential_bits: 16,
-            refractory_bits: 4,
-            acc_bits: 12,
-            crossbar,
-        };
+        let shape = CoreShape::reference(crossbar);
         let v = spikemesh_hdl::core_verilog(&shape, false);
         let dir = std::env::temp_dir().join(format!(
             "spikemesh-bench-fpga-{}-{}",

@@ -28,8 +28,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Run a network in the golden model and write the recorded spikes.
+    /// Run a network (golden model, RTL in Verilator, or both) and write the recorded spikes.
     Simulate(simulate::Args),
+    /// Write the Verilog of the network's core shape and every core's memory image.
+    Generate {
+        /// Network TOML file.
+        net: PathBuf,
+        /// Output directory.
+        #[arg(long, default_value = "build")]
+        out: PathBuf,
+        /// Append behavioural models of vendor primitives (for simulators other than Yosys).
+        #[arg(long)]
+        sim_models: bool,
+    },
     /// Measure throughput.
     Bench {
         #[command(subcommand)]
@@ -57,8 +68,31 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Simulate(args) => simulate::run(args),
+        Command::Generate { net, out, sim_models } => generate(&net, &out, sim_models),
         Command::Bench { what } => bench::run(what),
     }
+}
+
+/// `spikemesh generate`: `core.v` plus `core_X_Y.csv` (config writes `mem,row,col,data`).
+fn generate(net: &Path, out: &Path, sim_models: bool) -> Result<()> {
+    use anyhow::Context;
+    let (n, m) = load(net)?;
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let shape = spikemesh_hdl::shape::CoreShape::for_board(&n.hardware);
+    let v = out.join("core.v");
+    std::fs::write(&v, spikemesh_hdl::core_verilog(&shape, sim_models))
+        .with_context(|| format!("writing {}", v.display()))?;
+    println!("{} ({:?} crossbar) -> {}", net.display(), shape.crossbar, v.display());
+    for img in &m.cores {
+        let p = out.join(format!("core_{}_{}.csv", img.x, img.y));
+        let mut text = String::from("mem,row,col,data\n");
+        for w in spikemesh_spec::memory_map::config_writes(img, n.hardware.axons_per_core) {
+            text += &format!("{},{},{},{:#x}\n", w.mem, w.row, w.col, w.data);
+        }
+        std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;
+        println!("memory image of core ({},{}) -> {}", img.x, img.y, p.display());
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {

@@ -54,6 +54,21 @@ pub fn addr_bits(n: usize) -> usize {
 }
 
 impl CoreShape {
+    /// The reference core the issues compare against tinyODIN: 256 neurons, 256 axons, 4-bit
+    /// weights, 16-bit potentials, 16 neuron types, 4-bit refractory counters.
+    pub fn reference(crossbar: CrossbarStyle) -> Self {
+        Self {
+            neurons: 256,
+            axons: 256,
+            types: 16,
+            weight_bits: 4,
+            potential_bits: 16,
+            refractory_bits: 4,
+            acc_bits: 12,
+            crossbar,
+        }
+    }
+
     /// The shape of every core of `hw`, with the crossbar style given.
     pub fn of(hw: &Hardware, crossbar: CrossbarStyle) -> Self {
         Self {
@@ -66,6 +81,16 @@ impl CoreShape {
             acc_bits: hw.accumulator_bits() as usize,
             crossbar,
         }
+    }
+
+    /// The shape `hw`'s board gets: on the iCEBreaker (UP5K) the crossbar goes to SPRAM when
+    /// it fits the four blocks with 4-, 8- or 16-bit weights; elsewhere it is inferred RAM.
+    pub fn for_board(hw: &Hardware) -> Self {
+        let spram = hw.board == spikemesh_spec::config::Board::Icebreaker
+            && matches!(hw.widths.weight_bits, 4 | 8 | 16)
+            && crate::crossbar::spram_blocks(hw.axons_per_core, hw.neurons_per_core, hw.widths.weight_bits as usize)
+                <= 4;
+        Self::of(hw, if spram { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred })
     }
 
     /// Bits of a neuron index in this shape.

@@ -6,16 +6,7 @@ use spikemesh_hdl::flow::{measurement_top, pnr, synth, Device};
 use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
 
 fn shape(crossbar: CrossbarStyle) -> CoreShape {
-    CoreShape {
-        neurons: 256,
-        axons: 256,
-        types: 16,
-        weight_bits: 4,
-        potential_bits: 16,
-        refractory_bits: 4,
-        acc_bits: 12,
-        crossbar,
-    }
+    CoreShape::reference(crossbar)
 }
 
 fn dir(name: &str) -> std::path::PathBuf {

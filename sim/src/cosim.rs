@@ -8,7 +8,7 @@ use crate::golden::Golden;
 use crate::rtl_core::{RtlCore, StepCycles, Stress};
 use crate::run::Engine;
 use crate::verilator::BuildError;
-use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
+use spikemesh_hdl::shape::CoreShape;
 use spikemesh_spec::mapping::{Mapping, Placement};
 use spikemesh_spec::Stimulus;
 use std::fmt;
@@ -106,20 +106,7 @@ impl RtlChip {
                 hw.mesh_x, hw.mesh_y
             )));
         }
-        let style = match hw.board {
-            spikemesh_spec::config::Board::Icebreaker
-                if matches!(hw.widths.weight_bits, 4 | 8 | 16)
-                    && spikemesh_hdl::crossbar::spram_blocks(
-                        hw.axons_per_core,
-                        hw.neurons_per_core,
-                        hw.widths.weight_bits as usize,
-                    ) <= 4 =>
-            {
-                CrossbarStyle::Ice40Spram
-            }
-            _ => CrossbarStyle::Inferred,
-        };
-        let mut core = RtlCore::new(&CoreShape::of(hw, style), vcd)?;
+        let mut core = RtlCore::new(&CoreShape::for_board(hw), vcd)?;
         core.load(&mapping.cores[0], hw.axons_per_core);
         Ok(Self { core, mapping: mapping.clone(), stress: Stress::NONE, stats: RtlStats::default() })
     }

@@ -15,20 +15,7 @@ fn load(text: &str) -> (Network, Mapping) {
 }
 
 fn random_stimulus(net: &Network, steps: usize, rate: f64, seed: u64) -> Stimulus {
-    let mut r = ChaCha8Rng::seed_from_u64(seed);
-    let mut s = Stimulus { steps: vec![Vec::new(); steps] };
-    for step in &mut s.steps {
-        for (pi, p) in net.populations.iter().enumerate() {
-            if p.is_input() {
-                for k in 0..p.size {
-                    if r.gen_bool(rate) {
-                        step.push((pi as u32, k as u32));
-                    }
-                }
-            }
-        }
-    }
-    s
+    Stimulus::random(net, steps, rate, seed)
 }
 
 fn check(text: &str, stim: &Stimulus, stress: Stress) -> spikemesh_sim::cosim::RtlStats {

@@ -80,21 +80,8 @@ fn random_network(seed: u64) -> String {
 }
 
 fn random_stimulus(net: &Network, steps: usize, seed: u64) -> Stimulus {
-    let mut r = ChaCha8Rng::seed_from_u64(seed);
-    let rate = r.gen_range(0.05..0.8);
-    let mut s = Stimulus { steps: vec![Vec::new(); steps] };
-    for step in &mut s.steps {
-        for (pi, p) in net.populations.iter().enumerate() {
-            if p.is_input() {
-                for k in 0..p.size {
-                    if r.gen_bool(rate) {
-                        step.push((pi as u32, k as u32));
-                    }
-                }
-            }
-        }
-    }
-    s
+    let rate = ChaCha8Rng::seed_from_u64(seed).gen_range(0.05..0.8);
+    Stimulus::random(net, steps, rate, seed)
 }
 
 /// A reference simulator straight from the network's synapse lists: no mapping, no images,

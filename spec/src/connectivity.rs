@@ -241,13 +241,12 @@ fn file_pairs(ctx: &Context, fp: &FieldPath, f: &Value) -> Result<Vec<(u32, u32,
         ["pre", "post"] => false,
         ["pre", "post", "weight"] => true,
         _ => {
-            return Err(vec![Diagnostic {
-                file: path.clone(),
-                line: Some(1),
-                column: None,
-                field: String::new(),
-                message: format!("the header must be `pre,post` or `pre,post,weight`, found `{}`", cols.join(",")),
-            }])
+            return Err(vec![Diagnostic::at_line(
+                &path,
+                Some(1),
+                "",
+                format!("the header must be `pre,post` or `pre,post,weight`, found `{}`", cols.join(",")),
+            )])
         }
     };
     let mut out = Vec::new();
@@ -257,24 +256,12 @@ fn file_pairs(ctx: &Context, fp: &FieldPath, f: &Value) -> Result<Vec<(u32, u32,
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize);
-                diags.push(Diagnostic {
-                    file: path.clone(),
-                    line,
-                    column: None,
-                    field: String::new(),
-                    message: e.to_string(),
-                });
+                diags.push(Diagnostic::at_line(&path, line, "", e.to_string()));
                 break;
             }
         };
         let line = rec.position().map(|p| p.line() as usize);
-        let at = |field: &str, message: String| Diagnostic {
-            file: path.clone(),
-            line,
-            column: None,
-            field: field.into(),
-            message,
-        };
+        let at = |field: &str, message: String| Diagnostic::at_line(&path, line, field, message);
         let num = |i: usize, field: &str| -> Result<i64, Diagnostic> {
             rec.get(i)
                 .unwrap_or("")

@@ -64,6 +64,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A diagnostic at a line (and column name) of a data file such as a CSV.
+    pub fn at_line(file: &Path, line: Option<usize>, field: &str, message: impl Into<String>) -> Self {
+        Self { file: file.to_path_buf(), line, column: None, field: field.into(), message: message.into() }
+    }
+
     /// A diagnostic without a position (e.g. an unreadable file).
     pub fn whole_file(file: &Path, message: impl Into<String>) -> Self {
         Self { file: file.to_path_buf(), line: None, column: None, field: String::new(), message: message.into() }

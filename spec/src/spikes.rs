@@ -49,13 +49,7 @@ impl Stimulus {
             let mut diags = Vec::new();
             for row in read_spike_csv(path, net)? {
                 let (s, line) = row;
-                let at = |m: String| Diagnostic {
-                    file: path.to_path_buf(),
-                    line: Some(line),
-                    column: None,
-                    field: String::new(),
-                    message: m,
-                };
+                let at = |m: String| Diagnostic::at_line(path, Some(line), "", m);
                 if !net.populations[s.population as usize].is_input() {
                     diags.push(at(format!(
                         "population '{}' is not an input (input = true); only inputs take stimulus spikes",
@@ -92,6 +86,23 @@ impl Stimulus {
         Ok(Self { steps: out })
     }
 
+    /// Every input neuron spikes with probability `rate` in every timestep (ChaCha8, `seed`):
+    /// random stimuli for tests and benchmarks, independent of any declared drive.
+    pub fn random(net: &Network, steps: usize, rate: f64, seed: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut out = vec![Vec::new(); steps];
+        for step in &mut out {
+            for (pi, p) in net.populations.iter().enumerate().filter(|(_, p)| p.is_input()) {
+                for k in 0..p.size as u32 {
+                    if rng.gen_bool(rate) {
+                        step.push((pi as u32, k));
+                    }
+                }
+            }
+        }
+        Self { steps: out }
+    }
+
     /// Total spike count.
     pub fn len(&self) -> usize {
         self.steps.iter().map(Vec::len).sum()
@@ -112,16 +123,15 @@ pub fn read_spike_csv(path: &Path, net: &Network) -> crate::Result<Vec<(Spike, u
         .map_err(|e| whole(format!("cannot read the file: {e}")))?;
     let headers = rdr.headers().map_err(|e| whole(e.to_string()))?.clone();
     if headers.iter().collect::<Vec<_>>() != ["timestep", "population", "neuron"] {
-        return Err(Diagnostic {
-            file: path.to_path_buf(),
-            line: Some(1),
-            column: None,
-            field: String::new(),
-            message: format!(
+        return Err(Diagnostic::at_line(
+            path,
+            Some(1),
+            "",
+            format!(
                 "the header must be `timestep,population,neuron`, found `{}`",
                 headers.iter().collect::<Vec<_>>().join(",")
             ),
-        }
+        )
         .into());
     }
     let mut out = Vec::new();
@@ -130,24 +140,12 @@ pub fn read_spike_csv(path: &Path, net: &Network) -> crate::Result<Vec<(Spike, u
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                diags.push(Diagnostic {
-                    file: path.to_path_buf(),
-                    line: e.position().map(|p| p.line() as usize),
-                    column: None,
-                    field: String::new(),
-                    message: e.to_string(),
-                });
+                diags.push(Diagnostic::at_line(path, e.position().map(|p| p.line() as usize), "", e.to_string()));
                 break;
             }
         };
         let line = rec.position().map_or(0, |p| p.line() as usize);
-        let at = |field: &str, m: String| Diagnostic {
-            file: path.to_path_buf(),
-            line: Some(line),
-            column: None,
-            field: field.into(),
-            message: m,
-        };
+        let at = |field: &str, m: String| Diagnostic::at_line(path, Some(line), field, m);
         let t = match rec[0].parse::<u32>() {
             Ok(t) => t,
             Err(_) => {
