@@ -8,6 +8,7 @@ pub mod lif;
 pub mod ports;
 pub mod ram;
 pub mod resize;
+pub mod router;
 pub mod shape;
 
 use rust_hdl::prelude::*;

@@ -47,7 +47,17 @@ fn generated_cores_lint_clean() {
             acc_bits: wb + spikemesh_spec::neuron::ceil_log2(axons as u64) as usize,
             crossbar,
         };
-        let msgs = lint(&shape);
+        let name = format!("core_{neurons}_{axons}_{wb}_{pb}");
+        let msgs = lint(&name, &spikemesh_hdl::core_verilog(&shape, true));
         assert!(msgs.trim().is_empty(), "{shape:?}:\n{msgs}");
+    }
+}
+
+#[test]
+fn generated_routers_lint_clean() {
+    for (x, y) in [(0, 0), (1, 1), (15, 15)] {
+        let v = spikemesh_hdl::verilog_of(spikemesh_hdl::router::Router::new(x, y));
+        let msgs = lint(&format!("router_{x}_{y}"), &v);
+        assert!(msgs.trim().is_empty(), "router ({x},{y}):\n{msgs}");
     }
 }

@@ -7,6 +7,7 @@
 pub mod config;
 pub mod connectivity;
 pub mod error;
+pub mod flit;
 pub mod locate;
 pub mod mapping;
 pub mod memory_map;

@@ -12,6 +12,8 @@ pub fn source(ports: &[Port], trace: bool) -> String {
     let mut set = String::new();
     let mut get = String::new();
     for (i, p) in ports.iter().enumerate() {
+        // Verilator spells `$` in an identifier as `__024` in C++.
+        let name = p.name.replace('$', "__024");
         let ty = match p.width {
             1..=8 => "CData",
             9..=16 => "SData",
@@ -19,9 +21,9 @@ pub fn source(ports: &[Port], trace: bool) -> String {
             _ => "QData",
         };
         if p.dir == Dir::Input {
-            let _ = writeln!(set, "    case {i}: m->top->{} = ({ty})v; break;", p.name);
+            let _ = writeln!(set, "    case {i}: m->top->{name} = ({ty})v; break;");
         }
-        let _ = writeln!(get, "    case {i}: return (uint64_t)m->top->{};", p.name);
+        let _ = writeln!(get, "    case {i}: return (uint64_t)m->top->{name};");
     }
     let (trace_inc, trace_field, trace_fns) = if trace {
         (

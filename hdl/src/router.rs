@@ -1,0 +1,221 @@
+//! A 5-port mesh router: dimension-order (XY) routing, a 2-deep FIFO per input, round-robin
+//! arbitration per output, valid/ready on every link. Nothing is dropped: a full FIFO holds
+//! `in_ready` low and the sender waits. The routing rule is `spec::flit::route`.
+//!
+//! `in_ready` and `out_valid` come straight from registers, so routers can be chained into a
+//! mesh without combinational paths between them. Each port moves one flit per clock.
+//! Ports: 0 north (y - 1), 1 east (x + 1), 2 south (y + 1), 3 west (x - 1), 4 local.
+
+use rust_hdl::prelude::*;
+
+/// Bits of a flit (`spec::flit::FLIT_BITS`).
+pub const FLIT: usize = 23;
+
+/// One router at mesh position (x, y).
+#[derive(LogicBlock)]
+pub struct Router {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Input links: valid.
+    pub in_valid: [Signal<In, bool>; 5],
+    /// Input links: flit.
+    pub in_flit: [Signal<In, Bits<FLIT>>; 5],
+    /// Input links: ready (registered).
+    pub in_ready: [Signal<Out, bool>; 5],
+    /// Output links: valid (registered).
+    pub out_valid: [Signal<Out, bool>; 5],
+    /// Output links: flit.
+    pub out_flit: [Signal<Out, Bits<FLIT>>; 5],
+    /// Output links: ready.
+    pub out_ready: [Signal<In, bool>; 5],
+    /// Some flit is inside this router (for the timestep barrier).
+    pub occupied: Signal<Out, bool>,
+    my_x: Constant<Bits<4>>,
+    my_y: Constant<Bits<4>>,
+    zero4: Constant<Bits<4>>,
+    zero5: Constant<Bits<5>>,
+    one5: Constant<Bits<5>>,
+    go_n: Constant<Bits<5>>,
+    go_e: Constant<Bits<5>>,
+    go_s: Constant<Bits<5>>,
+    go_w: Constant<Bits<5>>,
+    go_l: Constant<Bits<5>>,
+    onehot: [Constant<Bits<5>>; 5],
+    head_valid: [DFF<bool>; 5],
+    head: [DFF<Bits<FLIT>>; 5],
+    tail_valid: [DFF<bool>; 5],
+    tail: [DFF<Bits<FLIT>>; 5],
+    o_valid: [DFF<bool>; 5],
+    o_flit: [DFF<Bits<FLIT>>; 5],
+    last: [DFF<Bits<5>>; 5],
+    tx: [Signal<Local, Bits<4>>; 5],
+    ty: [Signal<Local, Bits<4>>; 5],
+    route: [Signal<Local, Bits<5>>; 5],
+    req: [Signal<Local, Bits<5>>; 5],
+    masked: [Signal<Local, Bits<5>>; 5],
+    pick: [Signal<Local, Bits<5>>; 5],
+    grant: [Signal<Local, Bits<5>>; 5],
+    free: [Signal<Local, bool>; 5],
+    deq: Signal<Local, Bits<5>>,
+}
+
+impl Router {
+    /// The router at mesh position (x, y).
+    pub fn new(x: usize, y: usize) -> Self {
+        let b5 = |v: u64| Constant::new(Bits::<5>::from(v));
+        Self {
+            clock: Default::default(),
+            in_valid: Default::default(),
+            in_flit: Default::default(),
+            in_ready: Default::default(),
+            out_valid: Default::default(),
+            out_flit: Default::default(),
+            out_ready: Default::default(),
+            occupied: Default::default(),
+            my_x: Constant::new(Bits::<4>::from(x as u64)),
+            my_y: Constant::new(Bits::<4>::from(y as u64)),
+            zero4: Constant::new(Bits::<4>::from(0u64)),
+            zero5: b5(0),
+            one5: b5(1),
+            go_n: b5(1),
+            go_e: b5(2),
+            go_s: b5(4),
+            go_w: b5(8),
+            go_l: b5(16),
+            onehot: [b5(1), b5(2), b5(4), b5(8), b5(16)],
+            head_valid: Default::default(),
+            head: Default::default(),
+            tail_valid: Default::default(),
+            tail: Default::default(),
+            o_valid: Default::default(),
+            o_flit: Default::default(),
+            last: Default::default(),
+            tx: Default::default(),
+            ty: Default::default(),
+            route: Default::default(),
+            req: Default::default(),
+            masked: Default::default(),
+            pick: Default::default(),
+            grant: Default::default(),
+            free: Default::default(),
+            deq: Default::default(),
+        }
+    }
+}
+
+impl Logic for Router {
+    #[hdl_gen]
+    fn update(&mut self) {
+        for i in 0..5 {
+            self.head_valid[i].clock.next = self.clock.val();
+            self.head[i].clock.next = self.clock.val();
+            self.tail_valid[i].clock.next = self.clock.val();
+            self.tail[i].clock.next = self.clock.val();
+            self.o_valid[i].clock.next = self.clock.val();
+            self.o_flit[i].clock.next = self.clock.val();
+            self.last[i].clock.next = self.clock.val();
+            self.head_valid[i].d.next = self.head_valid[i].q.val();
+            self.head[i].d.next = self.head[i].q.val();
+            self.tail_valid[i].d.next = self.tail_valid[i].q.val();
+            self.tail[i].d.next = self.tail[i].q.val();
+            self.o_valid[i].d.next = self.o_valid[i].q.val();
+            self.o_flit[i].d.next = self.o_flit[i].q.val();
+            self.last[i].d.next = self.last[i].q.val();
+        }
+        // Route every head flit (one-hot output request); host flits head for (0,0), then west.
+        for i in 0..5 {
+            self.tx[i].next = self.head[i].q.val().get_bits::<4>(18);
+            self.ty[i].next = self.head[i].q.val().get_bits::<4>(14);
+            if self.head[i].q.val().get_bit(22) {
+                self.tx[i].next = self.zero4.val();
+                self.ty[i].next = self.zero4.val();
+            }
+            self.route[i].next = self.go_l.val();
+            if self.head[i].q.val().get_bit(22) {
+                self.route[i].next = self.go_w.val();
+            }
+            if self.ty[i].val() < self.my_y.val() {
+                self.route[i].next = self.go_n.val();
+            }
+            if self.ty[i].val() > self.my_y.val() {
+                self.route[i].next = self.go_s.val();
+            }
+            if self.tx[i].val() < self.my_x.val() {
+                self.route[i].next = self.go_w.val();
+            }
+            if self.tx[i].val() > self.my_x.val() {
+                self.route[i].next = self.go_e.val();
+            }
+            if !self.head_valid[i].q.val() {
+                self.route[i].next = self.zero5.val();
+            }
+        }
+        // Per output: which inputs ask for it, and a round-robin pick after the last winner.
+        self.deq.next = self.zero5.val();
+        for o in 0..5 {
+            self.req[o].next = self.zero5.val();
+            for i in 0..5 {
+                if self.route[i].val().get_bit(o) {
+                    self.req[o].next = self.req[o].val() | self.onehot[i].val();
+                }
+            }
+            self.masked[o].next =
+                self.req[o].val() & !(self.last[o].q.val() | (self.last[o].q.val() - self.one5.val()));
+            if self.last[o].q.val() == self.zero5.val() {
+                self.masked[o].next = self.req[o].val();
+            }
+            // Lowest set bit: x & -x.
+            self.pick[o].next = self.masked[o].val() & (!self.masked[o].val() + self.one5.val());
+            if self.masked[o].val() == self.zero5.val() {
+                self.pick[o].next = self.req[o].val() & (!self.req[o].val() + self.one5.val());
+            }
+            self.free[o].next = !self.o_valid[o].q.val() | self.out_ready[o].val();
+            self.grant[o].next = self.zero5.val();
+            if self.free[o].val() {
+                self.grant[o].next = self.pick[o].val();
+            }
+            if self.o_valid[o].q.val() & self.out_ready[o].val() {
+                self.o_valid[o].d.next = false;
+            }
+            if self.grant[o].val() != self.zero5.val() {
+                self.o_valid[o].d.next = true;
+                self.last[o].d.next = self.grant[o].val();
+                for i in 0..5 {
+                    if self.grant[o].val().get_bit(i) {
+                        self.o_flit[o].d.next = self.head[i].q.val();
+                    }
+                }
+            }
+            self.deq.next = self.deq.val() | self.grant[o].val();
+            self.out_valid[o].next = self.o_valid[o].q.val();
+            self.out_flit[o].next = self.o_flit[o].q.val();
+        }
+        // Input FIFOs: ready while the tail slot is free; the head leaves when granted.
+        self.occupied.next = false;
+        for i in 0..5 {
+            self.in_ready[i].next = !self.tail_valid[i].q.val();
+            if self.deq.val().get_bit(i) {
+                if self.tail_valid[i].q.val() {
+                    self.head[i].d.next = self.tail[i].q.val();
+                    self.tail_valid[i].d.next = false;
+                } else {
+                    self.head_valid[i].d.next = false;
+                    if self.in_valid[i].val() {
+                        self.head[i].d.next = self.in_flit[i].val();
+                        self.head_valid[i].d.next = true;
+                    }
+                }
+            } else if self.in_valid[i].val() & !self.tail_valid[i].q.val() {
+                if self.head_valid[i].q.val() {
+                    self.tail[i].d.next = self.in_flit[i].val();
+                    self.tail_valid[i].d.next = true;
+                } else {
+                    self.head[i].d.next = self.in_flit[i].val();
+                    self.head_valid[i].d.next = true;
+                }
+            }
+            self.occupied.next =
+                self.occupied.val() | self.head_valid[i].q.val() | self.tail_valid[i].q.val() | self.o_valid[i].q.val();
+        }
+    }
+}
