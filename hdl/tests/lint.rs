@@ -1,16 +1,15 @@
-//! `verilator --lint-only -Wall` on generated cores of many shapes: zero messages.
+//! `verilator --lint-only -Wall` on generated cores of many shapes and on routers: zero messages.
 //!
 //! One waiver: DECLFILENAME, because one generated file holds every module of a design.
 
 use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
 use std::process::Command;
 
-fn lint(shape: &CoreShape) -> String {
+fn lint(name: &str, verilog: &str) -> String {
     let dir = std::env::temp_dir().join(format!("spikemesh-lint-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let file =
-        dir.join(format!("core_{}_{}_{}_{}.v", shape.neurons, shape.axons, shape.weight_bits, shape.potential_bits));
-    std::fs::write(&file, spikemesh_hdl::core_verilog(shape, true)).unwrap();
+    let file = dir.join(format!("{name}.v"));
+    std::fs::write(&file, verilog).unwrap();
     let verilator = std::env::var("VERILATOR").unwrap_or_else(|_| "verilator".into());
     let out = Command::new(&verilator)
         .args(["--lint-only", "-Wall", "-Wno-DECLFILENAME", "--top-module", "top"])

@@ -42,6 +42,8 @@ fn dut(x: usize, y: usize) -> Dut {
 }
 
 /// Runs random traffic; returns per-input deliveries. `pick` chooses a flit for an input.
+// Port i indexes several parallel arrays (offers, model ports, results) at once.
+#[allow(clippy::needless_range_loop)]
 fn traffic(
     d: &mut Dut,
     (x, y): (u8, u8),
@@ -113,9 +115,11 @@ fn random_traffic_is_delivered_once_by_the_right_port() {
     for (x, y) in [(1u8, 1u8), (0, 0), (2, 1)] {
         let mut d = dut(x as usize, y as usize);
         for seed in 0..4 {
-            let served = traffic(&mut d, (x, y), 3000, 0.3 + 0.2 * seed as f64, 0.3, seed, |r, _, id| {
-                let f = Flit { host: r.gen_bool(0.2), x: r.gen_range(0..4), y: r.gen_range(0..4), payload: id };
-                f
+            let served = traffic(&mut d, (x, y), 3000, 0.3 + 0.2 * seed as f64, 0.3, seed, |r, _, id| Flit {
+                host: r.gen_bool(0.2),
+                x: r.gen_range(0..4),
+                y: r.gen_range(0..4),
+                payload: id,
             });
             assert!(served.iter().all(|&s| s > 300), "every input got traffic through: {served:?}");
         }
