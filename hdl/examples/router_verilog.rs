@@ -1,5 +1,4 @@
-//! Prints the Verilog of the router at (x, y): `cargo run -p spikemesh-hdl --example router_verilog -- X Y`.
+//! Prints the Verilog of the router: `cargo run -p spikemesh-hdl --example router_verilog`.
 fn main() {
-    let a: Vec<usize> = std::env::args().skip(1).map(|x| x.parse().expect("number")).collect();
-    print!("{}", spikemesh_hdl::verilog_of(spikemesh_hdl::router::Router::new(a[0], a[1])));
+    print!("{}", spikemesh_hdl::verilog_of(spikemesh_hdl::router::Router::new()));
 }

@@ -1,4 +1,4 @@
-//! A 5-port mesh router: dimension-order (XY) routing, a 2-deep FIFO per input, round-robin
+//! A 5-port mesh router (its position arrives on two ports): dimension-order (XY) routing, a 2-deep FIFO per input, round-robin
 //! arbitration per output, valid/ready on every link. Nothing is dropped: a full FIFO holds
 //! `in_ready` low and the sender waits. The routing rule is `spec::flit::route`.
 //!
@@ -30,8 +30,11 @@ pub struct Router {
     pub out_ready: [Signal<In, bool>; 5],
     /// Some flit is inside this router (for the timestep barrier).
     pub occupied: Signal<Out, bool>,
-    my_x: Constant<Bits<4>>,
-    my_y: Constant<Bits<4>>,
+    /// This router's mesh x (tied to a constant by the mesh; a port so one router module
+    /// serves every position and no comparison is constant inside it).
+    pub my_x: Signal<In, Bits<4>>,
+    /// This router's mesh y.
+    pub my_y: Signal<In, Bits<4>>,
     zero4: Constant<Bits<4>>,
     zero5: Constant<Bits<5>>,
     one5: Constant<Bits<5>>,
@@ -59,9 +62,15 @@ pub struct Router {
     deq: Signal<Local, Bits<5>>,
 }
 
+impl Default for Router {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Router {
-    /// The router at mesh position (x, y).
-    pub fn new(x: usize, y: usize) -> Self {
+    /// A router; its position comes in on `my_x`, `my_y`.
+    pub fn new() -> Self {
         let b5 = |v: u64| Constant::new(Bits::<5>::from(v));
         Self {
             clock: Default::default(),
@@ -72,8 +81,8 @@ impl Router {
             out_flit: Default::default(),
             out_ready: Default::default(),
             occupied: Default::default(),
-            my_x: Constant::new(Bits::<4>::from(x as u64)),
-            my_y: Constant::new(Bits::<4>::from(y as u64)),
+            my_x: Default::default(),
+            my_y: Default::default(),
             zero4: Constant::new(Bits::<4>::from(0u64)),
             zero5: b5(0),
             one5: b5(1),

@@ -54,9 +54,7 @@ fn generated_cores_lint_clean() {
 
 #[test]
 fn generated_routers_lint_clean() {
-    for (x, y) in [(0, 0), (1, 1), (15, 15)] {
-        let v = spikemesh_hdl::verilog_of(spikemesh_hdl::router::Router::new(x, y));
-        let msgs = lint(&format!("router_{x}_{y}"), &v);
-        assert!(msgs.trim().is_empty(), "router ({x},{y}):\n{msgs}");
-    }
+    let v = spikemesh_hdl::verilog_of(spikemesh_hdl::router::Router::new());
+    let msgs = lint("router", &v);
+    assert!(msgs.trim().is_empty(), "router:\n{msgs}");
 }

@@ -24,9 +24,12 @@ struct Dut {
 }
 
 fn dut(x: usize, y: usize) -> Dut {
-    let v = spikemesh_hdl::verilog_of(Router::new(x, y));
-    let built = build(&v, "top", false, &format!("the router at ({x},{y})")).unwrap_or_else(|e| panic!("{e}"));
-    let m = Model::load(&built).unwrap();
+    let v = spikemesh_hdl::verilog_of(Router::new());
+    let built = build(&v, "top", false, "the router").unwrap_or_else(|e| panic!("{e}"));
+    let mut m = Model::load(&built).unwrap();
+    let (px, py) = (m.port("my_x"), m.port("my_y"));
+    m.set(px, x as u64);
+    m.set(py, y as u64);
     let ports = |n: &str| (0..5).map(|i| m.port(&format!("{n}${i}"))).collect::<Vec<_>>();
     Dut {
         clock: m.port("clock"),
