@@ -3,13 +3,16 @@
 pub mod adder;
 pub mod core;
 pub mod crossbar;
+pub mod fanout;
 pub mod flow;
 pub mod lif;
+pub mod mesh;
 pub mod ports;
 pub mod ram;
 pub mod resize;
 pub mod router;
 pub mod shape;
+pub mod tile;
 
 use rust_hdl::prelude::*;
 

@@ -66,6 +66,8 @@ pub struct CoreImage {
     pub fanout: Vec<FanOut>,
     /// Destination memory.
     pub destinations: Vec<Destination>,
+    /// Per neuron slot: its spikes also go to the host (its population has `record = true`).
+    pub record: Vec<bool>,
     /// Neuron slots holding a population neuron.
     pub neurons_used: usize,
     /// Synapses stored in this core's crossbar (zero weights included).
@@ -220,6 +222,10 @@ impl Mapping {
                 axon_source,
                 fanout: vec![FanOut::default(); n],
                 destinations: Vec::new(),
+                record: slot_owner[c * n..(c + 1) * n]
+                    .iter()
+                    .map(|o| o.is_some_and(|(p, _)| net.populations[p as usize].record))
+                    .collect(),
                 neurons_used: slot_owner[c * n..(c + 1) * n].iter().filter(|o| o.is_some()).count(),
                 synapses,
             });

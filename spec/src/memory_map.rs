@@ -22,6 +22,17 @@ pub const ACC0: u8 = 7;
 /// Accumulator bank 1 (read only, for debugging): col = neuron.
 pub const ACC1: u8 = 8;
 
+/// Fan-out entry of a neuron: col = neuron; see [`fanout_word`].
+pub const FANOUT: u8 = 9;
+/// Destination memory: row = entry; data = the flit word (`spec::flit`) of the axon event.
+pub const DESTINATION: u8 = 10;
+
+/// Packs a neuron's fan-out entry: base in bits 19:0, count in bits 28:20, and bit 29 set
+/// when the neuron's spikes are also sent to the host (its population is recorded).
+pub fn fanout_word(base: u32, count: u32, record: bool) -> u64 {
+    (base as u64 & 0xf_ffff) | (count as u64 & 0x1ff) << 20 | (record as u64) << 29
+}
+
 /// Packs a LIF type's control word: leak_shift in bits 4:0, subtract mode in bit 5,
 /// refractory period in bits 13:6.
 pub fn type_control(leak_shift: u32, subtract: bool, refractory: u32) -> u64 {
@@ -45,7 +56,8 @@ pub struct ConfigWrite {
 }
 
 /// Every write that loads `img` into a core with `axons` rows: all crossbar rows (zeros
-/// included, so a reload leaves nothing behind), type indices and the type table.
+/// included, so a reload leaves nothing behind), type indices, fan-out table, destination
+/// memory and the type table.
 /// Potentials, refractory counters and accumulators are zeroed by the core's clear.
 pub fn config_writes(img: &CoreImage, axons: usize) -> Vec<ConfigWrite> {
     let n = img.neuron_type.len();
@@ -58,6 +70,13 @@ pub fn config_writes(img: &CoreImage, axons: usize) -> Vec<ConfigWrite> {
     }
     for (j, &t) in img.neuron_type.iter().enumerate() {
         w.push(ConfigWrite { mem: NEURON_TYPE, row: 0, col: j as u32, data: t as u64 });
+    }
+    for (j, f) in img.fanout.iter().enumerate() {
+        w.push(ConfigWrite { mem: FANOUT, row: 0, col: j as u32, data: fanout_word(f.base, f.count, img.record[j]) });
+    }
+    for (k, d) in img.destinations.iter().enumerate() {
+        let flit = crate::flit::Flit::axon(d.x as u8, d.y as u8, d.axon as u16);
+        w.push(ConfigWrite { mem: DESTINATION, row: k as u32, col: 0, data: flit.encode() });
     }
     for (i, t) in img.types.iter().enumerate() {
         let row = i as u32;

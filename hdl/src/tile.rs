@@ -1,0 +1,157 @@
+//! A mesh tile: one neuron core, its fan-out unit and its router. The router's local port
+//! carries axon events into the core and the fan-out unit's flits out; the four other ports
+//! are the tile's links (0 north, 1 east, 2 south, 3 west).
+
+use crate::core::NeuronCore;
+use crate::fanout::{FanOut, DB};
+use crate::router::{Router, FLIT};
+use crate::shape::{CoreShape, AB, DW, NB};
+use rust_hdl::prelude::*;
+
+/// One tile of the mesh.
+#[derive(LogicBlock)]
+pub struct Tile {
+    /// Clock.
+    pub clock: Signal<In, Clock>,
+    /// Mesh position x.
+    pub my_x: Signal<In, Bits<4>>,
+    /// Mesh position y.
+    pub my_y: Signal<In, Bits<4>>,
+    /// Start the next timestep (broadcast; only while the mesh is quiet).
+    pub start: Signal<In, bool>,
+    /// Zero the neuron state (broadcast; only while the mesh is quiet).
+    pub clear: Signal<In, bool>,
+    /// Core, fan-out or router hold work.
+    pub busy: Signal<Out, bool>,
+    /// Links in: valid.
+    pub in_valid: [Signal<In, bool>; 4],
+    /// Links in: flit.
+    pub in_flit: [Signal<In, Bits<FLIT>>; 4],
+    /// Links in: ready.
+    pub in_ready: [Signal<Out, bool>; 4],
+    /// Links out: valid.
+    pub out_valid: [Signal<Out, bool>; 4],
+    /// Links out: flit.
+    pub out_flit: [Signal<Out, Bits<FLIT>>; 4],
+    /// Links out: ready.
+    pub out_ready: [Signal<In, bool>; 4],
+    /// Config: this tile is addressed.
+    pub cfg_sel: Signal<In, bool>,
+    /// Config: memory id.
+    pub cfg_mem: Signal<In, Bits<4>>,
+    /// Config: row (axon, type or destination entry).
+    pub cfg_row: Signal<In, Bits<DB>>,
+    /// Config: column (neuron).
+    pub cfg_col: Signal<In, Bits<NB>>,
+    /// Config: write data.
+    pub cfg_wdata: Signal<In, Bits<DW>>,
+    /// Config: write strobe.
+    pub cfg_we: Signal<In, bool>,
+    /// Config: read strobe.
+    pub cfg_re: Signal<In, bool>,
+    /// Config: read data (zero unless this tile answered).
+    pub cfg_rdata: Signal<Out, Bits<DW>>,
+    /// Config: this tile answers a read this cycle.
+    pub cfg_rvalid: Signal<Out, bool>,
+    core: NeuronCore,
+    fanout: FanOut,
+    router: Router,
+    rsel: DFF<bool>,
+    axon: crate::resize::Resize<FLIT, AB>,
+    mem_fan: Constant<Bits<4>>,
+    mem_dest: Constant<Bits<4>>,
+    zero_dw: Constant<Bits<DW>>,
+}
+
+impl Tile {
+    /// A tile of `shape` with `destinations` fan-out entries.
+    pub fn new(shape: &CoreShape, destinations: usize) -> Self {
+        use spikemesh_spec::memory_map as mm;
+        Self {
+            clock: Default::default(),
+            my_x: Default::default(),
+            my_y: Default::default(),
+            start: Default::default(),
+            clear: Default::default(),
+            busy: Default::default(),
+            in_valid: Default::default(),
+            in_flit: Default::default(),
+            in_ready: Default::default(),
+            out_valid: Default::default(),
+            out_flit: Default::default(),
+            out_ready: Default::default(),
+            cfg_sel: Default::default(),
+            cfg_mem: Default::default(),
+            cfg_row: Default::default(),
+            cfg_col: Default::default(),
+            cfg_wdata: Default::default(),
+            cfg_we: Default::default(),
+            cfg_re: Default::default(),
+            cfg_rdata: Default::default(),
+            cfg_rvalid: Default::default(),
+            core: NeuronCore::new(shape),
+            fanout: FanOut::new(shape.neurons, destinations),
+            router: Router::new(),
+            rsel: Default::default(),
+            axon: crate::resize::Resize::zero(),
+            mem_fan: Constant::new(Bits::<4>::from(mm::FANOUT as u64)),
+            mem_dest: Constant::new(Bits::<4>::from(mm::DESTINATION as u64)),
+            zero_dw: Constant::new(Bits::<DW>::from(0u64)),
+        }
+    }
+}
+
+impl Logic for Tile {
+    #[hdl_gen]
+    fn update(&mut self) {
+        dff_setup!(self, clock, rsel);
+        clock!(self, clock, core, fanout, router);
+        self.router.my_x.next = self.my_x.val();
+        self.router.my_y.next = self.my_y.val();
+        self.fanout.my_x.next = self.my_x.val();
+        self.fanout.my_y.next = self.my_y.val();
+        for i in 0..4 {
+            self.router.in_valid[i].next = self.in_valid[i].val();
+            self.router.in_flit[i].next = self.in_flit[i].val();
+            self.in_ready[i].next = self.router.in_ready[i].val();
+            self.out_valid[i].next = self.router.out_valid[i].val();
+            self.out_flit[i].next = self.router.out_flit[i].val();
+            self.router.out_ready[i].next = self.out_ready[i].val();
+        }
+        // Local port: fan-out flits in, axon events out to the core.
+        self.router.in_valid[4].next = self.fanout.out_valid.val();
+        self.router.in_flit[4].next = self.fanout.out_flit.val();
+        self.fanout.out_ready.next = self.router.in_ready[4].val();
+        self.core.in_valid.next = self.router.out_valid[4].val();
+        self.axon.wide_in.next = self.router.out_flit[4].val();
+        self.core.in_axon.next = self.axon.wide_out.val();
+        self.router.out_ready[4].next = self.core.in_ready.val();
+        // Spikes from the core into the fan-out unit.
+        self.fanout.spike_valid.next = self.core.out_valid.val();
+        self.fanout.spike_neuron.next = self.core.out_neuron.val();
+        self.core.out_ready.next = self.fanout.spike_ready.val();
+        self.core.start.next = self.start.val();
+        self.core.clear.next = self.clear.val();
+        self.busy.next = self.core.busy.val() | self.fanout.busy.val() | self.router.occupied.val();
+        // Configuration: core memories by id, fan-out memories by their ids.
+        self.core.cfg_mem.next = self.cfg_mem.val();
+        self.core.cfg_row.next = self.cfg_row.val().get_bits::<AB>(0);
+        self.core.cfg_col.next = self.cfg_col.val();
+        self.core.cfg_wdata.next = self.cfg_wdata.val();
+        self.core.cfg_we.next = self.cfg_we.val() & self.cfg_sel.val();
+        self.core.cfg_re.next = self.cfg_re.val() & self.cfg_sel.val();
+        self.fanout.cfg_col.next = self.cfg_col.val();
+        self.fanout.cfg_row.next = self.cfg_row.val();
+        self.fanout.cfg_wdata.next = self.cfg_wdata.val();
+        self.fanout.cfg_we_fan.next =
+            self.cfg_we.val() & self.cfg_sel.val() & (self.cfg_mem.val() == self.mem_fan.val());
+        self.fanout.cfg_we_dest.next =
+            self.cfg_we.val() & self.cfg_sel.val() & (self.cfg_mem.val() == self.mem_dest.val());
+        self.rsel.d.next = self.cfg_re.val() & self.cfg_sel.val();
+        self.cfg_rvalid.next = self.core.cfg_rvalid.val();
+        self.cfg_rdata.next = self.zero_dw.val();
+        if self.rsel.q.val() {
+            self.cfg_rdata.next = self.core.cfg_rdata.val();
+        }
+    }
+}
