@@ -148,11 +148,9 @@ impl Logic for FanOut {
             self.ov.d.next = false;
         }
         self.spike_ready.next = self.state.q.val() == self.s_idle.val();
-        if self.state.q.val() == self.s_idle.val() {
-            if self.spike_valid.val() {
-                self.neuron.d.next = self.spike_neuron.val();
-                self.state.d.next = self.s_fan.val();
-            }
+        if (self.state.q.val() == self.s_idle.val()) & self.spike_valid.val() {
+            self.neuron.d.next = self.spike_neuron.val();
+            self.state.d.next = self.s_fan.val();
         }
         if self.state.q.val() == self.s_fan.val() {
             self.ptr.d.next = self.fan.read_data.val().get_bits::<DB>(0);
