@@ -174,14 +174,12 @@ impl Logic for FanOut {
                 self.state.d.next = self.s_idle.val();
             }
         }
-        if self.state.q.val() == self.s_emit.val() {
-            if self.free.val() {
-                self.ov.d.next = true;
-                self.of.d.next = self.dest.read_data.val();
-                self.ptr.d.next = self.ptr.q.val() + self.one_db.val();
-                self.left.d.next = self.left.q.val() - self.one9.val();
-                self.state.d.next = self.s_dest.val();
-            }
+        if (self.state.q.val() == self.s_emit.val()) & self.free.val() {
+            self.ov.d.next = true;
+            self.of.d.next = self.dest.read_data.val();
+            self.ptr.d.next = self.ptr.q.val() + self.one_db.val();
+            self.left.d.next = self.left.q.val() - self.one9.val();
+            self.state.d.next = self.s_dest.val();
         }
         self.busy.next = (self.state.q.val() != self.s_idle.val()) | self.ov.q.val();
         self.out_valid.next = self.ov.q.val();
