@@ -4,6 +4,7 @@ pub mod bench;
 pub mod cosim;
 pub mod golden;
 pub mod rtl_core;
+pub mod rtl_mesh;
 pub mod run;
 pub mod verilator;
 

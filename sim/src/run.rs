@@ -11,6 +11,11 @@ pub trait Engine {
     fn step(&mut self, inputs: &[(u32, u32)]) -> Vec<u32>;
     /// Membrane potential of every global slot.
     fn potentials(&mut self) -> Vec<i64>;
+    /// Whether this engine reports spikes of `slot` (the chip only sends recorded neurons'
+    /// spikes to the host).
+    fn observes(&self, _slot: u32) -> bool {
+        true
+    }
 }
 
 impl Engine for Golden {

@@ -1,0 +1,274 @@
+//! A whole chip (mesh of tiles) running in Verilator, driven through its host port.
+//!
+//! Per timestep: pulse `start`, offer the host's input spikes as axon-event flits on the host
+//! port, take every flit the chip sends back (recorded spikes), and stop when the host has
+//! handed over its flits and the chip is `quiet` (the exact barrier: nothing in flight).
+
+use crate::run::Engine;
+use crate::verilator::{build, BuildError, Model, PortId};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use spikemesh_hdl::mesh::mesh_verilog;
+use spikemesh_hdl::shape::CoreShape;
+use spikemesh_spec::flit::Flit;
+use spikemesh_spec::mapping::{Mapping, Placement};
+use spikemesh_spec::memory_map::{self, config_writes};
+use std::collections::VecDeque;
+use std::path::Path;
+
+struct Ports {
+    clock: PortId,
+    start: PortId,
+    clear: PortId,
+    quiet: PortId,
+    timestep: PortId,
+    hin_valid: PortId,
+    hin_flit: PortId,
+    hin_ready: PortId,
+    hout_valid: PortId,
+    hout_flit: PortId,
+    hout_ready: PortId,
+    cfg_core: PortId,
+    cfg_mem: PortId,
+    cfg_row: PortId,
+    cfg_col: PortId,
+    cfg_wdata: PortId,
+    cfg_we: PortId,
+    cfg_re: PortId,
+    cfg_rdata: PortId,
+    cfg_rvalid: PortId,
+}
+
+/// Totals of a mesh run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MeshStats {
+    /// Clock cycles of all timesteps.
+    pub cycles: u64,
+    /// Flits the host injected.
+    pub host_flits_in: u64,
+    /// Flits the host received (recorded spikes).
+    pub host_flits_out: u64,
+    /// Longest timestep, in cycles.
+    pub max_timestep_cycles: u64,
+}
+
+/// A mapped network on the RTL mesh.
+pub struct RtlMesh {
+    model: Model,
+    p: Ports,
+    mapping: Mapping,
+    rng: ChaCha8Rng,
+    /// Probability that the host holds `host_out_ready` low in a cycle.
+    pub host_stall: f64,
+    /// Totals so far.
+    pub stats: MeshStats,
+}
+
+impl RtlMesh {
+    /// Builds (or loads from the cache) the chip for `mapping`'s hardware and loads its images.
+    pub fn new(mapping: &Mapping, vcd: Option<&Path>) -> Result<Self, BuildError> {
+        let hw = &mapping.hardware;
+        let shape = CoreShape::for_board(hw);
+        let verilog = mesh_verilog(&shape, hw.destinations_per_core, hw.mesh_x, hw.mesh_y, true);
+        let what = format!(
+            "a {}x{} mesh of {}-neuron {}-axon cores ({}-bit weights)",
+            hw.mesh_x, hw.mesh_y, hw.neurons_per_core, hw.axons_per_core, hw.widths.weight_bits
+        );
+        let built = build(&verilog, "top", vcd.is_some(), &what)?;
+        let mut model = Model::load(&built)?;
+        if let Some(v) = vcd {
+            model.trace(v)?;
+        }
+        let q = |n: &str| model.port(n);
+        let p = Ports {
+            clock: q("clock"),
+            start: q("start"),
+            clear: q("clear"),
+            quiet: q("quiet"),
+            timestep: q("timestep"),
+            hin_valid: q("host_in_valid"),
+            hin_flit: q("host_in_flit"),
+            hin_ready: q("host_in_ready"),
+            hout_valid: q("host_out_valid"),
+            hout_flit: q("host_out_flit"),
+            hout_ready: q("host_out_ready"),
+            cfg_core: q("cfg_core"),
+            cfg_mem: q("cfg_mem"),
+            cfg_row: q("cfg_row"),
+            cfg_col: q("cfg_col"),
+            cfg_wdata: q("cfg_wdata"),
+            cfg_we: q("cfg_we"),
+            cfg_re: q("cfg_re"),
+            cfg_rdata: q("cfg_rdata"),
+            cfg_rvalid: q("cfg_rvalid"),
+        };
+        let mut chip = Self {
+            model,
+            p,
+            mapping: mapping.clone(),
+            rng: ChaCha8Rng::seed_from_u64(0),
+            host_stall: 0.0,
+            stats: MeshStats::default(),
+        };
+        chip.load();
+        Ok(chip)
+    }
+
+    fn tick(&mut self, n: u64) {
+        self.model.tick(self.p.clock, n);
+        self.stats.cycles += n;
+    }
+
+    fn wait_quiet(&mut self) {
+        let n = self.model.tick_while(self.p.clock, (self.p.quiet, 0), (self.p.quiet, 0), u64::MAX);
+        self.stats.cycles += n;
+    }
+
+    fn load(&mut self) {
+        self.wait_quiet();
+        let axons = self.mapping.hardware.axons_per_core;
+        for (c, img) in self.mapping.cores.clone().iter().enumerate() {
+            self.model.set(self.p.cfg_core, c as u64);
+            for w in config_writes(img, axons) {
+                self.model.set(self.p.cfg_mem, w.mem as u64);
+                self.model.set(self.p.cfg_row, w.row as u64);
+                self.model.set(self.p.cfg_col, w.col as u64);
+                self.model.set(self.p.cfg_wdata, w.data);
+                self.model.set(self.p.cfg_we, 1);
+                self.tick(1);
+            }
+        }
+        self.model.set(self.p.cfg_we, 0);
+        self.model.set(self.p.clear, 1);
+        self.tick(1);
+        self.model.set(self.p.clear, 0);
+        self.tick(1);
+        self.wait_quiet();
+    }
+
+    /// Reads one word of core `core`'s memory `mem`.
+    pub fn cfg_read(&mut self, core: usize, mem: u8, row: u32, col: u32) -> i64 {
+        let p = &self.p;
+        let (c, m, r, k, re, rv, rd) =
+            (p.cfg_core, p.cfg_mem, p.cfg_row, p.cfg_col, p.cfg_re, p.cfg_rvalid, p.cfg_rdata);
+        self.model.set(c, core as u64);
+        self.model.set(m, mem as u64);
+        self.model.set(r, row as u64);
+        self.model.set(k, col as u64);
+        self.model.set(re, 1);
+        self.tick(1);
+        self.model.set(re, 0);
+        self.model.eval();
+        assert_eq!(self.model.get(rv), 1, "config read answers one cycle later");
+        self.model.get_signed(rd)
+    }
+
+    /// The chip's timestep counter.
+    pub fn timestep_counter(&mut self) -> u64 {
+        self.model.eval();
+        self.model.get(self.p.timestep)
+    }
+
+    /// Sets the seed of the host's stall pattern.
+    pub fn seed(&mut self, seed: u64) {
+        self.rng = ChaCha8Rng::seed_from_u64(seed);
+    }
+
+    /// Runs one timestep, injecting `flits` from the host; returns the flits the chip sent to
+    /// the host and the cycles the timestep took.
+    pub fn timestep(&mut self, flits: &[Flit]) -> (Vec<Flit>, u64) {
+        self.wait_quiet();
+        let c0 = self.stats.cycles;
+        self.model.set(self.p.start, 1);
+        self.tick(1);
+        self.model.set(self.p.start, 0);
+        let mut queue: VecDeque<Flit> = flits.iter().copied().collect();
+        let mut got = Vec::new();
+        loop {
+            let stall = self.host_stall > 0.0 && self.rng.gen_bool(self.host_stall);
+            if queue.is_empty() && !stall {
+                // Nothing to hand over: run until a flit comes out or the chip is quiet.
+                self.model.set(self.p.hin_valid, 0);
+                self.model.set(self.p.hout_ready, 1);
+                let n = self.model.tick_while(self.p.clock, (self.p.quiet, 0), (self.p.hout_valid, 0), u64::MAX);
+                self.stats.cycles += n;
+            }
+            let head = queue.front().copied();
+            self.model.set(self.p.hin_valid, head.is_some() as u64);
+            self.model.set(self.p.hin_flit, head.map_or(0, |f| f.encode()));
+            self.model.set(self.p.hout_ready, !stall as u64);
+            self.model.eval();
+            let took = head.is_some() && self.model.get(self.p.hin_ready) == 1;
+            let out = (!stall && self.model.get(self.p.hout_valid) == 1)
+                .then(|| Flit::decode(self.model.get(self.p.hout_flit)));
+            if head.is_none() && out.is_none() && self.model.get(self.p.quiet) == 1 {
+                break;
+            }
+            self.tick(1);
+            if took {
+                queue.pop_front();
+                self.stats.host_flits_in += 1;
+            }
+            if let Some(f) = out {
+                got.push(f);
+                self.stats.host_flits_out += 1;
+            }
+        }
+        self.model.set(self.p.hin_valid, 0);
+        let cycles = self.stats.cycles - c0;
+        self.stats.max_timestep_cycles = self.stats.max_timestep_cycles.max(cycles);
+        (got, cycles)
+    }
+
+    /// The host flits that carry the input spikes `inputs` (population, neuron).
+    pub fn input_flits(&self, inputs: &[(u32, u32)]) -> Vec<Flit> {
+        let m = &self.mapping;
+        let mut flits = Vec::new();
+        for &(p, k) in inputs {
+            let Placement::Input { first } = m.placement[p as usize] else {
+                unreachable!("stimulus spikes are validated to name input populations")
+            };
+            flits.extend(
+                m.input_fanout[first + k as usize].iter().map(|d| Flit::axon(d.x as u8, d.y as u8, d.axon as u16)),
+            );
+        }
+        flits
+    }
+}
+
+impl Engine for RtlMesh {
+    fn step(&mut self, inputs: &[(u32, u32)]) -> Vec<u32> {
+        let flits = self.input_flits(inputs);
+        let (got, _) = self.timestep(&flits);
+        let hw = &self.mapping.hardware;
+        let mut slots: Vec<u32> = got
+            .iter()
+            .map(|f| {
+                assert!(f.host, "a core flit reached the host: {f:?}");
+                (hw.core_index(f.x as usize, f.y as usize) * hw.neurons_per_core + f.payload as usize) as u32
+            })
+            .collect();
+        slots.sort_unstable();
+        let n = slots.len();
+        slots.dedup();
+        assert_eq!(n, slots.len(), "a spike reached the host twice");
+        slots
+    }
+
+    fn potentials(&mut self) -> Vec<i64> {
+        let n = self.mapping.hardware.neurons_per_core;
+        let cores = self.mapping.hardware.cores();
+        let mut v = Vec::with_capacity(cores * n);
+        for c in 0..cores {
+            for j in 0..n {
+                v.push(self.cfg_read(c, memory_map::POTENTIAL, 0, j as u32));
+            }
+        }
+        v
+    }
+
+    fn observes(&self, slot: u32) -> bool {
+        let n = self.mapping.hardware.neurons_per_core;
+        self.mapping.cores[slot as usize / n].record[slot as usize % n]
+    }
+}

@@ -1,0 +1,126 @@
+//! Whole meshes in Verilator against the golden model: every recorded spike at every
+//! timestep and every potential on read-back, bit for bit.
+
+use spikemesh_sim::cosim::lockstep_mesh;
+use spikemesh_spec::{Mapping, Network, Stimulus};
+use std::path::Path;
+
+fn example(name: &str) -> Network {
+    Network::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(name))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn check(net: &Network, steps: usize, stim: Option<Stimulus>) -> spikemesh_sim::rtl_mesh::MeshStats {
+    let m = Mapping::build(net).unwrap_or_else(|e| panic!("{e}"));
+    let stim = stim.unwrap_or_else(|| Stimulus::build(net, steps, None).unwrap());
+    match lockstep_mesh(&m, &stim, Some(25), None).unwrap_or_else(|e| panic!("{e}")) {
+        Ok(s) => s,
+        Err(d) => panic!("{d}"),
+    }
+}
+
+#[test]
+fn ei_recurrent_on_a_2x1_mesh() {
+    let s = check(&example("ei-recurrent.toml"), 150, None);
+    assert!(s.host_flits_out > 100, "recorded spikes reached the host: {s:?}");
+}
+
+#[test]
+fn up5k_feedforward_on_a_2x2_mesh() {
+    let s = check(&example("up5k-feedforward.toml"), 60, None);
+    assert!(s.host_flits_out > 50, "{s:?}");
+}
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use spikemesh_sim::rtl_mesh::RtlMesh;
+
+/// A mesh shape: (mesh x, mesh y, neurons per core, axons per core, weight bits, potential bits).
+type MeshShape = (usize, usize, usize, usize, u32, u32);
+
+/// A random network filling `shape`; `dense` makes every projection all-to-all.
+fn random_mesh_net(seed: u64, (mx, my, n, a, wb, pb): MeshShape, dense: bool) -> String {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let wmax = (1i64 << (wb - 1)) - 1;
+    let pmax = (1i64 << (pb - 1)) - 1;
+    let slots = mx * my * n;
+    let neurons = slots.min(a * 2 / 3);
+    let inputs = (a - neurons).clamp(1, 16);
+    let mut t = format!(
+        "[hardware]\nboard = \"sim\"\nmesh = [{mx}, {my}]\nneurons_per_core = {n}\naxons_per_core = {a}\nweight_bits = {wb}\npotential_bits = {pb}\nrefractory_bits = 2\ndestinations_per_core = {}\n",
+        n * mx * my
+    );
+    t += &format!("\n[[population]]\nname = \"in\"\nsize = {inputs}\ninput = true\n");
+    let n_pops = r.gen_range(1..=3);
+    let mut left = neurons;
+    let mut names = vec!["in".to_string()];
+    for i in 0..n_pops {
+        let size = if i + 1 == n_pops { left } else { r.gen_range(1..=left - (n_pops - 1 - i)) };
+        left -= size;
+        t += &format!(
+            "\n[[population]]\nname = \"p{i}\"\nsize = {size}\nrecord = {}\nneuron = {{ threshold = {}, leak_shift = {}, reset = {}, reset_mode = \"{}\", refractory = {} }}\n",
+            r.gen_bool(0.8),
+            r.gen_range(1..=pmax.min(3 * wmax)),
+            r.gen_range(0..pb),
+            r.gen_range(-pmax / 4..=pmax / 8),
+            if r.gen_bool(0.5) { "value" } else { "subtract" },
+            r.gen_range(0..4)
+        );
+        names.push(format!("p{i}"));
+    }
+    for (k, from) in names.iter().enumerate() {
+        for (l, to) in names.iter().enumerate().skip(1) {
+            if k == 0 || r.gen_bool(0.6) {
+                let conn = if dense {
+                    "\"all_to_all\"".to_string()
+                } else {
+                    format!("{{ random = {:.2}, seed = {} }}", r.gen_range(0.05..0.4), k * 7 + l)
+                };
+                let lo = if k == 0 { 0 } else { -(wmax + 1) };
+                t += &format!("\n[[projection]]\nfrom = \"{from}\"\nto = \"{to}\"\nconnectivity = {conn}\nweight = {{ uniform = [{lo}, {wmax}], seed = {} }}\n", r.gen::<u32>());
+            }
+        }
+    }
+    t
+}
+
+fn random_meshes(shape: MeshShape, nets: u64, steps: usize) {
+    let mut host_flits = 0;
+    for seed in 0..nets {
+        let dense = seed % 3 == 2;
+        let text = random_mesh_net(seed, shape, dense);
+        let net = Network::parse(Path::new("mesh.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let m = Mapping::build(&net).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let rate = if dense { 0.5 } else { 0.1 + 0.1 * (seed % 3) as f64 };
+        let stim = Stimulus::random(&net, steps, rate, seed);
+        let mut rtl = RtlMesh::new(&m, None).unwrap_or_else(|e| panic!("{e}"));
+        rtl.host_stall = if seed % 2 == 1 { 0.6 } else { 0.0 };
+        rtl.seed(seed);
+        if let Err(d) = spikemesh_sim::cosim::compare(&m, &stim, &mut rtl, Some(20)) {
+            panic!("{d}\n{text}");
+        }
+        assert_eq!(rtl.timestep_counter(), steps as u64, "the chip counted its timesteps");
+        host_flits += rtl.stats.host_flits_in + rtl.stats.host_flits_out;
+    }
+    assert!(host_flits > nets * steps as u64, "the random networks carry traffic: {host_flits} host flits");
+}
+
+#[test]
+fn random_networks_on_a_1x2_mesh() {
+    random_meshes((1, 2, 16, 48, 6, 12), 6, 120);
+}
+
+#[test]
+fn random_networks_on_a_2x2_mesh() {
+    random_meshes((2, 2, 12, 64, 5, 10), 6, 120);
+}
+
+#[test]
+fn random_networks_on_a_3x3_mesh() {
+    random_meshes((3, 3, 6, 72, 4, 8), 6, 100);
+}
+
+#[test]
+fn random_networks_on_a_3x2_mesh() {
+    random_meshes((3, 2, 8, 64, 8, 16), 6, 100);
+}
