@@ -3,8 +3,8 @@
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use spikemesh_sim::cosim::{lockstep, RtlChip};
-use spikemesh_sim::rtl_core::Stress;
+use spikemesh_sim::cosim::lockstep_mesh;
+use spikemesh_sim::rtl_mesh::RtlMesh;
 use spikemesh_sim::{record_run, simulate, DeliveryOrder};
 use spikemesh_spec::spikes::write_spike_csv;
 use spikemesh_spec::Stimulus;
@@ -62,9 +62,17 @@ fn progress(steps: usize) -> Result<ProgressBar> {
 
 /// Runs `spikemesh simulate`.
 pub fn run(a: Args) -> Result<()> {
-    let (net, mapping) = crate::load(&a.net)?;
+    let mut net = spikemesh_spec::Network::load(&a.net)?;
+    if a.record_all {
+        // Recording is part of the chip's memory image (recorded neurons also send their
+        // spikes to the host), so it is set before mapping.
+        for p in &mut net.populations {
+            p.record = true;
+        }
+    }
+    let mapping = spikemesh_spec::Mapping::build(&net)?;
     let stim = Stimulus::build(&net, a.steps, a.input.as_deref())?;
-    let record: Vec<bool> = net.populations.iter().map(|p| a.record_all || p.record).collect();
+    let record: Vec<bool> = net.populations.iter().map(|p| p.record).collect();
     if !record.iter().any(|&r| r) {
         eprintln!(
             "warning: no population has `record = true` (or pass --record-all); {} will hold no spikes",
@@ -83,29 +91,33 @@ pub fn run(a: Args) -> Result<()> {
     let res = match a.engine {
         EngineKind::Golden => simulate(&mapping, &stim, &record, DeliveryOrder::InOrder, tick),
         EngineKind::Verilator => {
-            let mut chip = RtlChip::new(&mapping, a.vcd.as_deref())?;
+            let mut chip = RtlMesh::new(&mapping, a.vcd.as_deref())?;
             let t0 = std::time::Instant::now();
             let r = record_run(&mut chip, &mapping, &stim, &record, tick);
             let s = chip.stats;
             bar.finish_and_clear();
             println!(
-                "RTL: {} clock cycles ({:.0} cycles/timestep), {} axon events, {} synaptic operations ({:.2} per clock), {:.2e} cycles/s in Verilator",
+                "RTL ({}x{} mesh): {} clock cycles ({:.0} per timestep, longest {}), {} flits in from the host, {} out; {:.2e} cycles/s in Verilator",
+                mapping.hardware.mesh_x,
+                mapping.hardware.mesh_y,
                 s.cycles,
                 s.cycles as f64 / a.steps.max(1) as f64,
-                s.events,
-                s.synaptic_ops,
-                s.synaptic_ops as f64 / s.cycles.max(1) as f64,
+                s.max_timestep_cycles,
+                s.host_flits_in,
+                s.host_flits_out,
                 s.cycles as f64 / t0.elapsed().as_secs_f64()
             );
             r
         }
         EngineKind::Both => {
-            match lockstep(&mapping, &stim, Stress::NONE, Some(10), a.vcd.as_deref())? {
+            match lockstep_mesh(&mapping, &stim, Some(10), a.vcd.as_deref())? {
                 Ok(s) => println!(
-                    "golden model and RTL agree: every spike of {} timesteps, and every potential every 10 timesteps and at the end ({} cycles, {:.2} synaptic operations per clock)",
+                    "golden model and RTL agree: every recorded spike of {} timesteps, and every potential every 10 timesteps and at the end ({}x{} mesh, {} cycles, {:.0} per timestep)",
                     a.steps,
+                    mapping.hardware.mesh_x,
+                    mapping.hardware.mesh_y,
                     s.cycles,
-                    s.synaptic_ops as f64 / s.cycles.max(1) as f64
+                    s.cycles as f64 / a.steps.max(1) as f64
                 ),
                 Err(d) => bail!("{d}"),
             }
@@ -119,11 +131,16 @@ pub fn run(a: Args) -> Result<()> {
     } else {
         format!(", {} synaptic events", res.synaptic_events)
     };
+    // The chip sends only recorded neurons' spikes to the host, so the RTL run counts those.
+    let fired = if a.engine == EngineKind::Verilator {
+        String::new()
+    } else {
+        format!(", {} neuron spikes", res.neuron_spikes)
+    };
     println!(
-        "{} timesteps: {} input spikes, {} neuron spikes{events}; {} recorded spikes -> {}",
+        "{} timesteps: {} input spikes{fired}{events}; {} recorded spikes -> {}",
         a.steps,
         stim.len(),
-        res.neuron_spikes,
         res.spikes.len(),
         a.out.display()
     );
