@@ -43,6 +43,19 @@ pub enum What {
         #[arg(long)]
         json: bool,
     },
+    /// The RTL mesh in Verilator: timestep length in cycles and timesteps/s on a network
+    /// (default: the built-in examples/bench-1024.toml), and the router's per-hop latency.
+    Mesh {
+        /// Network to run (default: the built-in examples/bench-1024.toml).
+        #[arg(long)]
+        net: Option<PathBuf>,
+        /// Timesteps.
+        #[arg(long, default_value_t = 100)]
+        steps: usize,
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Yosys + nextpnr on one 256-neuron, 256-axon, 4-bit core: resources and Fmax on the
     /// iCE40 UP5K and ECP5-25k, beside tinyODIN's published-flow figures.
     Fpga {
@@ -85,6 +98,7 @@ pub fn run(w: What) -> Result<()> {
         }
         What::Rtl { net, steps, json } => rtl(network(&net, "examples/one-core.toml", ONE_CORE)?, steps, json),
         What::Fpga { json } => fpga(json),
+        What::Mesh { net, steps, json } => mesh(network(&net, "examples/bench-1024.toml", BENCH_1024)?, steps, json),
     }
 }
 
@@ -226,5 +240,71 @@ fn fpga(json: bool) -> Result<()> {
         e.fmax_mhz / 40.9,
         e.synaptic_ops_per_s / 20.45e6
     );
+    Ok(())
+}
+
+#[derive(serde::Serialize)]
+struct MeshBench {
+    network: String,
+    mesh: [usize; 2],
+    timesteps: usize,
+    clock_cycles: u64,
+    mean_cycles_per_timestep: f64,
+    max_cycles_per_timestep: u64,
+    neuron_spikes_per_timestep: f64,
+    host_flits_in: u64,
+    host_flits_out: u64,
+    verilator_cycles_per_s: f64,
+    verilator_timesteps_per_s: f64,
+    router_hop_latency_cycles: u64,
+}
+
+fn mesh(n: Network, steps: usize, json: bool) -> Result<()> {
+    let m = Mapping::build(&n)?;
+    let stim = Stimulus::build(&n, steps, None)?;
+    let mut chip = spikemesh_sim::rtl_mesh::RtlMesh::new(&m, None)?;
+    let t0 = std::time::Instant::now();
+    for inputs in &stim.steps {
+        let flits = chip.input_flits(inputs);
+        chip.timestep(&flits);
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    let gold = spikemesh_sim::simulate(
+        &m,
+        &stim,
+        &vec![false; n.populations.len()],
+        spikemesh_sim::DeliveryOrder::InOrder,
+        |_| {},
+    );
+    let s = chip.stats;
+    let b = MeshBench {
+        network: n.path.display().to_string(),
+        mesh: [m.hardware.mesh_x, m.hardware.mesh_y],
+        timesteps: steps,
+        clock_cycles: s.cycles,
+        mean_cycles_per_timestep: s.cycles as f64 / steps.max(1) as f64,
+        max_cycles_per_timestep: s.max_timestep_cycles,
+        neuron_spikes_per_timestep: gold.neuron_spikes as f64 / steps.max(1) as f64,
+        host_flits_in: s.host_flits_in,
+        host_flits_out: s.host_flits_out,
+        verilator_cycles_per_s: s.cycles as f64 / secs,
+        verilator_timesteps_per_s: steps as f64 / secs,
+        router_hop_latency_cycles: spikemesh_sim::rtl_router::hop_latency()?,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&b)?);
+    } else {
+        println!("RTL mesh of {} ({}x{}) in Verilator, {} timesteps:", b.network, b.mesh[0], b.mesh[1], steps);
+        println!(
+            "  {:.0} clock cycles per timestep on average, {} at most; {:.1} neuron spikes per timestep",
+            b.mean_cycles_per_timestep, b.max_cycles_per_timestep, b.neuron_spikes_per_timestep
+        );
+        println!("  {} flits from the host, {} recorded spikes to it", b.host_flits_in, b.host_flits_out);
+        println!(
+            "  Verilator: {:.3e} clock cycles/s, {:.1} timesteps/s",
+            b.verilator_cycles_per_s, b.verilator_timesteps_per_s
+        );
+        println!("  router latency: {} clock cycles per hop (uncontended)", b.router_hop_latency_cycles);
+    }
     Ok(())
 }

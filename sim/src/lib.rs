@@ -5,6 +5,7 @@ pub mod cosim;
 pub mod golden;
 pub mod rtl_core;
 pub mod rtl_mesh;
+pub mod rtl_router;
 pub mod run;
 pub mod verilator;
 

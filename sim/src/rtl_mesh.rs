@@ -144,6 +144,8 @@ impl RtlMesh {
         self.model.set(self.p.clear, 0);
         self.tick(1);
         self.wait_quiet();
+        // The figures describe timesteps, not loading.
+        self.stats = MeshStats::default();
     }
 
     /// Reads one word of core `core`'s memory `mem`.

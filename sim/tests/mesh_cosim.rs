@@ -26,6 +26,12 @@ fn ei_recurrent_on_a_2x1_mesh() {
 }
 
 #[test]
+fn bench_1024_shortened_on_a_2x2_mesh() {
+    let s = check(&example("bench-1024.toml"), 25, None);
+    assert!(s.host_flits_out > 200, "{s:?}");
+}
+
+#[test]
 fn up5k_feedforward_on_a_2x2_mesh() {
     let s = check(&example("up5k-feedforward.toml"), 60, None);
     assert!(s.host_flits_out > 50, "{s:?}");
