@@ -4,7 +4,6 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 NET ?= examples/up5k-feedforward.toml
-CORE_NET ?= examples/one-core.toml
 STEPS ?= 1000
 OUT ?= out
 BIN := target/release/spikemesh
@@ -24,7 +23,7 @@ tools:
 tool-versions: tools
 	@scripts/tools.sh versions
 
-## demo: check -> golden simulation -> raster on $(NET); RTL co-simulation of one core; figures.
+## demo: check -> golden simulation -> raster on $(NET); RTL mesh co-simulation of it; figures.
 demo: tools build
 	@mkdir -p $(OUT)
 	@echo "== spikemesh check $(NET)"
@@ -33,13 +32,15 @@ demo: tools build
 	$(BIN) simulate $(NET) --steps $(STEPS) --record-all --out $(OUT)/spikes.csv --raster $(OUT)/raster.png
 	@echo "== spikemesh bench golden"
 	$(BIN) bench golden
-	@echo "== RTL vs golden model, lock-step, on $(CORE_NET) (Verilator)"
-	$(TOOLS_ENV); $(BIN) simulate $(CORE_NET) --steps 300 --engine both --out $(OUT)/core-spikes.csv --raster $(OUT)/core-raster.png
-	@echo "== spikemesh bench rtl"
+	@echo "== RTL (2x2 mesh in Verilator) vs golden model, lock-step, on $(NET)"
+	$(TOOLS_ENV); $(BIN) simulate $(NET) --steps 200 --engine both --record-all --out $(OUT)/rtl-spikes.csv --raster $(OUT)/rtl-raster.png
+	@echo "== spikemesh bench rtl (one core: synaptic operations per clock)"
 	$(TOOLS_ENV); $(BIN) bench rtl
+	@echo "== spikemesh bench mesh (bench-1024 on the RTL mesh)"
+	$(TOOLS_ENV); $(BIN) bench mesh
 	@echo "== spikemesh bench fpga (yosys + nextpnr on one core)"
 	$(TOOLS_ENV); $(BIN) bench fpga
-	@echo "demo done: $(OUT)/spikes.csv, $(OUT)/raster.png, $(OUT)/core-spikes.csv, $(OUT)/core-raster.png"
+	@echo "demo done: $(OUT)/spikes.csv, $(OUT)/raster.png, $(OUT)/rtl-spikes.csv, $(OUT)/rtl-raster.png"
 
 ## test: formatting, lints, then every test of the workspace (co-simulation and synthesis included).
 test: tools lint
@@ -57,6 +58,7 @@ fmt:
 bench: tools build
 	$(BIN) bench golden
 	$(TOOLS_ENV); $(BIN) bench rtl
+	$(TOOLS_ENV); $(BIN) bench mesh
 	$(TOOLS_ENV); $(BIN) bench fpga
 	$(CARGO) bench -p spikemesh-sim
 
