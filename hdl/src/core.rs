@@ -121,6 +121,10 @@ pub struct NeuronCore {
     odata: DFF<Bits<NB>>,
     cfg_rv: DFF<bool>,
     cfg_sel: DFF<Bits<4>>,
+    ty1: DFF<Bits<TB>>,
+    ty2: DFF<Bits<TB>>,
+    ty3: DFF<Bits<TB>>,
+    ty4: DFF<Bits<TB>>,
 
     // Combinational helpers.
     idle: Signal<Local, bool>,
@@ -218,6 +222,10 @@ impl NeuronCore {
             odata: Default::default(),
             cfg_rv: Default::default(),
             cfg_sel: Default::default(),
+            ty1: Default::default(),
+            ty2: Default::default(),
+            ty3: Default::default(),
+            ty4: Default::default(),
             idle: Default::default(),
             accept: Default::default(),
             int_last: Default::default(),
@@ -238,7 +246,7 @@ impl Logic for NeuronCore {
         dff_setup!(
             self, clock, par, upd_busy, upd_j, u1_valid, u1_j, u2_valid, u2_j, u2_v, u2_r, u2_acc, int_busy, int_axon,
             int_j, s1_valid, s1_j, fw_hit, fw_data, clr_busy, clr_j, wptr, rptr, count, rd_pending, ovalid, odata,
-            cfg_rv, cfg_sel
+            cfg_rv, cfg_sel, ty1, ty2, ty3, ty4
         );
         clock!(self, clock, xbar, ntype, thr, rst, ctl, pot, refr, acc0, acc1, fifo, lif);
 
@@ -282,8 +290,13 @@ impl Logic for NeuronCore {
         self.ntype.write_address.next = self.cfg_col.val();
         self.ntype.write_data.next = self.cfg_wdata.val().get_bits::<TB>(0);
         self.ntype.write_enable.next = false;
-        self.thr.read_address.next = self.ntype.read_data.val();
-        self.rst.read_address.next = self.ntype.read_data.val();
+        // The threshold and reset are read just in time for the datapath stage that uses them.
+        self.thr.read_address.next = self.ty3.q.val();
+        self.rst.read_address.next = self.ty4.q.val();
+        self.ty1.d.next = self.ntype.read_data.val();
+        self.ty2.d.next = self.ty1.q.val();
+        self.ty3.d.next = self.ty2.q.val();
+        self.ty4.d.next = self.ty3.q.val();
         self.ctl.read_address.next = self.ntype.read_data.val();
         self.thr.write_address.next = self.cfg_row.val().get_bits::<TB>(0);
         self.rst.write_address.next = self.cfg_row.val().get_bits::<TB>(0);
@@ -300,7 +313,7 @@ impl Logic for NeuronCore {
         self.refr.write_address.next = self.lif.out_tag.val();
         self.pot.write_data.next = unsigned_cast(self.lif.v_next.val());
         self.refr.write_data.next = self.lif.refractory_next.val();
-        self.pot.write_enable.next = self.lif.out_valid.val();
+        self.pot.write_enable.next = self.lif.out_valid.val() & self.lif.write_v.val();
         self.refr.write_enable.next = self.lif.out_valid.val();
         self.fifo.read_address.next = self.rptr.q.val();
         self.fifo.write_address.next = self.wptr.q.val();

@@ -5,12 +5,21 @@
 //! (4) saturate, and compare with the threshold in parallel — `sum >= threshold` equals
 //! `sat >= threshold` because 1 <= threshold <= max potential; then the output selects the
 //! next state. Every value is `DW` bits wide, so nothing changes width inside.
+//!
+//! The type's threshold and reset are needed late, so they arrive late instead of riding
+//! the pipeline: `threshold` is sampled `THRESHOLD_AT` clocks after the neuron entered and
+//! `reset` `RESET_AT` clocks after (the core reads them from their RAMs just in time). A
+//! refractory neuron keeps its potential: `write_v` is low and nothing carries `v` along.
 
 use crate::shape::{DW, NB};
 use rust_hdl::prelude::*;
 
 /// Clocks from `in_valid` to `out_valid`.
 pub const LATENCY: usize = 4;
+/// Clocks after `in_valid` at which `threshold` must hold the neuron's threshold.
+pub const THRESHOLD_AT: usize = 3;
+/// Clocks after `in_valid` at which `reset` must hold the neuron's reset value.
+pub const RESET_AT: usize = 4;
 
 /// One neuron's LIF update, four register stages deep.
 #[derive(LogicBlock)]
@@ -27,11 +36,11 @@ pub struct LifUpdate {
     pub refractory: Signal<In, Bits<8>>,
     /// Summed input of this timestep, sign-extended.
     pub acc: Signal<In, Signed<DW>>,
-    /// Type: threshold.
+    /// Type: threshold, `THRESHOLD_AT` clocks after the neuron entered.
     pub threshold: Signal<In, Signed<DW>>,
     /// Type: leak shift (0 = no leak).
     pub leak_shift: Signal<In, Bits<5>>,
-    /// Type: reset potential.
+    /// Type: reset potential, `RESET_AT` clocks after the neuron entered.
     pub reset: Signal<In, Signed<DW>>,
     /// Type: reset by subtraction.
     pub subtract: Signal<In, bool>,
@@ -41,8 +50,10 @@ pub struct LifUpdate {
     pub out_valid: Signal<Out, bool>,
     /// Which neuron the result belongs to.
     pub out_tag: Signal<Out, Bits<NB>>,
-    /// Next potential.
+    /// Next potential (write it back only when `write_v`).
     pub v_next: Signal<Out, Signed<DW>>,
+    /// The potential changed (low while refractory: the stored potential stays).
+    pub write_v: Signal<Out, bool>,
     /// Next refractory counter.
     pub refractory_next: Signal<Out, Bits<8>>,
     /// The neuron fires.
@@ -65,9 +76,8 @@ pub struct LifUpdate {
     refr: [DFF<Bits<8>>; 4],
     period: [DFF<Bits<8>>; 4],
     sub: [DFF<bool>; 4],
-    thr: [DFF<Signed<DW>>; 4],
-    rst: [DFF<Signed<DW>>; 4],
-    v_in: [DFF<Signed<DW>>; 4],
+    thr_q: DFF<Signed<DW>>,
+    v_in: DFF<Signed<DW>>,
     acc_in: [DFF<Signed<DW>>; 2],
     s1_leak: DFF<Signed<DW>>,
     s2_vl: DFF<Signed<DW>>,
@@ -95,6 +105,7 @@ impl LifUpdate {
             out_valid: Default::default(),
             out_tag: Default::default(),
             v_next: Default::default(),
+            write_v: Default::default(),
             refractory_next: Default::default(),
             fire: Default::default(),
             busy: Default::default(),
@@ -113,8 +124,7 @@ impl LifUpdate {
             refr: Default::default(),
             period: Default::default(),
             sub: Default::default(),
-            thr: Default::default(),
-            rst: Default::default(),
+            thr_q: Default::default(),
             v_in: Default::default(),
             acc_in: Default::default(),
             s1_leak: Default::default(),
@@ -135,23 +145,18 @@ impl Logic for LifUpdate {
             self.refr[i].clock.next = self.clock.val();
             self.period[i].clock.next = self.clock.val();
             self.sub[i].clock.next = self.clock.val();
-            self.thr[i].clock.next = self.clock.val();
-            self.rst[i].clock.next = self.clock.val();
-            self.v_in[i].clock.next = self.clock.val();
         }
         for i in 0..2 {
             self.acc_in[i].clock.next = self.clock.val();
         }
-        dff_setup!(self, clock, s1_leak, s2_vl, s3_sum, s4_sat, s4_ge);
+        dff_setup!(self, clock, s1_leak, s2_vl, s3_sum, s4_sat, s4_ge, thr_q, v_in);
         // Stage 0 -> 1: everything enters; the leak is computed here.
         self.valid[0].d.next = self.in_valid.val();
         self.tags[0].d.next = self.tag.val();
         self.refr[0].d.next = self.refractory.val();
         self.period[0].d.next = self.refractory_period.val();
         self.sub[0].d.next = self.subtract.val();
-        self.thr[0].d.next = self.threshold.val();
-        self.rst[0].d.next = self.reset.val();
-        self.v_in[0].d.next = self.v.val();
+        self.v_in.d.next = self.v.val();
         self.acc_in[0].d.next = self.acc.val();
         // Arithmetic shift right from a logical shift plus sign fill (Signed has no >>).
         // Bit 33 is the sign bit of DW = 34 (a literal: a Rust const would leak into the Verilog).
@@ -171,13 +176,10 @@ impl Logic for LifUpdate {
             self.refr[i].d.next = self.refr[i - 1].q.val();
             self.period[i].d.next = self.period[i - 1].q.val();
             self.sub[i].d.next = self.sub[i - 1].q.val();
-            self.thr[i].d.next = self.thr[i - 1].q.val();
-            self.rst[i].d.next = self.rst[i - 1].q.val();
-            self.v_in[i].d.next = self.v_in[i - 1].q.val();
         }
         self.acc_in[1].d.next = self.acc_in[0].q.val();
         // Stage 1 -> 2: v - leak. Stage 2 -> 3: + input (exact: |v|, |leak| < 2^31, |acc| < 2^30).
-        self.s2_vl.d.next = self.v_in[0].q.val() - self.s1_leak.q.val();
+        self.s2_vl.d.next = self.v_in.q.val() - self.s1_leak.q.val();
         self.s3_sum.d.next = self.s2_vl.q.val() + self.acc_in[1].q.val();
         // Stage 3 -> 4: saturate, and the threshold compare in parallel.
         self.s4_sat.d.next = self.s3_sum.q.val();
@@ -187,24 +189,26 @@ impl Logic for LifUpdate {
         if self.s3_sum.q.val() < self.pmin.val() {
             self.s4_sat.d.next = self.pmin.val();
         }
-        self.s4_ge.d.next = self.s3_sum.q.val() >= self.thr[2].q.val();
+        self.s4_ge.d.next = self.s3_sum.q.val() >= self.threshold.val();
+        self.thr_q.d.next = self.threshold.val();
         // Output: refractory hold, fire (reset or subtract), or integrate.
         self.out_valid.next = self.valid[3].q.val();
         self.out_tag.next = self.tags[3].q.val();
         self.busy.next = self.valid[0].q.val() | self.valid[1].q.val() | self.valid[2].q.val() | self.valid[3].q.val();
         self.fire.next = false;
-        self.v_next.next = self.v_in[3].q.val();
+        self.write_v.next = false;
+        self.v_next.next = self.s4_sat.q.val();
         self.refractory_next.next = self.refr[3].q.val() - self.one8.val();
         if self.refr[3].q.val() == self.zero8.val() {
+            self.write_v.next = true;
             self.refractory_next.next = self.zero8.val();
-            self.v_next.next = self.s4_sat.q.val();
             if self.s4_ge.q.val() {
                 self.fire.next = true;
                 self.refractory_next.next = self.period[3].q.val();
-                self.v_next.next = self.rst[3].q.val();
+                self.v_next.next = self.reset.val();
                 if self.sub[3].q.val() {
                     // sat >= threshold >= 1, so sat - threshold is in [0, sat): no overflow.
-                    self.v_next.next = self.s4_sat.q.val() - self.thr[3].q.val();
+                    self.v_next.next = self.s4_sat.q.val() - self.thr_q.q.val();
                 }
             }
         }

@@ -3,7 +3,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use spikemesh_hdl::lif::{LifUpdate, LATENCY};
+use spikemesh_hdl::lif::{LifUpdate, LATENCY, RESET_AT, THRESHOLD_AT};
 use spikemesh_sim::verilator::{build, Model};
 use spikemesh_spec::neuron::{lif, LifParams, NeuronState, ResetMode, Widths};
 use std::collections::VecDeque;
@@ -27,7 +27,8 @@ fn lif_datapath_is_bit_exact_with_the_spec() {
             p("subtract"),
             p("refractory_period"),
         );
-        let (oval, otag, ov, or, ofire) = (p("out_valid"), p("out_tag"), p("v_next"), p("refractory_next"), p("fire"));
+        let (oval, otag, ov, or, ofire, owv) =
+            (p("out_valid"), p("out_tag"), p("v_next"), p("refractory_next"), p("fire"), p("write_v"));
         let w = Widths { weight_bits: 16, potential_bits: pbits, refractory_bits: 8 };
         let (pmin, pmax) = (w.potential_min(), w.potential_max());
         let mut r = ChaCha8Rng::seed_from_u64(pbits as u64);
@@ -39,7 +40,9 @@ fn lif_datapath_is_bit_exact_with_the_spec() {
                 _ => r.gen_range(lo..=hi),
             }
         };
-        let mut expected: VecDeque<(u64, i64, u32, bool, String)> = VecDeque::new();
+        let mut expected: VecDeque<(u64, Option<i64>, u32, bool, String)> = VecDeque::new();
+        // (threshold, reset) of the vector fed n clocks ago, newest first.
+        let mut history: VecDeque<Option<(i64, i64)>> = VecDeque::from(vec![None; RESET_AT + 1]);
         let mut checked = 0;
         for n in 0..20_000 + LATENCY as u64 + 1 {
             let feed = n < 20_000 && r.gen_bool(0.9);
@@ -63,26 +66,38 @@ fn lif_datapath_is_bit_exact_with_the_spec() {
                 m.set(pv, state.v as u64);
                 m.set(pr, state.refractory as u64);
                 m.set(pacc, acc as u64);
-                m.set(pth, params.threshold as u64);
+                history.push_front(Some((params.threshold, params.reset)));
                 m.set(pleak, params.leak_shift as u64);
-                m.set(preset, params.reset as u64);
                 m.set(psub, (params.reset_mode == ResetMode::Subtract) as u64);
                 m.set(pref, params.refractory as u64);
                 let mut want = state;
                 let fire = lif::step(&params, &mut want, acc, &w);
+                // A refractory neuron leaves its stored potential alone.
+                let v = (state.refractory == 0).then_some(want.v);
                 expected.push_back((
                     tag,
-                    want.v,
+                    v,
                     want.refractory,
                     fire,
                     format!("P={pbits} {params:?} {state:?} acc={acc}"),
                 ));
+            } else {
+                history.push_front(None);
+            }
+            history.truncate(RESET_AT + 1);
+            // The datapath samples a neuron's threshold and reset late, when it needs them.
+            if let Some(Some((th, _))) = history.get(THRESHOLD_AT) {
+                m.set(pth, *th as u64);
+            }
+            if let Some(Some((_, rs))) = history.get(RESET_AT) {
+                m.set(preset, *rs as u64);
             }
             m.set(pin, feed as u64);
             m.eval();
             if m.get(oval) == 1 {
                 let (tag, v, rr, fire, what) = expected.pop_front().expect("an output without an input");
-                let got = (m.get(otag), m.get_signed(ov), m.get(or) as u32, m.get(ofire) == 1);
+                let v = (m.get(owv) == 1).then(|| m.get_signed(ov));
+                let got = (m.get(otag), v, m.get(or) as u32, m.get(ofire) == 1);
                 assert_eq!(got, (tag, v, rr, fire), "{what}");
                 checked += 1;
             }
