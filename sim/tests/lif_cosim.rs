@@ -96,8 +96,8 @@ fn lif_datapath_is_bit_exact_with_the_spec() {
             m.eval();
             if m.get(oval) == 1 {
                 let (tag, v, rr, fire, what) = expected.pop_front().expect("an output without an input");
-                let v = (m.get(owv) == 1).then(|| m.get_signed(ov));
-                let got = (m.get(otag), v, m.get(or) as u32, m.get(ofire) == 1);
+                let got_v = (m.get(owv) == 1).then(|| m.get_signed(ov));
+                let got = (m.get(otag), got_v, m.get(or) as u32, m.get(ofire) == 1);
                 assert_eq!(got, (tag, v, rr, fire), "{what}");
                 checked += 1;
             }
