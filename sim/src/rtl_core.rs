@@ -3,7 +3,7 @@
 //! Spike fan-out is done here in software (a single core's spikes come back as axon events),
 //! so a one-core network runs end to end; the mesh of routers replaces this later.
 
-use crate::verilator::{build, BuildError, Model, PortId};
+use crate::verilator::{BuildError, Model, PortId};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use spikemesh_hdl::shape::CoreShape;
@@ -80,11 +80,7 @@ impl RtlCore {
             "a {}-neuron {}-axon core ({}-bit weights, {}-bit potentials)",
             shape.neurons, shape.axons, shape.weight_bits, shape.potential_bits
         );
-        let built = build(&verilog, "top", vcd.is_some(), &what)?;
-        let mut model = Model::load(&built)?;
-        if let Some(path) = vcd {
-            model.trace(path)?;
-        }
+        let model = Model::open(&verilog, "top", &what, vcd)?;
         let q = |n: &str| model.port(n);
         let p = Ports {
             clock: q("clock"),

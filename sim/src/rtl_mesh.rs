@@ -5,7 +5,7 @@
 //! handed over its flits and the chip is `quiet` (the exact barrier: nothing in flight).
 
 use crate::run::Engine;
-use crate::verilator::{build, BuildError, Model, PortId};
+use crate::verilator::{BuildError, Model, PortId};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use spikemesh_hdl::mesh::mesh_verilog;
@@ -74,11 +74,7 @@ impl RtlMesh {
             "a {}x{} mesh of {}-neuron {}-axon cores ({}-bit weights)",
             hw.mesh_x, hw.mesh_y, hw.neurons_per_core, hw.axons_per_core, hw.widths.weight_bits
         );
-        let built = build(&verilog, "top", vcd.is_some(), &what)?;
-        let mut model = Model::load(&built)?;
-        if let Some(v) = vcd {
-            model.trace(v)?;
-        }
+        let model = Model::open(&verilog, "top", &what, vcd)?;
         let q = |n: &str| model.port(n);
         let p = Ports {
             clock: q("clock"),

@@ -1,14 +1,13 @@
 //! Measurements on a lone router in Verilator.
 
-use crate::verilator::{build, BuildError, Model};
+use crate::verilator::{BuildError, Model};
 use spikemesh_hdl::router::Router;
 use spikemesh_spec::flit::Flit;
 
 /// Clock cycles from a flit entering a router (accepted on the west input) to the same flit
 /// being offered on the east output, with nothing else in the router: the per-hop latency.
 pub fn hop_latency() -> Result<u64, BuildError> {
-    let built = build(&spikemesh_hdl::verilog_of(Router::new()), "top", false, "the router")?;
-    let mut m = Model::load(&built)?;
+    let mut m = Model::open(&spikemesh_hdl::verilog_of(Router::new()), "top", "the router", None)?;
     let (clock, x, y) = (m.port("clock"), m.port("my_x"), m.port("my_y"));
     let (inv, inf, outv) = (m.port("in_valid$3"), m.port("in_flit$3"), m.port("out_valid$1"));
     // Settle once first: Verilator sees a rising edge only after a low clock was evaluated.

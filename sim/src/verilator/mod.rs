@@ -51,6 +51,17 @@ pub struct Model {
 unsafe impl Send for Model {}
 
 impl Model {
+    /// Builds (or finds in the cache) module `top` of `verilog`, loads one instance and, with
+    /// `vcd`, starts a waveform trace into that file.
+    pub fn open(verilog: &str, top: &str, what: &str, vcd: Option<&Path>) -> Result<Self, BuildError> {
+        let built = build(verilog, top, vcd.is_some(), what)?;
+        let mut model = Self::load(&built)?;
+        if let Some(path) = vcd {
+            model.trace(path)?;
+        }
+        Ok(model)
+    }
+
     /// Loads a built library and creates one instance.
     pub fn load(built: &Built) -> Result<Self, BuildError> {
         let err = |e: libloading::Error| BuildError::Other(format!("loading {}: {e}", built.library.display()));
