@@ -13,6 +13,7 @@ pub mod mapping;
 pub mod memory_map;
 pub mod network;
 pub mod neuron;
+pub mod protocol;
 pub mod report;
 pub mod spikes;
 pub mod validate;
