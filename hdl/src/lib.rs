@@ -13,6 +13,7 @@ pub mod resize;
 pub mod router;
 pub mod shape;
 pub mod tile;
+pub mod uart;
 
 use rust_hdl::prelude::*;
 

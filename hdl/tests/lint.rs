@@ -58,3 +58,15 @@ fn generated_routers_lint_clean() {
     let msgs = lint("router", &v);
     assert!(msgs.trim().is_empty(), "router:\n{msgs}");
 }
+
+#[test]
+fn generated_uarts_lint_clean() {
+    for (baud, clk) in [(3_000_000, 24_000_000), (115_200, 12_000_000)] {
+        let tx =
+            lint(&format!("uart_tx_{baud}"), &spikemesh_hdl::verilog_of(spikemesh_hdl::uart::UartTx::new(baud, clk)));
+        assert!(tx.trim().is_empty(), "tx:\n{tx}");
+        let rx =
+            lint(&format!("uart_rx_{baud}"), &spikemesh_hdl::verilog_of(spikemesh_hdl::uart::UartRx::new(baud, clk)));
+        assert!(rx.trim().is_empty(), "rx:\n{rx}");
+    }
+}

@@ -125,14 +125,15 @@ impl Validator<'_> {
         }
         let baud = self.range(&at.key("baud"), h.baud.unwrap_or(115_200), 300, 12_000_000, "");
         if let Some(b) = baud {
-            // The UART samples each bit with the core clock; fewer than 4 clocks per bit
-            // leaves no margin for the fractional divider error.
-            if clock_mhz * 1e6 / (b as f64) < 4.0 {
+            // The UART samples each bit with the core clock after a 2-flop synchroniser, which
+            // costs up to a clock of uncertainty at the start edge: 8 clocks per bit keep that
+            // within 1/8 of a bit, leaving room for a 2 % rate mismatch over a frame.
+            if clock_mhz * 1e6 / (b as f64) < 8.0 {
                 self.diags.push(self.loc.at(
                     &at.key("baud"),
                     format!(
-                        "{b} baud needs at least {} MHz (4 clocks per bit); clock_mhz is {clock_mhz}",
-                        (4 * b) as f64 / 1e6
+                        "{b} baud needs at least {} MHz (8 clocks per bit); clock_mhz is {clock_mhz}",
+                        (8 * b) as f64 / 1e6
                     ),
                 ));
             }

@@ -261,8 +261,8 @@ fn hardware_ranges_and_board_names() {
     check(&one_error(&t), &t, "mesh = [2, 0]", "hardware.mesh[1]", "0 is out of range 1..=16");
     let t = HW.replace("board = \"sim\"", "board = \"icestick\"");
     check(&one_error(&t), &t, "icestick", "hardware.board", "unknown variant `icestick`");
-    let t = HW.replace("potential_bits = 8", "potential_bits = 8\nbaud = 3000000\nclock_mhz = 6");
-    check(&one_error(&t), &t, "baud = 3000000", "hardware.baud", "needs at least 12 MHz");
+    let t = HW.replace("potential_bits = 8", "potential_bits = 8\nbaud = 3000000\nclock_mhz = 20");
+    check(&one_error(&t), &t, "baud = 3000000", "hardware.baud", "needs at least 24 MHz (8 clocks per bit)");
 }
 
 #[test]
