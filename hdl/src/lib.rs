@@ -5,6 +5,7 @@ pub mod core;
 pub mod crossbar;
 pub mod fanout;
 pub mod flow;
+pub mod framerx;
 pub mod lif;
 pub mod mesh;
 pub mod ports;

@@ -70,3 +70,9 @@ fn generated_uarts_lint_clean() {
         assert!(rx.trim().is_empty(), "rx:\n{rx}");
     }
 }
+
+#[test]
+fn generated_frame_receiver_lints_clean() {
+    let msgs = lint("framerx", &spikemesh_hdl::verilog_of(spikemesh_hdl::framerx::FrameRx::new()));
+    assert!(msgs.trim().is_empty(), "{msgs}");
+}
