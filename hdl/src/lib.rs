@@ -6,6 +6,7 @@ pub mod crossbar;
 pub mod fanout;
 pub mod flow;
 pub mod framerx;
+pub mod frametx;
 pub mod lif;
 pub mod mesh;
 pub mod ports;

@@ -76,3 +76,9 @@ fn generated_frame_receiver_lints_clean() {
     let msgs = lint("framerx", &spikemesh_hdl::verilog_of(spikemesh_hdl::framerx::FrameRx::new()));
     assert!(msgs.trim().is_empty(), "{msgs}");
 }
+
+#[test]
+fn generated_frame_transmitter_lints_clean() {
+    let msgs = lint("frametx", &spikemesh_hdl::verilog_of(spikemesh_hdl::frametx::FrameTx::new()));
+    assert!(msgs.trim().is_empty(), "{msgs}");
+}
