@@ -60,10 +60,17 @@ fn run(cli: Cli) -> Result<()> {
         Command::Check { net, json } => {
             let (n, m) = load(&net)?;
             let report = FitReport::new(&n, &m);
+            let memory = spikemesh_hdl::fit::memory_fit(&n.hardware);
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                let mut v = serde_json::to_value(&report)?;
+                v["memory_fit"] = serde_json::to_value(&memory)?;
+                println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 println!("{report}");
+                match &memory {
+                    Some(f) => println!("{f}"),
+                    None => println!("board sim: no FPGA limits apply"),
+                }
             }
             Ok(())
         }

@@ -35,6 +35,12 @@ fn check_json_reports_per_core_use() {
         assert_eq!(c["axons"], 256, "every core of the UP5K example uses its full axon budget");
     }
     assert_eq!(v["neurons"], 778);
+    // Predicted before synthesis, and honest: the 2x2 mesh does not fit the UP5K yet.
+    assert_eq!(v["memory_fit"]["verdict"], "does not fit", "{}", v["memory_fit"]);
+    assert_eq!(v["memory_fit"]["sprams"], 4);
+    let o = spikemesh(&["check", &example("one-core.toml"), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["memory_fit"]["verdict"], "fits", "{}", v["memory_fit"]);
 }
 
 #[test]

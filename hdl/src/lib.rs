@@ -4,6 +4,7 @@ pub mod adder;
 pub mod core;
 pub mod crossbar;
 pub mod fanout;
+pub mod fit;
 pub mod flow;
 pub mod framerx;
 pub mod frametx;

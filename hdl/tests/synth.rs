@@ -50,3 +50,34 @@ fn ecp5_core_maps_memories_to_dp16kd() {
     let fmax = p.fmax_mhz.values().copied().fold(f64::INFINITY, f64::min);
     assert!(fmax >= 50.0, "ECP5 core reaches {fmax:.1} MHz, below 50 MHz");
 }
+
+#[test]
+fn ice40_block_ram_prediction_brackets_yosys() {
+    use spikemesh_hdl::fit::{ice40_blocks, tile_memories};
+    // The up5k-feedforward shape: a 2x2 mesh of reference tiles with 256 destinations each.
+    let shape = CoreShape::reference(CrossbarStyle::Ice40Spram);
+    let predicted: usize = 4 * tile_memories(&shape, 256).iter().map(|&m| ice40_blocks(m)).sum::<usize>();
+    let v = spikemesh_hdl::mesh::mesh_verilog(&shape, 256, 2, 2, false);
+    let s = synth(&v, "top", Device::Up5k, &dir("fit-up5k")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(predicted as u64, s.count("SB_RAM40_4K"), "{:?}", s.cells);
+    assert_eq!(s.count("SB_SPRAM256KA"), 4);
+    // An odd shape without SPRAM on the HX8K.
+    let odd = CoreShape {
+        neurons: 100,
+        axons: 70,
+        types: 5,
+        weight_bits: 5,
+        potential_bits: 13,
+        refractory_bits: 3,
+        acc_bits: 12,
+        crossbar: CrossbarStyle::Inferred,
+    };
+    let mems = tile_memories(&odd, 300);
+    let most: usize = mems.iter().map(|&m| ice40_blocks(m)).sum();
+    let least: usize =
+        mems.iter().filter(|m| m.depth * m.width >= 256).map(|m| (m.depth * m.width).div_ceil(4096)).sum();
+    let v = spikemesh_hdl::mesh::mesh_verilog(&odd, 300, 1, 1, false);
+    let s = synth(&v, "top", Device::Hx8k, &dir("fit-hx8k")).unwrap_or_else(|e| panic!("{e}"));
+    let got = s.count("SB_RAM40_4K") as usize;
+    assert!(least <= got && got <= most, "Yosys used {got} block RAMs, predicted {least}..={most}");
+}

@@ -1,0 +1,148 @@
+//! Memory fit before synthesis: the RAM blocks a chip of a given shape needs on its board's
+//! FPGA, from the memories `core.rs` and `fanout.rs` instantiate (tested against Yosys).
+//!
+//! Yosys chooses per memory, with a cost model: very small memories can become flip-flops
+//! (iCE40) or LUT RAM (ECP5). So the prediction is a range. The most: every memory in whole
+//! blocks of its best single shape (iCE40 SB_RAM40_4K 256x16 .. 2048x2, ECP5 DP16KD 16Kx1 ..
+//! 512x36); Yosys's count equals it for the reference tiles (tested) and never exceeds it.
+//! The least: the raw bits of the memories Yosys always puts in block RAM (on iCE40 those
+//! of 256 bits or more, on ECP5 the crossbars), divided by a block's capacity. The crossbar
+//! takes SPRAM on the UP5K.
+
+use crate::crossbar::spram_blocks;
+use crate::shape::{addr_bits, CoreShape, CrossbarStyle};
+use serde::Serialize;
+use spikemesh_spec::config::Board;
+use spikemesh_spec::Hardware;
+
+/// One memory: depth x width bits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Memory {
+    /// Words.
+    pub depth: usize,
+    /// Bits per word.
+    pub width: usize,
+}
+
+/// Every memory of one tile except a SPRAM crossbar, in instantiation order.
+pub fn tile_memories(s: &CoreShape, destinations: usize) -> Vec<Memory> {
+    let m = |depth: usize, width: usize| Memory { depth: depth.max(2), width };
+    let mut v = Vec::new();
+    if s.crossbar == CrossbarStyle::Inferred {
+        v.push(m(s.axons.max(2) << addr_bits(s.neurons), s.weight_bits));
+    }
+    v.extend([
+        m(s.neurons, addr_bits(s.types)),       // type index
+        m(s.types, s.potential_bits),           // threshold
+        m(s.types, s.potential_bits),           // reset
+        m(s.types, 14),                         // control word
+        m(s.neurons, s.potential_bits),         // potential
+        m(s.neurons, s.refractory_bits.max(1)), // refractory counter
+        m(s.neurons, s.acc_bits),               // accumulator bank 0
+        m(s.neurons, s.acc_bits),               // accumulator bank 1
+        m(s.neurons, s.neuron_bits()),          // spike FIFO
+        m(s.neurons, 30),                       // fan-out table
+        m(destinations, 23),                    // destination memory
+    ]);
+    v
+}
+
+/// SB_RAM40_4K blocks for one memory: the cheapest of the four block shapes.
+pub fn ice40_blocks(m: Memory) -> usize {
+    [(256, 16), (512, 8), (1024, 4), (2048, 2)]
+        .iter()
+        .map(|&(d, w)| m.depth.div_ceil(d) * m.width.div_ceil(w))
+        .min()
+        .unwrap_or(0)
+}
+
+/// DP16KD blocks for one memory in block RAM (18 kbit, 16Kx1 .. 512x36).
+pub fn ecp5_blocks(m: Memory) -> usize {
+    [(16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18), (512, 36)]
+        .iter()
+        .map(|&(d, w)| m.depth.div_ceil(d) * m.width.div_ceil(w))
+        .min()
+        .unwrap_or(0)
+}
+
+/// The memory verdict for a board.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemoryFit {
+    /// FPGA.
+    pub device: String,
+    /// Block RAMs needed at most (every memory in block RAM, best single block shape).
+    pub block_rams: usize,
+    /// Block RAMs needed at least.
+    pub block_rams_min: usize,
+    /// Block RAMs the device has.
+    pub block_rams_available: usize,
+    /// SPRAM blocks needed.
+    pub sprams: usize,
+    /// SPRAM blocks the device has.
+    pub sprams_available: usize,
+    /// "fits", "does not fit", or (ECP5, between the least and the most) "may fit".
+    pub verdict: &'static str,
+}
+
+/// The memory fit of `hw` on its board, or None for the `sim` board.
+pub fn memory_fit(hw: &Hardware) -> Option<MemoryFit> {
+    let shape = CoreShape::for_board(hw);
+    let mems = tile_memories(&shape, hw.destinations_per_core);
+    let cores = hw.cores();
+    let (device, brams, sprams, ecp5) = match hw.board {
+        Board::Icebreaker => ("iCE40 UP5K", 30, 4, false),
+        Board::Hx8kBreakout => ("iCE40 HX8K", 32, 0, false),
+        Board::Ulx3s25f => ("ECP5 LFE5U-25F", 56, 0, true),
+        Board::Ulx3s85f => ("ECP5 LFE5U-85F", 208, 0, true),
+        Board::Sim => return None,
+    };
+    let spram = if shape.crossbar == CrossbarStyle::Ice40Spram {
+        cores * spram_blocks(hw.axons_per_core, hw.neurons_per_core, hw.widths.weight_bits as usize)
+    } else {
+        0
+    };
+    let bits = |m: &Memory| m.depth * m.width;
+    let (max, min) = if ecp5 {
+        let all: usize = mems.iter().map(|&m| ecp5_blocks(m)).sum();
+        let xbar = if shape.crossbar == CrossbarStyle::Inferred { bits(&mems[0]).div_ceil(18 * 1024) } else { 0 };
+        (cores * all, cores * xbar)
+    } else {
+        let all: usize = mems.iter().map(|&m| ice40_blocks(m)).sum();
+        let least: usize = mems.iter().filter(|m| bits(m) >= 256).map(|m| bits(m).div_ceil(4096)).sum();
+        (cores * all, cores * least)
+    };
+    Some(MemoryFit {
+        device: device.into(),
+        block_rams: max,
+        block_rams_min: min,
+        block_rams_available: brams,
+        sprams: spram,
+        sprams_available: sprams,
+        verdict: if spram > sprams || min > brams {
+            "does not fit"
+        } else if max <= brams {
+            "fits"
+        } else {
+            "may fit"
+        },
+    })
+}
+
+impl std::fmt::Display for MemoryFit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let brams = if self.block_rams_min == self.block_rams {
+            format!("{} of {} block RAMs", self.block_rams, self.block_rams_available)
+        } else {
+            format!(
+                "{} to {} of {} block RAMs (Yosys may put small memories in logic)",
+                self.block_rams_min, self.block_rams, self.block_rams_available
+            )
+        };
+        let spram = if self.sprams_available > 0 {
+            format!(", {} of {} SPRAM", self.sprams, self.sprams_available)
+        } else {
+            String::new()
+        };
+        write!(f, "memory on the {}: {brams}{spram}: {}", self.device, self.verdict)
+    }
+}
