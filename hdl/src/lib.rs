@@ -1,6 +1,7 @@
 //! spikemesh-hdl: rust-hdl blocks of the neuromorphic hardware, emitted as Verilog.
 
 pub mod adder;
+pub mod boards;
 pub mod core;
 pub mod crossbar;
 pub mod fanout;
