@@ -49,10 +49,9 @@ pub struct FrameRx {
     flen: DFF<Bits<11>>,
     n_ok: DFF<Bits<32>>,
     n_bad: DFF<Bits<32>>,
-    c: [Signal<Local, Bits<16>>; 9],
+    crc_step: crate::crc16::Crc16Step,
     dbyte: Signal<Local, Bits<8>>,
     emit: Signal<Local, bool>,
-    poly: Constant<Bits<16>>,
     ones16: Constant<Bits<16>>,
     zero16: Constant<Bits<16>>,
     zero8: Constant<Bits<8>>,
@@ -98,10 +97,9 @@ impl FrameRx {
             flen: Default::default(),
             n_ok: Default::default(),
             n_bad: Default::default(),
-            c: Default::default(),
+            crc_step: Default::default(),
             dbyte: Default::default(),
             emit: Default::default(),
-            poly: Constant::new(Bits::<16>::from(0x1021u64)),
             ones16: Constant::new(Bits::<16>::from(0xffffu64)),
             zero16: Constant::new(Bits::<16>::from(0u64)),
             zero8: Constant::new(Bits::<8>::from(0u64)),
@@ -143,46 +141,15 @@ impl Logic for FrameRx {
             }
         }
         // CRC-16/IBM-3740 of the decoded byte, one bit per step, MSB first.
-        self.c[0].next = !self.crc_n.q.val();
-        self.c[1].next = self.c[0].val() << 1;
-        if self.c[0].val().get_bit(15) ^ self.dbyte.val().get_bit(7) {
-            self.c[1].next = (self.c[0].val() << 1) ^ self.poly.val();
-        }
-        self.c[2].next = self.c[1].val() << 1;
-        if self.c[1].val().get_bit(15) ^ self.dbyte.val().get_bit(6) {
-            self.c[2].next = (self.c[1].val() << 1) ^ self.poly.val();
-        }
-        self.c[3].next = self.c[2].val() << 1;
-        if self.c[2].val().get_bit(15) ^ self.dbyte.val().get_bit(5) {
-            self.c[3].next = (self.c[2].val() << 1) ^ self.poly.val();
-        }
-        self.c[4].next = self.c[3].val() << 1;
-        if self.c[3].val().get_bit(15) ^ self.dbyte.val().get_bit(4) {
-            self.c[4].next = (self.c[3].val() << 1) ^ self.poly.val();
-        }
-        self.c[5].next = self.c[4].val() << 1;
-        if self.c[4].val().get_bit(15) ^ self.dbyte.val().get_bit(3) {
-            self.c[5].next = (self.c[4].val() << 1) ^ self.poly.val();
-        }
-        self.c[6].next = self.c[5].val() << 1;
-        if self.c[5].val().get_bit(15) ^ self.dbyte.val().get_bit(2) {
-            self.c[6].next = (self.c[5].val() << 1) ^ self.poly.val();
-        }
-        self.c[7].next = self.c[6].val() << 1;
-        if self.c[6].val().get_bit(15) ^ self.dbyte.val().get_bit(1) {
-            self.c[7].next = (self.c[6].val() << 1) ^ self.poly.val();
-        }
-        self.c[8].next = self.c[7].val() << 1;
-        if self.c[7].val().get_bit(15) ^ self.dbyte.val().get_bit(0) {
-            self.c[8].next = (self.c[7].val() << 1) ^ self.poly.val();
-        }
+        self.crc_step.crc_in.next = !self.crc_n.q.val();
+        self.crc_step.byte_in.next = self.dbyte.val();
         self.addr.wide_in.next = self.len.q.val();
         self.fbuf.write_address.next = self.addr.wide_out.val();
         self.fbuf.write_data.next = self.dbyte.val();
         self.fbuf.write_enable.next = false;
         self.fbuf.read_address.next = self.rd_addr.val();
         if self.emit.val() {
-            self.crc_n.d.next = !self.c[8].val();
+            self.crc_n.d.next = !self.crc_step.crc_out.val();
             if self.len.q.val() == self.max_body.val() {
                 self.overflow.d.next = true;
             } else {

@@ -47,7 +47,7 @@ pub struct FrameTx {
     ov: DFF<bool>,
     ob: DFF<Bits<8>>,
     phase: DFF<bool>,
-    c: [Signal<Local, Bits<16>>; 9],
+    crc_step: crate::crc16::Crc16Step,
     raddr: Signal<Local, Bits<11>>,
     free: Signal<Local, bool>,
     crc: Signal<Local, Bits<16>>,
@@ -55,7 +55,6 @@ pub struct FrameTx {
     rs_waddr: crate::resize::Resize<11, TB>,
     rs_hi: crate::resize::Resize<16, 8>,
     rs_lo: crate::resize::Resize<16, 8>,
-    poly: Constant<Bits<16>>,
     zero16: Constant<Bits<16>>,
     zero8: Constant<Bits<8>>,
     one8: Constant<Bits<8>>,
@@ -107,7 +106,7 @@ impl FrameTx {
             ov: Default::default(),
             ob: Default::default(),
             phase: Default::default(),
-            c: Default::default(),
+            crc_step: Default::default(),
             raddr: Default::default(),
             free: Default::default(),
             crc: Default::default(),
@@ -115,7 +114,6 @@ impl FrameTx {
             rs_waddr: crate::resize::Resize::zero(),
             rs_hi: crate::resize::Resize::zero(),
             rs_lo: crate::resize::Resize::zero(),
-            poly: Constant::new(Bits::<16>::from(0x1021u64)),
             zero16: Constant::new(Bits::<16>::from(0u64)),
             zero8: Constant::new(Bits::<8>::from(0u64)),
             one8: Constant::new(Bits::<8>::from(1u64)),
@@ -160,39 +158,8 @@ impl Logic for FrameTx {
         self.tbuf.write_address.next = self.wr_addr.val();
         self.tbuf.write_data.next = self.wr_data.val();
         self.tbuf.write_enable.next = self.wr_en.val() & (self.state.q.val() == self.st_idle.val());
-        self.c[0].next = !self.crc_n.q.val();
-        self.c[1].next = self.c[0].val() << 1;
-        if self.c[0].val().get_bit(15) ^ self.tbuf.read_data.val().get_bit(7) {
-            self.c[1].next = (self.c[0].val() << 1) ^ self.poly.val();
-        }
-        self.c[2].next = self.c[1].val() << 1;
-        if self.c[1].val().get_bit(15) ^ self.tbuf.read_data.val().get_bit(6) {
-            self.c[2].next = (self.c[1].val() << 1) ^ self.poly.val();
-        }
-        self.c[3].next = self.c[2].val() << 1;
-        if self.c[2].val().get_bit(15) ^ self.tbuf.read_data.val().get_bit(5) {
-            self.c[3].next = (self.c[2].val() << 1) ^ self.poly.val();
-        }
-        self.c[4].next = self.c[3].val() << 1;
-        if self.c[3].val().get_bit(15) ^ self.tbuf.read_data.val().get_bit(4) {
-            self.c[4].next = (self.c[3].val() << 1) ^ self.poly.val();
-        }
-        self.c[5].next = self.c[4].val() << 1;
-        if self.c[4].val().get_bit(15) ^ self.tbuf.read_data.val().get_bit(3) {
-            self.c[5].next = (self.c[4].val() << 1) ^ self.poly.val();
-        }
-        self.c[6].next = self.c[5].val() << 1;
-        if self.c[5].val().get_bit(15) ^ self.tbuf.read_data.val().get_bit(2) {
-            self.c[6].next = (self.c[5].val() << 1) ^ self.poly.val();
-        }
-        self.c[7].next = self.c[6].val() << 1;
-        if self.c[6].val().get_bit(15) ^ self.tbuf.read_data.val().get_bit(1) {
-            self.c[7].next = (self.c[6].val() << 1) ^ self.poly.val();
-        }
-        self.c[8].next = self.c[7].val() << 1;
-        if self.c[7].val().get_bit(15) ^ self.tbuf.read_data.val().get_bit(0) {
-            self.c[8].next = (self.c[7].val() << 1) ^ self.poly.val();
-        }
+        self.crc_step.crc_in.next = !self.crc_n.q.val();
+        self.crc_step.byte_in.next = self.tbuf.read_data.val();
         if (self.state.q.val() == self.st_idle.val()) & self.send.val() {
             self.n.d.next = self.len.val();
             self.scan.d.next = self.zero11.val();
@@ -204,7 +171,7 @@ impl Logic for FrameTx {
         if self.state.q.val() == self.st_crc.val() {
             self.phase.d.next = !self.phase.q.val();
             if self.phase.q.val() {
-                self.crc_n.d.next = !self.c[8].val();
+                self.crc_n.d.next = !self.crc_step.crc_out.val();
                 self.scan.d.next = self.scan.q.val() + self.one11.val();
                 if self.scan.q.val() + self.one11.val() == self.n.q.val() {
                     self.state.d.next = self.st_hi.val();

@@ -3,6 +3,7 @@
 pub mod adder;
 pub mod boards;
 pub mod core;
+pub mod crc16;
 pub mod crossbar;
 pub mod fanout;
 pub mod fit;

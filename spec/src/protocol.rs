@@ -332,6 +332,15 @@ pub enum MessageError {
     },
 }
 
+/// `Ok` when `ok`; otherwise the frame's payload length is wrong for its kind (`want` says why).
+fn expect_len(f: &Frame, want: &'static str, ok: bool) -> Result<(), MessageError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(MessageError::Length { kind: f.kind, len: f.payload.len(), want })
+    }
+}
+
 fn put_flit(out: &mut Vec<u8>, f: Flit) {
     out.extend_from_slice(&(f.encode() as u32).to_le_bytes()[..3]);
 }
@@ -397,13 +406,7 @@ impl Command {
     /// The command a frame carries.
     pub fn parse(f: &Frame) -> Result<Self, MessageError> {
         let p = &f.payload;
-        let len = |want: &'static str, ok: bool| {
-            if ok {
-                Ok(())
-            } else {
-                Err(MessageError::Length { kind: f.kind, len: p.len(), want })
-            }
-        };
+        let len = |want: &'static str, ok: bool| expect_len(f, want, ok);
         Ok(match f.kind {
             kind::IDENTIFY => {
                 len("0 bytes", p.is_empty())?;
@@ -493,13 +496,7 @@ impl Response {
     /// The response a frame carries.
     pub fn parse(f: &Frame) -> Result<Self, MessageError> {
         let p = &f.payload;
-        let len = |want: &'static str, ok: bool| {
-            if ok {
-                Ok(())
-            } else {
-                Err(MessageError::Length { kind: f.kind, len: p.len(), want })
-            }
-        };
+        let len = |want: &'static str, ok: bool| expect_len(f, want, ok);
         Ok(match f.kind {
             kind::ACK => {
                 len("0 bytes", p.is_empty())?;
