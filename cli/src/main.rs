@@ -61,15 +61,31 @@ fn run(cli: Cli) -> Result<()> {
             let (n, m) = load(&net)?;
             let report = FitReport::new(&n, &m);
             let memory = spikemesh_hdl::fit::memory_fit(&n.hardware);
+            let clock = spikemesh_hdl::pll::clock_plan(&n.hardware);
             if json {
                 let mut v = serde_json::to_value(&report)?;
                 v["memory_fit"] = serde_json::to_value(&memory)?;
+                v["clock"] = serde_json::to_value(&clock)?;
                 println!("{}", serde_json::to_string_pretty(&v)?);
             } else {
                 println!("{report}");
                 match &memory {
                     Some(f) => println!("{f}"),
                     None => println!("board sim: no FPGA limits apply"),
+                }
+                if let Some(c) = &clock {
+                    let source = if c.pll.is_empty() {
+                        format!("the {} MHz oscillator itself", c.oscillator_mhz)
+                    } else {
+                        format!("a PLL from the {} MHz oscillator ({})", c.oscillator_mhz, c.pll)
+                    };
+                    println!(
+                        "clock: {} MHz requested, {:.3} MHz from {source}; UART {} baud = {:.2} clocks per bit",
+                        c.requested_mhz,
+                        c.achieved_mhz,
+                        n.hardware.baud,
+                        c.achieved_mhz * 1e6 / n.hardware.baud as f64
+                    );
                 }
             }
             Ok(())

@@ -38,6 +38,9 @@ fn check_json_reports_per_core_use() {
     // Predicted before synthesis, and honest: the 2x2 mesh does not fit the UP5K yet.
     assert_eq!(v["memory_fit"]["verdict"], "does not fit", "{}", v["memory_fit"]);
     assert_eq!(v["memory_fit"]["sprams"], 4);
+    // 24 MHz from the iCEBreaker's 12 MHz oscillator, as icepll sets it up.
+    assert_eq!(v["clock"]["achieved_mhz"], 24.0);
+    assert_eq!(v["clock"]["pll"], "SB_PLL40: DIVR 0, DIVF 63, DIVQ 5, FILTER_RANGE 1");
     let o = spikemesh(&["check", &example("one-core.toml"), "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
     assert_eq!(v["memory_fit"]["verdict"], "fits", "{}", v["memory_fit"]);

@@ -12,6 +12,7 @@ pub mod framerx;
 pub mod frametx;
 pub mod lif;
 pub mod mesh;
+pub mod pll;
 pub mod ports;
 pub mod ram;
 pub mod resize;
