@@ -56,6 +56,13 @@ pub fn ice40_blocks(m: Memory) -> usize {
         .unwrap_or(0)
 }
 
+/// The fewest and the most SB_RAM40_4K blocks Yosys may use for `mems` (see the module doc).
+pub fn ice40_range(mems: &[Memory]) -> (usize, usize) {
+    let least = mems.iter().filter(|m| m.depth * m.width >= 256).map(|m| (m.depth * m.width).div_ceil(4096)).sum();
+    let most = mems.iter().map(|&m| ice40_blocks(m)).sum();
+    (least, most)
+}
+
 /// DP16KD blocks for one memory in block RAM (18 kbit, 16Kx1 .. 512x36).
 pub fn ecp5_blocks(m: Memory) -> usize {
     [(16384, 1), (8192, 2), (4096, 4), (2048, 9), (1024, 18), (512, 36)]
@@ -107,9 +114,8 @@ pub fn memory_fit(hw: &Hardware) -> Option<MemoryFit> {
         let xbar = if shape.crossbar == CrossbarStyle::Inferred { bits(&mems[0]).div_ceil(18 * 1024) } else { 0 };
         (cores * all, cores * xbar)
     } else {
-        let all: usize = mems.iter().map(|&m| ice40_blocks(m)).sum();
-        let least: usize = mems.iter().filter(|m| bits(m) >= 256).map(|m| bits(m).div_ceil(4096)).sum();
-        (cores * all, cores * least)
+        let (least, most) = ice40_range(&mems);
+        (cores * most, cores * least)
     };
     Some(MemoryFit {
         device: device.into(),

@@ -33,8 +33,16 @@ pub fn verilog_of<U: Block>(mut uut: U) -> String {
 /// models of the vendor primitives it instantiates, for Verilator (synthesis uses the real cells).
 pub fn core_verilog(shape: &shape::CoreShape, with_models: bool) -> String {
     let mut v = verilog_of(core::NeuronCore::new(shape));
-    if with_models && shape.crossbar == shape::CrossbarStyle::Ice40Spram {
-        v.push_str(crossbar::SB_SPRAM256KA_MODEL);
+    if with_models {
+        v.push_str(primitive_models(shape));
     }
     v
+}
+
+/// Behavioural models of the vendor primitives a core of `shape` instantiates, for Verilator.
+pub fn primitive_models(shape: &shape::CoreShape) -> &'static str {
+    match shape.crossbar {
+        shape::CrossbarStyle::Ice40Spram => crossbar::SB_SPRAM256KA_MODEL,
+        shape::CrossbarStyle::Inferred => "",
+    }
 }

@@ -12,7 +12,7 @@
 //! and the mesh size comes from the user's file.
 
 use crate::router::FLIT;
-use crate::shape::{CoreShape, CrossbarStyle, DW};
+use crate::shape::{CoreShape, DW};
 use crate::tile::Tile;
 
 /// Bits of the `cfg_core` port (up to 256 cores).
@@ -45,8 +45,8 @@ fn rename_tile(v: &str) -> String {
 pub fn mesh_verilog(shape: &CoreShape, destinations: usize, mesh_x: usize, mesh_y: usize, with_models: bool) -> String {
     assert!(mesh_x * mesh_y <= 1 << CORE_BITS && mesh_x <= 16 && mesh_y <= 16);
     let mut v = rename_tile(&crate::verilog_of(Tile::new(shape, destinations)));
-    if with_models && shape.crossbar == CrossbarStyle::Ice40Spram {
-        v.push_str(crate::crossbar::SB_SPRAM256KA_MODEL);
+    if with_models {
+        v.push_str(crate::primitive_models(shape));
     }
     let f1 = FLIT - 1;
     let d1 = DW - 1;

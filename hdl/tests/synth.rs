@@ -53,7 +53,7 @@ fn ecp5_core_maps_memories_to_dp16kd() {
 
 #[test]
 fn ice40_block_ram_prediction_brackets_yosys() {
-    use spikemesh_hdl::fit::{ice40_blocks, tile_memories};
+    use spikemesh_hdl::fit::{ice40_blocks, ice40_range, tile_memories};
     // The up5k-feedforward shape: a 2x2 mesh of reference tiles with 256 destinations each.
     let shape = CoreShape::reference(CrossbarStyle::Ice40Spram);
     let predicted: usize = 4 * tile_memories(&shape, 256).iter().map(|&m| ice40_blocks(m)).sum::<usize>();
@@ -72,10 +72,7 @@ fn ice40_block_ram_prediction_brackets_yosys() {
         acc_bits: 12,
         crossbar: CrossbarStyle::Inferred,
     };
-    let mems = tile_memories(&odd, 300);
-    let most: usize = mems.iter().map(|&m| ice40_blocks(m)).sum();
-    let least: usize =
-        mems.iter().filter(|m| m.depth * m.width >= 256).map(|m| (m.depth * m.width).div_ceil(4096)).sum();
+    let (least, most) = ice40_range(&tile_memories(&odd, 300));
     let v = spikemesh_hdl::mesh::mesh_verilog(&odd, 300, 1, 1, false);
     let s = synth(&v, "top", Device::Hx8k, &dir("fit-hx8k")).unwrap_or_else(|e| panic!("{e}"));
     let got = s.count("SB_RAM40_4K") as usize;

@@ -66,7 +66,6 @@ pub struct RtlCore {
     model: Model,
     p: Ports,
     neurons: usize,
-    potential_bits: u32,
     rng: ChaCha8Rng,
     /// Clock cycles run so far.
     pub cycles: u64,
@@ -102,14 +101,7 @@ impl RtlCore {
             cfg_rdata: q("cfg_rdata"),
             cfg_rvalid: q("cfg_rvalid"),
         };
-        let mut core = Self {
-            model,
-            p,
-            neurons: shape.neurons,
-            potential_bits: shape.potential_bits as u32,
-            rng: ChaCha8Rng::seed_from_u64(0),
-            cycles: 0,
-        };
+        let mut core = Self { model, p, neurons: shape.neurons, rng: ChaCha8Rng::seed_from_u64(0), cycles: 0 };
         core.model.eval();
         Ok(core)
     }
@@ -176,11 +168,6 @@ impl RtlCore {
     pub fn potentials(&mut self) -> Vec<i64> {
         self.wait_idle();
         (0..self.neurons as u32).map(|j| self.cfg_read(memory_map::POTENTIAL, 0, j)).collect()
-    }
-
-    /// Width of the potentials this core stores.
-    pub fn potential_bits(&self) -> u32 {
-        self.potential_bits
     }
 
     /// Sets the seed of the stress pattern.

@@ -14,10 +14,6 @@ fn load(text: &str) -> (Network, Mapping) {
     (net, m)
 }
 
-fn random_stimulus(net: &Network, steps: usize, rate: f64, seed: u64) -> Stimulus {
-    Stimulus::random(net, steps, rate, seed)
-}
-
 fn check(text: &str, stim: &Stimulus, stress: Stress) -> spikemesh_sim::cosim::RtlStats {
     let (_, m) = load(text);
     match lockstep(&m, stim, stress, Some(17), None).unwrap_or_else(|e| panic!("{e}")) {
@@ -108,7 +104,7 @@ fn random_runs(shape: Shape, nets: u64, steps: usize) {
     for seed in 0..nets {
         let text = random_net(seed, shape);
         let (net, _) = load(&text);
-        let stim = random_stimulus(&net, steps, 0.05 + 0.1 * (seed % 4) as f64, seed);
+        let stim = Stimulus::random(&net, steps, 0.05 + 0.1 * (seed % 4) as f64, seed);
         let stress = Stress {
             out_stall: 0.3 * (seed % 3) as f64,
             in_gap: 0.2 * (seed % 2) as f64,
@@ -133,7 +129,7 @@ fn one_neuron_core_back_to_back_events() {
         + "\n[[population]]\nname = \"n\"\nsize = 1\nneuron = { threshold = 40, leak_shift = 1, reset = -7, refractory = 1 }\n\n[[population]]\nname = \"in\"\nsize = 3\ninput = true\n\n[[projection]]\nfrom = \"in\"\nto = \"n\"\nconnectivity = { pairs = [[0, 0, 15], [1, 0, -16], [2, 0, 9]] }\n\n[[projection]]\nfrom = \"n\"\nto = \"n\"\nconnectivity = \"one_to_one\"\nweight = 11\n";
     let (net, _) = load(&text);
     for seed in 0..4 {
-        let stim = random_stimulus(&net, 400, 0.7, seed);
+        let stim = Stimulus::random(&net, 400, 0.7, seed);
         let stats = check(&text, &stim, Stress { out_stall: 0.0, in_gap: 0.0, shuffle: seed % 2 == 1, seed });
         assert!(stats.events > 600, "{} events", stats.events);
     }
@@ -172,7 +168,7 @@ const EDGE_HW: Shape = Shape { board: "sim", n: 8, a: 8, wb: 8, pb: 8, rb: 3, ty
 fn edge(body: &str, steps: usize, rate: f64, stress: Stress) -> Vec<Vec<i64>> {
     let text = hw(EDGE_HW) + body;
     let (net, m) = load(&text);
-    let stim = random_stimulus(&net, steps, rate, 7);
+    let stim = Stimulus::random(&net, steps, rate, 7);
     match lockstep(&m, &stim, stress, Some(1), None).unwrap_or_else(|e| panic!("{e}")) {
         Ok(_) => {}
         Err(d) => panic!("{d}\n{text}"),

@@ -284,11 +284,6 @@ impl Mapping {
             Placement::Input { .. } => None,
         }
     }
-
-    /// Crossbar weight of (core, axon, neuron).
-    pub fn weight(&self, core: usize, axon: usize, neuron: usize) -> i16 {
-        self.cores[core].crossbar[axon * self.hardware.neurons_per_core + neuron]
-    }
 }
 
 /// Distinct neuron types of one core, and each slot's index into them.

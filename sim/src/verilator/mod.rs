@@ -36,7 +36,6 @@ struct Api {
     tick: FnTick,
     tick_while: FnTickWhile,
     trace_open: FnTrace,
-    close_trace: FnFree,
 }
 
 /// One running instance of a Verilator model, with its own `VerilatedContext`.
@@ -83,7 +82,6 @@ impl Model {
                 tick: sym!(b"sm_tick", FnTick),
                 tick_while: sym!(b"sm_tick_while", FnTickWhile),
                 trace_open: sym!(b"sm_trace_open", FnTrace),
-                close_trace: sym!(b"sm_close_trace", FnFree),
                 _lib: lib,
             }
         };
@@ -152,12 +150,6 @@ impl Model {
             -2 => Err(BuildError::Other("this model was built without tracing".into())),
             _ => Err(BuildError::Other(format!("cannot open {}", path.display()))),
         }
-    }
-
-    /// Flushes and closes the trace, if any.
-    pub fn close_trace(&mut self) {
-        // SAFETY: handle is live.
-        unsafe { (self.api.close_trace)(self.handle) }
     }
 }
 

@@ -130,7 +130,6 @@ extern "C" uint64_t sm_tick_while(void* h, uint32_t clock, uint32_t a, uint64_t 
     return n;
 }}
 
-extern "C" void sm_close_trace(void* h) {{ close_trace((Model*)h); }}
 "#
     )
 }
