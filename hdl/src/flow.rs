@@ -38,7 +38,7 @@ impl Device {
 #[derive(Debug, thiserror::Error)]
 pub enum FlowError {
     /// The tool could not be started.
-    #[error("cannot run {tool} ({path}): {source}; run `make tools` or set {env}=")]
+    #[error("cannot run {tool} ({path}); run `make tools` or set {env}=")]
     Missing {
         /// Tool name.
         tool: &'static str,
@@ -68,6 +68,28 @@ fn tool(env: &'static str, default: &str) -> String {
     std::env::var(env).unwrap_or_else(|_| default.to_string())
 }
 
+/// What a tool printed (stdout then stderr), also written to its log file.
+pub struct ToolOutput {
+    /// Everything it printed.
+    pub text: String,
+    /// Its last `tail` lines when it exited with failure; None on success.
+    pub failure_tail: Option<String>,
+}
+
+/// Runs `cmd`, writes all it prints to `log`, and keeps the last `tail` lines if it fails.
+/// Shared by the FPGA flow and the Verilator model builds, which wrap it in their own errors.
+pub fn run_logged(cmd: &mut Command, log: &Path, tail: usize) -> std::io::Result<ToolOutput> {
+    let out = cmd.output()?;
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    let _ = std::fs::write(log, &text);
+    let failure_tail = (!out.status.success()).then(|| {
+        let last: Vec<&str> = text.lines().rev().take(tail).collect();
+        last.into_iter().rev().collect::<Vec<_>>().join("\n")
+    });
+    Ok(ToolOutput { text, failure_tail })
+}
+
 fn run(
     name: &'static str,
     env: &'static str,
@@ -76,25 +98,13 @@ fn run(
     dir: &Path,
     log: &str,
 ) -> Result<String, FlowError> {
-    let out = Command::new(path).args(args).current_dir(dir).output().map_err(|source| FlowError::Missing {
-        tool: name,
-        path: path.into(),
-        env,
-        source,
-    })?;
-    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&out.stderr));
     let log = dir.join(log);
-    let _ = std::fs::write(&log, &text);
-    if !out.status.success() {
-        let tail: Vec<&str> = text.lines().rev().take(20).collect();
-        return Err(FlowError::Failed {
-            tool: name,
-            tail: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
-            log: log.display().to_string(),
-        });
+    let out = run_logged(Command::new(path).args(args).current_dir(dir), &log, 20)
+        .map_err(|source| FlowError::Missing { tool: name, path: path.into(), env, source })?;
+    match out.failure_tail {
+        Some(tail) => Err(FlowError::Failed { tool: name, tail, log: log.display().to_string() }),
+        None => Ok(out.text),
     }
-    Ok(text)
 }
 
 /// Cell counts of a synthesized design, from `stat -json`.

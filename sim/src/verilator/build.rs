@@ -16,7 +16,7 @@ use std::process::Command;
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     /// A tool could not be started.
-    #[error("cannot run {tool}: {source} (set VERILATOR=/path/to/verilator, or run `make tools`)")]
+    #[error("cannot run {tool} (set VERILATOR=/path/to/verilator, or run `make tools`)")]
     Spawn {
         /// The command.
         tool: String,
@@ -57,19 +57,12 @@ fn cxx() -> String {
 }
 
 fn run(cmd: &mut Command, tool: &str, log: &Path) -> Result<String, BuildError> {
-    let out = cmd.output().map_err(|source| BuildError::Spawn { tool: tool.into(), source })?;
-    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&out.stderr));
-    let _ = std::fs::write(log, &text);
-    if !out.status.success() {
-        let tail: Vec<&str> = text.lines().rev().take(25).collect();
-        return Err(BuildError::Failed {
-            tool: tool.into(),
-            tail: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
-            log: log.display().to_string(),
-        });
+    let out = spikemesh_hdl::flow::run_logged(cmd, log, 25)
+        .map_err(|source| BuildError::Spawn { tool: tool.into(), source })?;
+    match out.failure_tail {
+        Some(tail) => Err(BuildError::Failed { tool: tool.into(), tail, log: log.display().to_string() }),
+        None => Ok(out.text),
     }
-    Ok(text)
 }
 
 fn tool_versions() -> Result<String, BuildError> {
