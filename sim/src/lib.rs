@@ -1,6 +1,7 @@
 //! spikemesh-sim: the golden model and the runs built on it.
 
 pub mod bench;
+pub mod config_bus;
 pub mod cosim;
 pub mod golden;
 pub mod rtl_core;

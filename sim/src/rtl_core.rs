@@ -3,6 +3,7 @@
 //! Spike fan-out is done here in software (a single core's spikes come back as axon events),
 //! so a one-core network runs end to end; the mesh of routers replaces this later.
 
+use crate::config_bus::ConfigBus;
 use crate::verilator::{BuildError, Model, PortId};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -14,6 +15,7 @@ use std::path::Path;
 
 /// Port handles of the core.
 struct Ports {
+    cfg: ConfigBus,
     clock: PortId,
     start: PortId,
     clear: PortId,
@@ -24,14 +26,6 @@ struct Ports {
     out_valid: PortId,
     out_neuron: PortId,
     out_ready: PortId,
-    cfg_mem: PortId,
-    cfg_row: PortId,
-    cfg_col: PortId,
-    cfg_wdata: PortId,
-    cfg_we: PortId,
-    cfg_re: PortId,
-    cfg_rdata: PortId,
-    cfg_rvalid: PortId,
 }
 
 /// How the testbench stresses the core's handshakes.
@@ -82,6 +76,7 @@ impl RtlCore {
         let model = Model::open(&verilog, "top", &what, vcd)?;
         let q = |n: &str| model.port(n);
         let p = Ports {
+            cfg: ConfigBus::of(&model),
             clock: q("clock"),
             start: q("start"),
             clear: q("clear"),
@@ -92,14 +87,6 @@ impl RtlCore {
             out_valid: q("out_valid"),
             out_neuron: q("out_neuron"),
             out_ready: q("out_ready"),
-            cfg_mem: q("cfg_mem"),
-            cfg_row: q("cfg_row"),
-            cfg_col: q("cfg_col"),
-            cfg_wdata: q("cfg_wdata"),
-            cfg_we: q("cfg_we"),
-            cfg_re: q("cfg_re"),
-            cfg_rdata: q("cfg_rdata"),
-            cfg_rvalid: q("cfg_rvalid"),
         };
         let mut core = Self { model, p, neurons: shape.neurons, rng: ChaCha8Rng::seed_from_u64(0), cycles: 0 };
         core.model.eval();
@@ -120,30 +107,14 @@ impl RtlCore {
 
     /// Writes one word through the configuration port (the core must be idle).
     pub fn cfg_write(&mut self, mem: u8, row: u32, col: u32, data: u64) {
-        let p = &self.p;
-        let (m, r, c, d, we) = (p.cfg_mem, p.cfg_row, p.cfg_col, p.cfg_wdata, p.cfg_we);
-        self.model.set(m, mem as u64);
-        self.model.set(r, row as u64);
-        self.model.set(c, col as u64);
-        self.model.set(d, data);
-        self.model.set(we, 1);
-        self.tick();
-        self.model.set(we, 0);
+        self.p.cfg.write(&mut self.model, mem, row, col, data);
+        self.cycles += 1;
     }
 
     /// Reads one word through the configuration port (sign-extended for signed memories).
     pub fn cfg_read(&mut self, mem: u8, row: u32, col: u32) -> i64 {
-        let p = &self.p;
-        let (m, r, c, re, rv, rd) = (p.cfg_mem, p.cfg_row, p.cfg_col, p.cfg_re, p.cfg_rvalid, p.cfg_rdata);
-        self.model.set(m, mem as u64);
-        self.model.set(r, row as u64);
-        self.model.set(c, col as u64);
-        self.model.set(re, 1);
-        self.tick();
-        self.model.set(re, 0);
-        self.model.eval();
-        assert_eq!(self.model.get(rv), 1, "config read answers one cycle later");
-        self.model.get_signed(rd)
+        self.cycles += 1;
+        self.p.cfg.read(&mut self.model, mem, row, col)
     }
 
     /// Loads a core image and zeroes the neuron state (pulses `clear`).

@@ -4,6 +4,7 @@
 //! port, take every flit the chip sends back (recorded spikes), and stop when the host has
 //! handed over its flits and the chip is `quiet` (the exact barrier: nothing in flight).
 
+use crate::config_bus::ConfigBus;
 use crate::run::Engine;
 use crate::verilator::{BuildError, Model, PortId};
 use rand::{Rng, SeedableRng};
@@ -17,6 +18,7 @@ use std::collections::VecDeque;
 use std::path::Path;
 
 struct Ports {
+    cfg: ConfigBus,
     clock: PortId,
     start: PortId,
     clear: PortId,
@@ -29,14 +31,6 @@ struct Ports {
     hout_flit: PortId,
     hout_ready: PortId,
     cfg_core: PortId,
-    cfg_mem: PortId,
-    cfg_row: PortId,
-    cfg_col: PortId,
-    cfg_wdata: PortId,
-    cfg_we: PortId,
-    cfg_re: PortId,
-    cfg_rdata: PortId,
-    cfg_rvalid: PortId,
 }
 
 /// Totals of a mesh run.
@@ -77,6 +71,7 @@ impl RtlMesh {
         let model = Model::open(&verilog, "top", &what, vcd)?;
         let q = |n: &str| model.port(n);
         let p = Ports {
+            cfg: ConfigBus::of(&model),
             clock: q("clock"),
             start: q("start"),
             clear: q("clear"),
@@ -89,14 +84,6 @@ impl RtlMesh {
             hout_flit: q("host_out_flit"),
             hout_ready: q("host_out_ready"),
             cfg_core: q("cfg_core"),
-            cfg_mem: q("cfg_mem"),
-            cfg_row: q("cfg_row"),
-            cfg_col: q("cfg_col"),
-            cfg_wdata: q("cfg_wdata"),
-            cfg_we: q("cfg_we"),
-            cfg_re: q("cfg_re"),
-            cfg_rdata: q("cfg_rdata"),
-            cfg_rvalid: q("cfg_rvalid"),
         };
         let mut chip = Self {
             model,
@@ -126,15 +113,9 @@ impl RtlMesh {
         for (c, img) in self.mapping.cores.clone().iter().enumerate() {
             self.model.set(self.p.cfg_core, c as u64);
             for w in config_writes(img, axons) {
-                self.model.set(self.p.cfg_mem, w.mem as u64);
-                self.model.set(self.p.cfg_row, w.row as u64);
-                self.model.set(self.p.cfg_col, w.col as u64);
-                self.model.set(self.p.cfg_wdata, w.data);
-                self.model.set(self.p.cfg_we, 1);
-                self.tick(1);
+                self.p.cfg.write(&mut self.model, w.mem, w.row, w.col, w.data);
             }
         }
-        self.model.set(self.p.cfg_we, 0);
         self.model.set(self.p.clear, 1);
         self.tick(1);
         self.model.set(self.p.clear, 0);
@@ -144,21 +125,11 @@ impl RtlMesh {
         self.stats = MeshStats::default();
     }
 
-    /// Reads one word of core `core`'s memory `mem`.
+    /// Reads one word of core `core`'s memory `mem`. Its clock is not counted in the
+    /// timestep figures.
     pub fn cfg_read(&mut self, core: usize, mem: u8, row: u32, col: u32) -> i64 {
-        let p = &self.p;
-        let (c, m, r, k, re, rv, rd) =
-            (p.cfg_core, p.cfg_mem, p.cfg_row, p.cfg_col, p.cfg_re, p.cfg_rvalid, p.cfg_rdata);
-        self.model.set(c, core as u64);
-        self.model.set(m, mem as u64);
-        self.model.set(r, row as u64);
-        self.model.set(k, col as u64);
-        self.model.set(re, 1);
-        self.tick(1);
-        self.model.set(re, 0);
-        self.model.eval();
-        assert_eq!(self.model.get(rv), 1, "config read answers one cycle later");
-        self.model.get_signed(rd)
+        self.model.set(self.p.cfg_core, core as u64);
+        self.p.cfg.read(&mut self.model, mem, row, col)
     }
 
     /// The chip's timestep counter.
