@@ -110,10 +110,12 @@ impl RtlMesh {
     fn load(&mut self) {
         self.wait_quiet();
         let axons = self.mapping.hardware.axons_per_core;
-        for (c, img) in self.mapping.cores.clone().iter().enumerate() {
-            self.model.set(self.p.cfg_core, c as u64);
+        // Field by field, so the images are borrowed while the model is driven (no copy).
+        let (model, p) = (&mut self.model, &self.p);
+        for (c, img) in self.mapping.cores.iter().enumerate() {
+            model.set(p.cfg_core, c as u64);
             for w in config_writes(img, axons) {
-                self.p.cfg.write(&mut self.model, w.mem, w.row, w.col, w.data);
+                p.cfg.write(model, w.mem, w.row, w.col, w.data);
             }
         }
         self.model.set(self.p.clear, 1);
