@@ -265,7 +265,7 @@ fn mesh(n: Network, steps: usize, json: bool) -> Result<()> {
     let mut chip = spikemesh_sim::rtl_mesh::RtlMesh::new(&m, None)?;
     let t0 = std::time::Instant::now();
     for inputs in &stim.steps {
-        let flits = chip.input_flits(inputs);
+        let flits = m.input_flits(inputs);
         chip.timestep(&flits);
     }
     let secs = t0.elapsed().as_secs_f64();

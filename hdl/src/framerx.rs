@@ -28,6 +28,11 @@ pub struct FrameRx {
     pub frame_bad: Signal<Out, bool>,
     /// Body length of the accepted frame (kind + seq + payload + CRC).
     pub frame_len: Signal<Out, Bits<11>>,
+    /// The reader is using the buffer: bytes arriving now are not stored, and the frame they
+    /// belong to is rejected (a host that does not wait for its answer loses that frame).
+    pub hold: Signal<In, bool>,
+    /// Zero the counters.
+    pub clear_counters: Signal<In, bool>,
     /// Frame-buffer read address.
     pub rd_addr: Signal<In, Bits<FB>>,
     /// Frame-buffer byte at `rd_addr` of the previous clock.
@@ -44,6 +49,8 @@ pub struct FrameRx {
     started: DFF<bool>,
     len: DFF<Bits<11>>,
     overflow: DFF<bool>,
+    /// A byte of this frame arrived while `hold` was high.
+    poisoned: DFF<bool>,
     ok: DFF<bool>,
     bad: DFF<bool>,
     flen: DFF<Bits<11>>,
@@ -62,6 +69,7 @@ pub struct FrameRx {
     four: Constant<Bits<11>>,
     max_body: Constant<Bits<11>>,
     one32: Constant<Bits<32>>,
+    zero32: Constant<Bits<32>>,
     addr: crate::resize::Resize<11, FB>,
 }
 
@@ -81,6 +89,8 @@ impl FrameRx {
             frame_ok: Default::default(),
             frame_bad: Default::default(),
             frame_len: Default::default(),
+            hold: Default::default(),
+            clear_counters: Default::default(),
             rd_addr: Default::default(),
             rd_data: Default::default(),
             accepted: Default::default(),
@@ -92,6 +102,7 @@ impl FrameRx {
             started: Default::default(),
             len: Default::default(),
             overflow: Default::default(),
+            poisoned: Default::default(),
             ok: Default::default(),
             bad: Default::default(),
             flen: Default::default(),
@@ -110,6 +121,7 @@ impl FrameRx {
             four: Constant::new(Bits::<11>::from(4u64)),
             max_body: Constant::new(Bits::<11>::from(spikemesh_spec::protocol::MAX_BODY as u64)),
             one32: Constant::new(Bits::<32>::from(1u64)),
+            zero32: Constant::new(Bits::<32>::from(0u64)),
             addr: crate::resize::Resize::zero(),
         }
     }
@@ -118,7 +130,7 @@ impl FrameRx {
 impl Logic for FrameRx {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, crc_n, left, zero_next, started, len, overflow, ok, bad, flen, n_ok, n_bad);
+        dff_setup!(self, clock, crc_n, left, zero_next, started, len, overflow, poisoned, ok, bad, flen, n_ok, n_bad);
         clock!(self, clock, fbuf);
         self.ok.d.next = false;
         self.bad.d.next = false;
@@ -148,12 +160,15 @@ impl Logic for FrameRx {
         self.fbuf.write_data.next = self.dbyte.val();
         self.fbuf.write_enable.next = false;
         self.fbuf.read_address.next = self.rd_addr.val();
+        if self.in_valid.val() & self.hold.val() {
+            self.poisoned.d.next = true;
+        }
         if self.emit.val() {
             self.crc_n.d.next = !self.crc_step.crc_out.val();
             if self.len.q.val() == self.max_body.val() {
                 self.overflow.d.next = true;
             } else {
-                self.fbuf.write_enable.next = true;
+                self.fbuf.write_enable.next = !self.hold.val();
                 self.len.d.next = self.len.q.val() + self.one11.val();
             }
         }
@@ -162,6 +177,8 @@ impl Logic for FrameRx {
             if self.started.q.val() {
                 if (self.left.q.val() == self.zero8.val())
                     & !self.overflow.q.val()
+                    & !self.poisoned.q.val()
+                    & !self.hold.val()
                     & (self.len.q.val() >= self.four.val())
                     & (self.crc_n.q.val() == self.ones16.val())
                 {
@@ -178,7 +195,12 @@ impl Logic for FrameRx {
             self.zero_next.d.next = false;
             self.len.d.next = self.zero11.val();
             self.overflow.d.next = false;
+            self.poisoned.d.next = false;
             self.crc_n.d.next = self.zero16.val();
+        }
+        if self.clear_counters.val() {
+            self.n_ok.d.next = self.zero32.val();
+            self.n_bad.d.next = self.zero32.val();
         }
         self.frame_ok.next = self.ok.q.val();
         self.frame_bad.next = self.bad.q.val();

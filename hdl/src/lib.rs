@@ -2,6 +2,8 @@
 
 pub mod adder;
 pub mod boards;
+pub mod bridge;
+pub mod chip;
 pub mod core;
 pub mod crc16;
 pub mod crossbar;

@@ -20,6 +20,11 @@ impl<const I: usize, const O: usize> Resize<I, O> {
     pub fn zero() -> Self {
         Self { wide_in: Default::default(), wide_out: Default::default(), _signed: false }
     }
+
+    /// A sign-extending (or truncating) resize.
+    pub fn sign() -> Self {
+        Self { wide_in: Default::default(), wide_out: Default::default(), _signed: true }
+    }
 }
 
 impl<const I: usize, const O: usize> Logic for Resize<I, O> {

@@ -1,6 +1,7 @@
 //! spikemesh-sim: the golden model and the runs built on it.
 
 pub mod bench;
+pub mod board;
 pub mod config_bus;
 pub mod cosim;
 pub mod golden;

@@ -12,7 +12,7 @@ use rand_chacha::ChaCha8Rng;
 use spikemesh_hdl::mesh::mesh_verilog;
 use spikemesh_hdl::shape::CoreShape;
 use spikemesh_spec::flit::Flit;
-use spikemesh_spec::mapping::{Mapping, Placement};
+use spikemesh_spec::mapping::Mapping;
 use spikemesh_spec::memory_map::{self, config_writes};
 use std::collections::VecDeque;
 use std::path::Path;
@@ -190,26 +190,11 @@ impl RtlMesh {
         self.stats.max_timestep_cycles = self.stats.max_timestep_cycles.max(cycles);
         (got, cycles)
     }
-
-    /// The host flits that carry the input spikes `inputs` (population, neuron).
-    pub fn input_flits(&self, inputs: &[(u32, u32)]) -> Vec<Flit> {
-        let m = &self.mapping;
-        let mut flits = Vec::new();
-        for &(p, k) in inputs {
-            let Placement::Input { first } = m.placement[p as usize] else {
-                unreachable!("stimulus spikes are validated to name input populations")
-            };
-            flits.extend(
-                m.input_fanout[first + k as usize].iter().map(|d| Flit::axon(d.x as u8, d.y as u8, d.axon as u16)),
-            );
-        }
-        flits
-    }
 }
 
 impl Engine for RtlMesh {
     fn step(&mut self, inputs: &[(u32, u32)]) -> Vec<u32> {
-        let flits = self.input_flits(inputs);
+        let flits = self.mapping.input_flits(inputs);
         let (got, _) = self.timestep(&flits);
         let hw = &self.mapping.hardware;
         let mut slots: Vec<u32> = got

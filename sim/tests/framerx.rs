@@ -6,7 +6,7 @@ use rand_chacha::ChaCha8Rng;
 use spikemesh_hdl::framerx::FrameRx;
 use spikemesh_sim::verilator::Model;
 use spikemesh_spec::flit::Flit;
-use spikemesh_spec::protocol::{Command, Decoder, MAX_BODY};
+use spikemesh_spec::protocol::{Command, Decoder, MAX_BODY, WORD_MAX, WORD_MIN};
 
 /// A stream of good, damaged and hostile frames.
 fn stream(seed: u64) -> Vec<u8> {
@@ -26,7 +26,7 @@ fn stream(seed: u64) -> Vec<u8> {
                 mem: r.gen_range(0..11),
                 row: r.gen_range(0..1 << 20),
                 col: r.gen(),
-                data: (0..r.gen_range(1..200)).map(|_| r.gen_range(0..1u64 << 40)).collect(),
+                data: (0..r.gen_range(1..200)).map(|_| r.gen_range(WORD_MIN..=WORD_MAX)).collect(),
             },
             _ => Command::ReadMem { core: r.gen(), mem: 5, row: 0, col: r.gen(), count: r.gen() },
         };

@@ -277,6 +277,23 @@ impl Mapping {
         &img.destinations[f.base as usize..(f.base + f.count) as usize]
     }
 
+    /// The axon-event flits that carry the input spikes `inputs` (population, neuron) into the
+    /// chip: one per destination core of each input neuron.
+    pub fn input_flits(&self, inputs: &[(u32, u32)]) -> Vec<crate::flit::Flit> {
+        let mut flits = Vec::new();
+        for &(p, k) in inputs {
+            let Placement::Input { first } = self.placement[p as usize] else {
+                unreachable!("stimulus spikes are validated to name input populations")
+            };
+            flits.extend(
+                self.input_fanout[first + k as usize]
+                    .iter()
+                    .map(|d| crate::flit::Flit::axon(d.x as u8, d.y as u8, d.axon as u16)),
+            );
+        }
+        flits
+    }
+
     /// Global slot of neuron `k` of simulated population `pop`.
     pub fn slot_of(&self, pop: usize, k: usize) -> Option<usize> {
         match self.placement.get(pop)? {

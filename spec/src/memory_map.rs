@@ -96,3 +96,54 @@ pub fn config_writes(img: &CoreImage, axons: usize) -> Vec<ConfigWrite> {
     }
     w
 }
+
+/// Shape of one core memory as the configuration port sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Geometry {
+    /// Valid rows (0..rows).
+    pub rows: u32,
+    /// Valid columns (0..cols).
+    pub cols: u32,
+    /// Stored bits per word.
+    pub bits: u32,
+    /// Words are two's complement (sign-extended on read).
+    pub signed: bool,
+    /// The host may write it (the accumulators are read only).
+    pub writable: bool,
+}
+
+impl Geometry {
+    /// Whether `value` (two's complement in 64 bits) is representable in this memory.
+    pub fn holds(&self, value: i64) -> bool {
+        if self.signed {
+            let half = 1i64 << (self.bits - 1);
+            (-half..half).contains(&value)
+        } else {
+            value >= 0 && (value as u64) < 1u64 << self.bits
+        }
+    }
+}
+
+/// Number of memory ids (0..MEMORIES).
+pub const MEMORIES: u8 = 11;
+
+/// The geometry of memory `mem` in every core of `hw`, or None for an unknown id. The bridge
+/// (`hdl/src/bridge.rs`) checks every host access against this table before applying it.
+pub fn geometry(mem: u8, hw: &crate::Hardware) -> Option<Geometry> {
+    let n = hw.neurons_per_core as u32;
+    let bits_for = |k: usize| (usize::BITS - (k.max(2) - 1).leading_zeros()).max(1);
+    let g = |rows: u32, cols: u32, bits: u32, signed: bool| Geometry { rows, cols, bits, signed, writable: true };
+    let p = hw.widths.potential_bits;
+    Some(match mem {
+        CROSSBAR => g(hw.axons_per_core as u32, n, hw.widths.weight_bits, true),
+        NEURON_TYPE => g(1, n, bits_for(hw.neuron_types), false),
+        TYPE_THRESHOLD | TYPE_RESET => g(hw.neuron_types as u32, 1, p, true),
+        TYPE_CONTROL => g(hw.neuron_types as u32, 1, 14, false),
+        POTENTIAL => g(1, n, p, true),
+        REFRACTORY => g(1, n, hw.widths.refractory_bits.max(1), false),
+        ACC0 | ACC1 => Geometry { writable: false, ..g(1, n, hw.accumulator_bits(), true) },
+        FANOUT => g(1, n, 30, false),
+        DESTINATION => g(hw.destinations_per_core as u32, 1, crate::flit::FLIT_BITS, false),
+        _ => return None,
+    })
+}

@@ -247,8 +247,8 @@ pub enum Command {
         row: u32,
         /// First column.
         col: u16,
-        /// Words (two's complement, 40 bits each on the wire).
-        data: Vec<u64>,
+        /// Words (two's complement, 40 bits each on the wire: -2^39 ..= 2^39 - 1).
+        data: Vec<i64>,
     },
     /// Read `count` consecutive columns of (core, mem, row) from `col`.
     ReadMem {
@@ -283,7 +283,7 @@ pub enum Response {
     /// Hardware parameters.
     Ident(BoardInfo),
     /// Words read.
-    Data(Vec<u64>),
+    Data(Vec<i64>),
     /// Recorded spikes of one timestep: (core x, core y, neuron slot) as host flits.
     Spikes {
         /// Timestep.
@@ -349,14 +349,26 @@ fn get_flit(b: &[u8]) -> Flit {
     Flit::decode(u32::from_le_bytes([b[0], b[1], b[2], 0]) as u64)
 }
 
-fn words(out: &mut Vec<u8>, data: &[u64]) {
+/// Words on the wire are 40-bit two's complement.
+pub const WORD_MIN: i64 = -(1 << 39);
+/// See [`WORD_MIN`].
+pub const WORD_MAX: i64 = (1 << 39) - 1;
+
+fn words(out: &mut Vec<u8>, data: &[i64]) {
     for &d in data {
+        assert!((WORD_MIN..=WORD_MAX).contains(&d), "word {d} does not fit 40 bits");
         out.extend_from_slice(&d.to_le_bytes()[..5]);
     }
 }
 
-fn read_words(b: &[u8]) -> Vec<u64> {
-    b.chunks(5).map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], 0, 0, 0])).collect()
+fn read_words(b: &[u8]) -> Vec<i64> {
+    // Sign-extend from bit 39: the top byte copies bit 7 of the fifth.
+    b.chunks(5)
+        .map(|c| {
+            let s = if c[4] & 0x80 != 0 { 0xff } else { 0 };
+            i64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], s, s, s])
+        })
+        .collect()
 }
 
 fn u32_at(b: &[u8], i: usize) -> u32 {

@@ -14,7 +14,7 @@ fn command() -> impl Strategy<Value = Command> {
         Just(Command::Status),
         Just(Command::Reset),
         any::<u32>().prop_map(Command::Step),
-        (any::<u8>(), 0u8..16, 0u32..1 << 24, any::<u16>(), prop::collection::vec(0u64..1 << 40, 1..150))
+        (any::<u8>(), 0u8..16, 0u32..1 << 24, any::<u16>(), prop::collection::vec(WORD_MIN..=WORD_MAX, 1..150))
             .prop_map(|(core, mem, row, col, data)| Command::WriteMem { core, mem, row, col, data }),
         (any::<u8>(), 0u8..16, 0u32..1 << 24, any::<u16>(), any::<u16>())
             .prop_map(|(core, mem, row, col, count)| Command::ReadMem { core, mem, row, col, count }),
@@ -27,7 +27,7 @@ fn response() -> impl Strategy<Value = Response> {
         Just(Response::Ack),
         prop_oneof![Just(Reason::UnknownKind), Just(Reason::BadLength), Just(Reason::OutOfRange), Just(Reason::Busy)]
             .prop_map(Response::Nack),
-        prop::collection::vec(0u64..1 << 40, 0..150).prop_map(Response::Data),
+        prop::collection::vec(WORD_MIN..=WORD_MAX, 0..150).prop_map(Response::Data),
         (
             any::<u32>(),
             prop::collection::vec((0u8..16, 0u8..16, 0u16..4096).prop_map(|(x, y, n)| Flit::record(x, y, n)), 0..300)

@@ -1,0 +1,217 @@
+//! The host bridge on the whole chip, through its UART pins (`sim::board`): every command,
+//! every refusal, and a network loaded and run over the wire against the golden model.
+
+use spikemesh_hdl::bridge::board_info;
+use spikemesh_hdl::chip::clock_hz;
+use spikemesh_sim::board::VirtualBoard;
+use spikemesh_sim::{Engine, Golden};
+use spikemesh_spec::flit::Flit;
+use spikemesh_spec::memory_map::{self, config_writes};
+use spikemesh_spec::protocol::{Command, Decoder, Reason, Response};
+use spikemesh_spec::{Mapping, Network, Stimulus};
+use std::path::Path;
+
+struct Link {
+    board: VirtualBoard,
+    dec: Decoder,
+    seq: u8,
+}
+
+impl Link {
+    fn open(net: &Network) -> Self {
+        Self { board: VirtualBoard::new(&net.hardware, None).unwrap(), dec: Decoder::new(), seq: 0 }
+    }
+
+    /// Sends raw bytes and returns every answer until the board is idle.
+    fn raw(&mut self, bytes: &[u8]) -> Vec<(u8, Response)> {
+        self.board.send(bytes);
+        let mut out = Vec::new();
+        for _ in 0..10_000 {
+            self.board.run(1_000_000, &mut out).unwrap();
+            if self.board.is_idle() {
+                break;
+            }
+        }
+        assert!(self.board.is_idle(), "the board never went idle");
+        self.dec
+            .push(&out)
+            .into_iter()
+            .map(|f| {
+                let f = f.expect("the board sends valid frames");
+                (f.seq, Response::parse(&f).expect("the board sends valid messages"))
+            })
+            .collect()
+    }
+
+    fn cmd(&mut self, c: &Command) -> Vec<Response> {
+        self.seq = self.seq.wrapping_add(1);
+        let r = self.raw(&c.frame(self.seq).encode());
+        for (s, _) in &r {
+            assert_eq!(*s, self.seq, "answers carry the command's seq");
+        }
+        r.into_iter().map(|(_, r)| r).collect()
+    }
+
+    fn ack(&mut self, c: &Command) {
+        assert_eq!(self.cmd(c), vec![Response::Ack], "{c:?}");
+    }
+
+    fn read(&mut self, core: u8, mem: u8, row: u32, col: u16, count: u16) -> Vec<i64> {
+        match &self.cmd(&Command::ReadMem { core, mem, row, col, count })[..] {
+            [Response::Data(d)] => d.clone(),
+            other => panic!("READ_MEM answered {other:?}"),
+        }
+    }
+
+    fn load(&mut self, m: &Mapping) {
+        for (c, img) in m.cores.iter().enumerate() {
+            let w = config_writes(img, m.hardware.axons_per_core);
+            // Consecutive columns of one row go in one frame.
+            let mut i = 0;
+            while i < w.len() {
+                let mut j = i + 1;
+                while j < w.len()
+                    && j - i < 200
+                    && w[j].mem == w[i].mem
+                    && w[j].row == w[i].row
+                    && w[j].col == w[j - 1].col + 1
+                {
+                    j += 1;
+                }
+                let data = w[i..j].iter().map(|x| x.data as i64).collect();
+                self.ack(&Command::WriteMem {
+                    core: c as u8,
+                    mem: w[i].mem,
+                    row: w[i].row,
+                    col: w[i].col as u16,
+                    data,
+                });
+                i = j;
+            }
+        }
+        self.ack(&Command::Reset);
+    }
+}
+
+fn net(name: &str) -> Network {
+    Network::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(name)).unwrap()
+}
+
+#[test]
+fn identify_and_refusals() {
+    let n = net("link-2x1.toml");
+    let mut l = Link::open(&n);
+    assert_eq!(l.cmd(&Command::Identify), vec![Response::Ident(board_info(&n.hardware, clock_hz(&n.hardware)))]);
+    let nack = |r: Reason| vec![Response::Nack(r)];
+    // Unknown kind, wrong lengths.
+    assert_eq!(
+        l.raw(&spikemesh_spec::protocol::Frame { kind: 0x42, seq: 9, payload: vec![] }.encode()),
+        vec![(9, Response::Nack(Reason::UnknownKind))]
+    );
+    assert_eq!(
+        l.raw(&spikemesh_spec::protocol::Frame { kind: 0x05, seq: 10, payload: vec![1, 0, 0] }.encode()),
+        vec![(10, Response::Nack(Reason::BadLength))]
+    );
+    assert_eq!(
+        l.raw(&spikemesh_spec::protocol::Frame { kind: 0x02, seq: 11, payload: vec![0; 13] }.encode()),
+        vec![(11, Response::Nack(Reason::BadLength))]
+    );
+    assert_eq!(
+        l.raw(&spikemesh_spec::protocol::Frame { kind: 0x04, seq: 12, payload: vec![0; 4] }.encode()),
+        vec![(12, Response::Nack(Reason::BadLength))]
+    );
+    // Outside the hardware: core, memory, row, column, value width, read-only memory.
+    let w = |core, mem, row, col, data: Vec<i64>| Command::WriteMem { core, mem, row, col, data };
+    assert_eq!(l.cmd(&w(2, 0, 0, 0, vec![1])), nack(Reason::OutOfRange));
+    assert_eq!(l.cmd(&w(0, 11, 0, 0, vec![1])), nack(Reason::OutOfRange));
+    assert_eq!(l.cmd(&w(0, memory_map::CROSSBAR, 64, 0, vec![1])), nack(Reason::OutOfRange));
+    assert_eq!(l.cmd(&w(0, memory_map::CROSSBAR, 0, 31, vec![1, 2])), nack(Reason::OutOfRange));
+    assert_eq!(
+        l.cmd(&w(0, memory_map::CROSSBAR, 0, 0, vec![5, 31, 32])),
+        nack(Reason::OutOfRange),
+        "6-bit weights end at 31"
+    );
+    assert_eq!(l.cmd(&w(0, memory_map::CROSSBAR, 0, 0, vec![-33])), nack(Reason::OutOfRange));
+    assert_eq!(l.cmd(&w(0, memory_map::ACC0, 0, 0, vec![1])), nack(Reason::OutOfRange));
+    // A refused write changed nothing (all or nothing).
+    assert_eq!(l.read(0, memory_map::CROSSBAR, 0, 0, 3), vec![0, 0, 0]);
+    l.ack(&w(1, memory_map::CROSSBAR, 63, 29, vec![31, -32, 7]));
+    assert_eq!(l.read(1, memory_map::CROSSBAR, 63, 29, 3), vec![31, -32, 7]);
+    assert_eq!(l.cmd(&Command::ReadMem { core: 0, mem: 0, row: 0, col: 30, count: 3 }), nack(Reason::OutOfRange));
+    assert_eq!(l.cmd(&Command::ReadMem { core: 0, mem: 0, row: 0, col: 0, count: 0 }), nack(Reason::OutOfRange));
+    // Flits: core flits for an existing core and axon only.
+    assert_eq!(l.cmd(&Command::Inject(vec![Flit::axon(2, 0, 0)])), nack(Reason::OutOfRange));
+    assert_eq!(l.cmd(&Command::Inject(vec![Flit::axon(0, 0, 64)])), nack(Reason::OutOfRange));
+    // An open timestep refuses memory access until STEP closes it.
+    l.ack(&Command::Inject(vec![Flit::axon(0, 0, 3)]));
+    assert_eq!(l.cmd(&Command::ReadMem { core: 0, mem: 5, row: 0, col: 0, count: 1 }), nack(Reason::Busy));
+    assert_eq!(l.cmd(&Command::Step(1)), vec![Response::Ack]);
+    assert_eq!(l.read(0, memory_map::POTENTIAL, 0, 0, 1), vec![0]);
+    match &l.cmd(&Command::Status)[..] {
+        [Response::Counters { timestep, frames_ok, frames_rejected, spikes_sent }] => {
+            assert_eq!((*timestep, *frames_rejected, *spikes_sent), (1, 0, 0));
+            assert_eq!(*frames_ok, 24, "every frame so far, this STATUS included");
+        }
+        other => panic!("STATUS answered {other:?}"),
+    }
+    // A repeated command (same kind and seq) is answered again, not run again.
+    let again = Command::Inject(vec![Flit::axon(0, 0, 3)]).frame(l.seq + 1);
+    assert_eq!(l.raw(&again.encode()), vec![(l.seq + 1, Response::Ack)]);
+    assert_eq!(l.raw(&again.encode()), vec![(l.seq + 1, Response::Ack)]);
+    l.seq += 1;
+    assert_eq!(l.cmd(&Command::Step(1)), vec![Response::Ack]);
+    match &l.cmd(&Command::Status)[..] {
+        [Response::Counters { timestep, .. }] => assert_eq!(*timestep, 2, "the repeated INJECT opened one timestep"),
+        other => panic!("STATUS answered {other:?}"),
+    }
+}
+
+#[test]
+fn network_over_the_wire_equals_golden() {
+    let n = net("link-2x1.toml");
+    let m = Mapping::build(&n).unwrap();
+    let stim = Stimulus::build(&n, 40, None).unwrap();
+    let mut l = Link::open(&n);
+    let t0 = l.board.cycles;
+    l.load(&m);
+    let load_cycles = l.board.cycles - t0;
+    let mut gold = Golden::new(&m);
+    let mut total = 0;
+    for (t, inputs) in stim.steps.iter().enumerate() {
+        let want: Vec<u32> = gold.step(inputs).to_vec().into_iter().filter(|&s| RtlObs(&m).observes(s)).collect();
+        let flits = m.input_flits(inputs);
+        if !flits.is_empty() {
+            l.ack(&Command::Inject(flits));
+        }
+        let mut got = Vec::new();
+        let answers = l.cmd(&Command::Step(1));
+        assert_eq!(answers.last(), Some(&Response::Ack));
+        for a in &answers[..answers.len() - 1] {
+            let Response::Spikes { timestep, spikes } = a else { panic!("STEP streamed {a:?}") };
+            assert_eq!(*timestep as usize, t);
+            got.extend(spikes.iter().map(|f| (f.y as u32 * 2 + f.x as u32) * 32 + f.payload as u32));
+        }
+        got.sort_unstable();
+        assert_eq!(got, want, "timestep {t}");
+        total += got.len();
+    }
+    assert!(total > 50, "the run should fire: {total} spikes");
+    // Potentials read back over the wire equal the golden model's.
+    let pots = gold.potentials();
+    for c in 0..2u8 {
+        let got = l.read(c, memory_map::POTENTIAL, 0, 0, 32);
+        for (j, v) in got.iter().enumerate() {
+            assert_eq!(*v, pots[c as usize * 32 + j], "core {c} neuron {j}");
+        }
+    }
+    eprintln!("loaded in {load_cycles} clocks; {total} spikes over the wire");
+}
+
+/// Which slots the chip reports (recorded populations), as the RTL engines define it.
+struct RtlObs<'a>(&'a Mapping);
+impl RtlObs<'_> {
+    fn observes(&self, slot: u32) -> bool {
+        let n = self.0.hardware.neurons_per_core;
+        self.0.cores[slot as usize / n].record[slot as usize % n]
+    }
+}
