@@ -1,7 +1,9 @@
 //! `spikemesh`: check, simulate and benchmark spiking networks for FPGA neuromorphic hardware.
 
 mod bench;
+mod board_sim;
 mod raster;
+mod run;
 mod simulate;
 
 use anyhow::Result;
@@ -41,6 +43,10 @@ enum Command {
         #[arg(long)]
         sim_models: bool,
     },
+    /// Load a network onto a board over its serial port, run it, and write the recorded spikes.
+    Run(run::Args),
+    /// Serve the virtual board (the chip in Verilator, UART pins included) on a pseudo-terminal.
+    BoardSim(board_sim::Args),
     /// Measure throughput.
     Bench {
         #[command(subcommand)]
@@ -92,6 +98,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Simulate(args) => simulate::run(args),
         Command::Generate { net, out, sim_models } => generate(&net, &out, sim_models),
+        Command::Run(args) => run::run(args),
+        Command::BoardSim(args) => board_sim::run(args),
         Command::Bench { what } => bench::run(what),
     }
 }

@@ -5,6 +5,7 @@ pub mod board;
 pub mod config_bus;
 pub mod cosim;
 pub mod golden;
+pub mod pty;
 pub mod rtl_core;
 pub mod rtl_mesh;
 pub mod rtl_router;

@@ -1,0 +1,199 @@
+//! `spikemesh run`: load a network onto a board (or the virtual board) over its serial port,
+//! stream the stimulus, and write the recorded spikes it sends back.
+
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use spikemesh_host::{Board, HostError};
+use spikemesh_sim::{record_run, simulate, DeliveryOrder, Engine};
+use spikemesh_spec::spikes::write_spike_csv;
+use spikemesh_spec::{Mapping, Stimulus};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// Options of `spikemesh run`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Network TOML file.
+    net: PathBuf,
+    /// Serial port of the board (or the path `spikemesh board-sim` printed).
+    #[arg(long)]
+    port: String,
+    /// Baud rate (default: the network's `hardware.baud`).
+    #[arg(long)]
+    baud: Option<u32>,
+    /// Timesteps to run.
+    #[arg(long)]
+    steps: usize,
+    /// Stimulus CSV (`timestep,population,neuron`), added to any drive the TOML declares.
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// Output CSV of recorded spikes (`timestep,population,neuron`).
+    #[arg(long)]
+    out: PathBuf,
+    /// Also draw a spike raster PNG.
+    #[arg(long)]
+    raster: Option<PathBuf>,
+    /// Record every population, not only those with `record = true`.
+    #[arg(long)]
+    record_all: bool,
+    /// Also run the golden model and fail unless the board's spikes and final potentials equal it.
+    #[arg(long)]
+    verify: bool,
+    /// Milliseconds to wait for an answer before sending a command again.
+    #[arg(long, default_value_t = 2000)]
+    timeout_ms: u64,
+}
+
+/// The board as a simulation engine, so runs record spikes exactly as `simulate` does.
+struct BoardEngine<'a, P> {
+    board: &'a mut Board<P>,
+    mapping: &'a Mapping,
+    t: u32,
+    error: Option<(u32, HostError)>,
+}
+
+impl<P: std::io::Read + std::io::Write> BoardEngine<'_, P> {
+    fn try_step(&mut self, inputs: &[(u32, u32)]) -> Result<Vec<u32>, HostError> {
+        self.board.inject(&self.mapping.input_flits(inputs))?;
+        let hw = &self.mapping.hardware;
+        let mut slots = Vec::new();
+        for (ts, f) in self.board.step(1)? {
+            if ts != self.t || !f.host || f.x as usize >= hw.mesh_x || f.y as usize >= hw.mesh_y {
+                return Err(HostError::Unexpected {
+                    command: "STEP",
+                    got: format!("a spike {f:?} for timestep {ts} during timestep {}", self.t),
+                });
+            }
+            slots.push((hw.core_index(f.x as usize, f.y as usize) * hw.neurons_per_core + f.payload as usize) as u32);
+        }
+        slots.sort_unstable();
+        Ok(slots)
+    }
+}
+
+impl<P: std::io::Read + std::io::Write> Engine for BoardEngine<'_, P> {
+    fn step(&mut self, inputs: &[(u32, u32)]) -> Vec<u32> {
+        // After a failure the run is void: skip the rest quickly and report the first error.
+        if self.error.is_some() {
+            return Vec::new();
+        }
+        let r = self.try_step(inputs).unwrap_or_else(|e| {
+            self.error = Some((self.t, e));
+            Vec::new()
+        });
+        self.t += 1;
+        r
+    }
+
+    fn potentials(&mut self) -> Vec<i64> {
+        if self.error.is_some() {
+            return Vec::new();
+        }
+        self.board.read_potentials().unwrap_or_else(|e| {
+            self.error = Some((self.t, e));
+            Vec::new()
+        })
+    }
+
+    fn observes(&self, slot: u32) -> bool {
+        let n = self.mapping.hardware.neurons_per_core;
+        self.mapping.cores[slot as usize / n].record[slot as usize % n]
+    }
+}
+
+fn bar(len: usize, what: &str) -> Result<ProgressBar> {
+    Ok(if std::io::stderr().is_terminal() {
+        let b = ProgressBar::new(len as u64);
+        b.set_style(ProgressStyle::with_template(&format!(
+            "{{bar:40}} {{pos}}/{{len}} {what} {{per_sec}} eta {{eta}}"
+        ))?);
+        b
+    } else {
+        ProgressBar::hidden()
+    })
+}
+
+/// Runs `spikemesh run`.
+pub fn run(a: Args) -> Result<()> {
+    let mut net = spikemesh_spec::Network::load(&a.net)?;
+    if a.record_all {
+        for p in &mut net.populations {
+            p.record = true;
+        }
+    }
+    let mapping = Mapping::build(&net)?;
+    let stim = Stimulus::build(&net, a.steps, a.input.as_deref())?;
+    let record: Vec<bool> = net.populations.iter().map(|p| p.record).collect();
+    let baud = a.baud.unwrap_or(net.hardware.baud);
+    let mut board = Board::open(&a.port, baud)?;
+    board.timeout = Duration::from_millis(a.timeout_ms);
+    let info = *board.info().expect("open identifies the board");
+    println!(
+        "board on {}: {}x{} cores of {} neurons x {} axons, {:.3} MHz, {} baud",
+        a.port,
+        info.mesh_x,
+        info.mesh_y,
+        info.neurons_per_core,
+        info.axons_per_core,
+        info.clock_khz as f64 / 1e3,
+        info.baud
+    );
+    let t0 = Instant::now();
+    let words: usize = mapping
+        .cores
+        .iter()
+        .map(|c| spikemesh_spec::memory_map::config_writes(c, net.hardware.axons_per_core).len())
+        .sum();
+    let b = bar(words, "words loaded")?;
+    board.load(&mapping, |done, _| b.set_position(done as u64)).context("loading the network")?;
+    b.finish_and_clear();
+    println!("loaded {words} words in {:.1} s", t0.elapsed().as_secs_f64());
+    let t1 = Instant::now();
+    let b = bar(a.steps, "timesteps")?;
+    let mut engine = BoardEngine { board: &mut board, mapping: &mapping, t: 0, error: None };
+    let res = record_run(&mut engine, &mapping, &stim, &record, |d| b.set_position(d as u64));
+    b.finish_and_clear();
+    if let Some((t, e)) = engine.error.take() {
+        bail!("timestep {t}: {e}");
+    }
+    let secs = t1.elapsed().as_secs_f64();
+    let status = board.check_spikes()?;
+    println!(
+        "{} timesteps in {secs:.1} s ({:.0} timesteps/s): {} recorded spikes from the board; board counters: timestep {}, {} frames accepted, {} rejected; {} commands sent again",
+        a.steps,
+        a.steps as f64 / secs,
+        status.spikes_sent,
+        status.timestep,
+        status.frames_ok,
+        status.frames_rejected,
+        board.resent
+    );
+    write_spike_csv(&a.out, &net, &res.spikes).with_context(|| format!("writing {}", a.out.display()))?;
+    println!("{} recorded spikes -> {}", res.spikes.len(), a.out.display());
+    if a.verify {
+        let gold = simulate(&mapping, &stim, &record, DeliveryOrder::InOrder, |_| {});
+        if gold.spikes != res.spikes {
+            let i = gold
+                .spikes
+                .iter()
+                .zip(&res.spikes)
+                .position(|(g, r)| g != r)
+                .unwrap_or(gold.spikes.len().min(res.spikes.len()));
+            bail!(
+                "the board differs from the golden model at recorded spike #{i}: golden {:?}, board {:?}",
+                gold.spikes.get(i),
+                res.spikes.get(i)
+            );
+        }
+        if let Some(j) = gold.potentials.iter().zip(&res.potentials).position(|(g, r)| g != r) {
+            bail!("potential of slot {j} after the run: golden {}, board {}", gold.potentials[j], res.potentials[j]);
+        }
+        println!("verified: the board's recorded spikes and final potentials equal the golden model's");
+    }
+    if let Some(png) = &a.raster {
+        crate::raster::draw(png, &net, &record, a.steps, &res.spikes)?;
+        println!("raster -> {}", png.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,400 @@
+//! A session with a board (or the virtual board) over a serial line.
+//!
+//! One command is in flight at a time: the board answers each before it takes the next.
+//! When an answer does not come in time, the same frame (same sequence number) is sent
+//! again; the board answers a repeat without running it twice. A session always starts with
+//! IDENTIFY, so a board that still remembers the previous session's last command never takes
+//! this session's first one for a repeat.
+
+use crate::error::HostError;
+use spikemesh_spec::flit::Flit;
+use spikemesh_spec::mapping::Mapping;
+use spikemesh_spec::memory_map::{self, config_writes, geometry};
+use spikemesh_spec::protocol::{BoardInfo, Command, Decoder, Frame, Response, MAX_PAYLOAD};
+use spikemesh_spec::Hardware;
+use std::io::{ErrorKind, Read, Write};
+use std::time::{Duration, Instant};
+
+/// Words per WRITE_MEM frame (7 header bytes, 5 per word).
+const WRITE_WORDS: usize = (MAX_PAYLOAD - 7) / 5;
+/// Words per READ_MEM answer.
+const READ_WORDS: usize = MAX_PAYLOAD / 5;
+/// Flits per INJECT frame.
+const INJECT_FLITS: usize = MAX_PAYLOAD / 3;
+
+/// The board's counters (STATUS).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Status {
+    /// Timesteps run since reset.
+    pub timestep: u32,
+    /// Frames the board accepted.
+    pub frames_ok: u32,
+    /// Frames the board rejected (bad encoding, checksum, or sent while it was busy).
+    pub frames_rejected: u32,
+    /// Recorded spikes the board sent.
+    pub spikes_sent: u32,
+}
+
+/// A recorded spike from the board: its timestep and the host flit (core x, y, neuron slot).
+pub type BoardSpike = (u32, Flit);
+
+/// A session with a board.
+pub struct Board<P> {
+    port: P,
+    dec: Decoder,
+    seq: u8,
+    info: Option<BoardInfo>,
+    /// How long to wait for the board's next frame before sending a command again.
+    pub timeout: Duration,
+    /// How many times a command is sent again before giving up.
+    pub retries: u32,
+    /// Frames from the board that failed their check.
+    pub bad_frames: u64,
+    /// Commands sent again because their answer did not come.
+    pub resent: u64,
+    /// Recorded spikes received.
+    pub spikes_received: u64,
+}
+
+impl Board<Box<dyn serialport::SerialPort>> {
+    /// Opens the serial port `path` at `baud` and identifies the board.
+    pub fn open(path: &str, baud: u32) -> Result<Self, HostError> {
+        let perr = |e: serialport::Error| HostError::Port { port: path.into(), source: e.into() };
+        let port = serialport::new(path, baud).timeout(Duration::from_millis(10)).open().map_err(perr)?;
+        // Bytes a previous session left in the line's buffer are not for us.
+        port.clear(serialport::ClearBuffer::All).map_err(perr)?;
+        let mut b = Board::new(port);
+        b.identify()?;
+        Ok(b)
+    }
+}
+
+impl<P: Read + Write> Board<P> {
+    /// A session over `port` (any byte stream; the serial port in practice). Call
+    /// [`Board::identify`] first.
+    pub fn new(port: P) -> Self {
+        // Start from a sequence number the last session probably did not end on.
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let seq = (nanos >> 8) as u8 ^ std::process::id() as u8;
+        Self {
+            port,
+            dec: Decoder::new(),
+            seq,
+            info: None,
+            timeout: Duration::from_secs(2),
+            retries: 3,
+            bad_frames: 0,
+            resent: 0,
+            spikes_received: 0,
+        }
+    }
+
+    /// What the board reported at IDENTIFY.
+    pub fn info(&self) -> Option<&BoardInfo> {
+        self.info.as_ref()
+    }
+
+    /// Reads whatever arrives within `until`; returns the frames decoded.
+    fn receive(&mut self, until: Instant) -> Result<Vec<Frame>, HostError> {
+        let mut buf = [0u8; 4096];
+        loop {
+            match self.port.read(&mut buf) {
+                Ok(0) => {}
+                Ok(n) => {
+                    let mut frames = Vec::new();
+                    for f in self.dec.push(&buf[..n]) {
+                        match f {
+                            Ok(f) => frames.push(f),
+                            Err(_) => self.bad_frames += 1,
+                        }
+                    }
+                    if !frames.is_empty() {
+                        return Ok(frames);
+                    }
+                }
+                Err(e) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock | ErrorKind::Interrupted) => {}
+                Err(e) => return Err(HostError::Port { port: "(open)".into(), source: e }),
+            }
+            if Instant::now() >= until {
+                return Ok(Vec::new());
+            }
+        }
+    }
+
+    /// Sends `cmd` and waits for its answer; SPIKES frames on the way go to `spikes`.
+    fn exchange(&mut self, cmd: &Command, spikes: &mut Vec<BoardSpike>) -> Result<Response, HostError> {
+        let name = command_name(cmd);
+        self.seq = self.seq.wrapping_add(1);
+        let bytes = cmd.frame(self.seq).encode();
+        let io = |e| HostError::Port { port: "(open)".into(), source: e };
+        for attempt in 0..=self.retries {
+            if attempt > 0 {
+                self.resent += 1;
+            }
+            self.port.write_all(&bytes).map_err(io)?;
+            self.port.flush().map_err(io)?;
+            // Every frame from the board restarts the clock: a long STEP streams as it runs.
+            let mut until = Instant::now() + self.timeout;
+            loop {
+                let frames = self.receive(until)?;
+                if frames.is_empty() {
+                    break;
+                }
+                until = Instant::now() + self.timeout;
+                for f in frames {
+                    if f.seq != self.seq {
+                        continue; // a late answer to an earlier try or session
+                    }
+                    let r = Response::parse(&f).map_err(|e| HostError::Unexpected {
+                        command: name,
+                        got: format!("a malformed answer: {e}"),
+                    })?;
+                    match r {
+                        Response::Spikes { timestep, spikes: s } => {
+                            self.spikes_received += s.len() as u64;
+                            spikes.extend(s.into_iter().map(|f| (timestep, f)));
+                        }
+                        Response::Nack(reason) => return Err(HostError::Nack { command: name, reason }),
+                        other => return Ok(other),
+                    }
+                }
+            }
+        }
+        Err(HostError::Timeout {
+            command: name,
+            seq: self.seq,
+            tries: self.retries + 1,
+            timeout_ms: self.timeout.as_millis() as u64,
+        })
+    }
+
+    fn expect_ack(&mut self, cmd: &Command) -> Result<(), HostError> {
+        match self.exchange(cmd, &mut Vec::new())? {
+            Response::Ack => Ok(()),
+            other => Err(HostError::Unexpected { command: command_name(cmd), got: format!("{other:?}") }),
+        }
+    }
+
+    /// Asks the board what it is.
+    pub fn identify(&mut self) -> Result<BoardInfo, HostError> {
+        match self.exchange(&Command::Identify, &mut Vec::new())? {
+            Response::Ident(i) => {
+                self.info = Some(i);
+                Ok(i)
+            }
+            other => Err(HostError::Unexpected { command: "IDENTIFY", got: format!("{other:?}") }),
+        }
+    }
+
+    /// Fails unless the board's hardware is exactly `hw`'s shape.
+    pub fn check_fits(&mut self, hw: &Hardware) -> Result<(), HostError> {
+        let i = match self.info {
+            Some(i) => i,
+            None => self.identify()?,
+        };
+        let mut diffs = Vec::new();
+        let mut cmp = |what: &str, board: u64, net: u64| {
+            if board != net {
+                diffs.push(format!("{what}: board {board}, network {net}"));
+            }
+        };
+        cmp("mesh x", i.mesh_x as u64, hw.mesh_x as u64);
+        cmp("mesh y", i.mesh_y as u64, hw.mesh_y as u64);
+        cmp("neurons_per_core", i.neurons_per_core as u64, hw.neurons_per_core as u64);
+        cmp("axons_per_core", i.axons_per_core as u64, hw.axons_per_core as u64);
+        cmp("weight_bits", i.weight_bits as u64, hw.widths.weight_bits as u64);
+        cmp("potential_bits", i.potential_bits as u64, hw.widths.potential_bits as u64);
+        cmp("refractory_bits", i.refractory_bits as u64, hw.widths.refractory_bits as u64);
+        cmp("neuron_types", i.neuron_types as u64, hw.neuron_types as u64);
+        cmp("destinations_per_core", i.destinations_per_core as u64, hw.destinations_per_core as u64);
+        cmp("protocol version", i.version as u64, spikemesh_spec::protocol::VERSION as u64);
+        if diffs.is_empty() {
+            Ok(())
+        } else {
+            Err(HostError::Mismatch(diffs.join("; ")))
+        }
+    }
+
+    /// Writes `data` to consecutive columns of (core, mem, row) from `col`, after checking
+    /// every address and value against the board (nothing is truncated on the way).
+    pub fn write(&mut self, core: u8, mem: u8, row: u32, col: u32, data: &[i64]) -> Result<(), HostError> {
+        self.check_access(core, mem, row, col, data.len(), true)?;
+        let g = geometry(mem, &self.hardware()?).expect("checked");
+        for (k, v) in data.iter().enumerate() {
+            if !g.holds(*v) {
+                return Err(HostError::Invalid(format!(
+                    "core {core} memory {mem} row {row} column {}: {v} does not fit its {} {}-bit words",
+                    col as usize + k,
+                    if g.signed { "signed" } else { "unsigned" },
+                    g.bits
+                )));
+            }
+        }
+        for (k, chunk) in data.chunks(WRITE_WORDS).enumerate() {
+            let c = col as usize + k * WRITE_WORDS;
+            self.expect_ack(&Command::WriteMem { core, mem, row, col: c as u16, data: chunk.to_vec() })?;
+        }
+        Ok(())
+    }
+
+    /// Reads `count` consecutive columns of (core, mem, row) from `col`.
+    pub fn read(&mut self, core: u8, mem: u8, row: u32, col: u32, count: usize) -> Result<Vec<i64>, HostError> {
+        self.check_access(core, mem, row, col, count, false)?;
+        let mut out = Vec::with_capacity(count);
+        while out.len() < count {
+            let n = (count - out.len()).min(READ_WORDS);
+            let c = (col as usize + out.len()) as u16;
+            match self.exchange(&Command::ReadMem { core, mem, row, col: c, count: n as u16 }, &mut Vec::new())? {
+                Response::Data(d) if d.len() == n => out.extend(d),
+                other => return Err(HostError::Unexpected { command: "READ_MEM", got: format!("{other:?}") }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The shape the board reported, as a `Hardware` for the geometry table.
+    fn hardware(&mut self) -> Result<Hardware, HostError> {
+        let i = match self.info {
+            Some(i) => i,
+            None => self.identify()?,
+        };
+        Ok(Hardware {
+            board: spikemesh_spec::config::Board::Sim,
+            mesh_x: i.mesh_x as usize,
+            mesh_y: i.mesh_y as usize,
+            neurons_per_core: i.neurons_per_core as usize,
+            axons_per_core: i.axons_per_core as usize,
+            neuron_types: i.neuron_types as usize,
+            destinations_per_core: i.destinations_per_core as usize,
+            widths: spikemesh_spec::neuron::Widths {
+                weight_bits: i.weight_bits as u32,
+                potential_bits: i.potential_bits as u32,
+                refractory_bits: i.refractory_bits as u32,
+            },
+            clock_mhz: i.clock_khz as f64 / 1e3,
+            baud: i.baud,
+        })
+    }
+
+    fn check_access(&mut self, core: u8, mem: u8, row: u32, col: u32, n: usize, write: bool) -> Result<(), HostError> {
+        let hw = self.hardware()?;
+        let bad = |what: String| Err(HostError::Invalid(what));
+        if core as usize >= hw.cores() {
+            return bad(format!("core {core}: the board has {} cores", hw.cores()));
+        }
+        let Some(g) = geometry(mem, &hw) else { return bad(format!("memory {mem}: no such memory")) };
+        if write && !g.writable {
+            return bad(format!("memory {mem} is read only"));
+        }
+        if row >= g.rows || col as usize + n > g.cols as usize {
+            return bad(format!(
+                "memory {mem}: row {row}, columns {col}..{} are outside its {} x {} words",
+                col as usize + n,
+                g.rows,
+                g.cols
+            ));
+        }
+        Ok(())
+    }
+
+    /// Loads a mapped network: checks the board fits it, writes every core memory, then
+    /// RESET (potentials, refractory counters, accumulators and counters to zero).
+    /// `progress(done, total)` counts words written.
+    pub fn load(&mut self, m: &Mapping, mut progress: impl FnMut(usize, usize)) -> Result<(), HostError> {
+        self.check_fits(&m.hardware)?;
+        let writes: Vec<_> = m.cores.iter().map(|img| config_writes(img, m.hardware.axons_per_core)).collect();
+        let total = writes.iter().map(Vec::len).sum();
+        let mut done = 0;
+        for (c, w) in writes.iter().enumerate() {
+            // Runs of consecutive columns in one row go out together.
+            let mut i = 0;
+            while i < w.len() {
+                let mut j = i + 1;
+                while j < w.len() && w[j].mem == w[i].mem && w[j].row == w[i].row && w[j].col == w[j - 1].col + 1 {
+                    j += 1;
+                }
+                let data: Vec<i64> = w[i..j].iter().map(|x| x.data as i64).collect();
+                self.write(c as u8, w[i].mem, w[i].row, w[i].col, &data)?;
+                done += j - i;
+                progress(done, total);
+                i = j;
+            }
+        }
+        self.reset()
+    }
+
+    /// Hands input flits to the board: they are the next timestep's input spikes.
+    pub fn inject(&mut self, flits: &[Flit]) -> Result<(), HostError> {
+        for chunk in flits.chunks(INJECT_FLITS) {
+            self.expect_ack(&Command::Inject(chunk.to_vec()))?;
+        }
+        Ok(())
+    }
+
+    /// Runs `n` timesteps; returns the recorded spikes the board streamed.
+    pub fn step(&mut self, n: u32) -> Result<Vec<BoardSpike>, HostError> {
+        let mut spikes = Vec::new();
+        match self.exchange(&Command::Step(n), &mut spikes)? {
+            Response::Ack => Ok(spikes),
+            other => Err(HostError::Unexpected { command: "STEP", got: format!("{other:?}") }),
+        }
+    }
+
+    /// Membrane potential of every neuron slot, core by core.
+    pub fn read_potentials(&mut self) -> Result<Vec<i64>, HostError> {
+        let hw = self.hardware()?;
+        let mut v = Vec::new();
+        for c in 0..hw.cores() {
+            v.extend(self.read(c as u8, memory_map::POTENTIAL, 0, 0, hw.neurons_per_core)?);
+        }
+        Ok(v)
+    }
+
+    /// The board's counters.
+    pub fn status(&mut self) -> Result<Status, HostError> {
+        match self.exchange(&Command::Status, &mut Vec::new())? {
+            Response::Counters { timestep, frames_ok, frames_rejected, spikes_sent } => {
+                Ok(Status { timestep, frames_ok, frames_rejected, spikes_sent })
+            }
+            other => Err(HostError::Unexpected { command: "STATUS", got: format!("{other:?}") }),
+        }
+    }
+
+    /// Zeroes neuron state, the timestep and the counters.
+    pub fn reset(&mut self) -> Result<(), HostError> {
+        self.expect_ack(&Command::Reset)?;
+        self.spikes_received = 0;
+        self.bad_frames = 0;
+        Ok(())
+    }
+
+    /// Fails when spikes the board sent since the last reset did not all arrive.
+    pub fn check_spikes(&mut self) -> Result<Status, HostError> {
+        let s = self.status()?;
+        if s.spikes_sent as u64 != self.spikes_received {
+            return Err(HostError::SpikesLost {
+                sent: s.spikes_sent as u64,
+                received: self.spikes_received,
+                bad_frames: self.bad_frames,
+            });
+        }
+        Ok(s)
+    }
+
+    /// The underlying port (tests use it to inject faults).
+    pub fn port_mut(&mut self) -> &mut P {
+        &mut self.port
+    }
+}
+
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::Identify => "IDENTIFY",
+        Command::WriteMem { .. } => "WRITE_MEM",
+        Command::ReadMem { .. } => "READ_MEM",
+        Command::Inject(_) => "INJECT",
+        Command::Step(_) => "STEP",
+        Command::Status => "STATUS",
+        Command::Reset => "RESET",
+    }
+}
