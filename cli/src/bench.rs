@@ -63,6 +63,20 @@ pub enum What {
         #[arg(long)]
         json: bool,
     },
+    /// The host link on the virtual board (bit-level UART): recorded spike events per second
+    /// of board time while every one of 256 recorded neurons fires every timestep, against
+    /// the wire's limit (baud / 10 bits per byte / 3 bytes per spike).
+    Link {
+        /// Baud rates to measure (the core clock is 24 MHz).
+        #[arg(long, value_delimiter = ',', default_value = "115200,3000000")]
+        baud: Vec<u32>,
+        /// Timesteps streamed per measurement.
+        #[arg(long, default_value_t = 40)]
+        steps: u32,
+        /// Print the figures as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs a benchmark.
@@ -99,7 +113,88 @@ pub fn run(w: What) -> Result<()> {
         What::Rtl { net, steps, json } => rtl(network(&net, "examples/one-core.toml", ONE_CORE)?, steps, json),
         What::Fpga { json } => fpga(json),
         What::Mesh { net, steps, json } => mesh(network(&net, "examples/bench-1024.toml", BENCH_1024)?, steps, json),
+        What::Link { baud, steps, json } => link(&baud, steps, json),
     }
+}
+
+#[derive(serde::Serialize)]
+struct LinkBench {
+    baud: u32,
+    clock_mhz: f64,
+    timesteps: u32,
+    spikes: u64,
+    board_seconds: f64,
+    spikes_per_s: f64,
+    wire_limit_spikes_per_s: f64,
+    fraction_of_limit: f64,
+    wire_bytes_per_spike: f64,
+}
+
+/// A network that makes the link the bottleneck: one input neuron, firing every timestep,
+/// drives 256 recorded neurons that fire every timestep.
+fn link_network(baud: u32) -> Result<Network> {
+    let text = format!(
+        "[hardware]\nboard = \"sim\"\nmesh = [1, 1]\nneurons_per_core = 256\naxons_per_core = 4\nweight_bits = 8\npotential_bits = 16\nclock_mhz = 24\nbaud = {baud}\n\n[[population]]\nname = \"in\"\nsize = 1\ninput = true\n\n[[population]]\nname = \"out\"\nsize = 256\nrecord = true\nneuron = {{ threshold = 10, leak_shift = 0, reset = 0, refractory = 0 }}\n\n[[projection]]\nfrom = \"in\"\nto = \"out\"\nconnectivity = \"all_to_all\"\nweight = 100\n"
+    );
+    Ok(Network::parse(&PathBuf::from(format!("(bench link, {baud} baud)")), &text)?)
+}
+
+fn link(bauds: &[u32], steps: u32, json: bool) -> Result<()> {
+    use spikemesh_host::Board;
+    use spikemesh_sim::board::{VirtualBoard, Wire};
+    let mut all = Vec::new();
+    for &baud in bauds {
+        let n = link_network(baud)?;
+        let m = Mapping::build(&n)?;
+        let mut b = Board::new(Wire::new(VirtualBoard::new(&n.hardware, None)?));
+        b.identify()?;
+        b.load(&m, |_, _| {})?;
+        let input = m.input_flits(&[(0, 0)]);
+        // Warm up: the first timestep only integrates the input.
+        b.inject(&input)?;
+        b.step(1)?;
+        let mut spikes = 0u64;
+        let mut cycles = 0u64;
+        for _ in 0..steps {
+            b.inject(&input)?;
+            // Only STEP's own span counts: from its frame's first bit to its ACK's last.
+            let c0 = b.port_mut().board.cycles;
+            spikes += b.step(1)?.len() as u64;
+            cycles += b.port_mut().board.cycles - c0;
+        }
+        b.check_spikes()?;
+        let clock = spikemesh_hdl::chip::clock_hz(&n.hardware) as f64;
+        let secs = cycles as f64 / clock;
+        let limit = baud as f64 / 10.0 / 3.0;
+        let r = LinkBench {
+            baud,
+            clock_mhz: clock / 1e6,
+            timesteps: steps,
+            spikes,
+            board_seconds: secs,
+            spikes_per_s: spikes as f64 / secs,
+            wire_limit_spikes_per_s: limit,
+            fraction_of_limit: spikes as f64 / secs / limit,
+            wire_bytes_per_spike: secs * baud as f64 / 10.0 / spikes as f64,
+        };
+        if !json {
+            println!(
+                "link at {baud} baud ({:.0} MHz core): {} spikes in {:.4} s of board time = {:.0} spike events/s; wire limit {:.0}/s (3 bytes of 10 bits each): {:.1} % of it, {:.2} wire bytes per spike (STEP command and ACK included)",
+                r.clock_mhz,
+                r.spikes,
+                r.board_seconds,
+                r.spikes_per_s,
+                r.wire_limit_spikes_per_s,
+                100.0 * r.fraction_of_limit,
+                r.wire_bytes_per_spike
+            );
+        }
+        all.push(r);
+    }
+    if json {
+        println!("{}", serde_json::to_string_pretty(&all)?);
+    }
+    Ok(())
 }
 
 #[derive(serde::Serialize)]

@@ -175,3 +175,47 @@ impl VirtualBoard {
         Ok(())
     }
 }
+
+/// The virtual board as an in-process byte stream (no PTY): what the host writes goes onto
+/// the UART rx pin; a read runs the chip until it sends something or goes idle.
+pub struct Wire {
+    /// The board.
+    pub board: VirtualBoard,
+    inbox: VecDeque<u8>,
+    scratch: Vec<u8>,
+}
+
+impl Wire {
+    /// A wire to `board`.
+    pub fn new(board: VirtualBoard) -> Self {
+        Self { board, inbox: VecDeque::new(), scratch: Vec::new() }
+    }
+}
+
+impl std::io::Write for Wire {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.board.send(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl std::io::Read for Wire {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.inbox.is_empty() && !self.board.is_idle() {
+            self.board.run(200_000, &mut self.scratch).map_err(std::io::Error::other)?;
+            self.inbox.extend(self.scratch.drain(..));
+        }
+        if self.inbox.is_empty() {
+            // Idle and silent: what a serial port reports when its read timeout expires.
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        let n = buf.len().min(self.inbox.len());
+        for (b, v) in buf.iter_mut().zip(self.inbox.drain(..n)) {
+            *b = v;
+        }
+        Ok(n)
+    }
+}

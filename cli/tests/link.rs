@@ -1,0 +1,238 @@
+//! The host link end to end: `spikemesh board-sim` serves the chip on a PTY, `spikemesh run`
+//! drives it like a real board, and the spikes equal the golden model's. Then the host's
+//! retries against a wire that loses and corrupts bytes in both directions.
+
+use spikemesh_host::{Board, HostError};
+use spikemesh_sim::board::{VirtualBoard, Wire};
+use spikemesh_spec::{Mapping, Network, Stimulus};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(name).display().to_string()
+}
+
+/// Kills the board-sim process when the test ends, pass or fail.
+struct Child(std::process::Child);
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn run_over_a_pty_equals_golden() {
+    let net = example("link-2x1.toml");
+    let mut sim = Child(
+        Command::new(env!("CARGO_BIN_EXE_spikemesh"))
+            .args(["board-sim", &net])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start board-sim"),
+    );
+    let mut first = String::new();
+    BufReader::new(sim.0.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
+    let port = first.trim().strip_prefix("virtual board on ").expect("board-sim prints its PTY").to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("board.csv");
+    let gold = dir.path().join("golden.csv");
+    let run = |extra: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_spikemesh"))
+            .args(["run", &net, "--port", &port, "--steps", "60", "--out"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap();
+        let s = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{s}");
+        s
+    };
+    let text = run(&["--verify"]);
+    assert!(
+        text.contains("verified: the board's recorded spikes and final potentials equal the golden model's"),
+        "{text}"
+    );
+    let o = Command::new(env!("CARGO_BIN_EXE_spikemesh"))
+        .args(["simulate", &net, "--steps", "60", "--out"])
+        .arg(&gold)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let (a, b) = (std::fs::read_to_string(&out).unwrap(), std::fs::read_to_string(&gold).unwrap());
+    assert_eq!(a, b, "the board's spike file equals the golden model's");
+    assert!(a.lines().count() > 100, "the run fires");
+    // A second session on the same board (the network is loaded again at run time).
+    run(&[]);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), b);
+}
+
+#[test]
+fn run_refuses_a_board_of_another_shape() {
+    let mut sim = Child(
+        Command::new(env!("CARGO_BIN_EXE_spikemesh"))
+            .args(["board-sim", &example("link-2x1.toml")])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut first = String::new();
+    BufReader::new(sim.0.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
+    let port = first.trim().strip_prefix("virtual board on ").unwrap().to_string();
+    let o = Command::new(env!("CARGO_BIN_EXE_spikemesh"))
+        .args([
+            "run",
+            &example("tiny.toml"),
+            "--port",
+            &port,
+            "--baud",
+            "1500000",
+            "--steps",
+            "5",
+            "--out",
+            "/dev/null",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("does not match the network's [hardware]")
+            && err.contains("neurons_per_core: board 32, network 16"),
+        "{err}"
+    );
+}
+
+#[test]
+fn run_reports_a_missing_port() {
+    let o = Command::new(env!("CARGO_BIN_EXE_spikemesh"))
+        .args(["run", &example("tiny.toml"), "--port", "/dev/nonexistent-tty", "--steps", "1", "--out", "/dev/null"])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("serial port /dev/nonexistent-tty"), "{err}");
+}
+
+/// The virtual board on an in-process wire that loses or corrupts bytes.
+struct LossyWire {
+    wire: Wire,
+    inbox: std::collections::VecDeque<u8>,
+    rng: u64,
+    /// Probability per frame sent (either way) that one of its bytes is flipped or dropped.
+    fault: f64,
+    faults: u64,
+}
+
+impl LossyWire {
+    fn coin(&mut self) -> f64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Damages one byte of `bytes` (not a delimiter) with probability `fault`.
+    fn damage(&mut self, bytes: &mut Vec<u8>) {
+        if bytes.len() > 2 && self.coin() < self.fault {
+            self.faults += 1;
+            let i = 1 + (self.coin() * (bytes.len() - 2) as f64) as usize;
+            if self.coin() < 0.5 {
+                bytes.remove(i);
+            } else {
+                bytes[i] ^= 0x10;
+            }
+        }
+    }
+}
+
+impl Write for LossyWire {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut b = buf.to_vec();
+        self.damage(&mut b);
+        self.wire.write_all(&b)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Read for LossyWire {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.inbox.is_empty() {
+            // Take everything the board sends until it is idle, then damage it frame by frame.
+            let mut out = Vec::new();
+            let mut chunk = [0u8; 4096];
+            loop {
+                match self.wire.read(&mut chunk) {
+                    Ok(n) => out.extend_from_slice(&chunk[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::TimedOut => break,
+                    Err(e) => return Err(e),
+                }
+            }
+            let mut frame = Vec::new();
+            for (k, &byte) in out.iter().enumerate() {
+                frame.push(byte);
+                if byte == 0 && frame.len() > 1 && out.get(k + 1) == Some(&0) {
+                    self.damage(&mut frame);
+                    self.inbox.extend(frame.drain(..));
+                }
+            }
+            self.damage(&mut frame);
+            self.inbox.extend(frame);
+        }
+        if self.inbox.is_empty() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        let n = buf.len().min(self.inbox.len());
+        for (b, v) in buf.iter_mut().zip(self.inbox.drain(..n)) {
+            *b = v;
+        }
+        Ok(n)
+    }
+}
+
+#[test]
+fn host_retries_through_a_lossy_wire() {
+    let net = Network::load(Path::new(&example("link-2x1.toml"))).unwrap();
+    let m = Mapping::build(&net).unwrap();
+    let wire = LossyWire {
+        wire: Wire::new(VirtualBoard::new(&net.hardware, None).unwrap()),
+        inbox: Default::default(),
+        rng: 0x9e3779b97f4a7c15,
+        fault: 0.05,
+        faults: 0,
+    };
+    let mut b = Board::new(wire);
+    b.timeout = std::time::Duration::from_millis(50);
+    b.retries = 8;
+    b.identify().unwrap();
+    b.load(&m, |_, _| {}).unwrap();
+    // Potentials read back intact despite the faults, and corrupted writes were never applied.
+    let img = &m.cores[0];
+    let row0 = b.read(0, spikemesh_spec::memory_map::CROSSBAR, 0, 0, 32).unwrap();
+    assert_eq!(row0, img.crossbar[..32].iter().map(|&w| w as i64).collect::<Vec<_>>());
+    let stim = Stimulus::build(&net, 30, None).unwrap();
+    let mut lost = None;
+    for inputs in &stim.steps {
+        b.inject(&m.input_flits(inputs)).unwrap();
+        b.step(1).unwrap();
+    }
+    match b.check_spikes() {
+        Ok(_) => {}
+        Err(HostError::SpikesLost { sent, received, bad_frames }) => lost = Some((sent, received, bad_frames)),
+        Err(e) => panic!("{e}"),
+    }
+    let w = b.port_mut();
+    assert!(w.faults > 20, "the wire should have damaged frames: {}", w.faults);
+    let resent = b.resent;
+    assert!(resent > 0, "the host resent commands whose answers were lost");
+    // Damaged SPIKES frames cannot be re-sent, but the host notices and says how many.
+    if let Some((sent, received, bad)) = lost {
+        assert!(received < sent && bad > 0, "{sent} {received} {bad}");
+    }
+    let s = b.status().unwrap();
+    assert!(s.frames_rejected > 0, "the board counted the damaged frames");
+}
