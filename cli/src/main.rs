@@ -5,6 +5,7 @@ mod board_sim;
 mod raster;
 mod run;
 mod simulate;
+mod synth;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -47,6 +48,8 @@ enum Command {
     Run(run::Args),
     /// Serve the virtual board (the chip in Verilator, UART pins included) on a pseudo-terminal.
     BoardSim(board_sim::Args),
+    /// Build a bitstream for a board: Yosys, nextpnr, pack, and a resource/timing report.
+    Synth(synth::Args),
     /// Measure throughput.
     Bench {
         #[command(subcommand)]
@@ -99,6 +102,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Simulate(args) => simulate::run(args),
         Command::Generate { net, out, sim_models } => generate(&net, &out, sim_models),
         Command::Run(args) => run::run(args),
+        Command::Synth(args) => synth::run(args),
         Command::BoardSim(args) => board_sim::run(args),
         Command::Bench { what } => bench::run(what),
     }

@@ -1,5 +1,6 @@
 //! Memory fit before synthesis: the RAM blocks a chip of a given shape needs on its board's
-//! FPGA, from the memories `core.rs` and `fanout.rs` instantiate (tested against Yosys).
+//! FPGA, from the memories `core.rs`, `fanout.rs` and the host bridge instantiate (tested
+//! against Yosys).
 //!
 //! Yosys chooses per memory, with a cost model: very small memories can become flip-flops
 //! (iCE40) or LUT RAM (ECP5). So the prediction is a range. The most: every memory in whole
@@ -45,6 +46,12 @@ pub fn tile_memories(s: &CoreShape, destinations: usize) -> Vec<Memory> {
         m(destinations, 23),                    // destination memory
     ]);
     v
+}
+
+/// The host bridge's memories (`bridge.rs`): the frame receiver's and transmitter's buffers.
+pub fn bridge_memories() -> [Memory; 2] {
+    let m = Memory { depth: 1 << crate::framerx::FB, width: 8 };
+    [m, Memory { depth: 1 << crate::frametx::TB, width: 8 }]
 }
 
 /// SB_RAM40_4K blocks for one memory: the cheapest of the four block shapes.
@@ -109,13 +116,16 @@ pub fn memory_fit(hw: &Hardware) -> Option<MemoryFit> {
         0
     };
     let bits = |m: &Memory| m.depth * m.width;
+    let bridge = bridge_memories();
     let (max, min) = if ecp5 {
         let all: usize = mems.iter().map(|&m| ecp5_blocks(m)).sum();
         let xbar = if shape.crossbar == CrossbarStyle::Inferred { bits(&mems[0]).div_ceil(18 * 1024) } else { 0 };
-        (cores * all, cores * xbar)
+        let b: usize = bridge.iter().map(|&m| ecp5_blocks(m)).sum();
+        (cores * all + b, cores * xbar + b)
     } else {
         let (least, most) = ice40_range(&mems);
-        (cores * most, cores * least)
+        let (bl, bm) = ice40_range(&bridge);
+        (cores * most + bm, cores * least + bl)
     };
     Some(MemoryFit {
         device: device.into(),

@@ -171,6 +171,42 @@ pub struct PnrStats {
 
 /// Places and routes a synthesized netlist, aiming at `mhz`; pins are left unconstrained.
 pub fn pnr(stats: &SynthStats, device: Device, mhz: f64, seed: u64, dir: &Path) -> Result<PnrStats, FlowError> {
+    place_and_route(stats, device, mhz, seed, dir, None)
+}
+
+/// Places and routes a board top with its pin file (`.pcf` or `.lpf`), aiming at `mhz`, and
+/// writes the routed design for [`pack`] (`top.asc` on iCE40, `top.config` on ECP5).
+pub fn pnr_pinned(
+    stats: &SynthStats,
+    device: Device,
+    mhz: f64,
+    seed: u64,
+    dir: &Path,
+    pins: &Path,
+) -> Result<PnrStats, FlowError> {
+    place_and_route(stats, device, mhz, seed, dir, Some(pins))
+}
+
+/// Packs the routed design in `dir` into a bitstream: `top.bin` (icepack) or `top.bit`
+/// (ecppack). Returns its path.
+pub fn pack(device: Device, dir: &Path) -> Result<PathBuf, FlowError> {
+    let (name, env, args, out) = if device.is_ice40() {
+        ("icepack", "ICEPACK", vec!["top.asc".to_string(), "top.bin".into()], "top.bin")
+    } else {
+        ("ecppack", "ECPPACK", vec!["--compress".to_string(), "top.config".into(), "top.bit".into()], "top.bit")
+    };
+    run(name, env, &tool(env, name), &args, dir, &format!("{name}.log"))?;
+    Ok(dir.join(out))
+}
+
+fn place_and_route(
+    stats: &SynthStats,
+    device: Device,
+    mhz: f64,
+    seed: u64,
+    dir: &Path,
+    pins: Option<&Path>,
+) -> Result<PnrStats, FlowError> {
     let (name, env, default) = if device.is_ice40() {
         ("nextpnr-ice40", "NEXTPNR_ICE40", "nextpnr-ice40")
     } else {
@@ -184,7 +220,26 @@ pub fn pnr(stats: &SynthStats, device: Device, mhz: f64, seed: u64, dir: &Path) 
     let mut args: Vec<String> = device.nextpnr_args().into_iter().map(String::from).collect();
     args.extend(["--json".into(), "netlist.json".into(), "--freq".into(), format!("{mhz}")]);
     args.extend(["--seed".into(), seed.to_string(), "--report".into(), "report.json".into()]);
-    args.push(if device.is_ice40() { "--pcf-allow-unconstrained".into() } else { "--lpf-allow-unconstrained".into() });
+    // Timing is judged from the report (callers fail loudly); nextpnr would stop before it.
+    args.push("--timing-allow-fail".into());
+    match pins {
+        Some(p) => {
+            let ext = if device.is_ice40() { "pcf" } else { "lpf" };
+            std::fs::copy(p, dir.join(format!("pins.{ext}")))
+                .map_err(|e| FlowError::Report(format!("{}: {e}", p.display())))?;
+            args.extend([format!("--{ext}"), format!("pins.{ext}")]);
+            if device.is_ice40() {
+                args.extend(["--asc".into(), "top.asc".into()]);
+            } else {
+                args.extend(["--textcfg".into(), "top.config".into()]);
+            }
+        }
+        None => args.push(if device.is_ice40() {
+            "--pcf-allow-unconstrained".into()
+        } else {
+            "--lpf-allow-unconstrained".into()
+        }),
+    }
     run(name, env, &tool(env, default), &args, dir, "nextpnr.log")?;
     let rep =
         std::fs::read_to_string(dir.join("report.json")).map_err(|e| FlowError::Report(format!("report.json: {e}")))?;

@@ -1,6 +1,7 @@
 //! spikemesh-hdl: rust-hdl blocks of the neuromorphic hardware, emitted as Verilog.
 
 pub mod adder;
+pub mod board_top;
 pub mod boards;
 pub mod bridge;
 pub mod chip;
@@ -28,7 +29,44 @@ use rust_hdl::prelude::*;
 /// Verilog of a block as the top module `top`.
 pub fn verilog_of<U: Block>(mut uut: U) -> String {
     uut.connect_all();
-    generate_verilog(&uut)
+    tidy_enums(&generate_verilog(&uut))
+}
+
+/// rust-hdl declares every enum's values as localparams in each module holding an
+/// enum-typed signal and initialises enum registers from a 64-bit literal; both are lint
+/// findings (UNUSEDPARAM, WIDTHTRUNC) without meaning. Drop the localparams a module never
+/// names and initialise with a fill literal instead.
+fn tidy_enums(v: &str) -> String {
+    let mut out = String::with_capacity(v.len());
+    // rust-hdl ends each module with a line `endmodule // name`.
+    for module in v.split_inclusive("\nendmodule") {
+        // Whole-word uses (`Step$Spike` is not a use of `Step$SpikeSend`).
+        let used = |name: &str| {
+            module
+                .match_indices(name)
+                .filter(|(i, _)| {
+                    let next = module[i + name.len()..].chars().next().unwrap_or(' ');
+                    !(next.is_ascii_alphanumeric() || next == '_' || next == '$')
+                })
+                .count()
+                > 1
+        };
+        for line in module.split_inclusive('\n') {
+            let t = line.trim();
+            if let Some(rest) = t.strip_prefix("localparam ") {
+                let name = rest.split_whitespace().next().unwrap_or("");
+                if name.contains('$') && !used(name) {
+                    continue;
+                }
+            }
+            if t == "q = 64'h0;" {
+                out.push_str(&line.replace("64'h0", "'0"));
+                continue;
+            }
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 /// Verilog of one neuron core of `shape` as module `top`. `with_models` appends behavioural

@@ -29,8 +29,10 @@ pub enum Board {
     /// iCEBreaker: Lattice iCE40 UP5K.
     Icebreaker,
     /// ULX3S with an ECP5 LFE5U-85F.
+    #[serde(rename = "ulx3s-85f")]
     Ulx3s85f,
     /// ULX3S with an ECP5 LFE5U-25F.
+    #[serde(rename = "ulx3s-25f")]
     Ulx3s25f,
     /// Lattice iCE40-HX8K breakout board.
     Hx8kBreakout,

@@ -302,3 +302,20 @@ fn a_projection_larger_than_the_chip_is_refused_before_it_is_built() {
     let d = one_error(&t);
     check(&d, &t, "all_to_all", "projection[0].connectivity", "more than 128 synapses");
 }
+
+#[test]
+fn every_board_name_in_the_docs_parses() {
+    // The names docs/config.md lists are exactly the names the parser takes and prints.
+    use spikemesh_spec::config::Board;
+    for b in [Board::Icebreaker, Board::Ulx3s85f, Board::Ulx3s25f, Board::Hx8kBreakout, Board::Sim] {
+        let text = format!(
+            "[hardware]\nboard = \"{}\"\nmesh = [1, 1]\nneurons_per_core = 4\naxons_per_core = 4\nweight_bits = 4\npotential_bits = 8\n\n[[population]]\nname = \"a\"\nsize = 1\nneuron = {{ threshold = 5 }}\n",
+            b.name()
+        );
+        let n = spikemesh_spec::Network::parse(Path::new("boards.toml"), &text)
+            .unwrap_or_else(|e| panic!("{}: {e}", b.name()));
+        assert_eq!(n.hardware.board, b);
+        let docs = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/config.md")).unwrap();
+        assert!(docs.contains(&format!("`{}`", b.name())), "docs/config.md names {}", b.name());
+    }
+}
