@@ -4,13 +4,21 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 NET ?= examples/up5k-feedforward.toml
+# The network `make demo` ends with as a bitstream (up5k-feedforward does not fit the UP5K yet).
+DEMO_SYNTH ?= examples/one-core.toml
 STEPS ?= 1000
 OUT ?= out
 BIN := target/release/spikemesh
 # Every recipe line sees the tool paths (YOSYS, NEXTPNR_ICE40, VERILATOR, ...).
 TOOLS_ENV = eval "$$(scripts/tools.sh env)"
 
-.PHONY: all build tools tool-versions demo test lint fmt bench clean
+# The FPGA flow: `make bitstream SYNTH_NET=examples/one-core.toml` (or BOARD=ulx3s-85f ...).
+SYNTH_NET ?= examples/one-core.toml
+FPGA_OUT ?= build/fpga
+BOARD_ARG = $(if $(BOARD),--board $(BOARD),)
+SYNTH = $(TOOLS_ENV); $(BIN) synth $(SYNTH_NET) $(BOARD_ARG) --out $(FPGA_OUT)
+
+.PHONY: all build tools tool-versions demo test lint fmt bench clean synth pnr bitstream prog
 
 all: build
 
@@ -40,7 +48,26 @@ demo: tools build
 	$(TOOLS_ENV); $(BIN) bench mesh
 	@echo "== spikemesh bench fpga (yosys + nextpnr on one core)"
 	$(TOOLS_ENV); $(BIN) bench fpga
-	@echo "demo done: $(OUT)/spikes.csv, $(OUT)/raster.png, $(OUT)/rtl-spikes.csv, $(OUT)/rtl-raster.png"
+	@echo "== the host link: virtual board (the chip in Verilator, UART pins and all) behind a PTY, driven by spikemesh run"
+	$(TOOLS_ENV); scripts/board-run.sh $(BIN) examples/link-2x1.toml 200 $(OUT)
+	@echo "== spikemesh bench link (spike events/s over the UART)"
+	$(TOOLS_ENV); $(BIN) bench link
+	@echo "== spikemesh synth: $(DEMO_SYNTH) to a bitstream"
+	$(TOOLS_ENV); $(BIN) synth $(DEMO_SYNTH) --out $(OUT)/fpga
+	@echo "demo done: $(OUT)/spikes.csv, $(OUT)/raster.png, $(OUT)/rtl-spikes.csv, $(OUT)/rtl-raster.png, $(OUT)/board-spikes.csv, $(OUT)/fpga/"
+
+## synth / pnr / bitstream: the FPGA flow on $(SYNTH_NET) (BOARD= overrides its board); prog: flash it.
+synth: tools build
+	$(SYNTH) --stop-after synth
+
+pnr: tools build
+	$(SYNTH) --stop-after pnr
+
+bitstream: tools build
+	$(SYNTH)
+
+prog:
+	@scripts/prog.sh $$(ls $(FPGA_OUT)/top.bin $(FPGA_OUT)/top.bit 2>/dev/null | head -1)
 
 ## test: formatting, lints, then every test of the workspace (co-simulation and synthesis included).
 test: tools lint
@@ -60,6 +87,7 @@ bench: tools build
 	$(TOOLS_ENV); $(BIN) bench rtl
 	$(TOOLS_ENV); $(BIN) bench mesh
 	$(TOOLS_ENV); $(BIN) bench fpga
+	$(TOOLS_ENV); $(BIN) bench link
 	$(CARGO) bench -p spikemesh-sim
 
 clean:
