@@ -33,7 +33,7 @@ enum Command {
     },
     /// Run a network (golden model, RTL in Verilator, or both) and write the recorded spikes.
     Simulate(simulate::Args),
-    /// Write the Verilog of the network's core shape and every core's memory image.
+    /// Write the Verilog (one core, the whole chip, the board top) and every core's memory image.
     Generate {
         /// Network TOML file.
         net: PathBuf,
@@ -108,7 +108,8 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// `spikemesh generate`: `core.v` plus `core_X_Y.csv` (config writes `mem,row,col,data`).
+/// `spikemesh generate`: `core.v` (one core), `chip.v` (mesh + host bridge, module `chip`),
+/// `top.v` (board top, for FPGA boards) and `core_X_Y.csv` (config writes `mem,row,col,data`).
 fn generate(net: &Path, out: &Path, sim_models: bool) -> Result<()> {
     use anyhow::Context;
     let (n, m) = load(net)?;
@@ -118,6 +119,16 @@ fn generate(net: &Path, out: &Path, sim_models: bool) -> Result<()> {
     std::fs::write(&v, spikemesh_hdl::core_verilog(&shape, sim_models))
         .with_context(|| format!("writing {}", v.display()))?;
     println!("{} ({:?} crossbar) -> {}", net.display(), shape.crossbar, v.display());
+    let c = out.join("chip.v");
+    std::fs::write(&c, spikemesh_hdl::chip::chip_verilog(&n.hardware, sim_models))
+        .with_context(|| format!("writing {}", c.display()))?;
+    println!("chip ({}x{} mesh, host bridge) -> {}", n.hardware.mesh_x, n.hardware.mesh_y, c.display());
+    if spikemesh_hdl::boards::board(n.hardware.board).is_some() {
+        let t = out.join("top.v");
+        std::fs::write(&t, spikemesh_hdl::board_top::board_verilog(&n.hardware)?)
+            .with_context(|| format!("writing {}", t.display()))?;
+        println!("board top ({}) -> {}", n.hardware.board.name(), t.display());
+    }
     for img in &m.cores {
         let p = out.join(format!("core_{}_{}.csv", img.x, img.y));
         let mut text = String::from("mem,row,col,data\n");

@@ -6,13 +6,17 @@ use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
 use std::process::Command;
 
 fn lint(name: &str, verilog: &str) -> String {
+    lint_top(name, verilog, "top")
+}
+
+fn lint_top(name: &str, verilog: &str, top: &str) -> String {
     let dir = std::env::temp_dir().join(format!("spikemesh-lint-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join(format!("{name}.v"));
     std::fs::write(&file, verilog).unwrap();
     let verilator = std::env::var("VERILATOR").unwrap_or_else(|_| "verilator".into());
     let out = Command::new(&verilator)
-        .args(["--lint-only", "-Wall", "-Wno-DECLFILENAME", "--top-module", "top"])
+        .args(["--lint-only", "-Wall", "-Wno-DECLFILENAME", "--top-module", top])
         .arg(&file)
         .output()
         .unwrap_or_else(|e| panic!("cannot run {verilator}: {e} (run `make tools` or set VERILATOR)"));
@@ -81,4 +85,16 @@ fn generated_frame_receiver_lints_clean() {
 fn generated_frame_transmitter_lints_clean() {
     let msgs = lint("frametx", &spikemesh_hdl::verilog_of(spikemesh_hdl::frametx::FrameTx::new()));
     assert!(msgs.trim().is_empty(), "{msgs}");
+}
+
+#[test]
+fn generated_chips_lint_clean() {
+    // The whole chip: host bridge (UART, frame rx/tx, executor) on the mesh, for a small sim
+    // board and the UP5K shape (SPRAM crossbars, models appended for Verilator).
+    for ex in ["link-2x1.toml", "up5k-feedforward.toml"] {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(ex);
+        let hw = spikemesh_spec::Network::load(&p).unwrap().hardware;
+        let msgs = lint_top(&format!("chip_{ex}"), &spikemesh_hdl::chip::chip_verilog(&hw, true), "chip");
+        assert!(msgs.trim().is_empty(), "{ex}:\n{msgs}");
+    }
 }

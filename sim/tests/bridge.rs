@@ -4,7 +4,7 @@
 use spikemesh_hdl::bridge::board_info;
 use spikemesh_hdl::chip::clock_hz;
 use spikemesh_sim::board::VirtualBoard;
-use spikemesh_sim::{Engine, Golden};
+use spikemesh_sim::Golden;
 use spikemesh_spec::flit::Flit;
 use spikemesh_spec::memory_map::{self, config_writes};
 use spikemesh_spec::protocol::{Command, Decoder, Reason, Response};
