@@ -19,7 +19,7 @@ use rust_hdl::prelude::*;
 
 /// One neuron core.
 #[derive(LogicBlock)]
-pub struct NeuronCore {
+pub struct NeuronCore<const D: usize> {
     /// Core clock.
     pub clock: Signal<In, Clock>,
     /// Pulse: start the update of the next timestep. Only while `busy` is low (the port
@@ -59,27 +59,30 @@ pub struct NeuronCore {
     pub cfg_rvalid: Signal<Out, bool>,
 
     // Memories.
-    xbar: Crossbar,
+    xbar: Crossbar<D>,
     ntype: Ram<NB, TB>,
-    thr: Ram<TB, DW>,
-    rst: Ram<TB, DW>,
+    thr: Ram<TB, D>,
+    rst: Ram<TB, D>,
     ctl: Ram<TB, 14>,
-    pot: Ram<NB, DW>,
+    pot: Ram<NB, D>,
     refr: Ram<NB, 8>,
-    acc0: Ram<NB, DW>,
-    acc1: Ram<NB, DW>,
+    acc0: Ram<NB, D>,
+    acc1: Ram<NB, D>,
     fifo: Ram<NB, NB>,
-    lif: LifUpdate,
-    add: NarrowAdd,
-    rs_ntype: Resize<TB, DW>,
-    rs_ctl: Resize<14, DW>,
-    rs_refr: Resize<8, DW>,
+    lif: LifUpdate<D>,
+    add: NarrowAdd<D>,
+    rs_ntype: Resize<TB, D>,
+    rs_ctl: Resize<14, D>,
+    rs_refr: Resize<8, D>,
+    rs_wdata: Resize<DW, D>,
+    rs_rdata: Resize<D, DW>,
+    rdata: Signal<Local, Bits<D>>,
 
     // Shape constants (localparams, so nothing leaks unresolved into the Verilog).
     n_last: Constant<Bits<NB>>,
     one_nb: Constant<Bits<NB>>,
     zero_nb: Constant<Bits<NB>>,
-    zero_dw: Constant<Bits<DW>>,
+    zero_dw: Constant<Bits<D>>,
     one_cnt: Constant<Bits<13>>,
     zero_cnt: Constant<Bits<13>>,
     mem_xbar: Constant<Bits<4>>,
@@ -101,16 +104,16 @@ pub struct NeuronCore {
     u1_j: DFF<Bits<NB>>,
     u2_valid: DFF<bool>,
     u2_j: DFF<Bits<NB>>,
-    u2_v: DFF<Bits<DW>>,
+    u2_v: DFF<Bits<D>>,
     u2_r: DFF<Bits<8>>,
-    u2_acc: DFF<Bits<DW>>,
+    u2_acc: DFF<Bits<D>>,
     int_busy: DFF<bool>,
     int_axon: DFF<Bits<AB>>,
     int_j: DFF<Bits<NB>>,
     s1_valid: DFF<bool>,
     s1_j: DFF<Bits<NB>>,
     fw_hit: DFF<bool>,
-    fw_data: DFF<Bits<DW>>,
+    fw_data: DFF<Bits<D>>,
     clr_busy: DFF<bool>,
     clr_j: DFF<Bits<NB>>,
     wptr: DFF<Bits<NB>>,
@@ -130,16 +133,16 @@ pub struct NeuronCore {
     idle: Signal<Local, bool>,
     accept: Signal<Local, bool>,
     int_last: Signal<Local, bool>,
-    acc_old: Signal<Local, Bits<DW>>,
-    acc_sum: Signal<Local, Bits<DW>>,
-    acc_cur: Signal<Local, Bits<DW>>,
+    acc_old: Signal<Local, Bits<D>>,
+    acc_sum: Signal<Local, Bits<D>>,
+    acc_cur: Signal<Local, Bits<D>>,
     issue: Signal<Local, bool>,
     push: Signal<Local, bool>,
     cfg_w: Signal<Local, bool>,
     cfg_r: Signal<Local, bool>,
 }
 
-impl NeuronCore {
+impl<const D: usize> NeuronCore<D> {
     /// A core of the given shape, all memories zero.
     pub fn new(s: &CoreShape) -> Self {
         let nb = |v: usize| Constant::new(Bits::<NB>::from(v as u64));
@@ -179,10 +182,13 @@ impl NeuronCore {
             rs_ntype: Resize::zero(),
             rs_ctl: Resize::zero(),
             rs_refr: Resize::zero(),
+            rs_wdata: Resize::zero(),
+            rs_rdata: Resize::sign(),
+            rdata: Default::default(),
             n_last: nb(s.neurons - 1),
             one_nb: nb(1),
             zero_nb: nb(0),
-            zero_dw: Constant::new(Bits::<DW>::from(0u64)),
+            zero_dw: Constant::new(Bits::<D>::from(0u64)),
             one_cnt: Constant::new(Bits::<13>::from(1u64)),
             zero_cnt: Constant::new(Bits::<13>::from(0u64)),
             mem_xbar: m4(mm::CROSSBAR),
@@ -240,7 +246,7 @@ impl NeuronCore {
     }
 }
 
-impl Logic for NeuronCore {
+impl<const D: usize> Logic for NeuronCore<D> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
@@ -284,7 +290,8 @@ impl Logic for NeuronCore {
         self.xbar.read_col.next = self.int_j.q.val();
         self.xbar.write_row.next = self.cfg_row.val();
         self.xbar.write_col.next = self.cfg_col.val();
-        self.xbar.write_data.next = self.cfg_wdata.val();
+        self.rs_wdata.wide_in.next = self.cfg_wdata.val();
+        self.xbar.write_data.next = self.rs_wdata.wide_out.val();
         self.xbar.write_enable.next = false;
         self.ntype.read_address.next = self.upd_j.q.val();
         self.ntype.write_address.next = self.cfg_col.val();
@@ -301,8 +308,8 @@ impl Logic for NeuronCore {
         self.thr.write_address.next = self.cfg_row.val().get_bits::<TB>(0);
         self.rst.write_address.next = self.cfg_row.val().get_bits::<TB>(0);
         self.ctl.write_address.next = self.cfg_row.val().get_bits::<TB>(0);
-        self.thr.write_data.next = self.cfg_wdata.val();
-        self.rst.write_data.next = self.cfg_wdata.val();
+        self.thr.write_data.next = self.rs_wdata.wide_out.val();
+        self.rst.write_data.next = self.rs_wdata.wide_out.val();
         self.ctl.write_data.next = self.cfg_wdata.val().get_bits::<14>(0);
         self.thr.write_enable.next = false;
         self.rst.write_enable.next = false;
@@ -496,7 +503,7 @@ impl Logic for NeuronCore {
             }
             if self.cfg_mem.val() == self.mem_pot.val() {
                 self.pot.write_address.next = self.cfg_col.val();
-                self.pot.write_data.next = self.cfg_wdata.val();
+                self.pot.write_data.next = self.rs_wdata.wide_out.val();
                 self.pot.write_enable.next = true;
             }
             if self.cfg_mem.val() == self.mem_refr.val() {
@@ -523,33 +530,35 @@ impl Logic for NeuronCore {
         self.cfg_rv.d.next = self.cfg_r.val();
         self.cfg_sel.d.next = self.cfg_mem.val();
         self.cfg_rvalid.next = self.cfg_rv.q.val();
-        self.cfg_rdata.next = self.zero_dw.val();
+        self.rdata.next = self.zero_dw.val();
         if self.cfg_sel.q.val() == self.mem_xbar.val() {
-            self.cfg_rdata.next = self.xbar.read_data.val();
+            self.rdata.next = self.xbar.read_data.val();
         }
         if self.cfg_sel.q.val() == self.mem_ntype.val() {
-            self.cfg_rdata.next = self.rs_ntype.wide_out.val();
+            self.rdata.next = self.rs_ntype.wide_out.val();
         }
         if self.cfg_sel.q.val() == self.mem_thr.val() {
-            self.cfg_rdata.next = self.thr.read_data.val();
+            self.rdata.next = self.thr.read_data.val();
         }
         if self.cfg_sel.q.val() == self.mem_rst.val() {
-            self.cfg_rdata.next = self.rst.read_data.val();
+            self.rdata.next = self.rst.read_data.val();
         }
         if self.cfg_sel.q.val() == self.mem_ctl.val() {
-            self.cfg_rdata.next = self.rs_ctl.wide_out.val();
+            self.rdata.next = self.rs_ctl.wide_out.val();
         }
         if self.cfg_sel.q.val() == self.mem_pot.val() {
-            self.cfg_rdata.next = self.pot.read_data.val();
+            self.rdata.next = self.pot.read_data.val();
         }
         if self.cfg_sel.q.val() == self.mem_refr.val() {
-            self.cfg_rdata.next = self.rs_refr.wide_out.val();
+            self.rdata.next = self.rs_refr.wide_out.val();
         }
         if self.cfg_sel.q.val() == self.mem_acc0.val() {
-            self.cfg_rdata.next = self.acc0.read_data.val();
+            self.rdata.next = self.acc0.read_data.val();
         }
         if self.cfg_sel.q.val() == self.mem_acc1.val() {
-            self.cfg_rdata.next = self.acc1.read_data.val();
+            self.rdata.next = self.acc1.read_data.val();
         }
+        self.rs_rdata.wide_in.next = self.rdata.val();
+        self.cfg_rdata.next = self.rs_rdata.wide_out.val();
     }
 }

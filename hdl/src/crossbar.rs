@@ -5,12 +5,12 @@
 //! 4-kbit block RAMs otherwise. SPRAM is single-port, so reads and writes share the address;
 //! the core only writes the crossbar through the configuration port, while it is idle.
 
-use crate::shape::{addr_bits, CrossbarStyle, AB, DW, NB};
+use crate::shape::{addr_bits, CrossbarStyle, AB, NB};
 use rust_hdl::prelude::*;
 
-/// Crossbar memory with a one-cycle registered read, weights sign-extended to `DW` bits.
+/// Crossbar memory with a one-cycle registered read, weights sign-extended to `D` bits.
 #[derive(LogicBlock)]
-pub struct Crossbar {
+pub struct Crossbar<const D: usize> {
     /// Clock.
     pub clock: Signal<In, Clock>,
     /// Axon row to read.
@@ -18,13 +18,13 @@ pub struct Crossbar {
     /// Neuron column to read.
     pub read_col: Signal<In, Bits<NB>>,
     /// The weight at (row, col) of the previous cycle.
-    pub read_data: Signal<Out, Bits<DW>>,
+    pub read_data: Signal<Out, Bits<D>>,
     /// Axon row to write.
     pub write_row: Signal<In, Bits<AB>>,
     /// Neuron column to write.
     pub write_col: Signal<In, Bits<NB>>,
     /// Weight to write (low `weight_bits` stored).
-    pub write_data: Signal<In, Bits<DW>>,
+    pub write_data: Signal<In, Bits<D>>,
     /// Write enable.
     pub write_enable: Signal<In, bool>,
     _axons: usize,
@@ -34,7 +34,7 @@ pub struct Crossbar {
     _sim: Vec<u64>,
 }
 
-impl Crossbar {
+impl<const D: usize> Crossbar<D> {
     /// A zeroed crossbar of `axons x neurons` weights of `width` bits.
     pub fn new(axons: usize, neurons: usize, width: usize, style: CrossbarStyle) -> Self {
         if style == CrossbarStyle::Ice40Spram {
@@ -70,7 +70,7 @@ pub fn spram_blocks(axons: usize, neurons: usize, width: usize) -> usize {
     bits.div_ceil(16384 * 16)
 }
 
-impl Logic for Crossbar {
+impl<const D: usize> Logic for Crossbar<D> {
     fn update(&mut self) {
         if self.clock.pos_edge() {
             let nb = addr_bits(self._neurons);
@@ -78,7 +78,7 @@ impl Logic for Crossbar {
             let m = (1u64 << self._width) - 1;
             let v = self._sim[a] & m;
             let v = if (v >> (self._width - 1)) & 1 == 1 { v | !m } else { v };
-            self.read_data.next = Bits::<DW>::from(v & ((1u64 << DW) - 1));
+            self.read_data.next = Bits::<D>::from(v & ((1u64 << D) - 1));
             if self.write_enable.val() {
                 let w = (self.write_row.val().index() << nb | self.write_col.val().index()) % self._sim.len();
                 self._sim[w] = self.write_data.val().to_u64();
@@ -104,7 +104,7 @@ impl Logic for Crossbar {
                 spare.push(format!("{p}[{}:{nb}]", NB - 1));
             }
         }
-        spare.push(format!("write_data[{}:{}]", DW - 1, self._width));
+        spare.push(format!("write_data[{}:{}]", D - 1, self._width));
         let head = format!(
             "// crossbar: {} axons x {} neurons x {}-bit weights\nwire unused_bits = &{{1'b0, {}, 1'b0}};\nwire [{}:0] raddr = {{read_row[{}:0], read_col[{}:0]}};\nwire [{}:0] waddr = {{write_row[{}:0], write_col[{}:0]}};\n",
             self._axons,
@@ -119,7 +119,7 @@ impl Logic for Crossbar {
             nb - 1
         );
         let w = self._width;
-        let sext = |word: &str| format!("{{{{{}{{{word}[{}]}}}}, {word}}}", DW - w, w - 1);
+        let sext = |word: &str| format!("{{{{{}{{{word}[{}]}}}}, {word}}}", D - w, w - 1);
         let body = match self._style {
             CrossbarStyle::Inferred => format!(
                 "(* no_rw_check *)\nreg [{}:0] mem [0:{}];\nalways @(posedge clock) begin\n    if (write_enable) begin\n        mem[waddr] <= write_data[{}:0];\n    end\n    read_data <= {};\nend\n",

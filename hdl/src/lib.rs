@@ -72,7 +72,11 @@ fn tidy_enums(v: &str) -> String {
 /// Verilog of one neuron core of `shape` as module `top`. `with_models` appends behavioural
 /// models of the vendor primitives it instantiates, for Verilator (synthesis uses the real cells).
 pub fn core_verilog(shape: &shape::CoreShape, with_models: bool) -> String {
-    let mut v = verilog_of(core::NeuronCore::new(shape));
+    let mut v = match shape.datapath_bits() {
+        18 => verilog_of(core::NeuronCore::<18>::new(shape)),
+        26 => verilog_of(core::NeuronCore::<26>::new(shape)),
+        _ => verilog_of(core::NeuronCore::<{ shape::DW }>::new(shape)),
+    };
     if with_models {
         v.push_str(primitive_models(shape));
     }

@@ -4,14 +4,15 @@
 //! clocks later. Stages: (1) leak = v >>> leak_shift; (2) v - leak; (3) + input;
 //! (4) saturate, and compare with the threshold in parallel — `sum >= threshold` equals
 //! `sat >= threshold` because 1 <= threshold <= max potential; then the output selects the
-//! next state. Every value is `DW` bits wide, so nothing changes width inside.
+//! next state. Every value is `D` bits wide (`CoreShape::datapath_bits`), so nothing changes
+//! width inside.
 //!
 //! The type's threshold and reset are needed late, so they arrive late instead of riding
 //! the pipeline: `threshold` is sampled `THRESHOLD_AT` clocks after the neuron entered and
 //! `reset` `RESET_AT` clocks after (the core reads them from their RAMs just in time). A
 //! refractory neuron keeps its potential: `write_v` is low and nothing carries `v` along.
 
-use crate::shape::{DW, NB};
+use crate::shape::NB;
 use rust_hdl::prelude::*;
 
 /// Clocks from `in_valid` to `out_valid`.
@@ -23,7 +24,7 @@ pub const RESET_AT: usize = 4;
 
 /// One neuron's LIF update, four register stages deep.
 #[derive(LogicBlock)]
-pub struct LifUpdate {
+pub struct LifUpdate<const D: usize> {
     /// Clock.
     pub clock: Signal<In, Clock>,
     /// A neuron enters this clock.
@@ -31,17 +32,17 @@ pub struct LifUpdate {
     /// Which neuron (carried to the output).
     pub tag: Signal<In, Bits<NB>>,
     /// Membrane potential, sign-extended.
-    pub v: Signal<In, Signed<DW>>,
+    pub v: Signal<In, Signed<D>>,
     /// Refractory counter.
     pub refractory: Signal<In, Bits<8>>,
     /// Summed input of this timestep, sign-extended.
-    pub acc: Signal<In, Signed<DW>>,
+    pub acc: Signal<In, Signed<D>>,
     /// Type: threshold, `THRESHOLD_AT` clocks after the neuron entered.
-    pub threshold: Signal<In, Signed<DW>>,
+    pub threshold: Signal<In, Signed<D>>,
     /// Type: leak shift (0 = no leak).
     pub leak_shift: Signal<In, Bits<5>>,
     /// Type: reset potential, `RESET_AT` clocks after the neuron entered.
-    pub reset: Signal<In, Signed<DW>>,
+    pub reset: Signal<In, Signed<D>>,
     /// Type: reset by subtraction.
     pub subtract: Signal<In, bool>,
     /// Type: refractory period.
@@ -51,7 +52,7 @@ pub struct LifUpdate {
     /// Which neuron the result belongs to.
     pub out_tag: Signal<Out, Bits<NB>>,
     /// Next potential (write it back only when `write_v`).
-    pub v_next: Signal<Out, Signed<DW>>,
+    pub v_next: Signal<Out, Signed<D>>,
     /// The potential changed (low while refractory: the stored potential stays).
     pub write_v: Signal<Out, bool>,
     /// Next refractory counter.
@@ -60,33 +61,33 @@ pub struct LifUpdate {
     pub fire: Signal<Out, bool>,
     /// Any stage holds a neuron.
     pub busy: Signal<Out, bool>,
-    pmax: Constant<Signed<DW>>,
-    pmin: Constant<Signed<DW>>,
-    zero: Constant<Signed<DW>>,
-    ones: Constant<Bits<DW>>,
+    pmax: Constant<Signed<D>>,
+    pmin: Constant<Signed<D>>,
+    zero: Constant<Signed<D>>,
+    ones: Constant<Bits<D>>,
     zero5: Constant<Bits<5>>,
     zero8: Constant<Bits<8>>,
     one8: Constant<Bits<8>>,
-    zero_fill: Constant<Bits<DW>>,
-    sign_fill: Signal<Local, Bits<DW>>,
-    leak: Signal<Local, Signed<DW>>,
+    zero_fill: Constant<Bits<D>>,
+    sign_fill: Signal<Local, Bits<D>>,
+    leak: Signal<Local, Signed<D>>,
     // Stage registers: what every stage carries forward.
     valid: [DFF<bool>; 4],
     tags: [DFF<Bits<NB>>; 4],
     refr: [DFF<Bits<8>>; 4],
     period: [DFF<Bits<8>>; 4],
     sub: [DFF<bool>; 4],
-    thr_q: DFF<Signed<DW>>,
-    v_in: DFF<Signed<DW>>,
-    acc_in: [DFF<Signed<DW>>; 2],
-    s1_leak: DFF<Signed<DW>>,
-    s2_vl: DFF<Signed<DW>>,
-    s3_sum: DFF<Signed<DW>>,
-    s4_sat: DFF<Signed<DW>>,
+    thr_q: DFF<Signed<D>>,
+    v_in: DFF<Signed<D>>,
+    acc_in: [DFF<Signed<D>>; 2],
+    s1_leak: DFF<Signed<D>>,
+    s2_vl: DFF<Signed<D>>,
+    s3_sum: DFF<Signed<D>>,
+    s4_sat: DFF<Signed<D>>,
     s4_ge: DFF<bool>,
 }
 
-impl LifUpdate {
+impl<const D: usize> LifUpdate<D> {
     /// The datapath for `potential_bits`-bit potentials.
     pub fn new(potential_bits: usize) -> Self {
         let max = (1i64 << (potential_bits - 1)) - 1;
@@ -109,14 +110,14 @@ impl LifUpdate {
             refractory_next: Default::default(),
             fire: Default::default(),
             busy: Default::default(),
-            pmax: Constant::new(signed::<DW>(max)),
-            pmin: Constant::new(signed::<DW>(-max - 1)),
-            zero: Constant::new(signed::<DW>(0)),
-            ones: Constant::new(Bits::<DW>::mask()),
+            pmax: Constant::new(signed::<D>(max)),
+            pmin: Constant::new(signed::<D>(-max - 1)),
+            zero: Constant::new(signed::<D>(0)),
+            ones: Constant::new(Bits::<D>::mask()),
             zero5: Constant::new(Bits::<5>::from(0u64)),
             zero8: Constant::new(Bits::<8>::from(0u64)),
             one8: Constant::new(Bits::<8>::from(1u64)),
-            zero_fill: Constant::new(Bits::<DW>::from(0u64)),
+            zero_fill: Constant::new(Bits::<D>::from(0u64)),
             sign_fill: Default::default(),
             leak: Default::default(),
             valid: Default::default(),
@@ -136,7 +137,7 @@ impl LifUpdate {
     }
 }
 
-impl Logic for LifUpdate {
+impl<const D: usize> Logic for LifUpdate<D> {
     #[hdl_gen]
     fn update(&mut self) {
         for i in 0..4 {
@@ -159,9 +160,9 @@ impl Logic for LifUpdate {
         self.v_in.d.next = self.v.val();
         self.acc_in[0].d.next = self.acc.val();
         // Arithmetic shift right from a logical shift plus sign fill (Signed has no >>).
-        // Bit 33 is the sign bit of DW = 34 (a literal: a Rust const would leak into the Verilog).
+        // The sign from a comparison: a bit index from the generic width would leak into the Verilog.
         self.sign_fill.next = self.zero_fill.val();
-        if self.v.val().get_bit(33) {
+        if self.v.val() < self.zero.val() {
             self.sign_fill.next = !(self.ones.val() >> self.leak_shift.val());
         }
         self.leak.next = signed_cast((unsigned_cast(self.v.val()) >> self.leak_shift.val()) | self.sign_fill.val());

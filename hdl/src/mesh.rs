@@ -58,7 +58,13 @@ pub fn mesh_module(
     module: &str,
 ) -> String {
     assert!(mesh_x * mesh_y <= 1 << CORE_BITS && mesh_x <= 16 && mesh_y <= 16);
-    let mut v = rename_top(&crate::verilog_of(Tile::new(shape, destinations)), "sm_tile");
+    // The tile compiled for the shape's datapath width (`CoreShape::datapath_bits`).
+    let tile = match shape.datapath_bits() {
+        18 => crate::verilog_of(Tile::<18>::new(shape, destinations)),
+        26 => crate::verilog_of(Tile::<26>::new(shape, destinations)),
+        _ => crate::verilog_of(Tile::<DW>::new(shape, destinations)),
+    };
+    let mut v = rename_top(&tile, "sm_tile");
     if with_models {
         v.push_str(crate::primitive_models(shape));
     }

@@ -1,16 +1,18 @@
 //! The runtime shape of one core, derived from the `[hardware]` table.
 //!
 //! rust-hdl fixes signal widths at compile time, but the shape comes from the user's file at
-//! run time. So every datapath signal has the largest width any valid shape needs, and the
-//! memories (custom Verilog, see `ram.rs`) store exactly the configured widths, sign- or
-//! zero-extending on read. The datapath costs a few dozen extra LUTs; the memories, which
-//! dominate, cost what the shape needs.
+//! run time. So the core is generic over its datapath width `D`, compiled for a few widths
+//! (`DATAPATH_WIDTHS`), and each shape takes the narrowest that holds its arithmetic
+//! exactly; the memories (custom Verilog, see `ram.rs`) store exactly the configured widths,
+//! sign- or zero-extending on read. The configuration bus is always `DW` bits.
 
 use spikemesh_spec::Hardware;
 
-/// Width of every numeric datapath signal: potentials (<= 32 bits) and accumulators
-/// (<= 16 + 14 bits) with room for `v - leak + I` without overflow.
+/// Width of the configuration bus, and of the widest datapath: potentials (<= 32 bits) and
+/// accumulators (<= 16 + 14 bits) with room for `v - leak + I` without overflow.
 pub const DW: usize = 34;
+/// The datapath widths the core is compiled for.
+pub const DATAPATH_WIDTHS: [usize; 3] = [18, 26, DW];
 /// Neuron index bits (neurons_per_core <= 4096).
 pub const NB: usize = 12;
 /// Axon index bits (axons_per_core <= 16384).
@@ -91,6 +93,14 @@ impl CoreShape {
             && crate::crossbar::spram_blocks(hw.axons_per_core, hw.neurons_per_core, hw.widths.weight_bits as usize)
                 <= 4;
         Self::of(hw, if spram { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred })
+    }
+
+    /// The core's datapath width: the narrowest of `DATAPATH_WIDTHS` that holds
+    /// `v - leak + I` exactly (`max(potential_bits + 1, acc_bits) + 1` bits) and the 14-bit
+    /// type control word read back over the configuration port.
+    pub fn datapath_bits(&self) -> usize {
+        let need = (self.potential_bits + 1).max(self.acc_bits) + 1;
+        DATAPATH_WIDTHS.into_iter().find(|&w| w >= need.max(16)).expect("validation bounds the widths")
     }
 
     /// Bits of a neuron index in this shape.

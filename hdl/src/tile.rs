@@ -10,7 +10,7 @@ use rust_hdl::prelude::*;
 
 /// One tile of the mesh.
 #[derive(LogicBlock)]
-pub struct Tile {
+pub struct Tile<const D: usize> {
     /// Clock.
     pub clock: Signal<In, Clock>,
     /// Mesh position x.
@@ -53,7 +53,7 @@ pub struct Tile {
     pub cfg_rdata: Signal<Out, Bits<DW>>,
     /// Config: this tile answers a read this cycle.
     pub cfg_rvalid: Signal<Out, bool>,
-    core: NeuronCore,
+    core: NeuronCore<D>,
     fanout: FanOut,
     router: Router,
     rsel: DFF<bool>,
@@ -63,7 +63,7 @@ pub struct Tile {
     zero_dw: Constant<Bits<DW>>,
 }
 
-impl Tile {
+impl<const D: usize> Tile<D> {
     /// A tile of `shape` with `destinations` fan-out entries.
     pub fn new(shape: &CoreShape, destinations: usize) -> Self {
         use spikemesh_spec::memory_map as mm;
@@ -101,7 +101,7 @@ impl Tile {
     }
 }
 
-impl Logic for Tile {
+impl<const D: usize> Logic for Tile<D> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(self, clock, rsel);

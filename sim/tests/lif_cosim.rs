@@ -10,9 +10,25 @@ use std::collections::VecDeque;
 
 #[test]
 fn lif_datapath_is_bit_exact_with_the_spec() {
+    // The widest datapath (34 bits) over every potential width, with 30-bit inputs.
     for pbits in [4u32, 8, 12, 16, 24, 32] {
-        let v = spikemesh_hdl::verilog_of(LifUpdate::new(pbits as usize));
-        let built = build(&v, "top", false, &format!("the LIF datapath ({pbits}-bit potentials)"))
+        let v = spikemesh_hdl::verilog_of(LifUpdate::<34>::new(pbits as usize));
+        check(pbits, &v, (1i64 << 29) - 1, "34-bit");
+    }
+}
+
+#[test]
+fn narrow_lif_datapath_is_bit_exact_with_the_spec() {
+    // The 18-bit datapath the UP5K shape gets: potentials up to 16 bits, 17-bit inputs.
+    for pbits in [4u32, 8, 12, 16] {
+        let v = spikemesh_hdl::verilog_of(LifUpdate::<18>::new(pbits as usize));
+        check(pbits, &v, (1i64 << 16) - 1, "18-bit");
+    }
+}
+
+fn check(pbits: u32, v: &str, acc_lim: i64, what: &str) {
+    {
+        let built = build(v, "top", false, &format!("the {what} LIF datapath ({pbits}-bit potentials)"))
             .unwrap_or_else(|e| panic!("{e}"));
         let mut m = Model::load(&built).unwrap();
         let p = |n: &str| m.port(n);
@@ -54,7 +70,6 @@ fn lif_datapath_is_bit_exact_with_the_spec() {
                     reset_mode: if r.gen_bool(0.5) { ResetMode::Value } else { ResetMode::Subtract },
                     refractory: r.gen_range(0..=255),
                 };
-                let acc_lim = (1i64 << 29) - 1;
                 let state = NeuronState {
                     v: edge(&mut r, pmin, pmax),
                     refractory: if r.gen_bool(0.7) { 0 } else { r.gen_range(1..=255) },
