@@ -236,3 +236,44 @@ fn host_retries_through_a_lossy_wire() {
     let s = b.status().unwrap();
     assert!(s.frames_rejected > 0, "the board counted the damaged frames");
 }
+
+#[test]
+fn a_host_that_disconnects_mid_run_leaves_the_board_usable() {
+    let net_path = example("link-2x1.toml");
+    let mut sim = Child(
+        Command::new(env!("CARGO_BIN_EXE_spikemesh"))
+            .args(["board-sim", &net_path])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut first = String::new();
+    BufReader::new(sim.0.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
+    let port = first.trim().strip_prefix("virtual board on ").unwrap().to_string();
+    let net = Network::load(Path::new(&net_path)).unwrap();
+    let m = Mapping::build(&net).unwrap();
+    {
+        // Session A loads the network, sends a long STEP and vanishes without reading a byte.
+        let mut a = Board::open(&port, net.hardware.baud).unwrap();
+        a.load(&m, |_, _| {}).unwrap();
+        let stim = Stimulus::build(&net, 1, None).unwrap();
+        a.inject(&m.input_flits(&stim.steps[0])).unwrap();
+        let frame = spikemesh_spec::protocol::Command::Step(400).frame(99).encode();
+        a.port_mut().write_all(&frame).unwrap();
+    }
+    // Session B: the board answers again once the STEP is done; B's first tries may land
+    // while it is busy (rejected, counted) and are retried.
+    let mut b = Board::open(&port, net.hardware.baud).expect("the board answers a new session");
+    let s = b.status().unwrap();
+    assert_eq!(s.timestep, 400, "A's STEP ran to its end");
+    b.load(&m, |_, _| {}).unwrap();
+    let stim = Stimulus::build(&net, 20, None).unwrap();
+    let mut gold = spikemesh_sim::Golden::new(&m);
+    for inputs in &stim.steps {
+        b.inject(&m.input_flits(inputs)).unwrap();
+        let got = b.step(1).unwrap().len();
+        let want = gold.step(inputs).iter().filter(|&&s| m.cores[s as usize / 32].record[s as usize % 32]).count();
+        assert_eq!(got, want);
+    }
+    b.check_spikes().unwrap();
+}
