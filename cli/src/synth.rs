@@ -17,8 +17,10 @@ pub enum BoardArg {
     /// iCEBreaker (iCE40 UP5K).
     Icebreaker,
     /// ULX3S with an LFE5U-85F.
+    #[value(name = "ulx3s-85f")]
     Ulx3s85f,
     /// ULX3S with an LFE5U-25F.
+    #[value(name = "ulx3s-25f")]
     Ulx3s25f,
     /// iCE40-HX8K breakout board.
     Hx8kBreakout,
