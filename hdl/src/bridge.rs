@@ -135,6 +135,8 @@ pub enum Step {
     Nack,
     /// An answer with `ocnt` payload bytes in `sh_out`.
     Answer,
+    /// One clock for the registered checks to see the newest field, then `ret`.
+    Settle,
 }
 
 /// The bridge between the UART pins and the mesh top's ports.
@@ -231,6 +233,17 @@ pub struct Bridge {
     last_seq: DFF<Bits<8>>,
     last_len: DFF<Bits<11>>,
     silent: DFF<bool>,
+    // The mesh's `quiet`, registered (it is an OR over every tile), and the clocks left
+    // before it may be trusted again after the bridge itself made the mesh busy.
+    quiet_q: DFF<bool>,
+    fresh: DFF<Bits<2>>,
+    calm: Signal<Local, bool>,
+    // Checks computed every clock and registered, off the state machine's critical path.
+    ok_wr: DFF<bool>,
+    ok_rd: DFF<bool>,
+    ok_val: DFF<bool>,
+    ok_flit: DFF<bool>,
+    ok_count: DFF<bool>,
     // The geometry of memory `mem` (`memory_map::geometry`).
     lim_known: Signal<Local, bool>,
     lim_wr: Signal<Local, bool>,
@@ -300,6 +313,9 @@ pub struct Bridge {
     n9: Constant<Bits<11>>,
     n_spf: Constant<Bits<11>>,
     c: [Constant<Bits<3>>; 6],
+    c2: Constant<Bits<2>>,
+    c2one: Constant<Bits<2>>,
+    c2three: Constant<Bits<2>>,
     z16: Constant<Bits<16>>,
     max_read: Constant<Bits<16>>,
     z24: Constant<Bits<24>>,
@@ -391,6 +407,14 @@ impl Bridge {
             last_seq: Default::default(),
             last_len: Default::default(),
             silent: Default::default(),
+            quiet_q: Default::default(),
+            fresh: Default::default(),
+            calm: Default::default(),
+            ok_wr: Default::default(),
+            ok_rd: Default::default(),
+            ok_val: Default::default(),
+            ok_flit: Default::default(),
+            ok_count: Default::default(),
             lim_known: Default::default(),
             lim_wr: Default::default(),
             lim_signed: Default::default(),
@@ -463,6 +487,9 @@ impl Bridge {
             n9: c11(9),
             n_spf: c11(SPIKES_PER_FRAME as u64),
             c: std::array::from_fn(|i| Constant::new(Bits::<3>::from(i as u64))),
+            c2: Constant::new(Bits::<2>::from(0u64)),
+            c2one: Constant::new(Bits::<2>::from(1u64)),
+            c2three: Constant::new(Bits::<2>::from(3u64)),
             z16: Constant::new(Bits::<16>::from(0u64)),
             max_read: Constant::new(Bits::<16>::from(WORDS_PER_READ as u64)),
             z24: c24(0),
@@ -481,7 +508,7 @@ impl Logic for Bridge {
         dff_setup!(
             self, clock, state, ret, hret, pret, phase, ra, cnt, plen, rem, unit, words, widx, sh_in, cmd_kind, seq,
             core, mem, row, col, nsteps, sh_out, ocnt, chunk, nchunk, wa, rkind, open, fopen, nspk, spikes, last_ok,
-            last_kind, last_seq, last_len, silent
+            last_kind, last_seq, last_len, silent, quiet_q, fresh, ok_wr, ok_rd, ok_val, ok_flit, ok_count
         );
         clock!(self, clock, urx, utx, frx, ftx);
         // UART and framing.
@@ -559,6 +586,31 @@ impl Logic for Bridge {
             }
         }
         self.vmask.next = self.sh_in.q.val() & self.lim_mask.val();
+        self.ok_rd.d.next = self.lim_known.val()
+            & (self.core.q.val() < self.cores.val())
+            & (self.row.q.val() < self.lim_rows.val())
+            & (self.col_end.val() <= self.lim_cols.val());
+        self.ok_wr.d.next = self.lim_known.val()
+            & self.lim_wr.val()
+            & (self.core.q.val() < self.cores.val())
+            & (self.row.q.val() < self.lim_rows.val())
+            & (self.col_end.val() <= self.lim_cols.val());
+        self.ok_val.d.next =
+            (self.vmask.val() == self.z40.val()) | (self.lim_signed.val() & (self.vmask.val() == self.lim_mask.val()));
+        self.ok_flit.d.next = !(self.flit24.val().get_bit(23)
+            | self.flit24.val().get_bit(22)
+            | (self.rs_x.wide_out.val() >= self.mesh_x5.val())
+            | (self.rs_y.wide_out.val() >= self.mesh_y5.val())
+            | (self.rs_axon.wide_out.val() >= self.axons.val()));
+        self.ok_count.d.next = (self.sh_in.q.val().get_bits::<16>(24) != self.z16.val())
+            & (self.sh_in.q.val().get_bits::<16>(24) <= self.max_read.val());
+        // `quiet` a clock late is exact once the bridge's own last action is two clocks old:
+        // nothing in the mesh starts work by itself.
+        self.quiet_q.d.next = self.quiet.val();
+        if self.fresh.q.val() != self.c2.val() {
+            self.fresh.d.next = self.fresh.q.val() - self.c2one.val();
+        }
+        self.calm.next = self.quiet_q.q.val() & (self.fresh.q.val() == self.c2.val());
         // Mesh ports: idle unless a state drives them.
         self.start.next = false;
         self.clear.next = false;
@@ -725,7 +777,8 @@ impl Logic for Bridge {
             Step::WrCol => {
                 self.col.d.next = self.rs_col16.wide_out.val();
                 self.widx.d.next = self.n0.val();
-                self.state.d.next = Step::WrCheck;
+                self.ret.d.next = Step::WrCheck;
+                self.state.d.next = Step::Settle;
             }
             // Check the address, then every value, before writing anything.
             Step::WrCheck => {
@@ -733,12 +786,7 @@ impl Logic for Bridge {
                 if self.open.q.val() {
                     self.sh_out.d.next = self.nack_busy.val();
                     self.state.d.next = Step::Nack;
-                } else if !(self.lim_known.val()
-                    & self.lim_wr.val()
-                    & (self.core.q.val() < self.cores.val())
-                    & (self.row.q.val() < self.lim_rows.val())
-                    & (self.col_end.val() <= self.lim_cols.val()))
-                {
+                } else if !self.ok_wr.q.val() {
                     self.state.d.next = Step::Nack;
                 } else if self.words.q.val() == self.n0.val() {
                     self.rkind.d.next = self.k_ack.val();
@@ -751,9 +799,7 @@ impl Logic for Bridge {
                 }
             }
             Step::WrValue => {
-                if !((self.vmask.val() == self.z40.val())
-                    | (self.lim_signed.val() & (self.vmask.val() == self.lim_mask.val())))
-                {
+                if !self.ok_val.q.val() {
                     self.sh_out.d.next = self.nack_range.val();
                     self.state.d.next = Step::Nack;
                 } else if self.widx.q.val() + self.n1.val() == self.words.q.val() {
@@ -769,7 +815,7 @@ impl Logic for Bridge {
             }
             // Write pass (the chip is quiet: no timestep is open).
             Step::WrFetch => {
-                if self.quiet.val() {
+                if self.calm.val() {
                     self.cnt.d.next = self.c[5].val();
                     self.ret.d.next = Step::WrOne;
                     self.state.d.next = Step::Fetch;
@@ -777,6 +823,7 @@ impl Logic for Bridge {
             }
             Step::WrOne => {
                 self.cfg_we.next = true;
+                self.fresh.d.next = self.c2three.val();
                 self.widx.d.next = self.widx.q.val() + self.n1.val();
                 self.state.d.next = Step::WrFetch;
                 if self.widx.q.val() + self.n1.val() == self.words.q.val() {
@@ -813,10 +860,9 @@ impl Logic for Bridge {
             Step::RdCount => {
                 self.words.d.next = self.rs_count.wide_out.val();
                 self.widx.d.next = self.n0.val();
-                self.state.d.next = Step::RdCheck;
-                if (self.sh_in.q.val().get_bits::<16>(24) == self.z16.val())
-                    | (self.sh_in.q.val().get_bits::<16>(24) > self.max_read.val())
-                {
+                self.ret.d.next = Step::RdCheck;
+                self.state.d.next = Step::Settle;
+                if !self.ok_count.q.val() {
                     self.sh_out.d.next = self.nack_range.val();
                     self.state.d.next = Step::Nack;
                 }
@@ -826,11 +872,7 @@ impl Logic for Bridge {
                 if self.open.q.val() {
                     self.sh_out.d.next = self.nack_busy.val();
                     self.state.d.next = Step::Nack;
-                } else if !(self.lim_known.val()
-                    & (self.core.q.val() < self.cores.val())
-                    & (self.row.q.val() < self.lim_rows.val())
-                    & (self.col_end.val() <= self.lim_cols.val()))
-                {
+                } else if !self.ok_rd.q.val() {
                     self.state.d.next = Step::Nack;
                 } else {
                     self.rkind.d.next = self.k_data.val();
@@ -839,8 +881,9 @@ impl Logic for Bridge {
                 }
             }
             Step::RdOne => {
-                if self.quiet.val() {
+                if self.calm.val() {
                     self.cfg_re.next = true;
+                    self.fresh.d.next = self.c2three.val();
                     self.state.d.next = Step::RdWait;
                 }
             }
@@ -858,12 +901,7 @@ impl Logic for Bridge {
             }
             // INJECT: every flit an axon event for an existing core, then hand them over.
             Step::InjCheck => {
-                if self.flit24.val().get_bit(23)
-                    | self.flit24.val().get_bit(22)
-                    | (self.rs_x.wide_out.val() >= self.mesh_x5.val())
-                    | (self.rs_y.wide_out.val() >= self.mesh_y5.val())
-                    | (self.rs_axon.wide_out.val() >= self.axons.val())
-                {
+                if !self.ok_flit.q.val() {
                     self.sh_out.d.next = self.nack_range.val();
                     self.state.d.next = Step::Nack;
                 } else if self.widx.q.val() + self.n1.val() == self.words.q.val() {
@@ -880,8 +918,9 @@ impl Logic for Bridge {
             Step::InjOpen => {
                 if self.open.q.val() {
                     self.state.d.next = Step::InjNext;
-                } else if self.quiet.val() {
+                } else if self.calm.val() {
                     self.start.next = true;
+                    self.fresh.d.next = self.c2three.val();
                     self.open.d.next = true;
                     self.state.d.next = Step::InjNext;
                 }
@@ -900,6 +939,7 @@ impl Logic for Bridge {
             Step::InjPush => {
                 self.host_in_valid.next = true;
                 if self.host_in_ready.val() {
+                    self.fresh.d.next = self.c2three.val();
                     self.widx.d.next = self.widx.q.val() + self.n1.val();
                     self.state.d.next = Step::InjNext;
                 }
@@ -917,8 +957,9 @@ impl Logic for Bridge {
             Step::StepGo => {
                 if self.open.q.val() {
                     self.state.d.next = Step::Collect;
-                } else if self.quiet.val() {
+                } else if self.calm.val() {
                     self.start.next = true;
+                    self.fresh.d.next = self.c2three.val();
                     self.open.d.next = true;
                     self.state.d.next = Step::Collect;
                 }
@@ -945,7 +986,7 @@ impl Logic for Bridge {
                         self.spikes.d.next = self.spikes.q.val() + self.o32.val();
                         self.state.d.next = Step::Pay;
                     }
-                } else if self.quiet.val() {
+                } else if self.calm.val() {
                     self.open.d.next = false;
                     self.state.d.next = Step::StepEnd;
                     if self.fopen.q.val() {
@@ -979,16 +1020,17 @@ impl Logic for Bridge {
             // RESET: drop what an open timestep still sends, then clear.
             Step::Reset => {
                 self.host_out_ready.next = true;
-                if self.quiet.val() {
+                if self.calm.val() {
                     self.open.d.next = false;
                     self.clear.next = true;
+                    self.fresh.d.next = self.c2three.val();
                     self.frx.clear_counters.next = true;
                     self.spikes.d.next = self.z32.val();
                     self.state.d.next = Step::ResetWait;
                 }
             }
             Step::ResetWait => {
-                if self.quiet.val() {
+                if self.calm.val() {
                     self.rkind.d.next = self.k_ack.val();
                     self.ocnt.d.next = self.c[0].val();
                     self.state.d.next = Step::Answer;
@@ -1056,6 +1098,9 @@ impl Logic for Bridge {
                 self.rkind.d.next = self.k_nack.val();
                 self.ocnt.d.next = self.c[1].val();
                 self.state.d.next = Step::Answer;
+            }
+            Step::Settle => {
+                self.state.d.next = self.ret.q.val();
             }
             Step::Answer => {
                 self.hret.d.next = Step::Pay;
