@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-fn flow(example: &str, want_device: &str, luts: &str) {
+fn flow(example: &str, board: Option<&str>, want_device: &str, luts: &str) {
     let net = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(example);
     let out = tempfile::tempdir().unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_spikemesh"))
@@ -13,6 +13,7 @@ fn flow(example: &str, want_device: &str, luts: &str) {
         .arg("--out")
         .arg(out.path())
         .args(["--json", "--measure-steps", "5"])
+        .args(board.map(|b| vec!["--board", b]).unwrap_or_default())
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
@@ -35,12 +36,18 @@ fn flow(example: &str, want_device: &str, luts: &str) {
 
 #[test]
 fn icebreaker_bitstream_meets_its_clock() {
-    flow("small-icebreaker.toml", "iCE40 UP5K (SG48)", "ICESTORM_LC");
+    flow("small-icebreaker.toml", None, "iCE40 UP5K (SG48)", "ICESTORM_LC");
 }
 
 #[test]
 fn ulx3s_bitstream_meets_its_clock() {
-    flow("small-ulx3s-25f.toml", "ECP5 LFE5U-25F (CABGA381)", "TRELLIS_COMB");
+    flow("small-ulx3s-25f.toml", None, "ECP5 LFE5U-25F (CABGA381)", "TRELLIS_COMB");
+}
+
+#[test]
+fn hx8k_bitstream_meets_its_clock() {
+    // The same core on the HX8K breakout: its oscillator pin is no PLL pad (SB_PLL40_CORE).
+    flow("small-icebreaker.toml", Some("hx8k-breakout"), "iCE40 HX8K (CT256)", "ICESTORM_LC");
 }
 
 #[test]

@@ -33,18 +33,24 @@ fn clock_source(hw: &Hardware) -> Result<String, BoardTopError> {
     if b.device.is_ice40() {
         let p = ice40_pll(osc, hw.clock_mhz).ok_or(BoardTopError::NoPll("iCE40", hw.clock_mhz))?;
         // Simple feedback: f_out = f_in * (DIVF + 1) / ((DIVR + 1) * 2^DIVQ) (pll.rs, icepll).
-        // The oscillator pins of these boards are PLL pads: the pad variant takes the pin itself
-        // (nextpnr refuses SB_PLL40_CORE there, the pad's input buffer being the PLL's).
+        // The iCEBreaker's oscillator pin (35) is the UP5K's PLL pad: the pad variant takes the
+        // pin itself (nextpnr refuses SB_PLL40_CORE there). The HX8K breakout's (J3) is not a
+        // PLL pad, so its PLL takes the clock from the fabric.
+        let (cell, input) = if b.device == crate::flow::Device::Up5k {
+            ("SB_PLL40_PAD", "PACKAGEPIN")
+        } else {
+            ("SB_PLL40_CORE", "REFERENCECLK")
+        };
         Ok(format!(
             "    wire clock, pll_lock;
-    SB_PLL40_PAD #(
+    {cell} #(
         .FEEDBACK_PATH(\"SIMPLE\"),
         .DIVR(4'd{}),
         .DIVF(7'd{}),
         .DIVQ(3'd{}),
         .FILTER_RANGE(3'd{})
     ) pll (
-        .PACKAGEPIN(clk),
+        .{input}(clk),
         .PLLOUTGLOBAL(clock),
         .LOCK(pll_lock),
         .RESETB(1'b1),
