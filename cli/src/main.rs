@@ -142,6 +142,12 @@ fn generate(net: &Path, out: &Path, sim_models: bool) -> Result<()> {
 }
 
 fn main() -> ExitCode {
+    // Behave like other Unix tools when the reader of stdout goes away (`spikemesh ... | head`):
+    // end quietly instead of panicking on a broken pipe.
+    // SAFETY: restoring the default disposition of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
