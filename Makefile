@@ -67,7 +67,7 @@ bitstream: tools build
 	$(SYNTH)
 
 prog:
-	@scripts/prog.sh $$(ls $(FPGA_OUT)/top.bin $(FPGA_OUT)/top.bit 2>/dev/null | head -1)
+	@scripts/prog.sh $(FPGA_OUT)
 
 ## test: formatting, lints, then every test of the workspace (co-simulation and synthesis included).
 test: tools lint

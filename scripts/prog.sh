@@ -2,7 +2,13 @@
 # Programs a board with a bitstream from `spikemesh synth`: iceprog for iCE40 (.bin),
 # openFPGALoader for ECP5 (.bit). Says what to install when the programmer is missing.
 set -euo pipefail
-bit=${1:?usage: scripts/prog.sh build/fpga/top.bin|top.bit}
+# Usage: scripts/prog.sh build/fpga (the directory `spikemesh synth --out` wrote) or a file.
+bit=${1:?usage: scripts/prog.sh build/fpga | top.bin | top.bit}
+if [ -d "$bit" ]; then
+    dir=$bit
+    bit=$(ls "$dir"/top.bin "$dir"/top.bit 2>/dev/null | head -1)
+    [ -n "$bit" ] || { echo "no bitstream (top.bin or top.bit) in $dir: run make bitstream first"; exit 1; }
+fi
 [ -f "$bit" ] || { echo "no bitstream at $bit: run make bitstream first"; exit 1; }
 case "$bit" in
     *.bin)
