@@ -6,7 +6,7 @@ set -euo pipefail
 bit=${1:?usage: scripts/prog.sh build/fpga | top.bin | top.bit}
 if [ -d "$bit" ]; then
     dir=$bit
-    bit=$(ls "$dir"/top.bin "$dir"/top.bit 2>/dev/null | head -1)
+    bit=$(ls "$dir"/top.bin "$dir"/top.bit 2>/dev/null | head -1 || true)
     [ -n "$bit" ] || { echo "no bitstream (top.bin or top.bit) in $dir: run make bitstream first"; exit 1; }
 fi
 [ -f "$bit" ] || { echo "no bitstream at $bit: run make bitstream first"; exit 1; }
