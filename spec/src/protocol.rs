@@ -26,7 +26,7 @@ pub mod kind {
     pub const WRITE_MEM: u8 = 0x02;
     /// Read consecutive words of one core memory.
     pub const READ_MEM: u8 = 0x03;
-    /// Queue input-spike flits for the next timestep.
+    /// Input-spike flits of the next timestep (opens it unless one is open).
     pub const INJECT: u8 = 0x04;
     /// Run timesteps.
     pub const STEP: u8 = 0x05;
@@ -263,9 +263,9 @@ pub enum Command {
         /// Words to read.
         count: u16,
     },
-    /// Queue these axon-event flits for the next timestep.
+    /// These axon-event flits are the next timestep's input spikes (the timestep opens).
     Inject(Vec<Flit>),
-    /// Run `n` timesteps (the queued flits go into the first).
+    /// Run `n` timesteps, the first being the one INJECT opened, if any.
     Step(u32),
     /// Report counters.
     Status,
