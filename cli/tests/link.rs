@@ -120,8 +120,10 @@ struct LossyWire {
     wire: Wire,
     inbox: std::collections::VecDeque<u8>,
     rng: u64,
-    /// Probability per frame sent (either way) that one of its bytes is flipped or dropped.
+    /// Probability per frame sent to the board that one of its bytes is flipped or dropped.
     fault: f64,
+    /// The same for frames from the board.
+    fault_back: f64,
     faults: u64,
 }
 
@@ -133,9 +135,9 @@ impl LossyWire {
         (self.rng >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    /// Damages one byte of `bytes` (not a delimiter) with probability `fault`.
-    fn damage(&mut self, bytes: &mut Vec<u8>) {
-        if bytes.len() > 2 && self.coin() < self.fault {
+    /// Damages one byte of `bytes` (not a delimiter) with probability `p`.
+    fn damage(&mut self, bytes: &mut Vec<u8>, p: f64) {
+        if bytes.len() > 2 && self.coin() < p {
             self.faults += 1;
             let i = 1 + (self.coin() * (bytes.len() - 2) as f64) as usize;
             if self.coin() < 0.5 {
@@ -150,7 +152,7 @@ impl LossyWire {
 impl Write for LossyWire {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let mut b = buf.to_vec();
-        self.damage(&mut b);
+        self.damage(&mut b, self.fault);
         self.wire.write_all(&b)?;
         Ok(buf.len())
     }
@@ -176,11 +178,11 @@ impl Read for LossyWire {
             for (k, &byte) in out.iter().enumerate() {
                 frame.push(byte);
                 if byte == 0 && frame.len() > 1 && out.get(k + 1) == Some(&0) {
-                    self.damage(&mut frame);
+                    self.damage(&mut frame, self.fault_back);
                     self.inbox.extend(frame.drain(..));
                 }
             }
-            self.damage(&mut frame);
+            self.damage(&mut frame, self.fault_back);
             self.inbox.extend(frame);
         }
         if self.inbox.is_empty() {
@@ -203,6 +205,7 @@ fn host_retries_through_a_lossy_wire() {
         inbox: Default::default(),
         rng: 0x9e3779b97f4a7c15,
         fault: 0.05,
+        fault_back: 0.05,
         faults: 0,
     };
     let mut b = Board::new(wire);
@@ -276,4 +279,72 @@ fn a_host_that_disconnects_mid_run_leaves_the_board_usable() {
         assert_eq!(got, want);
     }
     b.check_spikes().unwrap();
+}
+
+#[test]
+fn host_errors_are_typed() {
+    // Nobody answers: a timeout, after the retries.
+    struct Silent;
+    impl Read for Silent {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::TimedOut.into())
+        }
+    }
+    impl Write for Silent {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut b = Board::new(Silent);
+    b.timeout = std::time::Duration::from_millis(5);
+    b.retries = 2;
+    match b.identify() {
+        Err(HostError::Timeout { command: "IDENTIFY", tries: 3, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    // Every answer corrupted on the way back: a checksum error, not a timeout.
+    let net = Network::load(Path::new(&example("link-2x1.toml"))).unwrap();
+    let wire = LossyWire {
+        wire: Wire::new(VirtualBoard::new(&net.hardware, None).unwrap()),
+        inbox: Default::default(),
+        rng: 7,
+        fault: 0.0,
+        fault_back: 1.0,
+        faults: 0,
+    };
+    let mut b = Board::new(wire);
+    b.timeout = std::time::Duration::from_millis(20);
+    b.retries = 2;
+    match b.identify() {
+        Err(e @ HostError::Crc { command: "IDENTIFY", tries: 3, .. }) => {
+            assert!(e.to_string().contains("failed their checksum"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The board refuses: a NACK with its reason.
+    let wire = LossyWire {
+        wire: Wire::new(VirtualBoard::new(&net.hardware, None).unwrap()),
+        inbox: Default::default(),
+        rng: 7,
+        fault: 0.0,
+        fault_back: 0.0,
+        faults: 0,
+    };
+    let mut b = Board::new(wire);
+    b.identify().unwrap();
+    b.inject(&[spikemesh_spec::flit::Flit::axon(0, 0, 1)]).unwrap();
+    match b.read(0, spikemesh_spec::memory_map::POTENTIAL, 0, 0, 1) {
+        Err(HostError::Nack { command: "READ_MEM", reason: spikemesh_spec::protocol::Reason::Busy }) => {}
+        other => panic!("{other:?}"),
+    }
+    // Values the board would refuse are caught before sending, naming what is wrong.
+    match b.write(0, spikemesh_spec::memory_map::CROSSBAR, 0, 0, &[40]) {
+        Err(e @ HostError::Invalid(_)) => {
+            assert!(e.to_string().contains("40 does not fit its signed 6-bit words"), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
 }

@@ -127,6 +127,7 @@ impl<P: Read + Write> Board<P> {
         self.seq = self.seq.wrapping_add(1);
         let bytes = cmd.frame(self.seq).encode();
         let io = |e| HostError::Port { port: "(open)".into(), source: e };
+        let bad_before = self.bad_frames;
         for attempt in 0..=self.retries {
             if attempt > 0 {
                 self.resent += 1;
@@ -159,6 +160,10 @@ impl<P: Read + Write> Board<P> {
                     }
                 }
             }
+        }
+        let bad_frames = self.bad_frames - bad_before;
+        if bad_frames > 0 {
+            return Err(HostError::Crc { command: name, seq: self.seq, bad_frames, tries: self.retries + 1 });
         }
         Err(HostError::Timeout {
             command: name,

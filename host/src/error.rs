@@ -25,6 +25,18 @@ pub enum HostError {
         /// Wait per attempt.
         timeout_ms: u64,
     },
+    /// Answers came, but every one failed its checksum (a noisy or mismatched line).
+    #[error("every answer to {command} (seq {seq}) was corrupted: {bad_frames} frames failed their checksum in {tries} tries; check the cable and the baud rate")]
+    Crc {
+        /// Command name.
+        command: &'static str,
+        /// Its sequence number.
+        seq: u8,
+        /// Frames rejected while waiting.
+        bad_frames: u64,
+        /// Attempts made.
+        tries: u32,
+    },
     /// The board refused a command.
     #[error("the board refused {command}: {reason}")]
     Nack {
