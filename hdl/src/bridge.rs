@@ -451,10 +451,11 @@ impl Bridge {
             axons: c24(hw.axons_per_core as u64),
             g_rows: std::array::from_fn(|m| c24(geo[m].rows as u64)),
             g_cols: std::array::from_fn(|m| c24(geo[m].cols as u64)),
-            // Bits a value may not use: above the width (unsigned) or above the sign bit.
+            // Bits a value may not use: outside its width or packed fields (unsigned), above
+            // the sign bit (signed).
             g_mask: std::array::from_fn(|m| {
-                let keep = if geo[m].signed { geo[m].bits - 1 } else { geo[m].bits };
-                c40(!((1u64 << keep) - 1) & ((1u64 << 40) - 1))
+                let free = if geo[m].signed { (1u64 << (geo[m].bits - 1)) - 1 } else { geo[m].allowed };
+                c40(!free & ((1u64 << 40) - 1))
             }),
             g_signed: std::array::from_fn(|m| Constant::new(geo[m].signed)),
             g_wr: std::array::from_fn(|m| Constant::new(geo[m].writable)),

@@ -44,6 +44,13 @@ pub struct FanOut {
     pub cfg_row: Signal<In, Bits<DB>>,
     /// Config: data.
     pub cfg_wdata: Signal<In, Bits<DW>>,
+    /// Config: read strobe (fan-out table, or the destination memory with `cfg_rd_dest`);
+    /// only while idle. The word arrives on `cfg_rdata` the next cycle.
+    pub cfg_re: Signal<In, bool>,
+    /// Config: the read is of the destination memory.
+    pub cfg_rd_dest: Signal<In, bool>,
+    /// Config: read data.
+    pub cfg_rdata: Signal<Out, Bits<DW>>,
     fan: Ram<NB, 30>,
     dest: Ram<DB, FLIT>,
     state: DFF<Bits<3>>,
@@ -68,12 +75,48 @@ pub struct FanOut {
     rs_y: crate::resize::Resize<4, FLIT>,
     rs_n: crate::resize::Resize<NB, FLIT>,
     rs_fan: crate::resize::Resize<DW, 30>,
+    rd_dest: DFF<bool>,
+    rs_fan_out: crate::resize::Resize<30, DW>,
+    rs_dest_out: crate::resize::Resize<FLIT, DW>,
     rs_dest: crate::resize::Resize<DW, FLIT>,
+}
+
+/// Which bits of the fan-out and destination words a chip uses (`spec::memory_map`): the
+/// memories store only those, so a 256-entry table takes one iCE40 block RAM, not two.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Packing {
+    /// Fan-out word fields (lowest bit, width).
+    pub fan: Vec<(usize, usize)>,
+    /// Destination word fields.
+    pub dest: Vec<(usize, usize)>,
+}
+
+impl Packing {
+    /// The packing of a `mesh_x x mesh_y` chip of cores with `axons` rows and `destinations`
+    /// fan-out entries.
+    pub fn new(axons: usize, destinations: usize, mesh_x: usize, mesh_y: usize) -> Self {
+        use spikemesh_spec::memory_map::{destination_fields, fanout_fields};
+        let f = |v: [(u32, u32); 3]| v.iter().map(|&(lo, w)| (lo as usize, w as usize)).collect();
+        Self {
+            fan: f(fanout_fields(destinations, mesh_x * mesh_y)),
+            dest: f(destination_fields(axons, mesh_x, mesh_y)),
+        }
+    }
+
+    /// Stored bits of a fan-out entry.
+    pub fn fan_bits(&self) -> usize {
+        self.fan.iter().map(|f| f.1).sum()
+    }
+
+    /// Stored bits of a destination entry.
+    pub fn dest_bits(&self) -> usize {
+        self.dest.iter().map(|f| f.1).sum()
+    }
 }
 
 impl FanOut {
     /// A fan-out unit for `neurons` slots and `destinations` entries.
-    pub fn new(neurons: usize, destinations: usize) -> Self {
+    pub fn new(neurons: usize, destinations: usize, packing: &Packing) -> Self {
         let s = |v: u64| Constant::new(Bits::<3>::from(v));
         Self {
             clock: Default::default(),
@@ -91,8 +134,14 @@ impl FanOut {
             cfg_col: Default::default(),
             cfg_row: Default::default(),
             cfg_wdata: Default::default(),
-            fan: Ram::new(neurons, 30, false),
-            dest: Ram::new(destinations, FLIT, false),
+            cfg_re: Default::default(),
+            cfg_rd_dest: Default::default(),
+            cfg_rdata: Default::default(),
+            rd_dest: Default::default(),
+            rs_fan_out: crate::resize::Resize::zero(),
+            rs_dest_out: crate::resize::Resize::zero(),
+            fan: Ram::packed(neurons, &packing.fan),
+            dest: Ram::packed(destinations, &packing.dest),
             state: Default::default(),
             neuron: Default::default(),
             ptr: Default::default(),
@@ -123,7 +172,7 @@ impl FanOut {
 impl Logic for FanOut {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, state, neuron, ptr, left, record, ov, of);
+        dff_setup!(self, clock, state, neuron, ptr, left, record, ov, of, rd_dest);
         clock!(self, clock, fan, dest);
         self.fan.write_address.next = self.cfg_col.val();
         self.rs_fan.wide_in.next = self.cfg_wdata.val();
@@ -135,6 +184,18 @@ impl Logic for FanOut {
         self.dest.write_enable.next = self.cfg_we_dest.val();
         self.fan.read_address.next = self.spike_neuron.val();
         self.dest.read_address.next = self.ptr.q.val();
+        // Configuration reads (the chip is idle, so the engine is not using the read ports).
+        if self.cfg_re.val() {
+            self.fan.read_address.next = self.cfg_col.val();
+            self.dest.read_address.next = self.cfg_row.val();
+            self.rd_dest.d.next = self.cfg_rd_dest.val();
+        }
+        self.rs_fan_out.wide_in.next = self.fan.read_data.val();
+        self.rs_dest_out.wide_in.next = self.dest.read_data.val();
+        self.cfg_rdata.next = self.rs_fan_out.wide_out.val();
+        if self.rd_dest.q.val() {
+            self.cfg_rdata.next = self.rs_dest_out.wide_out.val();
+        }
         // Host flit: {1, x, y, neuron} = bit 22 | x << 18 | y << 14 | neuron.
         self.rs_x.wide_in.next = self.my_x.val();
         self.rs_y.wide_in.next = self.my_y.val();

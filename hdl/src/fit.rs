@@ -25,8 +25,10 @@ pub struct Memory {
     pub width: usize,
 }
 
-/// Every memory of one tile except a SPRAM crossbar, in instantiation order.
-pub fn tile_memories(s: &CoreShape, destinations: usize) -> Vec<Memory> {
+/// Every memory of one tile of a `mesh_x x mesh_y` chip except a SPRAM crossbar, in
+/// instantiation order.
+pub fn tile_memories(s: &CoreShape, destinations: usize, mesh_x: usize, mesh_y: usize) -> Vec<Memory> {
+    let p = crate::fanout::Packing::new(s.axons, destinations, mesh_x, mesh_y);
     let m = |depth: usize, width: usize| Memory { depth: depth.max(2), width };
     let mut v = Vec::new();
     if s.crossbar == CrossbarStyle::Inferred {
@@ -42,8 +44,8 @@ pub fn tile_memories(s: &CoreShape, destinations: usize) -> Vec<Memory> {
         m(s.neurons, s.acc_bits),               // accumulator bank 0
         m(s.neurons, s.acc_bits),               // accumulator bank 1
         m(s.neurons, s.neuron_bits()),          // spike FIFO
-        m(s.neurons, 30),                       // fan-out table
-        m(destinations, 23),                    // destination memory
+        m(s.neurons, p.fan_bits()),             // fan-out table (packed)
+        m(destinations, p.dest_bits()),         // destination memory (packed)
     ]);
     v
 }
@@ -101,7 +103,7 @@ pub struct MemoryFit {
 /// The memory fit of `hw` on its board, or None for the `sim` board.
 pub fn memory_fit(hw: &Hardware) -> Option<MemoryFit> {
     let shape = CoreShape::for_board(hw);
-    let mems = tile_memories(&shape, hw.destinations_per_core);
+    let mems = tile_memories(&shape, hw.destinations_per_core, hw.mesh_x, hw.mesh_y);
     let cores = hw.cores();
     let (device, brams, sprams, ecp5) = match hw.board {
         Board::Icebreaker => ("iCE40 UP5K", 30, 4, false),

@@ -59,10 +59,11 @@ pub fn mesh_module(
 ) -> String {
     assert!(mesh_x * mesh_y <= 1 << CORE_BITS && mesh_x <= 16 && mesh_y <= 16);
     // The tile compiled for the shape's datapath width (`CoreShape::datapath_bits`).
+    let p = crate::fanout::Packing::new(shape.axons, destinations, mesh_x, mesh_y);
     let tile = match shape.datapath_bits() {
-        18 => crate::verilog_of(Tile::<18>::new(shape, destinations)),
-        26 => crate::verilog_of(Tile::<26>::new(shape, destinations)),
-        _ => crate::verilog_of(Tile::<DW>::new(shape, destinations)),
+        18 => crate::verilog_of(Tile::<18>::new(shape, destinations, &p)),
+        26 => crate::verilog_of(Tile::<26>::new(shape, destinations, &p)),
+        _ => crate::verilog_of(Tile::<DW>::new(shape, destinations, &p)),
     };
     let mut v = rename_top(&tile, "sm_tile");
     if with_models {

@@ -26,6 +26,8 @@ pub struct Ram<const A: usize, const D: usize> {
     _signed: bool,
     _init: Vec<u64>,
     _sim: Vec<u64>,
+    /// Packed words: the (lowest bit, width) fields of the `D`-bit port word that are stored.
+    _fields: Vec<(usize, usize)>,
 }
 
 impl<const A: usize, const D: usize> Ram<A, D> {
@@ -46,7 +48,18 @@ impl<const A: usize, const D: usize> Ram<A, D> {
             _signed: signed,
             _init: Vec::new(),
             _sim: vec![0; depth],
+            _fields: Vec::new(),
         }
+    }
+
+    /// A zero-initialised RAM that stores only `fields` (lowest bit, width) of each `D`-bit
+    /// word and reads the other bits back as zero: a word with gaps costs only its fields.
+    pub fn packed(depth: usize, fields: &[(usize, usize)]) -> Self {
+        let width: usize = fields.iter().map(|f| f.1).sum();
+        assert!(fields.iter().all(|&(lo, w)| w >= 1 && lo + w <= D), "fields outside the {D}-bit word");
+        let mut r = Self::new(depth, width, false);
+        r._fields = fields.to_vec();
+        r
     }
 
     /// Bakes initial contents into the Verilog (`width`-bit values, two's complement).
@@ -86,7 +99,11 @@ impl<const A: usize, const D: usize> Logic for Ram<A, D> {
     }
 
     fn hdl(&self) -> Verilog {
-        Verilog::Custom(ram_verilog(A, D, self._depth, self._width, self._signed, &self._init))
+        if self._fields.is_empty() {
+            Verilog::Custom(ram_verilog(A, D, self._depth, self._width, self._signed, &self._init))
+        } else {
+            Verilog::Custom(packed_verilog(A, D, self._depth, &self._fields))
+        }
     }
 }
 
@@ -142,5 +159,51 @@ end
         sg = if signed { ", signed" } else { "" },
         w1 = width - 1,
         d1 = depth - 1,
+    )
+}
+
+/// The Verilog body of a packed RAM: the fields are concatenated on write and put back in
+/// place (other bits zero) on read.
+fn packed_verilog(a: usize, d: usize, depth: usize, fields: &[(usize, usize)]) -> String {
+    let mut f = fields.to_vec();
+    f.sort();
+    let width: usize = f.iter().map(|x| x.1).sum();
+    let ab = crate::shape::addr_bits(depth);
+    let idx = |port: &str| if ab == a { port.to_string() } else { format!("{port}[{}:0]", ab - 1) };
+    let (ra, wa) = (idx("read_address"), idx("write_address"));
+    // Write: highest field first in the concatenation. Read: walk the port word from the top.
+    let wparts: Vec<String> = f.iter().rev().map(|&(lo, w)| format!("write_data[{}:{lo}]", lo + w - 1)).collect();
+    let mut rparts = Vec::new();
+    let mut spare = Vec::new();
+    let mut top = d;
+    let mut at = width;
+    for &(lo, w) in f.iter().rev() {
+        if top > lo + w {
+            rparts.push(format!("{}'d0", top - lo - w));
+            spare.push(format!("write_data[{}:{}]", top - 1, lo + w));
+        }
+        rparts.push(format!("word[{}:{}]", at - 1, at - w));
+        at -= w;
+        top = lo;
+    }
+    if top > 0 {
+        rparts.push(format!("{top}'d0"));
+        spare.push(format!("write_data[{}:0]", top - 1));
+    }
+    if ab < a {
+        spare.push(format!("read_address[{}:{ab}]", a - 1));
+        spare.push(format!("write_address[{}:{ab}]", a - 1));
+    }
+    let unused = if spare.is_empty() {
+        String::new()
+    } else {
+        format!("wire unused_bits = &{{1'b0, {}, 1'b0}};\n", spare.join(", "))
+    };
+    format!(
+        "// {depth} x {width} bits, packed fields of a {d}-bit word.\n{unused}(* no_rw_check *)\nreg [{w1}:0] mem [0:{last}];\nreg [{w1}:0] word;\nalways @(posedge clock) begin\n    if (write_enable) begin\n        mem[{wa}] <= {{{wp}}};\n    end\n    word <= mem[{ra}];\nend\nalways @(*) begin\n    read_data = {{{rp}}};\nend\n",
+        w1 = width - 1,
+        last = depth - 1,
+        wp = wparts.join(", "),
+        rp = rparts.join(", "),
     )
 }

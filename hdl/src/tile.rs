@@ -57,6 +57,8 @@ pub struct Tile<const D: usize> {
     fanout: FanOut,
     router: Router,
     rsel: DFF<bool>,
+    rsel_fan: DFF<bool>,
+    is_fan: Signal<Local, bool>,
     axon: crate::resize::Resize<FLIT, AB>,
     mem_fan: Constant<Bits<4>>,
     mem_dest: Constant<Bits<4>>,
@@ -64,8 +66,8 @@ pub struct Tile<const D: usize> {
 }
 
 impl<const D: usize> Tile<D> {
-    /// A tile of `shape` with `destinations` fan-out entries.
-    pub fn new(shape: &CoreShape, destinations: usize) -> Self {
+    /// A tile of `shape` with `destinations` fan-out entries, packed as `packing` says.
+    pub fn new(shape: &CoreShape, destinations: usize, packing: &crate::fanout::Packing) -> Self {
         use spikemesh_spec::memory_map as mm;
         Self {
             clock: Default::default(),
@@ -90,9 +92,11 @@ impl<const D: usize> Tile<D> {
             cfg_rdata: Default::default(),
             cfg_rvalid: Default::default(),
             core: NeuronCore::new(shape),
-            fanout: FanOut::new(shape.neurons, destinations),
+            fanout: FanOut::new(shape.neurons, destinations, packing),
             router: Router::new(),
             rsel: Default::default(),
+            rsel_fan: Default::default(),
+            is_fan: Default::default(),
             axon: crate::resize::Resize::zero(),
             mem_fan: Constant::new(Bits::<4>::from(mm::FANOUT as u64)),
             mem_dest: Constant::new(Bits::<4>::from(mm::DESTINATION as u64)),
@@ -104,7 +108,7 @@ impl<const D: usize> Tile<D> {
 impl<const D: usize> Logic for Tile<D> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, rsel);
+        dff_setup!(self, clock, rsel, rsel_fan);
         clock!(self, clock, core, fanout, router);
         self.router.my_x.next = self.my_x.val();
         self.router.my_y.next = self.my_y.val();
@@ -139,7 +143,11 @@ impl<const D: usize> Logic for Tile<D> {
         self.core.cfg_col.next = self.cfg_col.val();
         self.core.cfg_wdata.next = self.cfg_wdata.val();
         self.core.cfg_we.next = self.cfg_we.val() & self.cfg_sel.val();
-        self.core.cfg_re.next = self.cfg_re.val() & self.cfg_sel.val();
+        // Fan-out table and destination memory live in the fan-out unit, the rest in the core.
+        self.is_fan.next = (self.cfg_mem.val() == self.mem_fan.val()) | (self.cfg_mem.val() == self.mem_dest.val());
+        self.core.cfg_re.next = self.cfg_re.val() & self.cfg_sel.val() & !self.is_fan.val();
+        self.fanout.cfg_re.next = self.cfg_re.val() & self.cfg_sel.val() & self.is_fan.val();
+        self.fanout.cfg_rd_dest.next = self.cfg_mem.val() == self.mem_dest.val();
         self.fanout.cfg_col.next = self.cfg_col.val();
         self.fanout.cfg_row.next = self.cfg_row.val();
         self.fanout.cfg_wdata.next = self.cfg_wdata.val();
@@ -147,11 +155,15 @@ impl<const D: usize> Logic for Tile<D> {
             self.cfg_we.val() & self.cfg_sel.val() & (self.cfg_mem.val() == self.mem_fan.val());
         self.fanout.cfg_we_dest.next =
             self.cfg_we.val() & self.cfg_sel.val() & (self.cfg_mem.val() == self.mem_dest.val());
-        self.rsel.d.next = self.cfg_re.val() & self.cfg_sel.val();
-        self.cfg_rvalid.next = self.core.cfg_rvalid.val();
+        self.rsel.d.next = self.cfg_re.val() & self.cfg_sel.val() & !self.is_fan.val();
+        self.rsel_fan.d.next = self.cfg_re.val() & self.cfg_sel.val() & self.is_fan.val();
+        self.cfg_rvalid.next = self.core.cfg_rvalid.val() | self.rsel_fan.q.val();
         self.cfg_rdata.next = self.zero_dw.val();
         if self.rsel.q.val() {
             self.cfg_rdata.next = self.core.cfg_rdata.val();
+        }
+        if self.rsel_fan.q.val() {
+            self.cfg_rdata.next = self.fanout.cfg_rdata.val();
         }
     }
 }

@@ -56,7 +56,7 @@ fn ice40_block_ram_prediction_brackets_yosys() {
     use spikemesh_hdl::fit::{ice40_blocks, ice40_range, tile_memories};
     // The up5k-feedforward shape: a 2x2 mesh of reference tiles with 256 destinations each.
     let shape = CoreShape::reference(CrossbarStyle::Ice40Spram);
-    let predicted: usize = 4 * tile_memories(&shape, 256).iter().map(|&m| ice40_blocks(m)).sum::<usize>();
+    let predicted: usize = 4 * tile_memories(&shape, 256, 2, 2).iter().map(|&m| ice40_blocks(m)).sum::<usize>();
     let v = spikemesh_hdl::mesh::mesh_verilog(&shape, 256, 2, 2, false);
     let s = synth(&v, "top", Device::Up5k, &dir("fit-up5k")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(predicted as u64, s.count("SB_RAM40_4K"), "{:?}", s.cells);
@@ -72,7 +72,7 @@ fn ice40_block_ram_prediction_brackets_yosys() {
         acc_bits: 12,
         crossbar: CrossbarStyle::Inferred,
     };
-    let (least, most) = ice40_range(&tile_memories(&odd, 300));
+    let (least, most) = ice40_range(&tile_memories(&odd, 300, 1, 1));
     let v = spikemesh_hdl::mesh::mesh_verilog(&odd, 300, 1, 1, false);
     let s = synth(&v, "top", Device::Hx8k, &dir("fit-hx8k")).unwrap_or_else(|e| panic!("{e}"));
     let got = s.count("SB_RAM40_4K") as usize;

@@ -133,6 +133,19 @@ fn identify_and_refusals() {
     );
     assert_eq!(l.cmd(&w(0, memory_map::CROSSBAR, 0, 0, vec![-33])), nack(Reason::OutOfRange));
     assert_eq!(l.cmd(&w(0, memory_map::ACC0, 0, 0, vec![1])), nack(Reason::OutOfRange));
+    // Packed words: fan-out entries store base (7 bits here), count (2) and record; destination
+    // entries store axon (6), y (1), x (1). Any other bit is refused, never dropped.
+    assert_eq!(l.cmd(&w(0, memory_map::FANOUT, 0, 0, vec![1 << 10])), nack(Reason::OutOfRange));
+    assert_eq!(l.cmd(&w(0, memory_map::DESTINATION, 0, 0, vec![1 << 22])), nack(Reason::OutOfRange));
+    assert_eq!(l.cmd(&w(0, memory_map::DESTINATION, 0, 0, vec![1 << 19])), nack(Reason::OutOfRange));
+    let fan = memory_map::fanout_word(100, 2, true) as i64;
+    let dest = Flit::axon(1, 0, 63).encode() as i64;
+    l.ack(&w(1, memory_map::FANOUT, 0, 31, vec![fan]));
+    l.ack(&w(1, memory_map::DESTINATION, 63, 0, vec![dest]));
+    assert_eq!(l.read(1, memory_map::FANOUT, 0, 31, 1), vec![fan]);
+    assert_eq!(l.read(1, memory_map::DESTINATION, 63, 0, 1), vec![dest]);
+    // Back to no fan-out, so the STEPs below stream nothing.
+    l.ack(&w(1, memory_map::FANOUT, 0, 31, vec![0]));
     // A refused write changed nothing (all or nothing).
     assert_eq!(l.read(0, memory_map::CROSSBAR, 0, 0, 3), vec![0, 0, 0]);
     l.ack(&w(1, memory_map::CROSSBAR, 63, 29, vec![31, -32, 7]));
@@ -150,7 +163,7 @@ fn identify_and_refusals() {
     match &l.cmd(&Command::Status)[..] {
         [Response::Counters { timestep, frames_ok, frames_rejected, spikes_sent }] => {
             assert_eq!((*timestep, *frames_rejected, *spikes_sent), (1, 0, 0));
-            assert_eq!(*frames_ok, 24, "every frame so far, this STATUS included");
+            assert_eq!(*frames_ok, 32, "every frame so far, this STATUS included");
         }
         other => panic!("STATUS answered {other:?}"),
     }

@@ -97,6 +97,30 @@ pub fn config_writes(img: &CoreImage, axons: usize) -> Vec<ConfigWrite> {
     w
 }
 
+/// Bits that hold `0..=max`.
+fn bits_for_max(max: usize) -> u32 {
+    (usize::BITS - max.leading_zeros()).max(1)
+}
+
+/// The fields (lowest bit, width) of a fan-out word that a chip of this shape can use: base
+/// (at most `destinations`), count (at most `cores`: one entry per destination core) and the
+/// record bit. The hardware stores only these bits, and a write with any other bit set is
+/// refused, so nothing is dropped.
+pub fn fanout_fields(destinations: usize, cores: usize) -> [(u32, u32); 3] {
+    [(0, bits_for_max(destinations)), (20, bits_for_max(cores)), (29, 1)]
+}
+
+/// The fields of a destination word (an axon-event flit, `spec::flit`) a chip of this shape
+/// can use: axon, y and x; the host bit is always clear.
+pub fn destination_fields(axons: usize, mesh_x: usize, mesh_y: usize) -> [(u32, u32); 3] {
+    [(0, bits_for_max(axons - 1)), (14, bits_for_max(mesh_y - 1)), (18, bits_for_max(mesh_x - 1))]
+}
+
+/// The mask of the bits `fields` cover.
+pub fn fields_mask(fields: &[(u32, u32)]) -> u64 {
+    fields.iter().fold(0, |m, &(lo, w)| m | ((1u64 << w) - 1) << lo)
+}
+
 /// Shape of one core memory as the configuration port sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Geometry {
@@ -110,6 +134,8 @@ pub struct Geometry {
     pub signed: bool,
     /// The host may write it (the accumulators are read only).
     pub writable: bool,
+    /// Unsigned words: the bits a value may use (packed words leave gaps).
+    pub allowed: u64,
 }
 
 impl Geometry {
@@ -119,7 +145,7 @@ impl Geometry {
             let half = 1i64 << (self.bits - 1);
             (-half..half).contains(&value)
         } else {
-            value >= 0 && (value as u64) < 1u64 << self.bits
+            value >= 0 && (value as u64) & !self.allowed == 0
         }
     }
 }
@@ -132,7 +158,14 @@ pub const MEMORIES: u8 = 11;
 pub fn geometry(mem: u8, hw: &crate::Hardware) -> Option<Geometry> {
     let n = hw.neurons_per_core as u32;
     let bits_for = |k: usize| (usize::BITS - (k.max(2) - 1).leading_zeros()).max(1);
-    let g = |rows: u32, cols: u32, bits: u32, signed: bool| Geometry { rows, cols, bits, signed, writable: true };
+    let g = |rows: u32, cols: u32, bits: u32, signed: bool| Geometry {
+        rows,
+        cols,
+        bits,
+        signed,
+        writable: true,
+        allowed: (1u64 << bits) - 1,
+    };
     let p = hw.widths.potential_bits;
     Some(match mem {
         CROSSBAR => g(hw.axons_per_core as u32, n, hw.widths.weight_bits, true),
@@ -142,8 +175,14 @@ pub fn geometry(mem: u8, hw: &crate::Hardware) -> Option<Geometry> {
         POTENTIAL => g(1, n, p, true),
         REFRACTORY => g(1, n, hw.widths.refractory_bits.max(1), false),
         ACC0 | ACC1 => Geometry { writable: false, ..g(1, n, hw.accumulator_bits(), true) },
-        FANOUT => g(1, n, 30, false),
-        DESTINATION => g(hw.destinations_per_core as u32, 1, crate::flit::FLIT_BITS, false),
+        FANOUT => Geometry {
+            allowed: fields_mask(&fanout_fields(hw.destinations_per_core, hw.cores())),
+            ..g(1, n, 30, false)
+        },
+        DESTINATION => Geometry {
+            allowed: fields_mask(&destination_fields(hw.axons_per_core, hw.mesh_x, hw.mesh_y)),
+            ..g(hw.destinations_per_core as u32, 1, crate::flit::FLIT_BITS, false)
+        },
         _ => return None,
     })
 }
