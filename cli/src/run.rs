@@ -65,7 +65,7 @@ impl<P: std::io::Read + std::io::Write> BoardEngine<'_, P> {
                     got: format!("a spike {f:?} for timestep {ts} during timestep {}", self.t),
                 });
             }
-            slots.push((hw.core_index(f.x as usize, f.y as usize) * hw.neurons_per_core + f.payload as usize) as u32);
+            slots.push(self.mapping.slot_of_host_flit(f));
         }
         slots.sort_unstable();
         Ok(slots)
@@ -97,8 +97,7 @@ impl<P: std::io::Read + std::io::Write> Engine for BoardEngine<'_, P> {
     }
 
     fn observes(&self, slot: u32) -> bool {
-        let n = self.mapping.hardware.neurons_per_core;
-        self.mapping.cores[slot as usize / n].record[slot as usize % n]
+        self.mapping.is_recorded(slot)
     }
 }
 

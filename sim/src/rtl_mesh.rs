@@ -196,12 +196,11 @@ impl Engine for RtlMesh {
     fn step(&mut self, inputs: &[(u32, u32)]) -> Vec<u32> {
         let flits = self.mapping.input_flits(inputs);
         let (got, _) = self.timestep(&flits);
-        let hw = &self.mapping.hardware;
         let mut slots: Vec<u32> = got
             .iter()
-            .map(|f| {
+            .map(|&f| {
                 assert!(f.host, "a core flit reached the host: {f:?}");
-                (hw.core_index(f.x as usize, f.y as usize) * hw.neurons_per_core + f.payload as usize) as u32
+                self.mapping.slot_of_host_flit(f)
             })
             .collect();
         slots.sort_unstable();
@@ -224,7 +223,6 @@ impl Engine for RtlMesh {
     }
 
     fn observes(&self, slot: u32) -> bool {
-        let n = self.mapping.hardware.neurons_per_core;
-        self.mapping.cores[slot as usize / n].record[slot as usize % n]
+        self.mapping.is_recorded(slot)
     }
 }

@@ -294,6 +294,19 @@ impl Mapping {
         flits
     }
 
+    /// Whether the chip sends the spikes of global `slot` to the host (its population is
+    /// recorded: the fan-out entry's record bit).
+    pub fn is_recorded(&self, slot: u32) -> bool {
+        let n = self.hardware.neurons_per_core;
+        self.cores[slot as usize / n].record[slot as usize % n]
+    }
+
+    /// The global slot a recorded-spike flit from the chip names (core x, y and neuron).
+    pub fn slot_of_host_flit(&self, f: crate::flit::Flit) -> u32 {
+        let hw = &self.hardware;
+        (hw.core_index(f.x as usize, f.y as usize) * hw.neurons_per_core + f.payload as usize) as u32
+    }
+
     /// Global slot of neuron `k` of simulated population `pop`.
     pub fn slot_of(&self, pop: usize, k: usize) -> Option<usize> {
         match self.placement.get(pop)? {
