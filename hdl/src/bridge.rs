@@ -23,13 +23,8 @@ use crate::shape::DW;
 use crate::uart::{UartRx, UartTx};
 use rust_hdl::prelude::*;
 use spikemesh_spec::memory_map::{geometry, MEMORIES};
-use spikemesh_spec::protocol::{kind, BoardInfo, Reason, MAX_PAYLOAD};
+use spikemesh_spec::protocol::{kind, BoardInfo, Reason, READ_WORDS, SPIKES_PER_FRAME};
 use spikemesh_spec::Hardware;
-
-/// Recorded spikes per SPIKES frame: kind, seq, timestep and 3 bytes each within `MAX_BODY`.
-pub const SPIKES_PER_FRAME: usize = (MAX_PAYLOAD - 4) / 3;
-/// Words per DATA answer.
-pub const WORDS_PER_READ: usize = MAX_PAYLOAD / 5;
 
 /// The IDENT payload of a chip of `hw` clocked at `clock_hz`.
 pub fn board_info(hw: &Hardware, clock_hz: u64) -> BoardInfo {
@@ -492,7 +487,7 @@ impl Bridge {
             c2one: Constant::new(Bits::<2>::from(1u64)),
             c2three: Constant::new(Bits::<2>::from(3u64)),
             z16: Constant::new(Bits::<16>::from(0u64)),
-            max_read: Constant::new(Bits::<16>::from(WORDS_PER_READ as u64)),
+            max_read: Constant::new(Bits::<16>::from(READ_WORDS as u64)),
             z24: c24(0),
             z40: c40(0),
             z32: Constant::new(Bits::<32>::from(0u64)),

@@ -10,17 +10,10 @@ use crate::error::HostError;
 use spikemesh_spec::flit::Flit;
 use spikemesh_spec::mapping::Mapping;
 use spikemesh_spec::memory_map::{self, config_writes, geometry};
-use spikemesh_spec::protocol::{BoardInfo, Command, Decoder, Frame, Response, MAX_PAYLOAD};
+use spikemesh_spec::protocol::{BoardInfo, Command, Decoder, Frame, Response, INJECT_FLITS, READ_WORDS, WRITE_WORDS};
 use spikemesh_spec::Hardware;
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
-
-/// Words per WRITE_MEM frame (7 header bytes, 5 per word).
-const WRITE_WORDS: usize = (MAX_PAYLOAD - 7) / 5;
-/// Words per READ_MEM answer.
-const READ_WORDS: usize = MAX_PAYLOAD / 5;
-/// Flits per INJECT frame.
-const INJECT_FLITS: usize = MAX_PAYLOAD / 3;
 
 /// The board's counters (STATUS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -191,12 +184,17 @@ impl<P: Read + Write> Board<P> {
         }
     }
 
+    /// What IDENTIFY reported, asking the board if this session has not yet.
+    fn known_info(&mut self) -> Result<BoardInfo, HostError> {
+        match self.info {
+            Some(i) => Ok(i),
+            None => self.identify(),
+        }
+    }
+
     /// Fails unless the board's hardware is exactly `hw`'s shape.
     pub fn check_fits(&mut self, hw: &Hardware) -> Result<(), HostError> {
-        let i = match self.info {
-            Some(i) => i,
-            None => self.identify()?,
-        };
+        let i = self.known_info()?;
         let mut diffs = Vec::new();
         let mut cmp = |what: &str, board: u64, net: u64| {
             if board != net {
@@ -223,8 +221,7 @@ impl<P: Read + Write> Board<P> {
     /// Writes `data` to consecutive columns of (core, mem, row) from `col`, after checking
     /// every address and value against the board (nothing is truncated on the way).
     pub fn write(&mut self, core: u8, mem: u8, row: u32, col: u32, data: &[i64]) -> Result<(), HostError> {
-        self.check_access(core, mem, row, col, data.len(), true)?;
-        let g = geometry(mem, &self.hardware()?).expect("checked");
+        let g = self.check_access(core, mem, row, col, data.len(), true)?;
         for (k, v) in data.iter().enumerate() {
             if !g.holds(*v) {
                 return Err(HostError::Invalid(format!(
@@ -259,10 +256,7 @@ impl<P: Read + Write> Board<P> {
 
     /// The shape the board reported, as a `Hardware` for the geometry table.
     fn hardware(&mut self) -> Result<Hardware, HostError> {
-        let i = match self.info {
-            Some(i) => i,
-            None => self.identify()?,
-        };
+        let i = self.known_info()?;
         Ok(Hardware {
             board: spikemesh_spec::config::Board::Sim,
             mesh_x: i.mesh_x as usize,
@@ -281,7 +275,16 @@ impl<P: Read + Write> Board<P> {
         })
     }
 
-    fn check_access(&mut self, core: u8, mem: u8, row: u32, col: u32, n: usize, write: bool) -> Result<(), HostError> {
+    /// Checks an access against the board's geometry table; returns the memory's geometry.
+    fn check_access(
+        &mut self,
+        core: u8,
+        mem: u8,
+        row: u32,
+        col: u32,
+        n: usize,
+        write: bool,
+    ) -> Result<memory_map::Geometry, HostError> {
         let hw = self.hardware()?;
         let bad = |what: String| Err(HostError::Invalid(what));
         if core as usize >= hw.cores() {
@@ -299,7 +302,7 @@ impl<P: Read + Write> Board<P> {
                 g.cols
             ));
         }
-        Ok(())
+        Ok(g)
     }
 
     /// Loads a mapped network: checks the board fits it, writes every core memory, then
@@ -311,18 +314,11 @@ impl<P: Read + Write> Board<P> {
         let total = writes.iter().map(Vec::len).sum();
         let mut done = 0;
         for (c, w) in writes.iter().enumerate() {
-            // Runs of consecutive columns in one row go out together.
-            let mut i = 0;
-            while i < w.len() {
-                let mut j = i + 1;
-                while j < w.len() && w[j].mem == w[i].mem && w[j].row == w[i].row && w[j].col == w[j - 1].col + 1 {
-                    j += 1;
-                }
-                let data: Vec<i64> = w[i..j].iter().map(|x| x.data as i64).collect();
-                self.write(c as u8, w[i].mem, w[i].row, w[i].col, &data)?;
-                done += j - i;
+            for run in memory_map::column_runs(w) {
+                let data: Vec<i64> = run.iter().map(|x| x.data as i64).collect();
+                self.write(c as u8, run[0].mem, run[0].row, run[0].col, &data)?;
+                done += run.len();
                 progress(done, total);
-                i = j;
             }
         }
         self.reset()

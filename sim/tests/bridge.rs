@@ -7,7 +7,7 @@ use spikemesh_sim::board::VirtualBoard;
 use spikemesh_sim::Golden;
 use spikemesh_spec::flit::Flit;
 use spikemesh_spec::memory_map::{self, config_writes};
-use spikemesh_spec::protocol::{Command, Decoder, Reason, Response};
+use spikemesh_spec::protocol::{Command, Decoder, Reason, Response, WRITE_WORDS};
 use spikemesh_spec::{Mapping, Network, Stimulus};
 use std::path::Path;
 
@@ -66,27 +66,10 @@ impl Link {
     fn load(&mut self, m: &Mapping) {
         for (c, img) in m.cores.iter().enumerate() {
             let w = config_writes(img, m.hardware.axons_per_core);
-            // Consecutive columns of one row go in one frame.
-            let mut i = 0;
-            while i < w.len() {
-                let mut j = i + 1;
-                while j < w.len()
-                    && j - i < 200
-                    && w[j].mem == w[i].mem
-                    && w[j].row == w[i].row
-                    && w[j].col == w[j - 1].col + 1
-                {
-                    j += 1;
-                }
-                let data = w[i..j].iter().map(|x| x.data as i64).collect();
-                self.ack(&Command::WriteMem {
-                    core: c as u8,
-                    mem: w[i].mem,
-                    row: w[i].row,
-                    col: w[i].col as u16,
-                    data,
-                });
-                i = j;
+            for chunk in memory_map::column_runs(&w).into_iter().flat_map(|run| run.chunks(WRITE_WORDS)) {
+                let data = chunk.iter().map(|x| x.data as i64).collect();
+                let (mem, row, col) = (chunk[0].mem, chunk[0].row, chunk[0].col as u16);
+                self.ack(&Command::WriteMem { core: c as u8, mem, row, col, data });
             }
         }
         self.ack(&Command::Reset);

@@ -97,6 +97,26 @@ pub fn config_writes(img: &CoreImage, axons: usize) -> Vec<ConfigWrite> {
     w
 }
 
+/// `writes` cut into runs to consecutive columns of one (memory, row): each run loads with
+/// one WRITE_MEM (split further only by the frame size).
+pub fn column_runs(writes: &[ConfigWrite]) -> Vec<&[ConfigWrite]> {
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < writes.len() {
+        let (a, mut j) = (writes[i], i + 1);
+        while j < writes.len()
+            && writes[j].mem == a.mem
+            && writes[j].row == a.row
+            && writes[j].col == writes[j - 1].col + 1
+        {
+            j += 1;
+        }
+        runs.push(&writes[i..j]);
+        i = j;
+    }
+    runs
+}
+
 /// Bits that hold `0..=max`.
 fn bits_for_max(max: usize) -> u32 {
     (usize::BITS - max.leading_zeros()).max(1)

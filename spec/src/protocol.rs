@@ -16,6 +16,14 @@ pub const VERSION: u8 = 1;
 pub const MAX_BODY: usize = 1024;
 /// Largest payload of one frame (senders split longer writes and injections).
 pub const MAX_PAYLOAD: usize = MAX_BODY - 4;
+/// Words one WRITE_MEM frame carries (7 header bytes, 5 bytes a word).
+pub const WRITE_WORDS: usize = (MAX_PAYLOAD - 7) / 5;
+/// Words one DATA answer carries, so the most one READ_MEM may ask for.
+pub const READ_WORDS: usize = MAX_PAYLOAD / 5;
+/// Flits one INJECT frame carries.
+pub const INJECT_FLITS: usize = MAX_PAYLOAD / 3;
+/// Recorded spikes one SPIKES frame carries (4 timestep bytes, 3 bytes a spike).
+pub const SPIKES_PER_FRAME: usize = (MAX_PAYLOAD - 4) / 3;
 const CRC: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_IBM_3740);
 
 /// Message kinds (host to board below 0x80, board to host from 0x80).
