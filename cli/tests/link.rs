@@ -22,12 +22,11 @@ impl Drop for Child {
     }
 }
 
-#[test]
-fn run_over_a_pty_equals_golden() {
-    let net = example("link-2x1.toml");
+/// Starts `spikemesh board-sim net`; returns the process (killed when dropped) and its PTY path.
+fn board_sim(net: &str) -> (Child, String) {
     let mut sim = Child(
         Command::new(env!("CARGO_BIN_EXE_spikemesh"))
-            .args(["board-sim", &net])
+            .args(["board-sim", net])
             .stdout(Stdio::piped())
             .spawn()
             .expect("start board-sim"),
@@ -35,6 +34,13 @@ fn run_over_a_pty_equals_golden() {
     let mut first = String::new();
     BufReader::new(sim.0.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
     let port = first.trim().strip_prefix("virtual board on ").expect("board-sim prints its PTY").to_string();
+    (sim, port)
+}
+
+#[test]
+fn run_over_a_pty_equals_golden() {
+    let net = example("link-2x1.toml");
+    let (_sim, port) = board_sim(&net);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("board.csv");
     let gold = dir.path().join("golden.csv");
@@ -70,16 +76,7 @@ fn run_over_a_pty_equals_golden() {
 
 #[test]
 fn run_refuses_a_board_of_another_shape() {
-    let mut sim = Child(
-        Command::new(env!("CARGO_BIN_EXE_spikemesh"))
-            .args(["board-sim", &example("link-2x1.toml")])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut first = String::new();
-    BufReader::new(sim.0.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
-    let port = first.trim().strip_prefix("virtual board on ").unwrap().to_string();
+    let (_sim, port) = board_sim(&example("link-2x1.toml"));
     let o = Command::new(env!("CARGO_BIN_EXE_spikemesh"))
         .args([
             "run",
@@ -128,6 +125,19 @@ struct LossyWire {
 }
 
 impl LossyWire {
+    /// The chip of `net` behind a wire that damages frames to the board with probability
+    /// `fault` and frames from it with `fault_back`.
+    fn new(net: &Network, fault: f64, fault_back: f64, seed: u64) -> Self {
+        Self {
+            wire: Wire::new(VirtualBoard::new(&net.hardware, None).unwrap()),
+            inbox: Default::default(),
+            rng: seed,
+            fault,
+            fault_back,
+            faults: 0,
+        }
+    }
+
     fn coin(&mut self) -> f64 {
         self.rng ^= self.rng << 13;
         self.rng ^= self.rng >> 7;
@@ -200,14 +210,7 @@ impl Read for LossyWire {
 fn host_retries_through_a_lossy_wire() {
     let net = Network::load(Path::new(&example("link-2x1.toml"))).unwrap();
     let m = Mapping::build(&net).unwrap();
-    let wire = LossyWire {
-        wire: Wire::new(VirtualBoard::new(&net.hardware, None).unwrap()),
-        inbox: Default::default(),
-        rng: 0x9e3779b97f4a7c15,
-        fault: 0.05,
-        fault_back: 0.05,
-        faults: 0,
-    };
+    let wire = LossyWire::new(&net, 0.05, 0.05, 0x9e3779b97f4a7c15);
     let mut b = Board::new(wire);
     b.timeout = std::time::Duration::from_millis(50);
     b.retries = 8;
@@ -243,16 +246,7 @@ fn host_retries_through_a_lossy_wire() {
 #[test]
 fn a_host_that_disconnects_mid_run_leaves_the_board_usable() {
     let net_path = example("link-2x1.toml");
-    let mut sim = Child(
-        Command::new(env!("CARGO_BIN_EXE_spikemesh"))
-            .args(["board-sim", &net_path])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut first = String::new();
-    BufReader::new(sim.0.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
-    let port = first.trim().strip_prefix("virtual board on ").unwrap().to_string();
+    let (_sim, port) = board_sim(&net_path);
     let net = Network::load(Path::new(&net_path)).unwrap();
     let m = Mapping::build(&net).unwrap();
     {
@@ -307,14 +301,7 @@ fn host_errors_are_typed() {
     }
     // Every answer corrupted on the way back: a checksum error, not a timeout.
     let net = Network::load(Path::new(&example("link-2x1.toml"))).unwrap();
-    let wire = LossyWire {
-        wire: Wire::new(VirtualBoard::new(&net.hardware, None).unwrap()),
-        inbox: Default::default(),
-        rng: 7,
-        fault: 0.0,
-        fault_back: 1.0,
-        faults: 0,
-    };
+    let wire = LossyWire::new(&net, 0.0, 1.0, 7);
     let mut b = Board::new(wire);
     b.timeout = std::time::Duration::from_millis(20);
     b.retries = 2;
@@ -325,14 +312,7 @@ fn host_errors_are_typed() {
         other => panic!("{other:?}"),
     }
     // The board refuses: a NACK with its reason.
-    let wire = LossyWire {
-        wire: Wire::new(VirtualBoard::new(&net.hardware, None).unwrap()),
-        inbox: Default::default(),
-        rng: 7,
-        fault: 0.0,
-        fault_back: 0.0,
-        faults: 0,
-    };
+    let wire = LossyWire::new(&net, 0.0, 0.0, 7);
     let mut b = Board::new(wire);
     b.identify().unwrap();
     b.inject(&[spikemesh_spec::flit::Flit::axon(0, 0, 1)]).unwrap();
