@@ -1,42 +1,27 @@
 //! `spikemesh run`: load a network onto a board (or the virtual board) over its serial port,
 //! stream the stimulus, and write the recorded spikes it sends back.
 
+use crate::simulate::{Prepared, RunSpec};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use spikemesh_host::{Board, HostError};
 use spikemesh_sim::{record_run, simulate, DeliveryOrder, Engine};
 use spikemesh_spec::spikes::write_spike_csv;
-use spikemesh_spec::{Mapping, Stimulus};
+use spikemesh_spec::Mapping;
 use std::io::IsTerminal;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// Options of `spikemesh run`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Network TOML file.
-    net: PathBuf,
+    #[command(flatten)]
+    spec: RunSpec,
     /// Serial port of the board (or the path `spikemesh board-sim` printed).
     #[arg(long)]
     port: String,
     /// Baud rate (default: the network's `hardware.baud`).
     #[arg(long)]
     baud: Option<u32>,
-    /// Timesteps to run.
-    #[arg(long)]
-    steps: usize,
-    /// Stimulus CSV (`timestep,population,neuron`), added to any drive the TOML declares.
-    #[arg(long)]
-    input: Option<PathBuf>,
-    /// Output CSV of recorded spikes (`timestep,population,neuron`).
-    #[arg(long)]
-    out: PathBuf,
-    /// Also draw a spike raster PNG.
-    #[arg(long)]
-    raster: Option<PathBuf>,
-    /// Record every population, not only those with `record = true`.
-    #[arg(long)]
-    record_all: bool,
     /// Also run the golden model and fail unless the board's spikes and final potentials equal it.
     #[arg(long)]
     verify: bool,
@@ -114,23 +99,16 @@ fn bar(len: usize, what: &str) -> Result<ProgressBar> {
 }
 
 /// Runs `spikemesh run`.
-pub fn run(a: Args) -> Result<()> {
-    let mut net = spikemesh_spec::Network::load(&a.net)?;
-    if a.record_all {
-        for p in &mut net.populations {
-            p.record = true;
-        }
-    }
-    let mapping = Mapping::build(&net)?;
-    let stim = Stimulus::build(&net, a.steps, a.input.as_deref())?;
-    let record: Vec<bool> = net.populations.iter().map(|p| p.record).collect();
-    let baud = a.baud.unwrap_or(net.hardware.baud);
-    let mut board = Board::open(&a.port, baud)?;
-    board.timeout = Duration::from_millis(a.timeout_ms);
+pub fn run(args: Args) -> Result<()> {
+    let Prepared { net, mapping, stim, record } = args.spec.prepare()?;
+    let a = &args.spec;
+    let baud = args.baud.unwrap_or(net.hardware.baud);
+    let mut board = Board::open(&args.port, baud)?;
+    board.timeout = Duration::from_millis(args.timeout_ms);
     let info = *board.info().expect("open identifies the board");
     println!(
         "board on {}: {}x{} cores of {} neurons x {} axons, {:.3} MHz, {} baud",
-        a.port,
+        args.port,
         info.mesh_x,
         info.mesh_y,
         info.neurons_per_core,
@@ -170,7 +148,7 @@ pub fn run(a: Args) -> Result<()> {
     );
     write_spike_csv(&a.out, &net, &res.spikes).with_context(|| format!("writing {}", a.out.display()))?;
     println!("{} recorded spikes -> {}", res.spikes.len(), a.out.display());
-    if a.verify {
+    if args.verify {
         let gold = simulate(&mapping, &stim, &record, DeliveryOrder::InOrder, |_| {});
         if gold.spikes != res.spikes {
             let i = gold

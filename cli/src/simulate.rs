@@ -7,7 +7,7 @@ use spikemesh_sim::cosim::lockstep_mesh;
 use spikemesh_sim::rtl_mesh::RtlMesh;
 use spikemesh_sim::{record_run, simulate, DeliveryOrder};
 use spikemesh_spec::spikes::write_spike_csv;
-use spikemesh_spec::Stimulus;
+use spikemesh_spec::{Mapping, Network, Stimulus};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -22,26 +22,63 @@ pub enum EngineKind {
     Both,
 }
 
+/// What `simulate` and `run` share: the network, its stimulus, and what to record and write.
+#[derive(clap::Args)]
+pub struct RunSpec {
+    /// Network TOML file.
+    pub net: PathBuf,
+    /// Timesteps to run.
+    #[arg(long)]
+    pub steps: usize,
+    /// Stimulus CSV (`timestep,population,neuron`), added to any drive the TOML declares.
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+    /// Output CSV of recorded spikes (`timestep,population,neuron`).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Also draw a spike raster PNG.
+    #[arg(long)]
+    pub raster: Option<PathBuf>,
+    /// Record every population, not only those with `record = true`.
+    #[arg(long)]
+    pub record_all: bool,
+}
+
+/// A network ready to run: mapped, with its stimulus and the populations to record.
+pub struct Prepared {
+    /// The network (recording flags as the run needs them).
+    pub net: Network,
+    /// Its mapping onto the hardware.
+    pub mapping: Mapping,
+    /// Input spikes per timestep.
+    pub stim: Stimulus,
+    /// Which populations are recorded.
+    pub record: Vec<bool>,
+}
+
+impl RunSpec {
+    /// Loads, maps and builds the stimulus, reporting errors with file and line.
+    pub fn prepare(&self) -> Result<Prepared> {
+        let mut net = Network::load(&self.net)?;
+        if self.record_all {
+            // Recording is part of the chip's memory image (recorded neurons also send their
+            // spikes to the host), so it is set before mapping.
+            for p in &mut net.populations {
+                p.record = true;
+            }
+        }
+        let mapping = Mapping::build(&net)?;
+        let stim = Stimulus::build(&net, self.steps, self.input.as_deref())?;
+        let record = net.populations.iter().map(|p| p.record).collect();
+        Ok(Prepared { net, mapping, stim, record })
+    }
+}
+
 /// Options of `spikemesh simulate`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Network TOML file.
-    net: PathBuf,
-    /// Timesteps to run.
-    #[arg(long)]
-    steps: usize,
-    /// Stimulus CSV (`timestep,population,neuron`), added to any drive the TOML declares.
-    #[arg(long)]
-    input: Option<PathBuf>,
-    /// Output CSV of recorded spikes (`timestep,population,neuron`).
-    #[arg(long)]
-    out: PathBuf,
-    /// Also draw a spike raster PNG.
-    #[arg(long)]
-    raster: Option<PathBuf>,
-    /// Record every population, not only those with `record = true`.
-    #[arg(long)]
-    record_all: bool,
+    #[command(flatten)]
+    spec: RunSpec,
     /// Simulator.
     #[arg(long, value_enum, default_value = "golden")]
     engine: EngineKind,
@@ -61,25 +98,16 @@ fn progress(steps: usize) -> Result<ProgressBar> {
 }
 
 /// Runs `spikemesh simulate`.
-pub fn run(a: Args) -> Result<()> {
-    let mut net = spikemesh_spec::Network::load(&a.net)?;
-    if a.record_all {
-        // Recording is part of the chip's memory image (recorded neurons also send their
-        // spikes to the host), so it is set before mapping.
-        for p in &mut net.populations {
-            p.record = true;
-        }
-    }
-    let mapping = spikemesh_spec::Mapping::build(&net)?;
-    let stim = Stimulus::build(&net, a.steps, a.input.as_deref())?;
-    let record: Vec<bool> = net.populations.iter().map(|p| p.record).collect();
+pub fn run(args: Args) -> Result<()> {
+    let Prepared { net, mapping, stim, record } = args.spec.prepare()?;
+    let a = &args.spec;
     if !record.iter().any(|&r| r) {
         eprintln!(
             "warning: no population has `record = true` (or pass --record-all); {} will hold no spikes",
             a.out.display()
         );
     }
-    if a.vcd.is_some() && a.engine == EngineKind::Golden {
+    if args.vcd.is_some() && args.engine == EngineKind::Golden {
         bail!("--vcd traces the RTL: use it with --engine verilator or --engine both");
     }
     let bar = progress(a.steps)?;
@@ -88,10 +116,10 @@ pub fn run(a: Args) -> Result<()> {
             bar.set_position(done as u64);
         }
     };
-    let res = match a.engine {
+    let res = match args.engine {
         EngineKind::Golden => simulate(&mapping, &stim, &record, DeliveryOrder::InOrder, tick),
         EngineKind::Verilator => {
-            let mut chip = RtlMesh::new(&mapping, a.vcd.as_deref())?;
+            let mut chip = RtlMesh::new(&mapping, args.vcd.as_deref())?;
             let t0 = std::time::Instant::now();
             let r = record_run(&mut chip, &mapping, &stim, &record, tick);
             let s = chip.stats;
@@ -110,7 +138,7 @@ pub fn run(a: Args) -> Result<()> {
             r
         }
         EngineKind::Both => {
-            match lockstep_mesh(&mapping, &stim, Some(10), a.vcd.as_deref())? {
+            match lockstep_mesh(&mapping, &stim, Some(10), args.vcd.as_deref())? {
                 Ok(s) => println!(
                     "golden model and RTL agree: every recorded spike of {} timesteps, and every potential every 10 timesteps and at the end ({}x{} mesh, {} cycles, {:.0} per timestep)",
                     a.steps,
@@ -126,13 +154,13 @@ pub fn run(a: Args) -> Result<()> {
     };
     bar.finish_and_clear();
     write_spike_csv(&a.out, &net, &res.spikes).with_context(|| format!("writing {}", a.out.display()))?;
-    let events = if a.engine == EngineKind::Verilator {
+    let events = if args.engine == EngineKind::Verilator {
         String::new()
     } else {
         format!(", {} synaptic events", res.synaptic_events)
     };
     // The chip sends only recorded neurons' spikes to the host, so the RTL run counts those.
-    let fired = if a.engine == EngineKind::Verilator {
+    let fired = if args.engine == EngineKind::Verilator {
         String::new()
     } else {
         format!(", {} neuron spikes", res.neuron_spikes)
@@ -148,7 +176,7 @@ pub fn run(a: Args) -> Result<()> {
         crate::raster::draw(png, &net, &record, a.steps, &res.spikes)?;
         println!("raster -> {}", png.display());
     }
-    if let Some(v) = &a.vcd {
+    if let Some(v) = &args.vcd {
         println!("waveform -> {}", v.display());
     }
     Ok(())
