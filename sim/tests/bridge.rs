@@ -202,3 +202,65 @@ fn network_over_the_wire_equals_golden() {
     }
     eprintln!("loaded in {load_cycles} clocks; {total} spikes over the wire");
 }
+
+#[test]
+fn corrupt_frames_are_counted_never_applied() {
+    use rand::{Rng, SeedableRng};
+    let n = net("link-2x1.toml");
+    let mut l = Link::open(&n);
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let write = |seq: u8, v: i64| {
+        Command::WriteMem { core: 1, mem: memory_map::CROSSBAR, row: 7, col: 3, data: vec![v] }.frame(seq).encode()
+    };
+    let mut rejected = 0;
+    for round in 0..40u8 {
+        let seq = 100 + round;
+        let mut f = write(seq, 9);
+        match round % 5 {
+            // One flipped bit anywhere but the delimiters.
+            0 => {
+                let i = rng.gen_range(1..f.len() - 1);
+                f[i] ^= 1 << rng.gen_range(0..8);
+                if f[i] == 0 {
+                    f[i] = 0x55; // a flip to zero would split the frame in two: also rejected, but keep one frame
+                }
+            }
+            // A dropped byte.
+            1 => {
+                f.remove(rng.gen_range(1..f.len() - 1));
+            }
+            // Truncated: the host stops mid-frame (a disconnect); the next frame's zero ends it.
+            2 => f.truncate(rng.gen_range(2..f.len() - 1)),
+            // Garbage (no zeros) then the zero that ends it.
+            3 => f = (0..rng.gen_range(1..40)).map(|_| rng.gen_range(1..=255u8)).chain([0]).collect(),
+            // A byte inserted.
+            _ => f.insert(rng.gen_range(1..f.len() - 1), rng.gen_range(1..=255u8)),
+        }
+        assert_eq!(l.raw(&f), vec![], "round {round}: a bad frame gets no answer");
+        rejected += 1;
+        // The board stays responsive and nothing was written.
+        assert_eq!(l.read(1, memory_map::CROSSBAR, 7, 3, 1), vec![0], "round {round}");
+        match &l.cmd(&Command::Status)[..] {
+            [Response::Counters { frames_rejected, .. }] => assert_eq!(*frames_rejected, rejected, "round {round}"),
+            other => panic!("STATUS answered {other:?}"),
+        }
+    }
+    // A frame sent while the board is busy is rejected too, and the busy command finishes.
+    l.seq += 1;
+    let step = Command::Step(30).frame(l.seq).encode();
+    let mut both = step.clone();
+    both.extend(write(l.seq + 1, 9));
+    let answers = l.raw(&both);
+    assert_eq!(answers.last(), Some(&(l.seq, Response::Ack)));
+    assert_eq!(answers.len(), 1, "no spikes (nothing loaded), only STEP's ACK");
+    l.seq += 1;
+    assert_eq!(l.read(1, memory_map::CROSSBAR, 7, 3, 1), vec![0], "the write sent during STEP was not applied");
+    match &l.cmd(&Command::Status)[..] {
+        [Response::Counters { frames_rejected, timestep, .. }] => {
+            assert_eq!((*frames_rejected, *timestep), (rejected + 1, 30));
+        }
+        other => panic!("STATUS answered {other:?}"),
+    }
+    l.ack(&Command::WriteMem { core: 1, mem: memory_map::CROSSBAR, row: 7, col: 3, data: vec![9] });
+    assert_eq!(l.read(1, memory_map::CROSSBAR, 7, 3, 1), vec![9]);
+}
