@@ -257,6 +257,21 @@ fn a_host_that_disconnects_mid_run_leaves_the_board_usable() {
         a.inject(&m.input_flits(&stim.steps[0])).unwrap();
         let frame = spikemesh_spec::protocol::Command::Step(400).frame(99).encode();
         a.port_mut().write_all(&frame).unwrap();
+        // A leaves once the board has begun to answer, i.e. once the board holds the STEP. Leaving
+        // straight after the write races with B's open: a PTY keeps bytes the board has not read
+        // yet in the kernel, and B's flush-on-open would discard them (a real UART has already
+        // shifted them out).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let mut byte = [0u8; 1];
+        loop {
+            match a.port_mut().read(&mut byte) {
+                Ok(1) => break,
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {}
+                Err(e) => panic!("{e}"),
+            }
+            assert!(std::time::Instant::now() < deadline, "the board never began answering A's STEP");
+        }
     }
     // Session B: the board answers again once the STEP is done; B's first tries may land
     // while it is busy (rejected, counted) and are retried.
