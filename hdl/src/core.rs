@@ -80,6 +80,10 @@ pub struct NeuronCore<const D: usize> {
 
     // Shape constants (localparams, so nothing leaks unresolved into the Verilog).
     n_last: Constant<Bits<NB>>,
+    // The neuron-index bits this shape uses: counters are masked to them, so Yosys drops the
+    // rest of NB.
+    nmask: Constant<Bits<NB>>,
+    cmask: Constant<Bits<13>>,
     one_nb: Constant<Bits<NB>>,
     zero_nb: Constant<Bits<NB>>,
     zero_dw: Constant<Bits<D>>,
@@ -171,7 +175,10 @@ impl<const D: usize> NeuronCore<D> {
             ntype: Ram::new(s.neurons, crate::shape::addr_bits(s.types), false),
             thr: Ram::new(s.types, s.potential_bits, true),
             rst: Ram::new(s.types, s.potential_bits, true),
-            ctl: Ram::new(s.types, 14, false),
+            ctl: {
+                let f = mm::type_control_fields(s.potential_bits as u32, s.refractory_bits as u32);
+                Ram::packed(s.types, &f.map(|(lo, w)| (lo as usize, w as usize)))
+            },
             pot: Ram::new(s.neurons, s.potential_bits, true),
             refr: Ram::new(s.neurons, s.refractory_bits.max(1), false),
             acc0: Ram::new(s.neurons, s.acc_bits, true),
@@ -186,6 +193,8 @@ impl<const D: usize> NeuronCore<D> {
             rs_rdata: Resize::sign(),
             rdata: Default::default(),
             n_last: nb(s.neurons - 1),
+            nmask: nb((1 << s.neuron_bits()) - 1),
+            cmask: Constant::new(Bits::<13>::from((1u64 << (s.neuron_bits() + 1)) - 1)),
             one_nb: nb(1),
             zero_nb: nb(0),
             zero_dw: Constant::new(Bits::<D>::from(0u64)),
@@ -349,7 +358,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.s1_valid.d.next = self.int_busy.q.val();
         self.s1_j.d.next = self.int_j.q.val();
         if self.int_busy.q.val() {
-            self.int_j.d.next = self.int_j.q.val() + self.one_nb.val();
+            self.int_j.d.next = (self.int_j.q.val() + self.one_nb.val()) & self.nmask.val();
             if self.int_last.val() {
                 self.int_busy.d.next = false;
             }
@@ -381,7 +390,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.u1_valid.d.next = self.upd_busy.q.val();
         self.u1_j.d.next = self.upd_j.q.val();
         if self.upd_busy.q.val() {
-            self.upd_j.d.next = self.upd_j.q.val() + self.one_nb.val();
+            self.upd_j.d.next = (self.upd_j.q.val() + self.one_nb.val()) & self.nmask.val();
             if self.upd_j.q.val() == self.n_last.val() {
                 self.upd_busy.d.next = false;
             }
@@ -438,23 +447,23 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.odata.d.next = self.fifo.read_data.val();
         }
         if self.issue.val() {
-            self.rptr.d.next = self.rptr.q.val() + self.one_nb.val();
+            self.rptr.d.next = (self.rptr.q.val() + self.one_nb.val()) & self.nmask.val();
             if self.rptr.q.val() == self.n_last.val() {
                 self.rptr.d.next = self.zero_nb.val();
             }
         }
         if self.push.val() {
             self.fifo.write_enable.next = true;
-            self.wptr.d.next = self.wptr.q.val() + self.one_nb.val();
+            self.wptr.d.next = (self.wptr.q.val() + self.one_nb.val()) & self.nmask.val();
             if self.wptr.q.val() == self.n_last.val() {
                 self.wptr.d.next = self.zero_nb.val();
             }
         }
         if self.push.val() & !self.issue.val() {
-            self.count.d.next = self.count.q.val() + self.one_cnt.val();
+            self.count.d.next = (self.count.q.val() + self.one_cnt.val()) & self.cmask.val();
         }
         if !self.push.val() & self.issue.val() {
-            self.count.d.next = self.count.q.val() - self.one_cnt.val();
+            self.count.d.next = (self.count.q.val() - self.one_cnt.val()) & self.cmask.val();
         }
         self.out_valid.next = self.ovalid.q.val();
         self.out_neuron.next = self.odata.q.val();
@@ -466,7 +475,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.par.d.next = false;
         }
         if self.clr_busy.q.val() {
-            self.clr_j.d.next = self.clr_j.q.val() + self.one_nb.val();
+            self.clr_j.d.next = (self.clr_j.q.val() + self.one_nb.val()) & self.nmask.val();
             if self.clr_j.q.val() == self.n_last.val() {
                 self.clr_busy.d.next = false;
             }

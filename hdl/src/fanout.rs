@@ -70,6 +70,9 @@ pub struct FanOut {
     zero9: Constant<Bits<9>>,
     one9: Constant<Bits<9>>,
     one_db: Constant<Bits<DB>>,
+    // The pointer and count bits this shape uses (so Yosys drops the rest of DB and 9).
+    pmask: Constant<Bits<DB>>,
+    lmask: Constant<Bits<9>>,
     host_bit: Constant<Bits<FLIT>>,
     rs_x: crate::resize::Resize<4, FLIT>,
     rs_y: crate::resize::Resize<4, FLIT>,
@@ -89,17 +92,20 @@ pub struct Packing {
     pub fan: Vec<(usize, usize)>,
     /// Destination word fields.
     pub dest: Vec<(usize, usize)>,
+    /// Flit bits the chip uses (`spec::flit::used_mask`).
+    pub flit: u64,
 }
 
 impl Packing {
-    /// The packing of a `mesh_x x mesh_y` chip of cores with `axons` rows and `destinations`
-    /// fan-out entries.
-    pub fn new(axons: usize, destinations: usize, mesh_x: usize, mesh_y: usize) -> Self {
+    /// The packing of a `mesh_x x mesh_y` chip of cores with `axons` rows, `neurons` slots and
+    /// `destinations` fan-out entries.
+    pub fn new(axons: usize, neurons: usize, destinations: usize, mesh_x: usize, mesh_y: usize) -> Self {
         use spikemesh_spec::memory_map::{destination_fields, fanout_fields};
         let f = |v: [(u32, u32); 3]| v.iter().map(|&(lo, w)| (lo as usize, w as usize)).collect();
         Self {
             fan: f(fanout_fields(destinations, mesh_x * mesh_y)),
             dest: f(destination_fields(axons, mesh_x, mesh_y)),
+            flit: spikemesh_spec::flit::used_mask(mesh_x, mesh_y, axons, neurons),
         }
     }
 
@@ -159,6 +165,8 @@ impl FanOut {
             zero9: Constant::new(Bits::<9>::from(0u64)),
             one9: Constant::new(Bits::<9>::from(1u64)),
             one_db: Constant::new(Bits::<DB>::from(1u64)),
+            pmask: Constant::new(Bits::<DB>::from((1u64 << packing.fan[0].1) - 1)),
+            lmask: Constant::new(Bits::<9>::from((1u64 << packing.fan[1].1) - 1)),
             host_bit: Constant::new(Bits::<FLIT>::from(1u64 << 22)),
             rs_x: crate::resize::Resize::zero(),
             rs_y: crate::resize::Resize::zero(),
@@ -238,8 +246,8 @@ impl Logic for FanOut {
         if (self.state.q.val() == self.s_emit.val()) & self.free.val() {
             self.ov.d.next = true;
             self.of.d.next = self.dest.read_data.val();
-            self.ptr.d.next = self.ptr.q.val() + self.one_db.val();
-            self.left.d.next = self.left.q.val() - self.one9.val();
+            self.ptr.d.next = (self.ptr.q.val() + self.one_db.val()) & self.pmask.val();
+            self.left.d.next = (self.left.q.val() - self.one9.val()) & self.lmask.val();
             self.state.d.next = self.s_dest.val();
         }
         self.busy.next = (self.state.q.val() != self.s_idle.val()) | self.ov.q.val();

@@ -28,7 +28,7 @@ pub struct Memory {
 /// Every memory of one tile of a `mesh_x x mesh_y` chip except a SPRAM crossbar, in
 /// instantiation order.
 pub fn tile_memories(s: &CoreShape, destinations: usize, mesh_x: usize, mesh_y: usize) -> Vec<Memory> {
-    let p = crate::fanout::Packing::new(s.axons, destinations, mesh_x, mesh_y);
+    let p = crate::fanout::Packing::new(s.axons, s.neurons, destinations, mesh_x, mesh_y);
     let m = |depth: usize, width: usize| Memory { depth: depth.max(2), width };
     let mut v = Vec::new();
     if s.crossbar == CrossbarStyle::Inferred {

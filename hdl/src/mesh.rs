@@ -59,7 +59,7 @@ pub fn mesh_module(
 ) -> String {
     assert!(mesh_x * mesh_y <= 1 << CORE_BITS && mesh_x <= 16 && mesh_y <= 16);
     // The tile compiled for the shape's datapath width (`CoreShape::datapath_bits`).
-    let p = crate::fanout::Packing::new(shape.axons, destinations, mesh_x, mesh_y);
+    let p = crate::fanout::Packing::new(shape.axons, shape.neurons, destinations, mesh_x, mesh_y);
     let tile = match shape.datapath_bits() {
         18 => crate::verilog_of(Tile::<18>::new(shape, destinations, &p)),
         26 => crate::verilog_of(Tile::<26>::new(shape, destinations, &p)),

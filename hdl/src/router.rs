@@ -1,6 +1,8 @@
-//! A 5-port mesh router (its position arrives on two ports): dimension-order (XY) routing, a 2-deep FIFO per input, round-robin
-//! arbitration per output, valid/ready on every link. Nothing is dropped: a full FIFO holds
-//! `in_ready` low and the sender waits. The routing rule is `spec::flit::route`.
+//! A 5-port mesh router (its position arrives on two ports): dimension-order (XY) routing, a
+//! 2-deep FIFO per input, round-robin arbitration per output, valid/ready on every link.
+//! Nothing is dropped: a full FIFO holds `in_ready` low and the sender waits. The routing rule
+//! is `spec::flit::route`; only the turns it can take are wired (`spec::flit::can_turn`), and
+//! only the flit bits the chip's shape uses are stored (`spec::flit::used_mask`).
 //!
 //! `in_ready` and `out_valid` come straight from registers, so routers can be chained into a
 //! mesh without combinational paths between them. Each port moves one flit per clock.
@@ -44,6 +46,11 @@ pub struct Router {
     go_w: Constant<Bits<5>>,
     go_l: Constant<Bits<5>>,
     onehot: [Constant<Bits<5>>; 5],
+    // The inputs XY routing can send to each output (`spec::flit::can_turn`), and the flit
+    // bits the chip uses: Yosys removes the unwired turns and the always-zero flit bits.
+    turns: [Constant<Bits<5>>; 5],
+    mask: Constant<Bits<FLIT>>,
+    in_m: [Signal<Local, Bits<FLIT>>; 5],
     head_valid: [DFF<bool>; 5],
     head: [DFF<Bits<FLIT>>; 5],
     tail_valid: [DFF<bool>; 5],
@@ -69,9 +76,18 @@ impl Default for Router {
 }
 
 impl Router {
-    /// A router; its position comes in on `my_x`, `my_y`.
+    /// A router for flits of every shape; its position comes in on `my_x`, `my_y`.
     pub fn new() -> Self {
+        Self::with_mask((1 << FLIT) - 1)
+    }
+
+    /// A router that carries only the flit bits in `mask` (`spec::flit::used_mask`).
+    pub fn with_mask(mask: u64) -> Self {
+        use spikemesh_spec::flit::{can_turn, Port};
+        const PORTS: [Port; 5] = [Port::North, Port::East, Port::South, Port::West, Port::Local];
         let b5 = |v: u64| Constant::new(Bits::<5>::from(v));
+        let turns =
+            std::array::from_fn(|o| b5((0..5).filter(|&i| can_turn(PORTS[i], PORTS[o])).fold(0, |m, i| m | 1 << i)));
         Self {
             clock: Default::default(),
             in_valid: Default::default(),
@@ -92,6 +108,9 @@ impl Router {
             go_w: b5(8),
             go_l: b5(16),
             onehot: [b5(1), b5(2), b5(4), b5(8), b5(16)],
+            turns,
+            mask: Constant::new(Bits::<FLIT>::from(mask)),
+            in_m: Default::default(),
             head_valid: Default::default(),
             head: Default::default(),
             tail_valid: Default::default(),
@@ -168,6 +187,7 @@ impl Logic for Router {
                     self.req[o].next = self.req[o].val() | self.onehot[i].val();
                 }
             }
+            self.req[o].next = self.req[o].val() & self.turns[o].val();
             self.masked[o].next =
                 self.req[o].val() & !(self.last[o].q.val() | (self.last[o].q.val() - self.one5.val()));
             if self.last[o].q.val() == self.zero5.val() {
@@ -202,6 +222,7 @@ impl Logic for Router {
         // Input FIFOs: ready while the tail slot is free; the head leaves when granted.
         self.occupied.next = false;
         for i in 0..5 {
+            self.in_m[i].next = self.in_flit[i].val() & self.mask.val();
             self.in_ready[i].next = !self.tail_valid[i].q.val();
             if self.deq.val().get_bit(i) {
                 if self.tail_valid[i].q.val() {
@@ -210,16 +231,16 @@ impl Logic for Router {
                 } else {
                     self.head_valid[i].d.next = false;
                     if self.in_valid[i].val() {
-                        self.head[i].d.next = self.in_flit[i].val();
+                        self.head[i].d.next = self.in_m[i].val();
                         self.head_valid[i].d.next = true;
                     }
                 }
             } else if self.in_valid[i].val() & !self.tail_valid[i].q.val() {
                 if self.head_valid[i].q.val() {
-                    self.tail[i].d.next = self.in_flit[i].val();
+                    self.tail[i].d.next = self.in_m[i].val();
                     self.tail_valid[i].d.next = true;
                 } else {
-                    self.head[i].d.next = self.in_flit[i].val();
+                    self.head[i].d.next = self.in_m[i].val();
                     self.head_valid[i].d.next = true;
                 }
             }

@@ -95,9 +95,83 @@ pub fn route(f: Flit, x: u8, y: u8) -> Port {
     }
 }
 
+/// Whether XY routing can ever send a flit that came in on `from` out of `to`: flits finish
+/// their x leg before their y leg, never turn back, and only host flits turn from y to x (at
+/// (0,0), into the host). Routers leave the other turns unwired.
+pub fn can_turn(from: Port, to: Port) -> bool {
+    use Port::*;
+    match from {
+        // Moving south: only further south, or into the core.
+        North => matches!(to, South | Local),
+        // Moving north: further north, into the core, or (host flits at (0,0)) to the host.
+        South => matches!(to, North | Local | West),
+        // Moving west (core flits, and host flits heading for x = 0).
+        East => matches!(to, West | North | South | Local),
+        // Moving east (and the host's own injections at (0,0), which enter here too).
+        West => matches!(to, East | North | South | Local),
+        Local => true,
+    }
+}
+
+/// The flit bits a `mesh_x x mesh_y` chip of cores with `axons` rows and `neurons` slots can
+/// set: host, the x and y bits the mesh needs, and the payload bits its axon or neuron
+/// indices need. Routers store and move only these (the others are always zero), so the
+/// flit a chip carries is as narrow as its shape allows while the layout stays one.
+pub fn used_mask(mesh_x: usize, mesh_y: usize, axons: usize, neurons: usize) -> u64 {
+    let bits = |n: usize| usize::BITS - (n.max(2) - 1).leading_zeros();
+    let field = |w: u32, lo: u32| ((1u64 << w) - 1) << lo;
+    1 << 22 | field(bits(mesh_x), 18) | field(bits(mesh_y), 14) | field(bits(axons.max(neurons)), 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PORTS: [Port; 5] = [Port::North, Port::East, Port::South, Port::West, Port::Local];
+
+    /// The neighbour a flit leaving by `p` reaches, and the input it arrives on there.
+    fn hop(p: Port, x: u8, y: u8) -> Option<(u8, u8, Port)> {
+        match p {
+            Port::North => y.checked_sub(1).map(|y| (x, y, Port::South)),
+            Port::South => Some((x, y + 1, Port::North)),
+            Port::East => Some((x + 1, y, Port::West)),
+            Port::West => x.checked_sub(1).map(|x| (x, y, Port::East)),
+            Port::Local => None,
+        }
+    }
+
+    #[test]
+    fn every_turn_a_flit_takes_is_wired() {
+        // Walk every flit from every core (and from the host) to its end on a 5x5 mesh.
+        let flits = (0..5u8).flat_map(|x| (0..5u8).flat_map(move |y| [Flit::axon(x, y, 1), Flit::record(x, y, 1)]));
+        for f in flits {
+            let starts: Vec<(u8, u8, Port)> = if f.host {
+                vec![(f.x, f.y, Port::Local)]
+            } else {
+                (0..5u8).flat_map(|x| (0..5u8).map(move |y| (x, y, Port::Local))).chain([(0, 0, Port::West)]).collect()
+            };
+            for (mut x, mut y, mut input) in starts {
+                loop {
+                    let out = route(f, x, y);
+                    assert!(can_turn(input, out), "{f:?} at ({x},{y}) turns {input:?} -> {out:?}");
+                    match hop(out, x, y) {
+                        Some((nx, ny, ni)) => (x, y, input) = (nx, ny, ni),
+                        None => break,
+                    }
+                }
+            }
+        }
+        // And the unwired turns are really unused: no U-turns, no y-to-x turns for core flits.
+        assert!(PORTS.iter().all(|&p| p == Port::Local || !can_turn(p, p)));
+        assert!(!can_turn(Port::North, Port::East) && !can_turn(Port::South, Port::East));
+    }
+
+    #[test]
+    fn used_mask_covers_the_shape() {
+        assert_eq!(used_mask(2, 2, 256, 256), 1 << 22 | 1 << 18 | 1 << 14 | 0xff);
+        assert_eq!(used_mask(16, 16, 16384, 4096), (1 << FLIT_BITS) - 1);
+        assert_eq!(used_mask(3, 1, 64, 32), 1 << 22 | 3 << 18 | 1 << 14 | 0x3f);
+    }
 
     #[test]
     fn encode_decode_round_trip() {

@@ -136,6 +136,13 @@ pub fn destination_fields(axons: usize, mesh_x: usize, mesh_y: usize) -> [(u32, 
     [(0, bits_for_max(axons - 1)), (14, bits_for_max(mesh_y - 1)), (18, bits_for_max(mesh_x - 1))]
 }
 
+/// The fields of a type control word ([`type_control`]) a core of this shape can use:
+/// leak_shift (below `potential_bits`), the subtract bit and the refractory period (at most
+/// `refractory_bits` wide). The core stores only these; other bits are refused.
+pub fn type_control_fields(potential_bits: u32, refractory_bits: u32) -> [(u32, u32); 3] {
+    [(0, bits_for_max(potential_bits as usize - 1)), (5, 1), (6, refractory_bits.max(1))]
+}
+
 /// The mask of the bits `fields` cover.
 pub fn fields_mask(fields: &[(u32, u32)]) -> u64 {
     fields.iter().fold(0, |m, &(lo, w)| m | ((1u64 << w) - 1) << lo)
@@ -191,7 +198,10 @@ pub fn geometry(mem: u8, hw: &crate::Hardware) -> Option<Geometry> {
         CROSSBAR => g(hw.axons_per_core as u32, n, hw.widths.weight_bits, true),
         NEURON_TYPE => g(1, n, bits_for(hw.neuron_types), false),
         TYPE_THRESHOLD | TYPE_RESET => g(hw.neuron_types as u32, 1, p, true),
-        TYPE_CONTROL => g(hw.neuron_types as u32, 1, 14, false),
+        TYPE_CONTROL => Geometry {
+            allowed: fields_mask(&type_control_fields(p, hw.widths.refractory_bits)),
+            ..g(hw.neuron_types as u32, 1, 14, false)
+        },
         POTENTIAL => g(1, n, p, true),
         REFRACTORY => g(1, n, hw.widths.refractory_bits.max(1), false),
         ACC0 | ACC1 => Geometry { writable: false, ..g(1, n, hw.accumulator_bits(), true) },
