@@ -274,12 +274,12 @@ pub struct Bridge {
     mesh_x5: Constant<Bits<5>>,
     mesh_y5: Constant<Bits<5>>,
     axons: Constant<Bits<24>>,
-    g_rows: [Constant<Bits<24>>; 11],
-    g_cols: [Constant<Bits<24>>; 11],
-    g_mask: [Constant<Bits<40>>; 11],
-    g_signed: [Constant<bool>; 11],
-    g_wr: [Constant<bool>; 11],
-    mem_ids: [Constant<Bits<8>>; 11],
+    g_rows: [Constant<Bits<24>>; 10],
+    g_cols: [Constant<Bits<24>>; 10],
+    g_mask: [Constant<Bits<40>>; 10],
+    g_signed: [Constant<bool>; 10],
+    g_wr: [Constant<bool>; 10],
+    mem_ids: [Constant<Bits<8>>; 10],
     a10: [Constant<Bits<10>>; 2],
     k_ident: Constant<Bits<8>>,
     k_write: Constant<Bits<8>>,
@@ -571,7 +571,7 @@ impl Logic for Bridge {
         self.lim_rows.next = self.z24.val();
         self.lim_cols.next = self.z24.val();
         self.lim_mask.next = self.z40.val();
-        for m in 0..11 {
+        for m in 0..10 {
             if self.mem.q.val() == self.mem_ids[m].val() {
                 self.lim_known.next = true;
                 self.lim_wr.next = self.g_wr[m].val();

@@ -1,20 +1,30 @@
 //! The neuron core: a time-multiplexed crossbar core with one LIF datapath.
 //!
 //! Per timestep the controller pulses `start` (the core must be idle). The core then updates
-//! every neuron once (read state and type index; read type parameters and clear the
-//! accumulator; then the pipelined LIF datapath, whose output writes the state back and
-//! queues the spike). Meanwhile axon events
-//! arriving on `in_*` are integrated into the *other* accumulator bank (parity double
-//! buffering), one synapse per clock: the axon's crossbar row streams past the accumulators.
-//! Spikes leave on `out_*` (valid/ready) from a FIFO deep enough for one timestep. See
-//! `docs/semantics.md` for the arithmetic and `spec/src/memory_map.rs` for the config map.
+//! every neuron once: read its potential, its accumulator and refractory counter (one word)
+//! and its type index; then the pipelined LIF datapath, whose output writes the state back,
+//! zeroes the accumulator and queues the spike. The type's parameters come from a one-entry
+//! cache: when a neuron's type differs from the cached one, the update pauses, lets the
+//! pipeline drain, reads the three parameters, and goes on (neurons of one population are
+//! contiguous, so this costs a few clocks per type boundary).
+//!
+//! Axon events arriving on `in_*` wait while the update runs (`in_ready` is low), then are
+//! integrated into the accumulators one synapse per clock: the axon's crossbar row streams
+//! past them. A single accumulator bank is enough because the update has read and zeroed
+//! every accumulator before the first event is taken. The mesh cannot deadlock on this: an
+//! update never waits for anything.
+//!
+//! Spikes leave on `out_*` (valid/ready) from a queue deep enough for one timestep. The queue
+//! shares a block RAM with the type indices (the update reads types, the queue is read
+//! after it), so spikes start to leave when the update is done. See `docs/semantics.md` for
+//! the arithmetic and `spec/src/memory_map.rs` for the config map.
 
 use crate::adder::NarrowAdd;
 use crate::crossbar::Crossbar;
 use crate::lif::LifUpdate;
-use crate::ram::Ram;
+use crate::ram::{Ram, SplitRam};
 use crate::resize::Resize;
-use crate::shape::{CoreShape, AB, DW, NB, TB};
+use crate::shape::{addr_bits, CoreShape, AB, DW, NB, TB};
 use rust_hdl::prelude::*;
 
 /// One neuron core.
@@ -60,20 +70,25 @@ pub struct NeuronCore<const D: usize> {
 
     // Memories.
     xbar: Crossbar<D>,
-    ntype: Ram<NB, TB>,
-    thr: Ram<TB, D>,
-    rst: Ram<TB, D>,
-    ctl: Ram<TB, 14>,
+    // Type index of each neuron at [0, N), the spike queue at [qbase, qbase + N).
+    tq: Ram<TQA, NB>,
+    // Threshold at [0, T), reset at [tbase, ..), control word at [2 * tbase, ..).
+    types: Ram<TYA, D>,
     pot: Ram<NB, D>,
-    refr: Ram<NB, 8>,
-    acc0: Ram<NB, D>,
-    acc1: Ram<NB, D>,
-    fifo: Ram<NB, NB>,
+    // Accumulator (lo, signed) and refractory counter (hi) of each neuron.
+    accr: SplitRam<NB, D, 8>,
     lif: LifUpdate<D>,
     add: NarrowAdd<D>,
-    rs_ntype: Resize<TB, D>,
-    rs_ctl: Resize<14, D>,
+    rs_ntype: Resize<NB, D>,
+    rs_trow: Resize<TB, TYA>,
+    rs_ty: Resize<NB, TB>,
+    rs_tyw: Resize<TB, TYA>,
+    rs_qa: Resize<NB, TQA>,
+    rs_col: Resize<NB, TQA>,
+    rs_uj: Resize<NB, TQA>,
+    rs_qw: Resize<NB, TQA>,
     rs_refr: Resize<8, D>,
+    rs_ctl: Resize<D, 14>,
     rs_wdata: Resize<DW, D>,
     rs_rdata: Resize<D, DW>,
     rdata: Signal<Local, Bits<D>>,
@@ -89,6 +104,16 @@ pub struct NeuronCore<const D: usize> {
     zero_dw: Constant<Bits<D>>,
     one_cnt: Constant<Bits<13>>,
     zero_cnt: Constant<Bits<13>>,
+    qbase: Constant<Bits<TQA>>,
+    t_thr: Constant<Bits<TYA>>,
+    t_rst: Constant<Bits<TYA>>,
+    t_ctl: Constant<Bits<TYA>>,
+    ctl_mask: Constant<Bits<D>>,
+    zero3: Constant<Bits<3>>,
+    one3: Constant<Bits<3>>,
+    f2: Constant<Bits<3>>,
+    f3: Constant<Bits<3>>,
+    f4: Constant<Bits<3>>,
     mem_xbar: Constant<Bits<4>>,
     mem_ntype: Constant<Bits<4>>,
     mem_thr: Constant<Bits<4>>,
@@ -96,12 +121,10 @@ pub struct NeuronCore<const D: usize> {
     mem_ctl: Constant<Bits<4>>,
     mem_pot: Constant<Bits<4>>,
     mem_refr: Constant<Bits<4>>,
-    mem_acc0: Constant<Bits<4>>,
-    mem_acc1: Constant<Bits<4>>,
+    mem_acc: Constant<Bits<4>>,
     zero8: Constant<Bits<8>>,
 
     // Control registers.
-    par: DFF<bool>,
     upd_busy: DFF<bool>,
     upd_j: DFF<Bits<NB>>,
     u1_valid: DFF<bool>,
@@ -111,6 +134,14 @@ pub struct NeuronCore<const D: usize> {
     u2_v: DFF<Bits<D>>,
     u2_r: DFF<Bits<8>>,
     u2_acc: DFF<Bits<D>>,
+    // The type cache: `cur` is the cached type, valid when `have`; `fetch` counts the
+    // refill (0 = none, 1 = draining the pipeline, 2..4 = parameter reads landing).
+    have: DFF<bool>,
+    cur: DFF<Bits<TB>>,
+    fetch: DFF<Bits<3>>,
+    p_thr: DFF<Bits<D>>,
+    p_rst: DFF<Bits<D>>,
+    p_ctl: DFF<Bits<D>>,
     int_busy: DFF<bool>,
     int_axon: DFF<Bits<AB>>,
     int_j: DFF<Bits<NB>>,
@@ -128,30 +159,41 @@ pub struct NeuronCore<const D: usize> {
     odata: DFF<Bits<NB>>,
     cfg_rv: DFF<bool>,
     cfg_sel: DFF<Bits<4>>,
-    ty1: DFF<Bits<TB>>,
-    ty2: DFF<Bits<TB>>,
-    ty3: DFF<Bits<TB>>,
-    ty4: DFF<Bits<TB>>,
 
     // Combinational helpers.
     idle: Signal<Local, bool>,
+    updating: Signal<Local, bool>,
+    issue_u0: Signal<Local, bool>,
+    u1_type: Signal<Local, Bits<TB>>,
+    miss: Signal<Local, bool>,
     accept: Signal<Local, bool>,
     int_last: Signal<Local, bool>,
     acc_old: Signal<Local, Bits<D>>,
     acc_sum: Signal<Local, Bits<D>>,
-    acc_cur: Signal<Local, Bits<D>>,
     issue: Signal<Local, bool>,
     push: Signal<Local, bool>,
     cfg_w: Signal<Local, bool>,
     cfg_r: Signal<Local, bool>,
+    cfg_types: Signal<Local, bool>,
+    cfg_taddr: Signal<Local, Bits<TYA>>,
 }
+
+/// Address bits of the type-index + spike-queue RAM.
+const TQA: usize = NB + 1;
+/// Address bits of the type-parameter RAM.
+const TYA: usize = TB + 2;
 
 impl<const D: usize> NeuronCore<D> {
     /// A core of the given shape, all memories zero.
     pub fn new(s: &CoreShape) -> Self {
         let nb = |v: usize| Constant::new(Bits::<NB>::from(v as u64));
         let m4 = |v: u8| Constant::new(Bits::<4>::from(v as u64));
+        let c3 = |v: u64| Constant::new(Bits::<3>::from(v));
         use spikemesh_spec::memory_map as mm;
+        let (nbits, tbits) = (s.neuron_bits(), addr_bits(s.types));
+        let ctl_fields = mm::type_control_fields(s.potential_bits as u32, s.refractory_bits as u32);
+        let ctl_width = ctl_fields.iter().map(|&(lo, w)| lo + w).max().unwrap_or(1) as usize;
+        let tyc = |k: u64| Constant::new(Bits::<TYA>::from(k << tbits));
         Self {
             clock: Default::default(),
             start: Default::default(),
@@ -172,34 +214,44 @@ impl<const D: usize> NeuronCore<D> {
             cfg_rdata: Default::default(),
             cfg_rvalid: Default::default(),
             xbar: Crossbar::new(s.axons, s.neurons, s.weight_bits, s.crossbar),
-            ntype: Ram::new(s.neurons, crate::shape::addr_bits(s.types), false),
-            thr: Ram::new(s.types, s.potential_bits, true),
-            rst: Ram::new(s.types, s.potential_bits, true),
-            ctl: {
-                let f = mm::type_control_fields(s.potential_bits as u32, s.refractory_bits as u32);
-                Ram::packed(s.types, &f.map(|(lo, w)| (lo as usize, w as usize)))
-            },
+            tq: Ram::new(2 << nbits, nbits.max(tbits), false),
+            // Signed: threshold and reset sign-extend; the control word is masked on use.
+            types: Ram::new(3 << tbits, s.potential_bits.max(ctl_width), true),
             pot: Ram::new(s.neurons, s.potential_bits, true),
-            refr: Ram::new(s.neurons, s.refractory_bits.max(1), false),
-            acc0: Ram::new(s.neurons, s.acc_bits, true),
-            acc1: Ram::new(s.neurons, s.acc_bits, true),
-            fifo: Ram::new(s.neurons, s.neuron_bits(), false),
+            accr: SplitRam::new(s.neurons, s.acc_bits, s.refractory_bits.max(1)),
             lif: LifUpdate::new(s.potential_bits),
             add: NarrowAdd::new(s.acc_bits),
             rs_ntype: Resize::zero(),
-            rs_ctl: Resize::zero(),
+            rs_trow: Resize::zero(),
+            rs_ty: Resize::zero(),
+            rs_tyw: Resize::zero(),
+            rs_qa: Resize::zero(),
+            rs_col: Resize::zero(),
+            rs_uj: Resize::zero(),
+            rs_qw: Resize::zero(),
             rs_refr: Resize::zero(),
+            rs_ctl: Resize::zero(),
             rs_wdata: Resize::zero(),
             rs_rdata: Resize::sign(),
             rdata: Default::default(),
             n_last: nb(s.neurons - 1),
-            nmask: nb((1 << s.neuron_bits()) - 1),
-            cmask: Constant::new(Bits::<13>::from((1u64 << (s.neuron_bits() + 1)) - 1)),
+            nmask: nb((1 << nbits) - 1),
+            cmask: Constant::new(Bits::<13>::from((1u64 << (nbits + 1)) - 1)),
             one_nb: nb(1),
             zero_nb: nb(0),
             zero_dw: Constant::new(Bits::<D>::from(0u64)),
             one_cnt: Constant::new(Bits::<13>::from(1u64)),
             zero_cnt: Constant::new(Bits::<13>::from(0u64)),
+            qbase: Constant::new(Bits::<TQA>::from(1u64 << nbits)),
+            t_thr: tyc(0),
+            t_rst: tyc(1),
+            t_ctl: tyc(2),
+            ctl_mask: Constant::new(Bits::<D>::from(mm::fields_mask(&ctl_fields))),
+            zero3: c3(0),
+            one3: c3(1),
+            f2: c3(2),
+            f3: c3(3),
+            f4: c3(4),
             mem_xbar: m4(mm::CROSSBAR),
             mem_ntype: m4(mm::NEURON_TYPE),
             mem_thr: m4(mm::TYPE_THRESHOLD),
@@ -207,10 +259,8 @@ impl<const D: usize> NeuronCore<D> {
             mem_ctl: m4(mm::TYPE_CONTROL),
             mem_pot: m4(mm::POTENTIAL),
             mem_refr: m4(mm::REFRACTORY),
-            mem_acc0: m4(mm::ACC0),
-            mem_acc1: m4(mm::ACC1),
+            mem_acc: m4(mm::ACCUMULATOR),
             zero8: Constant::new(Bits::<8>::from(0u64)),
-            par: Default::default(),
             upd_busy: Default::default(),
             upd_j: Default::default(),
             u1_valid: Default::default(),
@@ -220,6 +270,12 @@ impl<const D: usize> NeuronCore<D> {
             u2_v: Default::default(),
             u2_r: Default::default(),
             u2_acc: Default::default(),
+            have: Default::default(),
+            cur: Default::default(),
+            fetch: Default::default(),
+            p_thr: Default::default(),
+            p_rst: Default::default(),
+            p_ctl: Default::default(),
             int_busy: Default::default(),
             int_axon: Default::default(),
             int_j: Default::default(),
@@ -237,20 +293,21 @@ impl<const D: usize> NeuronCore<D> {
             odata: Default::default(),
             cfg_rv: Default::default(),
             cfg_sel: Default::default(),
-            ty1: Default::default(),
-            ty2: Default::default(),
-            ty3: Default::default(),
-            ty4: Default::default(),
             idle: Default::default(),
+            updating: Default::default(),
+            issue_u0: Default::default(),
+            u1_type: Default::default(),
+            miss: Default::default(),
             accept: Default::default(),
             int_last: Default::default(),
             acc_old: Default::default(),
             acc_sum: Default::default(),
-            acc_cur: Default::default(),
             issue: Default::default(),
             push: Default::default(),
             cfg_w: Default::default(),
             cfg_r: Default::default(),
+            cfg_types: Default::default(),
+            cfg_taddr: Default::default(),
         }
     }
 }
@@ -259,16 +316,19 @@ impl<const D: usize> Logic for NeuronCore<D> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, par, upd_busy, upd_j, u1_valid, u1_j, u2_valid, u2_j, u2_v, u2_r, u2_acc, int_busy, int_axon,
-            int_j, s1_valid, s1_j, fw_hit, fw_data, clr_busy, clr_j, wptr, rptr, count, rd_pending, ovalid, odata,
-            cfg_rv, cfg_sel, ty1, ty2, ty3, ty4
+            self, clock, upd_busy, upd_j, u1_valid, u1_j, u2_valid, u2_j, u2_v, u2_r, u2_acc, have, cur, fetch, p_thr,
+            p_rst, p_ctl, int_busy, int_axon, int_j, s1_valid, s1_j, fw_hit, fw_data, clr_busy, clr_j, wptr, rptr,
+            count, rd_pending, ovalid, odata, cfg_rv, cfg_sel
         );
-        clock!(self, clock, xbar, ntype, thr, rst, ctl, pot, refr, acc0, acc1, fifo, lif);
+        clock!(self, clock, xbar, tq, types, pot, accr, lif);
 
-        self.idle.next = !self.upd_busy.q.val()
-            & !self.u1_valid.q.val()
-            & !self.u2_valid.q.val()
-            & !self.lif.busy.val()
+        // An update is in flight from `start` until its last write-back: integration waits.
+        self.updating.next = self.upd_busy.q.val()
+            | self.u1_valid.q.val()
+            | self.u2_valid.q.val()
+            | self.lif.busy.val()
+            | (self.fetch.q.val() != self.zero3.val());
+        self.idle.next = !self.updating.val()
             & !self.int_busy.q.val()
             & !self.s1_valid.q.val()
             & !self.clr_busy.q.val()
@@ -283,10 +343,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
 
         // Integrate stage 1 (computed first: port defaults below use the sum). The previous
         // cycle's write is forwarded, so a RAM never has to return a same-cycle write.
-        self.acc_old.next = self.acc0.read_data.val();
-        if !self.par.q.val() {
-            self.acc_old.next = self.acc1.read_data.val();
-        }
+        self.acc_old.next = self.accr.read_lo.val();
         if self.fw_hit.q.val() {
             self.acc_old.next = self.fw_data.q.val();
         }
@@ -302,58 +359,48 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.rs_wdata.wide_in.next = self.cfg_wdata.val();
         self.xbar.write_data.next = self.rs_wdata.wide_out.val();
         self.xbar.write_enable.next = false;
-        self.ntype.read_address.next = self.upd_j.q.val();
-        self.ntype.write_address.next = self.cfg_col.val();
-        self.ntype.write_data.next = self.cfg_wdata.val().get_bits::<TB>(0);
-        self.ntype.write_enable.next = false;
-        // The threshold and reset are read just in time for the datapath stage that uses them.
-        self.thr.read_address.next = self.ty3.q.val();
-        self.rst.read_address.next = self.ty4.q.val();
-        self.ty1.d.next = self.ntype.read_data.val();
-        self.ty2.d.next = self.ty1.q.val();
-        self.ty3.d.next = self.ty2.q.val();
-        self.ty4.d.next = self.ty3.q.val();
-        self.ctl.read_address.next = self.ntype.read_data.val();
-        self.thr.write_address.next = self.cfg_row.val().get_bits::<TB>(0);
-        self.rst.write_address.next = self.cfg_row.val().get_bits::<TB>(0);
-        self.ctl.write_address.next = self.cfg_row.val().get_bits::<TB>(0);
-        self.thr.write_data.next = self.rs_wdata.wide_out.val();
-        self.rst.write_data.next = self.rs_wdata.wide_out.val();
-        self.ctl.write_data.next = self.cfg_wdata.val().get_bits::<14>(0);
-        self.thr.write_enable.next = false;
-        self.rst.write_enable.next = false;
-        self.ctl.write_enable.next = false;
-        self.pot.read_address.next = self.upd_j.q.val();
-        self.refr.read_address.next = self.upd_j.q.val();
-        self.pot.write_address.next = self.lif.out_tag.val();
-        self.refr.write_address.next = self.lif.out_tag.val();
-        self.pot.write_data.next = unsigned_cast(self.lif.v_next.val());
-        self.refr.write_data.next = self.lif.refractory_next.val();
-        self.pot.write_enable.next = self.lif.out_valid.val() & self.lif.write_v.val();
-        self.refr.write_enable.next = self.lif.out_valid.val();
-        self.fifo.read_address.next = self.rptr.q.val();
-        self.fifo.write_address.next = self.wptr.q.val();
-        self.fifo.write_data.next = self.lif.out_tag.val();
-        self.fifo.write_enable.next = false;
-
-        // ---- accumulator banks: `par` is the bank being updated, !par is integrated ----
-        self.acc0.read_address.next = self.s1_j.q.val();
-        self.acc1.read_address.next = self.s1_j.q.val();
-        self.acc0.write_address.next = self.s1_j.q.val();
-        self.acc1.write_address.next = self.s1_j.q.val();
-        self.acc0.write_data.next = self.acc_sum.val();
-        self.acc1.write_data.next = self.acc_sum.val();
-        self.acc0.write_enable.next = false;
-        self.acc1.write_enable.next = false;
-        self.acc_cur.next = self.acc0.read_data.val();
-        if self.par.q.val() {
-            self.acc_cur.next = self.acc1.read_data.val();
+        // Type-index / queue RAM: the update reads types, otherwise the queue is read.
+        self.rs_qa.wide_in.next = self.rptr.q.val();
+        self.rs_qw.wide_in.next = self.wptr.q.val();
+        self.tq.read_address.next = self.rs_qa.wide_out.val() | self.qbase.val();
+        self.rs_col.wide_in.next = self.cfg_col.val();
+        self.tq.write_address.next = self.rs_col.wide_out.val();
+        self.tq.write_data.next = self.cfg_wdata.val().get_bits::<NB>(0);
+        self.tq.write_enable.next = false;
+        // Type parameters: refills read them, config writes them.
+        self.rs_trow.wide_in.next = self.cfg_row.val().get_bits::<TB>(0);
+        self.rs_tyw.wide_in.next = self.cur.q.val();
+        self.types.read_address.next = self.rs_tyw.wide_out.val() | self.t_thr.val();
+        self.cfg_taddr.next = self.rs_trow.wide_out.val() | self.t_thr.val();
+        if self.cfg_mem.val() == self.mem_rst.val() {
+            self.cfg_taddr.next = self.rs_trow.wide_out.val() | self.t_rst.val();
         }
+        if self.cfg_mem.val() == self.mem_ctl.val() {
+            self.cfg_taddr.next = self.rs_trow.wide_out.val() | self.t_ctl.val();
+        }
+        self.types.write_address.next = self.cfg_taddr.val();
+        self.types.write_data.next = self.rs_wdata.wide_out.val();
+        self.types.write_enable.next = false;
+        self.pot.read_address.next = self.upd_j.q.val();
+        self.pot.write_address.next = self.lif.out_tag.val();
+        self.pot.write_data.next = unsigned_cast(self.lif.v_next.val());
+        self.pot.write_enable.next = self.lif.out_valid.val() & self.lif.write_v.val();
+        // Accumulator + refractory word: the update's write-back sets the counter and zeroes
+        // the accumulator for the next timestep's events.
+        self.accr.read_address.next = self.upd_j.q.val();
+        self.accr.write_address.next = self.lif.out_tag.val();
+        self.accr.write_lo.next = self.zero_dw.val();
+        self.accr.write_hi.next = self.lif.refractory_next.val();
+        self.accr.we_lo.next = self.lif.out_valid.val();
+        self.accr.we_hi.next = self.lif.out_valid.val();
 
         // ---- integrate: stage 0 reads weight and accumulator of (axon, j) ----
         self.int_last.next = self.int_j.q.val() == self.n_last.val();
-        self.in_ready.next =
-            (!self.int_busy.q.val() | self.int_last.val()) & !self.clr_busy.q.val() & !self.clear.val();
+        self.in_ready.next = (!self.int_busy.q.val() | self.int_last.val())
+            & !self.updating.val()
+            & !self.clr_busy.q.val()
+            & !self.clear.val()
+            & !self.start.val();
         self.accept.next = self.in_valid.val() & self.in_ready.val();
         self.s1_valid.d.next = self.int_busy.q.val();
         self.s1_j.d.next = self.int_j.q.val();
@@ -362,11 +409,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
             if self.int_last.val() {
                 self.int_busy.d.next = false;
             }
-            if self.par.q.val() {
-                self.acc0.read_address.next = self.int_j.q.val();
-            } else {
-                self.acc1.read_address.next = self.int_j.q.val();
-            }
+            self.accr.read_address.next = self.int_j.q.val();
         }
         if self.accept.val() {
             self.int_busy.d.next = true;
@@ -379,63 +422,81 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.fw_hit.d.next = self.s1_valid.q.val() & self.int_busy.q.val() & (self.s1_j.q.val() == self.int_j.q.val());
         self.fw_data.d.next = self.acc_sum.val();
         if self.s1_valid.q.val() {
-            if self.par.q.val() {
-                self.acc0.write_enable.next = true;
-            } else {
-                self.acc1.write_enable.next = true;
-            }
+            self.accr.write_address.next = self.s1_j.q.val();
+            self.accr.write_lo.next = self.acc_sum.val();
+            self.accr.we_lo.next = true;
         }
 
-        // ---- update: U0 reads state, U1 reads the type, U2 computes and writes back ----
-        self.u1_valid.d.next = self.upd_busy.q.val();
+        // ---- update: U0 reads state and type index, U1 checks the type cache, U2 enters the LIF ----
+        self.rs_ty.wide_in.next = self.tq.read_data.val();
+        self.u1_type.next = self.rs_ty.wide_out.val();
+        self.miss.next = self.u1_valid.q.val() & (!self.have.q.val() | (self.u1_type.val() != self.cur.q.val()));
+        self.rs_uj.wide_in.next = self.upd_j.q.val();
+        self.issue_u0.next = self.upd_busy.q.val() & (self.fetch.q.val() == self.zero3.val());
+        self.u1_valid.d.next = self.issue_u0.val();
         self.u1_j.d.next = self.upd_j.q.val();
-        if self.upd_busy.q.val() {
+        if self.issue_u0.val() {
+            self.tq.read_address.next = self.rs_uj.wide_out.val();
             self.upd_j.d.next = (self.upd_j.q.val() + self.one_nb.val()) & self.nmask.val();
             if self.upd_j.q.val() == self.n_last.val() {
                 self.upd_busy.d.next = false;
             }
-            if self.par.q.val() {
-                self.acc1.read_address.next = self.upd_j.q.val();
-            } else {
-                self.acc0.read_address.next = self.upd_j.q.val();
-            }
         }
-        self.u2_valid.d.next = self.u1_valid.q.val();
+        self.u2_valid.d.next = self.u1_valid.q.val() & !self.miss.val();
         self.u2_j.d.next = self.u1_j.q.val();
         self.u2_v.d.next = self.pot.read_data.val();
-        self.u2_r.d.next = self.refr.read_data.val();
-        self.u2_acc.d.next = self.acc_cur.val();
+        self.u2_r.d.next = self.accr.read_hi.val();
+        self.u2_acc.d.next = self.accr.read_lo.val();
+        if self.miss.val() {
+            // Replay from this neuron once its type's parameters are in; drop the one behind it.
+            self.upd_busy.d.next = true;
+            self.upd_j.d.next = self.u1_j.q.val();
+            self.u1_valid.d.next = false;
+            self.cur.d.next = self.u1_type.val();
+            self.have.d.next = false;
+            self.fetch.d.next = self.one3.val();
+        }
+        // Refill: wait until no neuron in the pipeline uses the old parameters, then read
+        // threshold, reset and control word (each lands one clock after its read).
+        if (self.fetch.q.val() == self.one3.val()) & !self.u2_valid.q.val() & !self.lif.busy.val() {
+            self.fetch.d.next = self.f2.val();
+        }
+        if self.fetch.q.val() == self.f2.val() {
+            self.types.read_address.next = self.rs_tyw.wide_out.val() | self.t_rst.val();
+            self.p_thr.d.next = self.types.read_data.val();
+            self.fetch.d.next = self.f3.val();
+        }
+        if self.fetch.q.val() == self.f3.val() {
+            self.types.read_address.next = self.rs_tyw.wide_out.val() | self.t_ctl.val();
+            self.p_rst.d.next = self.types.read_data.val();
+            self.fetch.d.next = self.f4.val();
+        }
+        if self.fetch.q.val() == self.f4.val() {
+            self.p_ctl.d.next = self.types.read_data.val() & self.ctl_mask.val();
+            self.have.d.next = true;
+            self.fetch.d.next = self.zero3.val();
+        }
         self.lif.in_valid.next = self.u2_valid.q.val();
         self.lif.tag.next = self.u2_j.q.val();
         self.lif.v.next = signed_cast(self.u2_v.q.val());
         self.lif.refractory.next = self.u2_r.q.val();
         self.lif.acc.next = signed_cast(self.u2_acc.q.val());
-        self.lif.threshold.next = signed_cast(self.thr.read_data.val());
-        self.lif.reset.next = signed_cast(self.rst.read_data.val());
-        self.lif.leak_shift.next = self.ctl.read_data.val().get_bits::<5>(0);
-        self.lif.subtract.next = self.ctl.read_data.val().get_bit(5);
-        self.lif.refractory_period.next = self.ctl.read_data.val().get_bits::<8>(6);
-        if self.u2_valid.q.val() {
-            // Clear the updated neuron's accumulator for reuse two timesteps on.
-            if self.par.q.val() {
-                self.acc1.write_address.next = self.u2_j.q.val();
-                self.acc1.write_data.next = self.zero_dw.val();
-                self.acc1.write_enable.next = true;
-            } else {
-                self.acc0.write_address.next = self.u2_j.q.val();
-                self.acc0.write_data.next = self.zero_dw.val();
-                self.acc0.write_enable.next = true;
-            }
-        }
+        self.lif.threshold.next = signed_cast(self.p_thr.q.val());
+        self.lif.reset.next = signed_cast(self.p_rst.q.val());
+        self.rs_ctl.wide_in.next = self.p_ctl.q.val();
+        self.lif.leak_shift.next = self.rs_ctl.wide_out.val().get_bits::<5>(0);
+        self.lif.subtract.next = self.rs_ctl.wide_out.val().get_bit(5);
+        self.lif.refractory_period.next = self.rs_ctl.wide_out.val().get_bits::<8>(6);
         self.push.next = self.lif.out_valid.val() & self.lif.fire.val();
         if self.start.val() {
-            self.par.d.next = !self.par.q.val();
             self.upd_busy.d.next = true;
             self.upd_j.d.next = self.zero_nb.val();
         }
 
-        // ---- spike FIFO: one read in flight at a time, data lands in the output register ----
+        // ---- spike queue: read only after the update, one read in flight, data lands in the
+        // output register ----
         self.issue.next = (self.count.q.val() != self.zero_cnt.val())
+            & !self.upd_busy.q.val()
             & !self.rd_pending.q.val()
             & (!self.ovalid.q.val() | self.out_ready.val());
         self.rd_pending.d.next = self.issue.val();
@@ -444,7 +505,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
         }
         if self.rd_pending.q.val() {
             self.ovalid.d.next = true;
-            self.odata.d.next = self.fifo.read_data.val();
+            self.odata.d.next = self.tq.read_data.val() & self.nmask.val();
         }
         if self.issue.val() {
             self.rptr.d.next = (self.rptr.q.val() + self.one_nb.val()) & self.nmask.val();
@@ -453,7 +514,9 @@ impl<const D: usize> Logic for NeuronCore<D> {
             }
         }
         if self.push.val() {
-            self.fifo.write_enable.next = true;
+            self.tq.write_address.next = self.rs_qw.wide_out.val() | self.qbase.val();
+            self.tq.write_data.next = self.lif.out_tag.val();
+            self.tq.write_enable.next = true;
             self.wptr.d.next = (self.wptr.q.val() + self.one_nb.val()) & self.nmask.val();
             if self.wptr.q.val() == self.n_last.val() {
                 self.wptr.d.next = self.zero_nb.val();
@@ -468,11 +531,10 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.out_valid.next = self.ovalid.q.val();
         self.out_neuron.next = self.odata.q.val();
 
-        // ---- clear: zero state and both accumulator banks, one neuron per clock ----
+        // ---- clear: zero state and accumulators, one neuron per clock ----
         if self.clear.val() {
             self.clr_busy.d.next = true;
             self.clr_j.d.next = self.zero_nb.val();
-            self.par.d.next = false;
         }
         if self.clr_busy.q.val() {
             self.clr_j.d.next = (self.clr_j.q.val() + self.one_nb.val()) & self.nmask.val();
@@ -482,33 +544,28 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.pot.write_address.next = self.clr_j.q.val();
             self.pot.write_data.next = self.zero_dw.val();
             self.pot.write_enable.next = true;
-            self.refr.write_address.next = self.clr_j.q.val();
-            self.refr.write_data.next = self.zero8.val();
-            self.refr.write_enable.next = true;
-            self.acc0.write_address.next = self.clr_j.q.val();
-            self.acc0.write_data.next = self.zero_dw.val();
-            self.acc0.write_enable.next = true;
-            self.acc1.write_address.next = self.clr_j.q.val();
-            self.acc1.write_data.next = self.zero_dw.val();
-            self.acc1.write_enable.next = true;
+            self.accr.write_address.next = self.clr_j.q.val();
+            self.accr.write_lo.next = self.zero_dw.val();
+            self.accr.write_hi.next = self.zero8.val();
+            self.accr.we_lo.next = true;
+            self.accr.we_hi.next = true;
         }
 
         // ---- configuration port (idle only): writes, and reads answered next cycle ----
+        self.cfg_types.next = (self.cfg_mem.val() == self.mem_thr.val())
+            | (self.cfg_mem.val() == self.mem_rst.val())
+            | (self.cfg_mem.val() == self.mem_ctl.val());
         if self.cfg_w.val() {
             if self.cfg_mem.val() == self.mem_xbar.val() {
                 self.xbar.write_enable.next = true;
             }
             if self.cfg_mem.val() == self.mem_ntype.val() {
-                self.ntype.write_enable.next = true;
+                self.tq.write_enable.next = true;
             }
-            if self.cfg_mem.val() == self.mem_thr.val() {
-                self.thr.write_enable.next = true;
-            }
-            if self.cfg_mem.val() == self.mem_rst.val() {
-                self.rst.write_enable.next = true;
-            }
-            if self.cfg_mem.val() == self.mem_ctl.val() {
-                self.ctl.write_enable.next = true;
+            if self.cfg_types.val() {
+                // The cached parameters may be these: fetch them again at the next update.
+                self.types.write_enable.next = true;
+                self.have.d.next = false;
             }
             if self.cfg_mem.val() == self.mem_pot.val() {
                 self.pot.write_address.next = self.cfg_col.val();
@@ -516,26 +573,21 @@ impl<const D: usize> Logic for NeuronCore<D> {
                 self.pot.write_enable.next = true;
             }
             if self.cfg_mem.val() == self.mem_refr.val() {
-                self.refr.write_address.next = self.cfg_col.val();
-                self.refr.write_data.next = self.cfg_wdata.val().get_bits::<8>(0);
-                self.refr.write_enable.next = true;
+                self.accr.write_address.next = self.cfg_col.val();
+                self.accr.write_hi.next = self.cfg_wdata.val().get_bits::<8>(0);
+                self.accr.we_hi.next = true;
             }
         }
         if self.cfg_r.val() {
             self.xbar.read_row.next = self.cfg_row.val();
             self.xbar.read_col.next = self.cfg_col.val();
-            self.ntype.read_address.next = self.cfg_col.val();
-            self.thr.read_address.next = self.cfg_row.val().get_bits::<TB>(0);
-            self.rst.read_address.next = self.cfg_row.val().get_bits::<TB>(0);
-            self.ctl.read_address.next = self.cfg_row.val().get_bits::<TB>(0);
+            self.tq.read_address.next = self.rs_col.wide_out.val();
+            self.types.read_address.next = self.cfg_taddr.val();
             self.pot.read_address.next = self.cfg_col.val();
-            self.refr.read_address.next = self.cfg_col.val();
-            self.acc0.read_address.next = self.cfg_col.val();
-            self.acc1.read_address.next = self.cfg_col.val();
+            self.accr.read_address.next = self.cfg_col.val();
         }
-        self.rs_ntype.wide_in.next = self.ntype.read_data.val();
-        self.rs_ctl.wide_in.next = self.ctl.read_data.val();
-        self.rs_refr.wide_in.next = self.refr.read_data.val();
+        self.rs_ntype.wide_in.next = self.tq.read_data.val();
+        self.rs_refr.wide_in.next = self.accr.read_hi.val();
         self.cfg_rv.d.next = self.cfg_r.val();
         self.cfg_sel.d.next = self.cfg_mem.val();
         self.cfg_rvalid.next = self.cfg_rv.q.val();
@@ -546,14 +598,11 @@ impl<const D: usize> Logic for NeuronCore<D> {
         if self.cfg_sel.q.val() == self.mem_ntype.val() {
             self.rdata.next = self.rs_ntype.wide_out.val();
         }
-        if self.cfg_sel.q.val() == self.mem_thr.val() {
-            self.rdata.next = self.thr.read_data.val();
-        }
-        if self.cfg_sel.q.val() == self.mem_rst.val() {
-            self.rdata.next = self.rst.read_data.val();
+        if (self.cfg_sel.q.val() == self.mem_thr.val()) | (self.cfg_sel.q.val() == self.mem_rst.val()) {
+            self.rdata.next = self.types.read_data.val();
         }
         if self.cfg_sel.q.val() == self.mem_ctl.val() {
-            self.rdata.next = self.rs_ctl.wide_out.val();
+            self.rdata.next = self.types.read_data.val() & self.ctl_mask.val();
         }
         if self.cfg_sel.q.val() == self.mem_pot.val() {
             self.rdata.next = self.pot.read_data.val();
@@ -561,11 +610,8 @@ impl<const D: usize> Logic for NeuronCore<D> {
         if self.cfg_sel.q.val() == self.mem_refr.val() {
             self.rdata.next = self.rs_refr.wide_out.val();
         }
-        if self.cfg_sel.q.val() == self.mem_acc0.val() {
-            self.rdata.next = self.acc0.read_data.val();
-        }
-        if self.cfg_sel.q.val() == self.mem_acc1.val() {
-            self.rdata.next = self.acc1.read_data.val();
+        if self.cfg_sel.q.val() == self.mem_acc.val() {
+            self.rdata.next = self.accr.read_lo.val();
         }
         self.rs_rdata.wide_in.next = self.rdata.val();
         self.cfg_rdata.next = self.rs_rdata.wide_out.val();

@@ -34,18 +34,16 @@ pub fn tile_memories(s: &CoreShape, destinations: usize, mesh_x: usize, mesh_y: 
     if s.crossbar == CrossbarStyle::Inferred {
         v.push(m(s.axons.max(2) << addr_bits(s.neurons), s.weight_bits));
     }
+    let ctl = spikemesh_spec::memory_map::type_control_fields(s.potential_bits as u32, s.refractory_bits as u32);
+    let ctl_width = ctl.iter().map(|&(lo, w)| lo + w).max().unwrap_or(1) as usize;
+    let tbits = addr_bits(s.types);
     v.extend([
-        m(s.neurons, addr_bits(s.types)),       // type index
-        m(s.types, s.potential_bits),           // threshold
-        m(s.types, s.potential_bits),           // reset
-        m(s.types, 14),                         // control word
-        m(s.neurons, s.potential_bits),         // potential
-        m(s.neurons, s.refractory_bits.max(1)), // refractory counter
-        m(s.neurons, s.acc_bits),               // accumulator bank 0
-        m(s.neurons, s.acc_bits),               // accumulator bank 1
-        m(s.neurons, s.neuron_bits()),          // spike FIFO
-        m(s.neurons, p.fan_bits()),             // fan-out table (packed)
-        m(destinations, p.dest_bits()),         // destination memory (packed)
+        m(2 << s.neuron_bits(), s.neuron_bits().max(tbits)), // type indices + spike queue
+        m(3 << tbits, s.potential_bits.max(ctl_width)),      // threshold, reset, control word
+        m(s.neurons, s.potential_bits),                      // potential
+        m(s.neurons, s.acc_bits + s.refractory_bits.max(1)), // accumulator + refractory counter
+        m(s.neurons, p.fan_bits()),                          // fan-out table (packed)
+        m(destinations, p.dest_bits()),                      // destination memory (packed)
     ]);
     v
 }

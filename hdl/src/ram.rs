@@ -207,3 +207,140 @@ fn packed_verilog(a: usize, d: usize, depth: usize, fields: &[(usize, usize)]) -
         rp = rparts.join(", "),
     )
 }
+
+/// A RAM whose word holds two fields written separately (one write port, a write enable per
+/// field): a signed `lo` field of `lo_width` bits and an unsigned `hi` field of `hi_width`
+/// bits. The core keeps a neuron's accumulator (written by integration) and refractory
+/// counter (written by the update) in one word this way, so both cost one block RAM.
+#[derive(LogicBlock)]
+pub struct SplitRam<const A: usize, const D: usize, const H: usize> {
+    /// Clock of both ports.
+    pub clock: Signal<In, Clock>,
+    /// Read address.
+    pub read_address: Signal<In, Bits<A>>,
+    /// Registered read: the `lo` field, sign-extended.
+    pub read_lo: Signal<Out, Bits<D>>,
+    /// Registered read: the `hi` field, zero-extended.
+    pub read_hi: Signal<Out, Bits<H>>,
+    /// Write address.
+    pub write_address: Signal<In, Bits<A>>,
+    /// Write data of the `lo` field (its low `lo_width` bits are stored).
+    pub write_lo: Signal<In, Bits<D>>,
+    /// Write data of the `hi` field (its low `hi_width` bits are stored).
+    pub write_hi: Signal<In, Bits<H>>,
+    /// Write the `lo` field.
+    pub we_lo: Signal<In, bool>,
+    /// Write the `hi` field.
+    pub we_hi: Signal<In, bool>,
+    _depth: usize,
+    _lo: usize,
+    _hi: usize,
+    _sim: Vec<(u64, u64)>,
+}
+
+impl<const A: usize, const D: usize, const H: usize> SplitRam<A, D, H> {
+    /// A zero-initialised `depth`-word RAM.
+    pub fn new(depth: usize, lo_width: usize, hi_width: usize) -> Self {
+        assert!((1..=D).contains(&lo_width) && (1..=H).contains(&hi_width) && D <= 64);
+        let depth = depth.max(2);
+        assert!(crate::shape::addr_bits(depth) <= A, "RAM depth {depth} needs more than {A} address bits");
+        Self {
+            clock: Default::default(),
+            read_address: Default::default(),
+            read_lo: Default::default(),
+            read_hi: Default::default(),
+            write_address: Default::default(),
+            write_lo: Default::default(),
+            write_hi: Default::default(),
+            we_lo: Default::default(),
+            we_hi: Default::default(),
+            _depth: depth,
+            _lo: lo_width,
+            _hi: hi_width,
+            _sim: vec![(0, 0); depth],
+        }
+    }
+}
+
+impl<const A: usize, const D: usize, const H: usize> Logic for SplitRam<A, D, H> {
+    fn update(&mut self) {
+        if self.clock.pos_edge() {
+            let ra = self.read_address.val().index() % self._depth;
+            let (lo, hi) = self._sim[ra];
+            let m = (1u64 << self._lo) - 1;
+            let lo = if (lo >> (self._lo - 1)) & 1 == 1 { lo | !m } else { lo };
+            let dm = if D >= 64 { u64::MAX } else { (1u64 << D) - 1 };
+            self.read_lo.next = Bits::<D>::from(lo & dm);
+            self.read_hi.next = Bits::<H>::from(hi);
+            let wa = self.write_address.val().index() % self._depth;
+            if self.we_lo.val() {
+                self._sim[wa].0 = self.write_lo.val().to_u64() & m;
+            }
+            if self.we_hi.val() {
+                self._sim[wa].1 = self.write_hi.val().to_u64() & ((1u64 << self._hi) - 1);
+            }
+        }
+    }
+
+    fn connect(&mut self) {
+        self.read_lo.connect();
+        self.read_hi.connect();
+    }
+
+    fn hdl(&self) -> Verilog {
+        let (lo, hi, depth) = (self._lo, self._hi, self._depth);
+        let ab = crate::shape::addr_bits(depth);
+        let idx = |port: &str| if ab == A { port.to_string() } else { format!("{port}[{}:0]", ab - 1) };
+        let (ra, wa) = (idx("read_address"), idx("write_address"));
+        let mut spare = Vec::new();
+        if ab < A {
+            spare.push(format!("read_address[{}:{ab}]", A - 1));
+            spare.push(format!("write_address[{}:{ab}]", A - 1));
+        }
+        if lo < D {
+            spare.push(format!("write_lo[{}:{lo}]", D - 1));
+        }
+        if hi < H {
+            spare.push(format!("write_hi[{}:{hi}]", H - 1));
+        }
+        let unused = if spare.is_empty() {
+            String::new()
+        } else {
+            format!("wire unused_bits = &{{1'b0, {}, 1'b0}};\n", spare.join(", "))
+        };
+        let read_lo = if lo == D {
+            format!("word[{}:0]", lo - 1)
+        } else {
+            format!("{{{{{}{{word[{}]}}}}, word[{}:0]}}", D - lo, lo - 1, lo - 1)
+        };
+        let read_hi = if hi == H {
+            format!("word[{}:{lo}]", lo + hi - 1)
+        } else {
+            format!("{{{}'d0, word[{}:{lo}]}}", H - hi, lo + hi - 1)
+        };
+        Verilog::Custom(format!(
+            "// {depth} x ({lo} + {hi}) bits: two fields, each with its own write enable.
+{unused}(* no_rw_check *)
+reg [{w1}:0] mem [0:{last}];
+reg [{w1}:0] word;
+always @(posedge clock) begin
+    if (we_lo) begin
+        mem[{wa}][{l1}:0] <= write_lo[{l1}:0];
+    end
+    if (we_hi) begin
+        mem[{wa}][{w1}:{lo}] <= write_hi[{h1}:0];
+    end
+    word <= mem[{ra}];
+end
+always @(*) begin
+    read_lo = {read_lo};
+    read_hi = {read_hi};
+end
+",
+            w1 = lo + hi - 1,
+            last = depth - 1,
+            l1 = lo - 1,
+            h1 = hi - 1,
+        ))
+    }
+}

@@ -22,7 +22,8 @@ fn ice40_up5k_core_maps_memories_to_spram_and_bram() {
     let v = spikemesh_hdl::core_verilog(&shape(CrossbarStyle::Ice40Spram), false);
     let s = synth(&v, "top", Device::Up5k, &dir("up5k")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(s.count("SB_SPRAM256KA"), 1, "the 256 kbit crossbar is one SPRAM: {:?}", s.cells);
-    assert!(s.count("SB_RAM40_4K") >= 8, "state, types, accumulators, FIFO in block RAM: {:?}", s.cells);
+    // Potentials; accumulators + refractory counters; type indices + spike queue; type table.
+    assert_eq!(s.count("SB_RAM40_4K"), 4, "neuron memories in four block RAMs: {:?}", s.cells);
     assert!(s.ffs() < MAX_FFS, "{} flip-flops: a memory landed in FFs? {:?}", s.ffs(), s.cells);
     assert!(s.luts() < 1500, "{} LUT4: a memory landed in LUTs? {:?}", s.luts(), s.cells);
     assert!(!s.cells.keys().any(|k| k.starts_with("$mem")), "unmapped memory: {:?}", s.cells);

@@ -115,7 +115,7 @@ fn identify_and_refusals() {
         "6-bit weights end at 31"
     );
     assert_eq!(l.cmd(&w(0, memory_map::CROSSBAR, 0, 0, vec![-33])), nack(Reason::OutOfRange));
-    assert_eq!(l.cmd(&w(0, memory_map::ACC0, 0, 0, vec![1])), nack(Reason::OutOfRange));
+    assert_eq!(l.cmd(&w(0, memory_map::ACCUMULATOR, 0, 0, vec![1])), nack(Reason::OutOfRange));
     // Packed words: fan-out entries store base (7 bits here), count (2) and record; destination
     // entries store axon (6), y (1), x (1). Any other bit is refused, never dropped.
     assert_eq!(l.cmd(&w(0, memory_map::FANOUT, 0, 0, vec![1 << 10])), nack(Reason::OutOfRange));

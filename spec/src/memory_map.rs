@@ -17,15 +17,13 @@ pub const TYPE_CONTROL: u8 = 4;
 pub const POTENTIAL: u8 = 5;
 /// Refractory counter: col = neuron.
 pub const REFRACTORY: u8 = 6;
-/// Accumulator bank 0 (read only, for debugging): col = neuron.
-pub const ACC0: u8 = 7;
-/// Accumulator bank 1 (read only, for debugging): col = neuron.
-pub const ACC1: u8 = 8;
+/// Accumulator, the input summed for the next update (read only, for debugging): col = neuron.
+pub const ACCUMULATOR: u8 = 7;
 
 /// Fan-out entry of a neuron: col = neuron; see [`fanout_word`].
-pub const FANOUT: u8 = 9;
+pub const FANOUT: u8 = 8;
 /// Destination memory: row = entry; data = the flit word (`spec::flit`) of the axon event.
-pub const DESTINATION: u8 = 10;
+pub const DESTINATION: u8 = 9;
 
 /// Packs a neuron's fan-out entry: base in bits 19:0, count in bits 28:20, and bit 29 set
 /// when the neuron's spikes are also sent to the host (its population is recorded).
@@ -178,7 +176,7 @@ impl Geometry {
 }
 
 /// Number of memory ids (0..MEMORIES).
-pub const MEMORIES: u8 = 11;
+pub const MEMORIES: u8 = 10;
 
 /// The geometry of memory `mem` in every core of `hw`, or None for an unknown id. The bridge
 /// (`hdl/src/bridge.rs`) checks every host access against this table before applying it.
@@ -204,7 +202,7 @@ pub fn geometry(mem: u8, hw: &crate::Hardware) -> Option<Geometry> {
         },
         POTENTIAL => g(1, n, p, true),
         REFRACTORY => g(1, n, hw.widths.refractory_bits.max(1), false),
-        ACC0 | ACC1 => Geometry { writable: false, ..g(1, n, hw.accumulator_bits(), true) },
+        ACCUMULATOR => Geometry { writable: false, ..g(1, n, hw.accumulator_bits(), true) },
         FANOUT => Geometry {
             allowed: fields_mask(&fanout_fields(hw.destinations_per_core, hw.cores())),
             ..g(1, n, 30, false)
