@@ -129,11 +129,8 @@ pub struct NeuronCore<const D: usize> {
     upd_j: DFF<Bits<NB>>,
     u1_valid: DFF<bool>,
     u1_j: DFF<Bits<NB>>,
-    u2_valid: DFF<bool>,
-    u2_j: DFF<Bits<NB>>,
-    u2_v: DFF<Bits<D>>,
-    u2_r: DFF<Bits<8>>,
-    u2_acc: DFF<Bits<D>>,
+    // The neuron the LIF's next result belongs to (results leave in order).
+    wb_j: DFF<Bits<NB>>,
     // The type cache: `cur` is the cached type, valid when `have`; `fetch` counts the
     // refill (0 = none, 1 = draining the pipeline, 2..4 = parameter reads landing).
     have: DFF<bool>,
@@ -265,11 +262,7 @@ impl<const D: usize> NeuronCore<D> {
             upd_j: Default::default(),
             u1_valid: Default::default(),
             u1_j: Default::default(),
-            u2_valid: Default::default(),
-            u2_j: Default::default(),
-            u2_v: Default::default(),
-            u2_r: Default::default(),
-            u2_acc: Default::default(),
+            wb_j: Default::default(),
             have: Default::default(),
             cur: Default::default(),
             fetch: Default::default(),
@@ -316,16 +309,15 @@ impl<const D: usize> Logic for NeuronCore<D> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, upd_busy, upd_j, u1_valid, u1_j, u2_valid, u2_j, u2_v, u2_r, u2_acc, have, cur, fetch, p_thr,
-            p_rst, p_ctl, int_busy, int_axon, int_j, s1_valid, s1_j, fw_hit, fw_data, clr_busy, clr_j, wptr, rptr,
-            count, rd_pending, ovalid, odata, cfg_rv, cfg_sel
+            self, clock, upd_busy, upd_j, u1_valid, u1_j, wb_j, have, cur, fetch, p_thr, p_rst, p_ctl, int_busy,
+            int_axon, int_j, s1_valid, s1_j, fw_hit, fw_data, clr_busy, clr_j, wptr, rptr, count, rd_pending, ovalid,
+            odata, cfg_rv, cfg_sel
         );
         clock!(self, clock, xbar, tq, types, pot, accr, lif);
 
         // An update is in flight from `start` until its last write-back: integration waits.
         self.updating.next = self.upd_busy.q.val()
             | self.u1_valid.q.val()
-            | self.u2_valid.q.val()
             | self.lif.busy.val()
             | (self.fetch.q.val() != self.zero3.val());
         self.idle.next = !self.updating.val()
@@ -382,13 +374,13 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.types.write_data.next = self.rs_wdata.wide_out.val();
         self.types.write_enable.next = false;
         self.pot.read_address.next = self.upd_j.q.val();
-        self.pot.write_address.next = self.lif.out_tag.val();
+        self.pot.write_address.next = self.wb_j.q.val();
         self.pot.write_data.next = unsigned_cast(self.lif.v_next.val());
         self.pot.write_enable.next = self.lif.out_valid.val() & self.lif.write_v.val();
         // Accumulator + refractory word: the update's write-back sets the counter and zeroes
         // the accumulator for the next timestep's events.
         self.accr.read_address.next = self.upd_j.q.val();
-        self.accr.write_address.next = self.lif.out_tag.val();
+        self.accr.write_address.next = self.wb_j.q.val();
         self.accr.write_lo.next = self.zero_dw.val();
         self.accr.write_hi.next = self.lif.refractory_next.val();
         self.accr.we_lo.next = self.lif.out_valid.val();
@@ -427,7 +419,8 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.accr.we_lo.next = true;
         }
 
-        // ---- update: U0 reads state and type index, U1 checks the type cache, U2 enters the LIF ----
+        // ---- update: U0 reads state and type index; U1 checks the type cache and, on a hit,
+        // hands the neuron to the LIF straight from the RAM outputs ----
         self.rs_ty.wide_in.next = self.tq.read_data.val();
         self.u1_type.next = self.rs_ty.wide_out.val();
         self.miss.next = self.u1_valid.q.val() & (!self.have.q.val() | (self.u1_type.val() != self.cur.q.val()));
@@ -442,11 +435,6 @@ impl<const D: usize> Logic for NeuronCore<D> {
                 self.upd_busy.d.next = false;
             }
         }
-        self.u2_valid.d.next = self.u1_valid.q.val() & !self.miss.val();
-        self.u2_j.d.next = self.u1_j.q.val();
-        self.u2_v.d.next = self.pot.read_data.val();
-        self.u2_r.d.next = self.accr.read_hi.val();
-        self.u2_acc.d.next = self.accr.read_lo.val();
         if self.miss.val() {
             // Replay from this neuron once its type's parameters are in; drop the one behind it.
             self.upd_busy.d.next = true;
@@ -458,7 +446,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
         }
         // Refill: wait until no neuron in the pipeline uses the old parameters, then read
         // threshold, reset and control word (each lands one clock after its read).
-        if (self.fetch.q.val() == self.one3.val()) & !self.u2_valid.q.val() & !self.lif.busy.val() {
+        if (self.fetch.q.val() == self.one3.val()) & !self.lif.busy.val() {
             self.fetch.d.next = self.f2.val();
         }
         if self.fetch.q.val() == self.f2.val() {
@@ -476,11 +464,13 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.have.d.next = true;
             self.fetch.d.next = self.zero3.val();
         }
-        self.lif.in_valid.next = self.u2_valid.q.val();
-        self.lif.tag.next = self.u2_j.q.val();
-        self.lif.v.next = signed_cast(self.u2_v.q.val());
-        self.lif.refractory.next = self.u2_r.q.val();
-        self.lif.acc.next = signed_cast(self.u2_acc.q.val());
+        self.lif.in_valid.next = self.u1_valid.q.val() & !self.miss.val();
+        self.lif.v.next = signed_cast(self.pot.read_data.val());
+        self.lif.refractory.next = self.accr.read_hi.val();
+        self.lif.acc.next = signed_cast(self.accr.read_lo.val());
+        if self.lif.out_valid.val() {
+            self.wb_j.d.next = (self.wb_j.q.val() + self.one_nb.val()) & self.nmask.val();
+        }
         self.lif.threshold.next = signed_cast(self.p_thr.q.val());
         self.lif.reset.next = signed_cast(self.p_rst.q.val());
         self.rs_ctl.wide_in.next = self.p_ctl.q.val();
@@ -491,6 +481,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
         if self.start.val() {
             self.upd_busy.d.next = true;
             self.upd_j.d.next = self.zero_nb.val();
+            self.wb_j.d.next = self.zero_nb.val();
         }
 
         // ---- spike queue: read only after the update, one read in flight, data lands in the
@@ -515,7 +506,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
         }
         if self.push.val() {
             self.tq.write_address.next = self.rs_qw.wide_out.val() | self.qbase.val();
-            self.tq.write_data.next = self.lif.out_tag.val();
+            self.tq.write_data.next = self.wb_j.q.val();
             self.tq.write_enable.next = true;
             self.wptr.d.next = (self.wptr.q.val() + self.one_nb.val()) & self.nmask.val();
             if self.wptr.q.val() == self.n_last.val() {
