@@ -83,10 +83,8 @@ pub struct NeuronCore<const D: usize> {
     rs_trow: Resize<TB, TYA>,
     rs_ty: Resize<NB, TB>,
     rs_tyw: Resize<TB, TYA>,
-    rs_qa: Resize<NB, TQA>,
     rs_col: Resize<NB, TQA>,
     rs_uj: Resize<NB, TQA>,
-    rs_qw: Resize<NB, TQA>,
     rs_refr: Resize<8, D>,
     rs_ctl: Resize<D, 14>,
     rs_wdata: Resize<DW, D>,
@@ -98,12 +96,11 @@ pub struct NeuronCore<const D: usize> {
     // The neuron-index bits this shape uses: counters are masked to them, so Yosys drops the
     // rest of NB.
     nmask: Constant<Bits<NB>>,
-    cmask: Constant<Bits<13>>,
     one_nb: Constant<Bits<NB>>,
     zero_nb: Constant<Bits<NB>>,
     zero_dw: Constant<Bits<D>>,
-    one_cnt: Constant<Bits<13>>,
-    zero_cnt: Constant<Bits<13>>,
+    one_q: Constant<Bits<TQA>>,
+    zero_q: Constant<Bits<TQA>>,
     qbase: Constant<Bits<TQA>>,
     t_thr: Constant<Bits<TYA>>,
     t_rst: Constant<Bits<TYA>>,
@@ -126,7 +123,9 @@ pub struct NeuronCore<const D: usize> {
 
     // Control registers.
     upd_busy: DFF<bool>,
-    upd_j: DFF<Bits<NB>>,
+    // The neuron index of whichever engine runs: the update, an event's integration or the
+    // clear (they never overlap).
+    j: DFF<Bits<NB>>,
     u1_valid: DFF<bool>,
     u1_j: DFF<Bits<NB>>,
     // The neuron the LIF's next result belongs to (results leave in order).
@@ -141,16 +140,15 @@ pub struct NeuronCore<const D: usize> {
     p_ctl: DFF<Bits<D>>,
     int_busy: DFF<bool>,
     int_axon: DFF<Bits<AB>>,
-    int_j: DFF<Bits<NB>>,
     s1_valid: DFF<bool>,
     s1_j: DFF<Bits<NB>>,
     fw_hit: DFF<bool>,
     fw_data: DFF<Bits<D>>,
     clr_busy: DFF<bool>,
-    clr_j: DFF<Bits<NB>>,
-    wptr: DFF<Bits<NB>>,
-    rptr: DFF<Bits<NB>>,
-    count: DFF<Bits<13>>,
+    // Spike queue pointers, from 0 each timestep (one bit wider than a neuron index: the
+    // queue may fill).
+    wptr: DFF<Bits<TQA>>,
+    rptr: DFF<Bits<TQA>>,
     rd_pending: DFF<bool>,
     ovalid: DFF<bool>,
     odata: DFF<Bits<NB>>,
@@ -222,10 +220,8 @@ impl<const D: usize> NeuronCore<D> {
             rs_trow: Resize::zero(),
             rs_ty: Resize::zero(),
             rs_tyw: Resize::zero(),
-            rs_qa: Resize::zero(),
             rs_col: Resize::zero(),
             rs_uj: Resize::zero(),
-            rs_qw: Resize::zero(),
             rs_refr: Resize::zero(),
             rs_ctl: Resize::zero(),
             rs_wdata: Resize::zero(),
@@ -233,12 +229,11 @@ impl<const D: usize> NeuronCore<D> {
             rdata: Default::default(),
             n_last: nb(s.neurons - 1),
             nmask: nb((1 << nbits) - 1),
-            cmask: Constant::new(Bits::<13>::from((1u64 << (nbits + 1)) - 1)),
             one_nb: nb(1),
             zero_nb: nb(0),
             zero_dw: Constant::new(Bits::<D>::from(0u64)),
-            one_cnt: Constant::new(Bits::<13>::from(1u64)),
-            zero_cnt: Constant::new(Bits::<13>::from(0u64)),
+            one_q: Constant::new(Bits::<TQA>::from(1u64)),
+            zero_q: Constant::new(Bits::<TQA>::from(0u64)),
             qbase: Constant::new(Bits::<TQA>::from(1u64 << nbits)),
             t_thr: tyc(0),
             t_rst: tyc(1),
@@ -259,7 +254,7 @@ impl<const D: usize> NeuronCore<D> {
             mem_acc: m4(mm::ACCUMULATOR),
             zero8: Constant::new(Bits::<8>::from(0u64)),
             upd_busy: Default::default(),
-            upd_j: Default::default(),
+            j: Default::default(),
             u1_valid: Default::default(),
             u1_j: Default::default(),
             wb_j: Default::default(),
@@ -271,16 +266,13 @@ impl<const D: usize> NeuronCore<D> {
             p_ctl: Default::default(),
             int_busy: Default::default(),
             int_axon: Default::default(),
-            int_j: Default::default(),
             s1_valid: Default::default(),
             s1_j: Default::default(),
             fw_hit: Default::default(),
             fw_data: Default::default(),
             clr_busy: Default::default(),
-            clr_j: Default::default(),
             wptr: Default::default(),
             rptr: Default::default(),
-            count: Default::default(),
             rd_pending: Default::default(),
             ovalid: Default::default(),
             odata: Default::default(),
@@ -309,9 +301,8 @@ impl<const D: usize> Logic for NeuronCore<D> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, upd_busy, upd_j, u1_valid, u1_j, wb_j, have, cur, fetch, p_thr, p_rst, p_ctl, int_busy,
-            int_axon, int_j, s1_valid, s1_j, fw_hit, fw_data, clr_busy, clr_j, wptr, rptr, count, rd_pending, ovalid,
-            odata, cfg_rv, cfg_sel
+            self, clock, upd_busy, j, u1_valid, u1_j, wb_j, have, cur, fetch, p_thr, p_rst, p_ctl, int_busy, int_axon,
+            s1_valid, s1_j, fw_hit, fw_data, clr_busy, wptr, rptr, rd_pending, ovalid, odata, cfg_rv, cfg_sel
         );
         clock!(self, clock, xbar, tq, types, pot, accr, lif);
 
@@ -324,7 +315,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
             & !self.int_busy.q.val()
             & !self.s1_valid.q.val()
             & !self.clr_busy.q.val()
-            & (self.count.q.val() == self.zero_cnt.val())
+            & (self.rptr.q.val() == self.wptr.q.val())
             & !self.rd_pending.q.val()
             & !self.ovalid.q.val();
         self.busy.next = !self.idle.val();
@@ -345,16 +336,14 @@ impl<const D: usize> Logic for NeuronCore<D> {
 
         // ---- memory port defaults: reads follow the engines, nothing is written ----
         self.xbar.read_row.next = self.int_axon.q.val();
-        self.xbar.read_col.next = self.int_j.q.val();
+        self.xbar.read_col.next = self.j.q.val();
         self.xbar.write_row.next = self.cfg_row.val();
         self.xbar.write_col.next = self.cfg_col.val();
         self.rs_wdata.wide_in.next = self.cfg_wdata.val();
         self.xbar.write_data.next = self.rs_wdata.wide_out.val();
         self.xbar.write_enable.next = false;
         // Type-index / queue RAM: the update reads types, otherwise the queue is read.
-        self.rs_qa.wide_in.next = self.rptr.q.val();
-        self.rs_qw.wide_in.next = self.wptr.q.val();
-        self.tq.read_address.next = self.rs_qa.wide_out.val() | self.qbase.val();
+        self.tq.read_address.next = self.rptr.q.val() | self.qbase.val();
         self.rs_col.wide_in.next = self.cfg_col.val();
         self.tq.write_address.next = self.rs_col.wide_out.val();
         self.tq.write_data.next = self.cfg_wdata.val().get_bits::<NB>(0);
@@ -373,13 +362,13 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.types.write_address.next = self.cfg_taddr.val();
         self.types.write_data.next = self.rs_wdata.wide_out.val();
         self.types.write_enable.next = false;
-        self.pot.read_address.next = self.upd_j.q.val();
+        self.pot.read_address.next = self.j.q.val();
         self.pot.write_address.next = self.wb_j.q.val();
         self.pot.write_data.next = unsigned_cast(self.lif.v_next.val());
         self.pot.write_enable.next = self.lif.out_valid.val() & self.lif.write_v.val();
         // Accumulator + refractory word: the update's write-back sets the counter and zeroes
         // the accumulator for the next timestep's events.
-        self.accr.read_address.next = self.upd_j.q.val();
+        self.accr.read_address.next = self.j.q.val();
         self.accr.write_address.next = self.wb_j.q.val();
         self.accr.write_lo.next = self.zero_dw.val();
         self.accr.write_hi.next = self.lif.refractory_next.val();
@@ -387,7 +376,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.accr.we_hi.next = self.lif.out_valid.val();
 
         // ---- integrate: stage 0 reads weight and accumulator of (axon, j) ----
-        self.int_last.next = self.int_j.q.val() == self.n_last.val();
+        self.int_last.next = self.j.q.val() == self.n_last.val();
         self.in_ready.next = (!self.int_busy.q.val() | self.int_last.val())
             & !self.updating.val()
             & !self.clr_busy.q.val()
@@ -395,23 +384,22 @@ impl<const D: usize> Logic for NeuronCore<D> {
             & !self.start.val();
         self.accept.next = self.in_valid.val() & self.in_ready.val();
         self.s1_valid.d.next = self.int_busy.q.val();
-        self.s1_j.d.next = self.int_j.q.val();
+        self.s1_j.d.next = self.j.q.val();
         if self.int_busy.q.val() {
-            self.int_j.d.next = (self.int_j.q.val() + self.one_nb.val()) & self.nmask.val();
+            self.j.d.next = (self.j.q.val() + self.one_nb.val()) & self.nmask.val();
             if self.int_last.val() {
                 self.int_busy.d.next = false;
             }
-            self.accr.read_address.next = self.int_j.q.val();
         }
         if self.accept.val() {
             self.int_busy.d.next = true;
             self.int_axon.d.next = self.in_axon.val();
-            self.int_j.d.next = self.zero_nb.val();
+            self.j.d.next = self.zero_nb.val();
         }
         // ---- integrate: stage 1 adds and writes back, forwarding the previous write ----
         // The neuron entering stage 1 next cycle is the one stage 1 writes now: forward it.
         // (Only a 1-neuron core reads one accumulator on consecutive cycles.)
-        self.fw_hit.d.next = self.s1_valid.q.val() & self.int_busy.q.val() & (self.s1_j.q.val() == self.int_j.q.val());
+        self.fw_hit.d.next = self.s1_valid.q.val() & self.int_busy.q.val() & (self.s1_j.q.val() == self.j.q.val());
         self.fw_data.d.next = self.acc_sum.val();
         if self.s1_valid.q.val() {
             self.accr.write_address.next = self.s1_j.q.val();
@@ -424,21 +412,21 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.rs_ty.wide_in.next = self.tq.read_data.val();
         self.u1_type.next = self.rs_ty.wide_out.val();
         self.miss.next = self.u1_valid.q.val() & (!self.have.q.val() | (self.u1_type.val() != self.cur.q.val()));
-        self.rs_uj.wide_in.next = self.upd_j.q.val();
+        self.rs_uj.wide_in.next = self.j.q.val();
         self.issue_u0.next = self.upd_busy.q.val() & (self.fetch.q.val() == self.zero3.val());
         self.u1_valid.d.next = self.issue_u0.val();
-        self.u1_j.d.next = self.upd_j.q.val();
+        self.u1_j.d.next = self.j.q.val();
         if self.issue_u0.val() {
             self.tq.read_address.next = self.rs_uj.wide_out.val();
-            self.upd_j.d.next = (self.upd_j.q.val() + self.one_nb.val()) & self.nmask.val();
-            if self.upd_j.q.val() == self.n_last.val() {
+            self.j.d.next = (self.j.q.val() + self.one_nb.val()) & self.nmask.val();
+            if self.j.q.val() == self.n_last.val() {
                 self.upd_busy.d.next = false;
             }
         }
         if self.miss.val() {
             // Replay from this neuron once its type's parameters are in; drop the one behind it.
             self.upd_busy.d.next = true;
-            self.upd_j.d.next = self.u1_j.q.val();
+            self.j.d.next = self.u1_j.q.val();
             self.u1_valid.d.next = false;
             self.cur.d.next = self.u1_type.val();
             self.have.d.next = false;
@@ -480,13 +468,15 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.push.next = self.lif.out_valid.val() & self.lif.fire.val();
         if self.start.val() {
             self.upd_busy.d.next = true;
-            self.upd_j.d.next = self.zero_nb.val();
+            self.j.d.next = self.zero_nb.val();
             self.wb_j.d.next = self.zero_nb.val();
+            self.wptr.d.next = self.zero_q.val();
+            self.rptr.d.next = self.zero_q.val();
         }
 
         // ---- spike queue: read only after the update, one read in flight, data lands in the
         // output register ----
-        self.issue.next = (self.count.q.val() != self.zero_cnt.val())
+        self.issue.next = (self.rptr.q.val() != self.wptr.q.val())
             & !self.upd_busy.q.val()
             & !self.rd_pending.q.val()
             & (!self.ovalid.q.val() | self.out_ready.val());
@@ -499,25 +489,13 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.odata.d.next = self.tq.read_data.val() & self.nmask.val();
         }
         if self.issue.val() {
-            self.rptr.d.next = (self.rptr.q.val() + self.one_nb.val()) & self.nmask.val();
-            if self.rptr.q.val() == self.n_last.val() {
-                self.rptr.d.next = self.zero_nb.val();
-            }
+            self.rptr.d.next = self.rptr.q.val() + self.one_q.val();
         }
         if self.push.val() {
-            self.tq.write_address.next = self.rs_qw.wide_out.val() | self.qbase.val();
+            self.tq.write_address.next = self.wptr.q.val() | self.qbase.val();
             self.tq.write_data.next = self.wb_j.q.val();
             self.tq.write_enable.next = true;
-            self.wptr.d.next = (self.wptr.q.val() + self.one_nb.val()) & self.nmask.val();
-            if self.wptr.q.val() == self.n_last.val() {
-                self.wptr.d.next = self.zero_nb.val();
-            }
-        }
-        if self.push.val() & !self.issue.val() {
-            self.count.d.next = (self.count.q.val() + self.one_cnt.val()) & self.cmask.val();
-        }
-        if !self.push.val() & self.issue.val() {
-            self.count.d.next = (self.count.q.val() - self.one_cnt.val()) & self.cmask.val();
+            self.wptr.d.next = self.wptr.q.val() + self.one_q.val();
         }
         self.out_valid.next = self.ovalid.q.val();
         self.out_neuron.next = self.odata.q.val();
@@ -525,17 +503,17 @@ impl<const D: usize> Logic for NeuronCore<D> {
         // ---- clear: zero state and accumulators, one neuron per clock ----
         if self.clear.val() {
             self.clr_busy.d.next = true;
-            self.clr_j.d.next = self.zero_nb.val();
+            self.j.d.next = self.zero_nb.val();
         }
         if self.clr_busy.q.val() {
-            self.clr_j.d.next = (self.clr_j.q.val() + self.one_nb.val()) & self.nmask.val();
-            if self.clr_j.q.val() == self.n_last.val() {
+            self.j.d.next = (self.j.q.val() + self.one_nb.val()) & self.nmask.val();
+            if self.j.q.val() == self.n_last.val() {
                 self.clr_busy.d.next = false;
             }
-            self.pot.write_address.next = self.clr_j.q.val();
+            self.pot.write_address.next = self.j.q.val();
             self.pot.write_data.next = self.zero_dw.val();
             self.pot.write_enable.next = true;
-            self.accr.write_address.next = self.clr_j.q.val();
+            self.accr.write_address.next = self.j.q.val();
             self.accr.write_lo.next = self.zero_dw.val();
             self.accr.write_hi.next = self.zero8.val();
             self.accr.we_lo.next = true;
