@@ -135,7 +135,8 @@ pub struct NeuronCore<const D: usize> {
     have: DFF<bool>,
     cur: DFF<Bits<TB>>,
     fetch: DFF<Bits<3>>,
-    p_thr: DFF<Bits<D>>,
+    // The type that missed, fetched once the pipeline has drained.
+    next_t: DFF<Bits<TB>>,
     p_rst: DFF<Bits<D>>,
     p_ctl: DFF<Bits<D>>,
     int_busy: DFF<bool>,
@@ -144,6 +145,9 @@ pub struct NeuronCore<const D: usize> {
     s1_j: DFF<Bits<NB>>,
     fw_hit: DFF<bool>,
     fw_data: DFF<Bits<D>>,
+    // Forwarding is only needed by a one-neuron core (it reads one accumulator on
+    // consecutive clocks); a constant, so other shapes carry none of it.
+    single: Constant<bool>,
     clr_busy: DFF<bool>,
     // Spike queue pointers, from 0 each timestep (one bit wider than a neuron index: the
     // queue may fill).
@@ -261,7 +265,7 @@ impl<const D: usize> NeuronCore<D> {
             have: Default::default(),
             cur: Default::default(),
             fetch: Default::default(),
-            p_thr: Default::default(),
+            next_t: Default::default(),
             p_rst: Default::default(),
             p_ctl: Default::default(),
             int_busy: Default::default(),
@@ -270,6 +274,7 @@ impl<const D: usize> NeuronCore<D> {
             s1_j: Default::default(),
             fw_hit: Default::default(),
             fw_data: Default::default(),
+            single: Constant::new(s.neurons == 1),
             clr_busy: Default::default(),
             wptr: Default::default(),
             rptr: Default::default(),
@@ -301,7 +306,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, upd_busy, j, u1_valid, u1_j, wb_j, have, cur, fetch, p_thr, p_rst, p_ctl, int_busy, int_axon,
+            self, clock, upd_busy, j, u1_valid, u1_j, wb_j, have, cur, fetch, next_t, p_rst, p_ctl, int_busy, int_axon,
             s1_valid, s1_j, fw_hit, fw_data, clr_busy, wptr, rptr, rd_pending, ovalid, odata, cfg_rv, cfg_sel
         );
         clock!(self, clock, xbar, tq, types, pot, accr, lif);
@@ -399,7 +404,10 @@ impl<const D: usize> Logic for NeuronCore<D> {
         // ---- integrate: stage 1 adds and writes back, forwarding the previous write ----
         // The neuron entering stage 1 next cycle is the one stage 1 writes now: forward it.
         // (Only a 1-neuron core reads one accumulator on consecutive cycles.)
-        self.fw_hit.d.next = self.s1_valid.q.val() & self.int_busy.q.val() & (self.s1_j.q.val() == self.j.q.val());
+        self.fw_hit.d.next = self.single.val()
+            & self.s1_valid.q.val()
+            & self.int_busy.q.val()
+            & (self.s1_j.q.val() == self.j.q.val());
         self.fw_data.d.next = self.acc_sum.val();
         if self.s1_valid.q.val() {
             self.accr.write_address.next = self.s1_j.q.val();
@@ -428,18 +436,20 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.upd_busy.d.next = true;
             self.j.d.next = self.u1_j.q.val();
             self.u1_valid.d.next = false;
-            self.cur.d.next = self.u1_type.val();
+            self.next_t.d.next = self.u1_type.val();
             self.have.d.next = false;
             self.fetch.d.next = self.one3.val();
         }
-        // Refill: wait until no neuron in the pipeline uses the old parameters, then read
-        // threshold, reset and control word (each lands one clock after its read).
+        // Refill: wait until no neuron in the pipeline uses the old parameters, then switch
+        // `cur` and read reset and control word (each lands one clock after its read). The
+        // threshold is not copied: the type RAM's read port rests on the cached type's
+        // threshold (its default address), and the LIF takes it from there.
         if (self.fetch.q.val() == self.one3.val()) & !self.lif.busy.val() {
+            self.cur.d.next = self.next_t.q.val();
             self.fetch.d.next = self.f2.val();
         }
         if self.fetch.q.val() == self.f2.val() {
             self.types.read_address.next = self.rs_tyw.wide_out.val() | self.t_rst.val();
-            self.p_thr.d.next = self.types.read_data.val();
             self.fetch.d.next = self.f3.val();
         }
         if self.fetch.q.val() == self.f3.val() {
@@ -459,7 +469,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
         if self.lif.out_valid.val() {
             self.wb_j.d.next = (self.wb_j.q.val() + self.one_nb.val()) & self.nmask.val();
         }
-        self.lif.threshold.next = signed_cast(self.p_thr.q.val());
+        self.lif.threshold.next = signed_cast(self.types.read_data.val());
         self.lif.reset.next = signed_cast(self.p_rst.q.val());
         self.rs_ctl.wide_in.next = self.p_ctl.q.val();
         self.lif.leak_shift.next = self.rs_ctl.wide_out.val().get_bits::<5>(0);
@@ -551,7 +561,11 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.xbar.read_row.next = self.cfg_row.val();
             self.xbar.read_col.next = self.cfg_col.val();
             self.tq.read_address.next = self.rs_col.wide_out.val();
-            self.types.read_address.next = self.cfg_taddr.val();
+            if self.cfg_types.val() {
+                // The read port leaves the cached threshold: fetch the type again next update.
+                self.types.read_address.next = self.cfg_taddr.val();
+                self.have.d.next = false;
+            }
             self.pot.read_address.next = self.cfg_col.val();
             self.accr.read_address.next = self.cfg_col.val();
         }
