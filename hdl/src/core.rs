@@ -404,10 +404,8 @@ impl<const D: usize> Logic for NeuronCore<D> {
         // ---- integrate: stage 1 adds and writes back, forwarding the previous write ----
         // The neuron entering stage 1 next cycle is the one stage 1 writes now: forward it.
         // (Only a 1-neuron core reads one accumulator on consecutive cycles.)
-        self.fw_hit.d.next = self.single.val()
-            & self.s1_valid.q.val()
-            & self.int_busy.q.val()
-            & (self.s1_j.q.val() == self.j.q.val());
+        self.fw_hit.d.next =
+            self.single.val() & self.s1_valid.q.val() & self.int_busy.q.val() & (self.s1_j.q.val() == self.j.q.val());
         self.fw_data.d.next = self.acc_sum.val();
         if self.s1_valid.q.val() {
             self.accr.write_address.next = self.s1_j.q.val();

@@ -13,6 +13,7 @@ pub mod fit;
 pub mod flow;
 pub mod framerx;
 pub mod frametx;
+pub mod leak;
 pub mod lif;
 pub mod mesh;
 pub mod pll;

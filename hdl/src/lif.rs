@@ -2,7 +2,8 @@
 //!
 //! One neuron enters per clock (`in_valid`) and its result leaves `LATENCY` clocks later;
 //! results leave in the order neurons entered (the core counts them to know which is which).
-//! Stages: (1) leak = v >>> leak_shift, and v + input in parallel; (2) minus the leak;
+//! Stages: (1) leak = v >>> leak_shift (`leak.rs`: a DSP multiply for potentials up to 16
+//! bits), and v + input in parallel; (2) minus the leak;
 //! (3) saturate, and compare with the threshold in parallel — `sum >= threshold` equals
 //! `sat >= threshold` because 1 <= threshold <= max potential; then the output selects the
 //! next state. `v + input - leak` is the spec's `v - leak + I`, exact in `D` bits
@@ -13,6 +14,7 @@
 //! them only with the pipeline empty, so none of them rides the pipeline. A refractory neuron
 //! keeps its potential: `write_v` is low and nothing carries `v` along.
 
+use crate::leak::Leak;
 use rust_hdl::prelude::*;
 
 /// Clocks from `in_valid` to `out_valid`.
@@ -55,14 +57,9 @@ pub struct LifUpdate<const D: usize> {
     pub busy: Signal<Out, bool>,
     pmax: Constant<Signed<D>>,
     pmin: Constant<Signed<D>>,
-    zero: Constant<Signed<D>>,
-    ones: Constant<Bits<D>>,
-    zero5: Constant<Bits<5>>,
     zero8: Constant<Bits<8>>,
     one8: Constant<Bits<8>>,
-    zero_fill: Constant<Bits<D>>,
-    sign: Signal<Local, Bits<D>>,
-    leak: Signal<Local, Signed<D>>,
+    leak: Leak<D>,
     // Stage registers: what every stage carries forward.
     valid: [DFF<bool>; 3],
     refr: [DFF<Bits<8>>; 3],
@@ -96,14 +93,9 @@ impl<const D: usize> LifUpdate<D> {
             busy: Default::default(),
             pmax: Constant::new(signed::<D>(max)),
             pmin: Constant::new(signed::<D>(-max - 1)),
-            zero: Constant::new(signed::<D>(0)),
-            ones: Constant::new(Bits::<D>::mask()),
-            zero5: Constant::new(Bits::<5>::from(0u64)),
             zero8: Constant::new(Bits::<8>::from(0u64)),
             one8: Constant::new(Bits::<8>::from(1u64)),
-            zero_fill: Constant::new(Bits::<D>::from(0u64)),
-            sign: Default::default(),
-            leak: Default::default(),
+            leak: Leak::new(potential_bits),
             valid: Default::default(),
             refr: Default::default(),
             s1_leak: Default::default(),
@@ -126,18 +118,9 @@ impl<const D: usize> Logic for LifUpdate<D> {
         // Stage 0 -> 1: the leak, and v + input.
         self.valid[0].d.next = self.in_valid.val();
         self.refr[0].d.next = self.refractory.val();
-        // Arithmetic shift right as sign ^ ((v ^ sign) >> s): one shifter (Signed has no >>).
-        // The sign from a comparison: a bit index from the generic width would leak into the Verilog.
-        self.sign.next = self.zero_fill.val();
-        if self.v.val() < self.zero.val() {
-            self.sign.next = self.ones.val();
-        }
-        self.leak.next =
-            signed_cast(((unsigned_cast(self.v.val()) ^ self.sign.val()) >> self.leak_shift.val()) ^ self.sign.val());
-        if self.leak_shift.val() == self.zero5.val() {
-            self.leak.next = self.zero.val();
-        }
-        self.s1_leak.d.next = self.leak.val();
+        self.leak.v.next = self.v.val();
+        self.leak.shift.next = self.leak_shift.val();
+        self.s1_leak.d.next = self.leak.amount.val();
         self.s1_va.d.next = self.v.val() + self.acc.val();
         for i in 1..3 {
             self.valid[i].d.next = self.valid[i - 1].q.val();
