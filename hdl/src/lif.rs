@@ -57,6 +57,11 @@ pub struct LifUpdate<const D: usize> {
     pub busy: Signal<Out, bool>,
     pmax: Constant<Signed<D>>,
     pmin: Constant<Signed<D>>,
+    p_sign: Constant<Bits<D>>,
+    top_zero: Constant<Bits<D>>,
+    top_ones: Constant<Bits<D>>,
+    top_half: Constant<Bits<D>>,
+    top: Signal<Local, Bits<D>>,
     zero8: Constant<Bits<8>>,
     one8: Constant<Bits<8>>,
     leak: Leak<D>,
@@ -93,6 +98,11 @@ impl<const D: usize> LifUpdate<D> {
             busy: Default::default(),
             pmax: Constant::new(signed::<D>(max)),
             pmin: Constant::new(signed::<D>(-max - 1)),
+            p_sign: Constant::new(Bits::<D>::from(potential_bits as u64 - 1)),
+            top_zero: Constant::new(Bits::<D>::from(0u64)),
+            top_ones: Constant::new(Bits::<D>::from((1u64 << (D + 1 - potential_bits)) - 1)),
+            top_half: Constant::new(Bits::<D>::from(1u64 << (D - potential_bits))),
+            top: Default::default(),
             zero8: Constant::new(Bits::<8>::from(0u64)),
             one8: Constant::new(Bits::<8>::from(1u64)),
             leak: Leak::new(potential_bits),
@@ -129,12 +139,15 @@ impl<const D: usize> Logic for LifUpdate<D> {
         // Stage 1 -> 2: minus the leak (exact: |v|, |leak| < 2^31, |acc| < 2^30).
         self.s2_sum.d.next = self.s1_va.q.val() - self.s1_leak.q.val();
         // Stage 2 -> 3: saturate, and the threshold compare in parallel.
+        // In range iff the bits from the potential's sign bit up are all equal: gates, where a
+        // compare with pmax/pmin would be two carry chains.
+        self.top.next = unsigned_cast(self.s2_sum.q.val()) >> self.p_sign.val();
         self.s3_sat.d.next = self.s2_sum.q.val();
-        if self.s2_sum.q.val() > self.pmax.val() {
+        if (self.top.val() != self.top_zero.val()) & (self.top.val() != self.top_ones.val()) {
             self.s3_sat.d.next = self.pmax.val();
-        }
-        if self.s2_sum.q.val() < self.pmin.val() {
-            self.s3_sat.d.next = self.pmin.val();
+            if (self.top.val() & self.top_half.val()) != self.top_zero.val() {
+                self.s3_sat.d.next = self.pmin.val();
+            }
         }
         self.s3_ge.d.next = self.s2_sum.q.val() >= self.threshold.val();
         // Output: refractory hold, fire (reset or subtract), or integrate.

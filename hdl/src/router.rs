@@ -39,7 +39,6 @@ pub struct Router {
     pub my_y: Signal<In, Bits<4>>,
     zero4: Constant<Bits<4>>,
     zero5: Constant<Bits<5>>,
-    one5: Constant<Bits<5>>,
     go_n: Constant<Bits<5>>,
     go_e: Constant<Bits<5>>,
     go_s: Constant<Bits<5>>,
@@ -62,6 +61,7 @@ pub struct Router {
     ty: [Signal<Local, Bits<4>>; 5],
     route: [Signal<Local, Bits<5>>; 5],
     req: [Signal<Local, Bits<5>>; 5],
+    above: [Signal<Local, Bits<5>>; 5],
     masked: [Signal<Local, Bits<5>>; 5],
     pick: [Signal<Local, Bits<5>>; 5],
     grant: [Signal<Local, Bits<5>>; 5],
@@ -101,7 +101,6 @@ impl Router {
             my_y: Default::default(),
             zero4: Constant::new(Bits::<4>::from(0u64)),
             zero5: b5(0),
-            one5: b5(1),
             go_n: b5(1),
             go_e: b5(2),
             go_s: b5(4),
@@ -122,6 +121,7 @@ impl Router {
             ty: Default::default(),
             route: Default::default(),
             req: Default::default(),
+            above: Default::default(),
             masked: Default::default(),
             pick: Default::default(),
             grant: Default::default(),
@@ -188,15 +188,25 @@ impl Logic for Router {
                 }
             }
             self.req[o].next = self.req[o].val() & self.turns[o].val();
-            self.masked[o].next =
-                self.req[o].val() & !(self.last[o].q.val() | (self.last[o].q.val() - self.one5.val()));
-            if self.last[o].q.val() == self.zero5.val() {
-                self.masked[o].next = self.req[o].val();
-            }
-            // Lowest set bit: x & -x.
-            self.pick[o].next = self.masked[o].val() & (!self.masked[o].val() + self.one5.val());
+            // Requests above the last winner (one-hot `last`, so its prefix OR is four shifts),
+            // and the lowest of those, else the lowest request: shifts and gates, no carry
+            // chains (each would cost iCE40 logic cells of its own).
+            self.above[o].next = (self.last[o].q.val() << 1)
+                | (self.last[o].q.val() << 2)
+                | (self.last[o].q.val() << 3)
+                | (self.last[o].q.val() << 4);
+            self.masked[o].next = self.req[o].val() & self.above[o].val();
+            self.pick[o].next = self.masked[o].val()
+                & !((self.masked[o].val() << 1)
+                    | (self.masked[o].val() << 2)
+                    | (self.masked[o].val() << 3)
+                    | (self.masked[o].val() << 4));
             if self.masked[o].val() == self.zero5.val() {
-                self.pick[o].next = self.req[o].val() & (!self.req[o].val() + self.one5.val());
+                self.pick[o].next = self.req[o].val()
+                    & !((self.req[o].val() << 1)
+                        | (self.req[o].val() << 2)
+                        | (self.req[o].val() << 3)
+                        | (self.req[o].val() << 4));
             }
             self.free[o].next = !self.o_valid[o].q.val() | self.out_ready[o].val();
             self.grant[o].next = self.zero5.val();
