@@ -13,6 +13,7 @@ fn main() {
         refractory_bits: 4,
         acc_bits: a[2] + spikemesh_spec::neuron::ceil_log2(a[1] as u64) as usize,
         crossbar: if spram { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred },
+        router_fifo: 2,
     };
     print!("{}", spikemesh_hdl::core_verilog(&shape, spram));
 }

@@ -1,5 +1,5 @@
 //! A 5-port mesh router (its position arrives on two ports): dimension-order (XY) routing, a
-//! 2-deep FIFO per input, round-robin arbitration per output, valid/ready on every link.
+//! 2-deep (or 1-deep, where logic cells are scarce) FIFO per input, round-robin arbitration per output, valid/ready on every link.
 //! Nothing is dropped: a full FIFO holds `in_ready` low and the sender waits. The routing rule
 //! is `spec::flit::route`; only the turns it can take are wired (`spec::flit::can_turn`), and
 //! only the flit bits the chip's shape uses are stored (`spec::flit::used_mask`).
@@ -49,6 +49,8 @@ pub struct Router {
     // bits the chip uses: Yosys removes the unwired turns and the always-zero flit bits.
     turns: [Constant<Bits<5>>; 5],
     mask: Constant<Bits<FLIT>>,
+    // Two-deep input FIFOs (else one slot: the tail logic folds away).
+    deep: Constant<bool>,
     in_m: [Signal<Local, Bits<FLIT>>; 5],
     head_valid: [DFF<bool>; 5],
     head: [DFF<Bits<FLIT>>; 5],
@@ -78,11 +80,13 @@ impl Default for Router {
 impl Router {
     /// A router for flits of every shape; its position comes in on `my_x`, `my_y`.
     pub fn new() -> Self {
-        Self::with_mask((1 << FLIT) - 1)
+        Self::with_mask((1 << FLIT) - 1, 2)
     }
 
-    /// A router that carries only the flit bits in `mask` (`spec::flit::used_mask`).
-    pub fn with_mask(mask: u64) -> Self {
+    /// A router that carries only the flit bits in `mask` (`spec::flit::used_mask`) and
+    /// buffers `depth` (1 or 2) flits per input.
+    pub fn with_mask(mask: u64, depth: usize) -> Self {
+        assert!(depth == 1 || depth == 2, "router FIFO depth {depth}");
         use spikemesh_spec::flit::{can_turn, Port};
         const PORTS: [Port; 5] = [Port::North, Port::East, Port::South, Port::West, Port::Local];
         let b5 = |v: u64| Constant::new(Bits::<5>::from(v));
@@ -109,6 +113,7 @@ impl Router {
             onehot: [b5(1), b5(2), b5(4), b5(8), b5(16)],
             turns,
             mask: Constant::new(Bits::<FLIT>::from(mask)),
+            deep: Constant::new(depth == 2),
             in_m: Default::default(),
             head_valid: Default::default(),
             head: Default::default(),
@@ -233,19 +238,23 @@ impl Logic for Router {
         self.occupied.next = false;
         for i in 0..5 {
             self.in_m[i].next = self.in_flit[i].val() & self.mask.val();
-            self.in_ready[i].next = !self.tail_valid[i].q.val();
+            // Ready while a slot is free at the start of the clock (a registered condition).
+            self.in_ready[i].next = !self.head_valid[i].q.val();
+            if self.deep.val() {
+                self.in_ready[i].next = !self.tail_valid[i].q.val();
+            }
             if self.deq.val().get_bit(i) {
                 if self.tail_valid[i].q.val() {
                     self.head[i].d.next = self.tail[i].q.val();
                     self.tail_valid[i].d.next = false;
                 } else {
                     self.head_valid[i].d.next = false;
-                    if self.in_valid[i].val() {
+                    if self.in_valid[i].val() & self.deep.val() {
                         self.head[i].d.next = self.in_m[i].val();
                         self.head_valid[i].d.next = true;
                     }
                 }
-            } else if self.in_valid[i].val() & !self.tail_valid[i].q.val() {
+            } else if self.in_valid[i].val() & self.in_ready[i].val() {
                 if self.head_valid[i].q.val() {
                     self.tail[i].d.next = self.in_m[i].val();
                     self.tail_valid[i].d.next = true;

@@ -48,6 +48,10 @@ pub struct CoreShape {
     pub acc_bits: usize,
     /// Crossbar memory style.
     pub crossbar: CrossbarStyle,
+    /// Flits each router input buffers (1 or 2). Two let a link move a flit every clock;
+    /// one moves a flit every other clock, which is still far faster than a core integrates
+    /// an event (one synapse per clock), and saves the logic cells of a second slot per port.
+    pub router_fifo: usize,
 }
 
 /// ceil(log2(n)), at least 1 (a memory always has one address bit).
@@ -68,6 +72,7 @@ impl CoreShape {
             refractory_bits: 4,
             acc_bits: 12,
             crossbar,
+            router_fifo: 2,
         }
     }
 
@@ -82,17 +87,21 @@ impl CoreShape {
             refractory_bits: hw.widths.refractory_bits as usize,
             acc_bits: hw.accumulator_bits() as usize,
             crossbar,
+            router_fifo: 2,
         }
     }
 
     /// The shape `hw`'s board gets: on the iCEBreaker (UP5K) the crossbar goes to SPRAM when
-    /// it fits the four blocks with 4-, 8- or 16-bit weights; elsewhere it is inferred RAM.
+    /// it fits the four blocks with 4-, 8- or 16-bit weights, and routers buffer one flit per
+    /// input (the UP5K is short of logic cells); elsewhere inferred RAM and two flits.
     pub fn for_board(hw: &Hardware) -> Self {
         let spram = hw.board == spikemesh_spec::config::Board::Icebreaker
             && matches!(hw.widths.weight_bits, 4 | 8 | 16)
             && crate::crossbar::spram_blocks(hw.axons_per_core, hw.neurons_per_core, hw.widths.weight_bits as usize)
                 <= 4;
-        Self::of(hw, if spram { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred })
+        let up5k = hw.board == spikemesh_spec::config::Board::Icebreaker;
+        let s = Self::of(hw, if spram { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred });
+        Self { router_fifo: if up5k { 1 } else { 2 }, ..s }
     }
 
     /// The core's datapath width: the narrowest of `DATAPATH_WIDTHS` that holds

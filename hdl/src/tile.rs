@@ -93,7 +93,7 @@ impl<const D: usize> Tile<D> {
             cfg_rvalid: Default::default(),
             core: NeuronCore::new(shape),
             fanout: FanOut::new(shape.neurons, destinations, packing),
-            router: Router::with_mask(packing.flit),
+            router: Router::with_mask(packing.flit, shape.router_fifo),
             rsel: Default::default(),
             rsel_fan: Default::default(),
             is_fan: Default::default(),

@@ -72,6 +72,7 @@ fn ice40_block_ram_prediction_brackets_yosys() {
         refractory_bits: 3,
         acc_bits: 12,
         crossbar: CrossbarStyle::Inferred,
+        router_fifo: 2,
     };
     let (least, most) = ice40_range(&tile_memories(&odd, 300, 1, 1));
     let v = spikemesh_hdl::mesh::mesh_verilog(&odd, 300, 1, 1, false);

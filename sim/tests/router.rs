@@ -24,8 +24,8 @@ struct Dut {
     occupied: PortId,
 }
 
-fn dut(x: usize, y: usize) -> Dut {
-    let v = spikemesh_hdl::verilog_of(Router::new());
+fn dut(x: usize, y: usize, depth: usize) -> Dut {
+    let v = spikemesh_hdl::verilog_of(Router::with_mask((1 << spikemesh_hdl::router::FLIT) - 1, depth));
     let built = build(&v, "top", false, "the router").unwrap_or_else(|e| panic!("{e}"));
     let mut m = Model::load(&built).unwrap();
     let (px, py) = (m.port("my_x"), m.port("my_y"));
@@ -116,8 +116,8 @@ fn traffic(
 
 #[test]
 fn random_traffic_is_delivered_once_by_the_right_port() {
-    for (x, y) in [(1u8, 1u8), (0, 0), (2, 1)] {
-        let mut d = dut(x as usize, y as usize);
+    for (x, y, depth) in [(1u8, 1u8, 2), (0, 0, 2), (2, 1, 2), (1, 1, 1), (0, 0, 1)] {
+        let mut d = dut(x as usize, y as usize, depth);
         for seed in 0..4 {
             // Any flit that XY routing can bring in on that input (the router wires no other turn).
             let served = traffic(&mut d, (x, y), 3000, 0.3 + 0.2 * seed as f64, 0.3, seed, |r, i, id| loop {
@@ -135,11 +135,16 @@ fn random_traffic_is_delivered_once_by_the_right_port() {
 fn no_input_starves_under_contention() {
     // All five inputs send only to the local core, which is always ready: round-robin must
     // share the one output evenly.
-    let mut d = dut(1, 1);
-    let served = traffic(&mut d, (1, 1), 5000, 1.0, 0.0, 9, |_, _, id| Flit::axon(1, 1, id));
-    let total: u64 = served.iter().sum();
-    for (i, &s) in served.iter().enumerate() {
-        assert!(s * 5 >= total - 5 && s * 5 <= total + 5, "input {i} got {s} of {total}: {served:?}");
+    for depth in [2, 1] {
+        let mut d = dut(1, 1, depth);
+        let served = traffic(&mut d, (1, 1), 5000, 1.0, 0.0, 9, |_, _, id| Flit::axon(1, 1, id));
+        let total: u64 = served.iter().sum();
+        for (i, &s) in served.iter().enumerate() {
+            assert!(
+                s * 5 >= total - 5 && s * 5 <= total + 5,
+                "depth {depth}: input {i} got {s} of {total}: {served:?}"
+            );
+        }
+        assert!(total >= 4990, "depth {depth}: one flit per clock leaves the contended port: {total} in 5000 cycles");
     }
-    assert!(total >= 4990, "one flit per clock leaves the contended port: {total} in 5000 cycles");
 }
