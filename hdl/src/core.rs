@@ -43,7 +43,7 @@ pub struct NeuronCore<const D: usize> {
     pub in_valid: Signal<In, bool>,
     /// Axon event in: the axon row.
     pub in_axon: Signal<In, Bits<AB>>,
-    /// Axon event in: ready.
+    /// Axon event in: ready, on the event's last synapse (the event stays offered meanwhile).
     pub in_ready: Signal<Out, bool>,
     /// Spike out: valid.
     pub out_valid: Signal<Out, bool>,
@@ -140,7 +140,6 @@ pub struct NeuronCore<const D: usize> {
     p_rst: DFF<Bits<D>>,
     p_ctl: DFF<Bits<D>>,
     int_busy: DFF<bool>,
-    int_axon: DFF<Bits<AB>>,
     s1_valid: DFF<bool>,
     s1_j: DFF<Bits<NB>>,
     fw_hit: DFF<bool>,
@@ -269,7 +268,6 @@ impl<const D: usize> NeuronCore<D> {
             p_rst: Default::default(),
             p_ctl: Default::default(),
             int_busy: Default::default(),
-            int_axon: Default::default(),
             s1_valid: Default::default(),
             s1_j: Default::default(),
             fw_hit: Default::default(),
@@ -306,8 +304,8 @@ impl<const D: usize> Logic for NeuronCore<D> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, upd_busy, j, u1_valid, u1_j, wb_j, have, cur, fetch, next_t, p_rst, p_ctl, int_busy, int_axon,
-            s1_valid, s1_j, fw_hit, fw_data, clr_busy, wptr, rptr, rd_pending, ovalid, odata, cfg_rv, cfg_sel
+            self, clock, upd_busy, j, u1_valid, u1_j, wb_j, have, cur, fetch, next_t, p_rst, p_ctl, int_busy, s1_valid,
+            s1_j, fw_hit, fw_data, clr_busy, wptr, rptr, rd_pending, ovalid, odata, cfg_rv, cfg_sel
         );
         clock!(self, clock, xbar, tq, types, pot, accr, lif);
 
@@ -340,7 +338,8 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.acc_sum.next = self.add.sum.val();
 
         // ---- memory port defaults: reads follow the engines, nothing is written ----
-        self.xbar.read_row.next = self.int_axon.q.val();
+        // The event being integrated stays on `in_axon` until its last synapse (then `in_ready`).
+        self.xbar.read_row.next = self.in_axon.val();
         self.xbar.read_col.next = self.j.q.val();
         self.xbar.write_row.next = self.cfg_row.val();
         self.xbar.write_col.next = self.cfg_col.val();
@@ -382,12 +381,13 @@ impl<const D: usize> Logic for NeuronCore<D> {
 
         // ---- integrate: stage 0 reads weight and accumulator of (axon, j) ----
         self.int_last.next = self.j.q.val() == self.n_last.val();
-        self.in_ready.next = (!self.int_busy.q.val() | self.int_last.val())
+        self.accept.next = self.in_valid.val()
+            & !self.int_busy.q.val()
             & !self.updating.val()
             & !self.clr_busy.q.val()
             & !self.clear.val()
             & !self.start.val();
-        self.accept.next = self.in_valid.val() & self.in_ready.val();
+        self.in_ready.next = self.int_busy.q.val() & self.int_last.val();
         self.s1_valid.d.next = self.int_busy.q.val();
         self.s1_j.d.next = self.j.q.val();
         if self.int_busy.q.val() {
@@ -398,7 +398,6 @@ impl<const D: usize> Logic for NeuronCore<D> {
         }
         if self.accept.val() {
             self.int_busy.d.next = true;
-            self.int_axon.d.next = self.in_axon.val();
             self.j.d.next = self.zero_nb.val();
         }
         // ---- integrate: stage 1 adds and writes back, forwarding the previous write ----
