@@ -14,6 +14,7 @@ fn main() {
         acc_bits: a[2] + spikemesh_spec::neuron::ceil_log2(a[1] as u64) as usize,
         crossbar: if spram { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred },
         router_fifo: 2,
+        leak_multiply: true,
     };
     print!("{}", spikemesh_hdl::core_verilog(&shape, spram));
 }

@@ -22,6 +22,7 @@ fn main() {
         acc_bits: n[2] + spikemesh_spec::neuron::ceil_log2(n[1] as u64) as usize,
         crossbar: if device == Device::Up5k { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred },
         router_fifo: 2,
+        leak_multiply: true,
     };
     let v = spikemesh_hdl::core_verilog(&shape, false);
     let ports = spikemesh_hdl::ports::parse_ports(&v, "top").unwrap();

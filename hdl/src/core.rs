@@ -217,7 +217,7 @@ impl<const D: usize> NeuronCore<D> {
             types: Ram::new(3 << tbits, s.potential_bits.max(ctl_width), true),
             pot: Ram::new(s.neurons, s.potential_bits, true),
             accr: SplitRam::new(s.neurons, s.acc_bits, s.refractory_bits.max(1)),
-            lif: LifUpdate::new(s.potential_bits),
+            lif: LifUpdate::new(s.potential_bits, s.leak_multiply),
             add: NarrowAdd::new(s.acc_bits),
             rs_ntype: Resize::zero(),
             rs_trow: Resize::zero(),

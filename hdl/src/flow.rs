@@ -143,7 +143,13 @@ impl SynthStats {
 pub fn synth(verilog: &str, top: &str, device: Device, dir: &Path) -> Result<SynthStats, FlowError> {
     std::fs::create_dir_all(dir).map_err(|e| FlowError::Report(format!("{}: {e}", dir.display())))?;
     std::fs::write(dir.join("design.v"), verilog).map_err(|e| FlowError::Report(e.to_string()))?;
-    let synth = if device.is_ice40() { "synth_ice40 -dsp" } else { "synth_ecp5" };
+    // Only the UP5K has DSP blocks among the iCE40s (`CoreShape::leak_multiply` keeps
+    // multiplies out of HX8K designs).
+    let synth = match device {
+        Device::Up5k => "synth_ice40 -dsp",
+        Device::Hx8k => "synth_ice40",
+        _ => "synth_ecp5",
+    };
     let script =
         format!("read_verilog -sv design.v; {synth} -top {top} -json netlist.json; tee -q -o stat.json stat -json");
     let yosys = tool("YOSYS", "yosys");

@@ -21,13 +21,14 @@ pub struct Leak<const D: usize> {
 }
 
 impl<const D: usize> Leak<D> {
-    /// The leak for `potential_bits`-bit potentials.
-    pub fn new(potential_bits: usize) -> Self {
+    /// The leak for `potential_bits`-bit potentials; a multiply if `multiply` is allowed (the
+    /// device has DSP blocks) and the potentials fit its 16-bit operands.
+    pub fn new(potential_bits: usize, multiply: bool) -> Self {
         Self {
             v: Default::default(),
             shift: Default::default(),
             amount: Default::default(),
-            _multiply: potential_bits <= 16,
+            _multiply: multiply && potential_bits <= 16,
         }
     }
 }

@@ -76,8 +76,8 @@ pub struct LifUpdate<const D: usize> {
 }
 
 impl<const D: usize> LifUpdate<D> {
-    /// The datapath for `potential_bits`-bit potentials.
-    pub fn new(potential_bits: usize) -> Self {
+    /// The datapath for `potential_bits`-bit potentials; `multiply`: the leak may use a DSP.
+    pub fn new(potential_bits: usize, multiply: bool) -> Self {
         let max = (1i64 << (potential_bits - 1)) - 1;
         Self {
             clock: Default::default(),
@@ -105,7 +105,7 @@ impl<const D: usize> LifUpdate<D> {
             top: Default::default(),
             zero8: Constant::new(Bits::<8>::from(0u64)),
             one8: Constant::new(Bits::<8>::from(1u64)),
-            leak: Leak::new(potential_bits),
+            leak: Leak::new(potential_bits, multiply),
             valid: Default::default(),
             refr: Default::default(),
             s1_leak: Default::default(),

@@ -52,6 +52,8 @@ pub struct CoreShape {
     /// one moves a flit every other clock, which is still far faster than a core integrates
     /// an event (one synapse per clock), and saves the logic cells of a second slot per port.
     pub router_fifo: usize,
+    /// The LIF leak may use a multiplier (the device has DSP blocks; see `leak.rs`).
+    pub leak_multiply: bool,
 }
 
 /// ceil(log2(n)), at least 1 (a memory always has one address bit).
@@ -73,6 +75,7 @@ impl CoreShape {
             acc_bits: 12,
             crossbar,
             router_fifo: 2,
+            leak_multiply: true,
         }
     }
 
@@ -88,6 +91,7 @@ impl CoreShape {
             acc_bits: hw.accumulator_bits() as usize,
             crossbar,
             router_fifo: 2,
+            leak_multiply: true,
         }
     }
 
@@ -101,7 +105,9 @@ impl CoreShape {
                 <= 4;
         let up5k = hw.board == spikemesh_spec::config::Board::Icebreaker;
         let s = Self::of(hw, if spram { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred });
-        Self { router_fifo: if up5k { 1 } else { 2 }, ..s }
+        // The HX8K has no DSP blocks: its leak is a shifter in logic.
+        let dsp = hw.board != spikemesh_spec::config::Board::Hx8kBreakout;
+        Self { router_fifo: if up5k { 1 } else { 2 }, leak_multiply: dsp, ..s }
     }
 
     /// The core's datapath width: the narrowest of `DATAPATH_WIDTHS` that holds

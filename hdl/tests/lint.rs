@@ -50,6 +50,7 @@ fn generated_cores_lint_clean() {
             acc_bits: wb + spikemesh_spec::neuron::ceil_log2(axons as u64) as usize,
             crossbar,
             router_fifo: 2,
+            leak_multiply: true,
         };
         let name = format!("core_{neurons}_{axons}_{wb}_{pb}");
         let msgs = lint(&name, &spikemesh_hdl::core_verilog(&shape, true));

@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 fn lif_datapath_is_bit_exact_with_the_spec() {
     // The widest datapath (34 bits) over every potential width, with 30-bit inputs.
     for pbits in [4u32, 8, 12, 16, 24, 32] {
-        let v = spikemesh_hdl::verilog_of(LifUpdate::<34>::new(pbits as usize));
+        let v = spikemesh_hdl::verilog_of(LifUpdate::<34>::new(pbits as usize, true));
         check(pbits, &v, (1i64 << 29) - 1, "34-bit");
     }
 }
@@ -22,8 +22,11 @@ fn lif_datapath_is_bit_exact_with_the_spec() {
 fn narrow_lif_datapath_is_bit_exact_with_the_spec() {
     // The 18-bit datapath the UP5K shape gets: potentials up to 16 bits, 17-bit inputs.
     for pbits in [4u32, 8, 12, 16] {
-        let v = spikemesh_hdl::verilog_of(LifUpdate::<18>::new(pbits as usize));
-        check(pbits, &v, (1i64 << 16) - 1, "18-bit");
+        // Both leaks: the DSP multiply and (for devices without DSPs) the shifter.
+        for multiply in [true, false] {
+            let v = spikemesh_hdl::verilog_of(LifUpdate::<18>::new(pbits as usize, multiply));
+            check(pbits, &v, (1i64 << 16) - 1, if multiply { "18-bit" } else { "18-bit shifter" });
+        }
     }
 }
 
