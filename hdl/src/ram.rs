@@ -107,11 +107,32 @@ impl<const A: usize, const D: usize> Logic for Ram<A, D> {
     }
 }
 
-/// The Verilog body shared by every inferred RAM.
-pub fn ram_verilog(a: usize, d: usize, depth: usize, width: usize, signed: bool, init: &[u64]) -> String {
+/// The read and write address expressions of a `depth`-word RAM behind `a`-bit ports, and
+/// the address bits above what the depth needs (unused by design).
+fn addresses(a: usize, depth: usize) -> (String, String, Vec<String>) {
     let ab = crate::shape::addr_bits(depth);
     let idx = |port: &str| if ab == a { port.to_string() } else { format!("{port}[{}:0]", ab - 1) };
-    let (ra, wa) = (idx("read_address"), idx("write_address"));
+    let spare = if ab < a {
+        vec![format!("read_address[{}:{ab}]", a - 1), format!("write_address[{}:{ab}]", a - 1)]
+    } else {
+        Vec::new()
+    };
+    (idx("read_address"), idx("write_address"), spare)
+}
+
+/// A wire reading `spare`: Verilator does not report signals whose name contains "unused", so
+/// bits a shape leaves unused on purpose lint clean.
+fn unused_wire(spare: &[String]) -> String {
+    if spare.is_empty() {
+        String::new()
+    } else {
+        format!("wire unused_bits = &{{1'b0, {}, 1'b0}};\n", spare.join(", "))
+    }
+}
+
+/// The Verilog body shared by every inferred RAM.
+pub fn ram_verilog(a: usize, d: usize, depth: usize, width: usize, signed: bool, init: &[u64]) -> String {
+    let (ra, wa, mut spare) = addresses(a, depth);
     let word = format!("mem[{ra}]");
     let read = if width == d {
         word
@@ -121,21 +142,10 @@ pub fn ram_verilog(a: usize, d: usize, depth: usize, width: usize, signed: bool,
         format!("{{{}'d0, {word}}}", d - width)
     };
     let wdata = if width == d { "write_data".to_string() } else { format!("write_data[{}:0]", width - 1) };
-    // Address and data bits above what this shape stores are unused by design; Verilator
-    // does not report signals whose name contains "unused".
-    let mut spare = Vec::new();
-    if ab < a {
-        spare.push(format!("read_address[{}:{ab}]", a - 1));
-        spare.push(format!("write_address[{}:{ab}]", a - 1));
-    }
     if width < d {
         spare.push(format!("write_data[{}:{width}]", d - 1));
     }
-    let unused = if spare.is_empty() {
-        String::new()
-    } else {
-        format!("wire unused_bits = &{{1'b0, {}, 1'b0}};\n", spare.join(", "))
-    };
+    let unused = unused_wire(&spare);
     let init_block = if init.is_empty() {
         String::new()
     } else {
@@ -168,9 +178,7 @@ fn packed_verilog(a: usize, d: usize, depth: usize, fields: &[(usize, usize)]) -
     let mut f = fields.to_vec();
     f.sort();
     let width: usize = f.iter().map(|x| x.1).sum();
-    let ab = crate::shape::addr_bits(depth);
-    let idx = |port: &str| if ab == a { port.to_string() } else { format!("{port}[{}:0]", ab - 1) };
-    let (ra, wa) = (idx("read_address"), idx("write_address"));
+    let (ra, wa, address_spare) = addresses(a, depth);
     // Write: highest field first in the concatenation. Read: walk the port word from the top.
     let wparts: Vec<String> = f.iter().rev().map(|&(lo, w)| format!("write_data[{}:{lo}]", lo + w - 1)).collect();
     let mut rparts = Vec::new();
@@ -190,15 +198,8 @@ fn packed_verilog(a: usize, d: usize, depth: usize, fields: &[(usize, usize)]) -
         rparts.push(format!("{top}'d0"));
         spare.push(format!("write_data[{}:0]", top - 1));
     }
-    if ab < a {
-        spare.push(format!("read_address[{}:{ab}]", a - 1));
-        spare.push(format!("write_address[{}:{ab}]", a - 1));
-    }
-    let unused = if spare.is_empty() {
-        String::new()
-    } else {
-        format!("wire unused_bits = &{{1'b0, {}, 1'b0}};\n", spare.join(", "))
-    };
+    spare.extend(address_spare);
+    let unused = unused_wire(&spare);
     format!(
         "// {depth} x {width} bits, packed fields of a {d}-bit word.\n{unused}(* no_rw_check *)\nreg [{w1}:0] mem [0:{last}];\nreg [{w1}:0] word;\nalways @(posedge clock) begin\n    if (write_enable) begin\n        mem[{wa}] <= {{{wp}}};\n    end\n    word <= mem[{ra}];\nend\nalways @(*) begin\n    read_data = {{{rp}}};\nend\n",
         w1 = width - 1,
@@ -289,25 +290,14 @@ impl<const A: usize, const D: usize, const H: usize> Logic for SplitRam<A, D, H>
 
     fn hdl(&self) -> Verilog {
         let (lo, hi, depth) = (self._lo, self._hi, self._depth);
-        let ab = crate::shape::addr_bits(depth);
-        let idx = |port: &str| if ab == A { port.to_string() } else { format!("{port}[{}:0]", ab - 1) };
-        let (ra, wa) = (idx("read_address"), idx("write_address"));
-        let mut spare = Vec::new();
-        if ab < A {
-            spare.push(format!("read_address[{}:{ab}]", A - 1));
-            spare.push(format!("write_address[{}:{ab}]", A - 1));
-        }
+        let (ra, wa, mut spare) = addresses(A, depth);
         if lo < D {
             spare.push(format!("write_lo[{}:{lo}]", D - 1));
         }
         if hi < H {
             spare.push(format!("write_hi[{}:{hi}]", H - 1));
         }
-        let unused = if spare.is_empty() {
-            String::new()
-        } else {
-            format!("wire unused_bits = &{{1'b0, {}, 1'b0}};\n", spare.join(", "))
-        };
+        let unused = unused_wire(&spare);
         let read_lo = if lo == D {
             format!("word[{}:0]", lo - 1)
         } else {
