@@ -559,9 +559,8 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.xbar.read_col.next = self.cfg_col.val();
             self.tq.read_address.next = self.rs_col.wide_out.val();
             if self.cfg_types.val() {
-                // The read port leaves the cached threshold: fetch the type again next update.
+                // The port reads every clock, so it is back on the cached threshold a clock later.
                 self.types.read_address.next = self.cfg_taddr.val();
-                self.have.d.next = false;
             }
             self.pot.read_address.next = self.cfg_col.val();
             self.accr.read_address.next = self.cfg_col.val();

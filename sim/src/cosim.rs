@@ -145,6 +145,11 @@ impl RtlChip {
         (fired, cycles)
     }
 
+    /// The core itself, for tests that use its configuration port between timesteps.
+    pub fn core_mut(&mut self) -> &mut RtlCore {
+        &mut self.core
+    }
+
     /// Sets how the testbench stresses the handshakes from now on.
     pub fn stress(&mut self, stress: Stress) {
         self.stress = stress;

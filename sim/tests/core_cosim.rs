@@ -241,3 +241,42 @@ fn output_back_pressure() {
     );
     edge(&body, 80, 0.5, Stress { out_stall: 0.9, in_gap: 0.3, shuffle: true, seed: 5 });
 }
+
+/// Every neuron slot of one type with the parameters given, so the core's one-entry type
+/// cache hits across timesteps and runs.
+fn one_type(params: &str) -> String {
+    hw(EDGE_HW)
+        + &format!(
+            "\n[[population]]\nname = \"a\"\nsize = 8\nneuron = {params}\n{DRIVE}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"all_to_all\"\nweight = 9\n"
+        )
+}
+
+#[test]
+fn type_parameters_rewritten_between_runs_take_effect() {
+    // The core caches one type's parameters (all slots here are one type, so the cache hits
+    // across runs). A host that rewrites the type must see the new values used; a read of the
+    // type table moves the RAM port the threshold is taken from, which must come back.
+    use spikemesh_sim::cosim::{compare, RtlChip};
+    use spikemesh_spec::memory_map::{config_writes, TYPE_CONTROL, TYPE_RESET, TYPE_THRESHOLD};
+    let (net_a, m_a) = load(&one_type("{ threshold = 30, reset = 0, leak_shift = 1 }"));
+    let (_, m_b) = load(&one_type("{ threshold = 12, reset = -7, leak_shift = 3, reset_mode = \"subtract\" }"));
+    let stim = Stimulus::random(&net_a, 60, 0.5, 3);
+    let run = |chip: &mut RtlChip, m: &Mapping| compare(m, &stim, chip, Some(5)).unwrap_or_else(|d| panic!("{d}"));
+    let mut chip = RtlChip::new(&m_a, None).unwrap_or_else(|e| panic!("{e}"));
+    run(&mut chip, &m_a);
+    // Rewrite every type word from the second network, clear the state, and run it.
+    let types = [TYPE_THRESHOLD, TYPE_RESET, TYPE_CONTROL];
+    for w in config_writes(&m_b.cores[0], EDGE_HW.a).into_iter().filter(|w| types.contains(&w.mem)) {
+        chip.core_mut().cfg_write(w.mem, w.row, w.col, w.data);
+    }
+    chip.core_mut().clear();
+    run(&mut chip, &m_b);
+    // Read a type word (the port leaves the threshold for a clock), clear, and run again.
+    chip.core_mut().cfg_read(TYPE_RESET, 0, 0);
+    chip.core_mut().clear();
+    run(&mut chip, &m_b);
+    // The two networks really differ, so a stale cache would have diverged.
+    let (mut ga, mut gb) = (spikemesh_sim::Golden::new(&m_a), spikemesh_sim::Golden::new(&m_b));
+    let differ = stim.steps.iter().any(|s| ga.step(s).to_vec() != gb.step(s).to_vec());
+    assert!(differ, "the rewritten type changes the run");
+}
