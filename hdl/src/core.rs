@@ -24,7 +24,7 @@ use crate::crossbar::Crossbar;
 use crate::lif::LifUpdate;
 use crate::ram::{Ram, SplitRam};
 use crate::resize::Resize;
-use crate::shape::{addr_bits, CoreShape, AB, DW, NB, TB};
+use crate::shape::{CoreShape, AB, DW, NB, TB};
 use rust_hdl::prelude::*;
 
 /// One neuron core.
@@ -165,7 +165,8 @@ pub struct NeuronCore<const D: usize> {
     u1_type: Signal<Local, Bits<TB>>,
     miss: Signal<Local, bool>,
     accept: Signal<Local, bool>,
-    int_last: Signal<Local, bool>,
+    j_next: Signal<Local, Bits<NB>>,
+    j_last: Signal<Local, bool>,
     acc_old: Signal<Local, Bits<D>>,
     acc_sum: Signal<Local, Bits<D>>,
     issue: Signal<Local, bool>,
@@ -188,9 +189,8 @@ impl<const D: usize> NeuronCore<D> {
         let m4 = |v: u8| Constant::new(Bits::<4>::from(v as u64));
         let c3 = |v: u64| Constant::new(Bits::<3>::from(v));
         use spikemesh_spec::memory_map as mm;
-        let (nbits, tbits) = (s.neuron_bits(), addr_bits(s.types));
-        let ctl_fields = mm::type_control_fields(s.potential_bits as u32, s.refractory_bits as u32);
-        let ctl_width = ctl_fields.iter().map(|&(lo, w)| lo + w).max().unwrap_or(1) as usize;
+        let (nbits, tbits) = (s.neuron_bits(), s.type_bits());
+        let (tq, types) = (s.type_queue_ram(), s.type_table_ram());
         let tyc = |k: u64| Constant::new(Bits::<TYA>::from(k << tbits));
         Self {
             clock: Default::default(),
@@ -212,9 +212,9 @@ impl<const D: usize> NeuronCore<D> {
             cfg_rdata: Default::default(),
             cfg_rvalid: Default::default(),
             xbar: Crossbar::new(s.axons, s.neurons, s.weight_bits, s.crossbar),
-            tq: Ram::new(2 << nbits, nbits.max(tbits), false),
+            tq: Ram::new(tq.0, tq.1, false),
             // Signed: threshold and reset sign-extend; the control word is masked on use.
-            types: Ram::new(3 << tbits, s.potential_bits.max(ctl_width), true),
+            types: Ram::new(types.0, types.1, true),
             pot: Ram::new(s.neurons, s.potential_bits, true),
             accr: SplitRam::new(s.neurons, s.acc_bits, s.refractory_bits.max(1)),
             lif: LifUpdate::new(s.potential_bits, s.leak_multiply),
@@ -241,7 +241,7 @@ impl<const D: usize> NeuronCore<D> {
             t_thr: tyc(0),
             t_rst: tyc(1),
             t_ctl: tyc(2),
-            ctl_mask: Constant::new(Bits::<D>::from(mm::fields_mask(&ctl_fields))),
+            ctl_mask: Constant::new(Bits::<D>::from(mm::fields_mask(&s.type_control_fields()))),
             zero3: c3(0),
             one3: c3(1),
             f2: c3(2),
@@ -287,7 +287,8 @@ impl<const D: usize> NeuronCore<D> {
             u1_type: Default::default(),
             miss: Default::default(),
             accept: Default::default(),
-            int_last: Default::default(),
+            j_next: Default::default(),
+            j_last: Default::default(),
             acc_old: Default::default(),
             acc_sum: Default::default(),
             issue: Default::default(),
@@ -379,20 +380,23 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.accr.we_lo.next = self.lif.out_valid.val();
         self.accr.we_hi.next = self.lif.out_valid.val();
 
+        // The shared neuron counter's next value and last-neuron test, for all three engines.
+        self.j_next.next = (self.j.q.val() + self.one_nb.val()) & self.nmask.val();
+        self.j_last.next = self.j.q.val() == self.n_last.val();
+
         // ---- integrate: stage 0 reads weight and accumulator of (axon, j) ----
-        self.int_last.next = self.j.q.val() == self.n_last.val();
         self.accept.next = self.in_valid.val()
             & !self.int_busy.q.val()
             & !self.updating.val()
             & !self.clr_busy.q.val()
             & !self.clear.val()
             & !self.start.val();
-        self.in_ready.next = self.int_busy.q.val() & self.int_last.val();
+        self.in_ready.next = self.int_busy.q.val() & self.j_last.val();
         self.s1_valid.d.next = self.int_busy.q.val();
         self.s1_j.d.next = self.j.q.val();
         if self.int_busy.q.val() {
-            self.j.d.next = (self.j.q.val() + self.one_nb.val()) & self.nmask.val();
-            if self.int_last.val() {
+            self.j.d.next = self.j_next.val();
+            if self.j_last.val() {
                 self.int_busy.d.next = false;
             }
         }
@@ -423,8 +427,8 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.u1_j.d.next = self.j.q.val();
         if self.issue_u0.val() {
             self.tq.read_address.next = self.rs_uj.wide_out.val();
-            self.j.d.next = (self.j.q.val() + self.one_nb.val()) & self.nmask.val();
-            if self.j.q.val() == self.n_last.val() {
+            self.j.d.next = self.j_next.val();
+            if self.j_last.val() {
                 self.upd_busy.d.next = false;
             }
         }
@@ -513,8 +517,8 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.j.d.next = self.zero_nb.val();
         }
         if self.clr_busy.q.val() {
-            self.j.d.next = (self.j.q.val() + self.one_nb.val()) & self.nmask.val();
-            if self.j.q.val() == self.n_last.val() {
+            self.j.d.next = self.j_next.val();
+            if self.j_last.val() {
                 self.clr_busy.d.next = false;
             }
             self.pot.write_address.next = self.j.q.val();

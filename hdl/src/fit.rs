@@ -34,12 +34,10 @@ pub fn tile_memories(s: &CoreShape, destinations: usize, mesh_x: usize, mesh_y: 
     if s.crossbar == CrossbarStyle::Inferred {
         v.push(m(s.axons.max(2) << addr_bits(s.neurons), s.weight_bits));
     }
-    let ctl = spikemesh_spec::memory_map::type_control_fields(s.potential_bits as u32, s.refractory_bits as u32);
-    let ctl_width = ctl.iter().map(|&(lo, w)| lo + w).max().unwrap_or(1) as usize;
-    let tbits = addr_bits(s.types);
+    let (tq, types) = (s.type_queue_ram(), s.type_table_ram());
     v.extend([
-        m(2 << s.neuron_bits(), s.neuron_bits().max(tbits)), // type indices + spike queue
-        m(3 << tbits, s.potential_bits.max(ctl_width)),      // threshold, reset, control word
+        m(tq.0, tq.1),                                       // type indices + spike queue
+        m(types.0, types.1),                                 // threshold, reset, control word
         m(s.neurons, s.potential_bits),                      // potential
         m(s.neurons, s.acc_bits + s.refractory_bits.max(1)), // accumulator + refractory counter
         m(s.neurons, p.fan_bits()),                          // fan-out table (packed)

@@ -201,18 +201,14 @@ impl Logic for Router {
                 | (self.last[o].q.val() << 3)
                 | (self.last[o].q.val() << 4);
             self.masked[o].next = self.req[o].val() & self.above[o].val();
+            if self.masked[o].val() == self.zero5.val() {
+                self.masked[o].next = self.req[o].val();
+            }
             self.pick[o].next = self.masked[o].val()
                 & !((self.masked[o].val() << 1)
                     | (self.masked[o].val() << 2)
                     | (self.masked[o].val() << 3)
                     | (self.masked[o].val() << 4));
-            if self.masked[o].val() == self.zero5.val() {
-                self.pick[o].next = self.req[o].val()
-                    & !((self.req[o].val() << 1)
-                        | (self.req[o].val() << 2)
-                        | (self.req[o].val() << 3)
-                        | (self.req[o].val() << 4));
-            }
             self.free[o].next = !self.o_valid[o].q.val() | self.out_ready[o].val();
             self.grant[o].next = self.zero5.val();
             if self.free[o].val() {

@@ -123,6 +123,29 @@ impl CoreShape {
         addr_bits(self.neurons)
     }
 
+    /// Bits of a neuron-type index in this shape.
+    pub fn type_bits(&self) -> usize {
+        addr_bits(self.types)
+    }
+
+    /// The type control word's fields this shape stores (`memory_map::type_control_fields`).
+    pub fn type_control_fields(&self) -> [(u32, u32); 3] {
+        spikemesh_spec::memory_map::type_control_fields(self.potential_bits as u32, self.refractory_bits as u32)
+    }
+
+    /// Depth and width of the RAM of type indices (at `0..N`) and the spike queue (from
+    /// `2^neuron_bits`).
+    pub fn type_queue_ram(&self) -> (usize, usize) {
+        (2 << self.neuron_bits(), self.neuron_bits().max(self.type_bits()))
+    }
+
+    /// Depth and width of the type table RAM: threshold, reset and control word of type `t`
+    /// at `t + k * 2^type_bits` for k = 0, 1, 2.
+    pub fn type_table_ram(&self) -> (usize, usize) {
+        let ctl_width = self.type_control_fields().iter().map(|&(lo, w)| lo + w).max().unwrap_or(1) as usize;
+        (3 << self.type_bits(), self.potential_bits.max(ctl_width))
+    }
+
     /// Bits of an axon index in this shape.
     pub fn axon_bits(&self) -> usize {
         addr_bits(self.axons)
