@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 NET ?= examples/up5k-feedforward.toml
-# The network `make demo` ends with as a bitstream (up5k-feedforward needs 5564 of the UP5K's
+# The network `make demo` ends with as a bitstream (up5k-feedforward needs 5531 of the UP5K's
 # 5280 logic cells yet: docs/performance.md).
 DEMO_SYNTH ?= examples/one-core.toml
 STEPS ?= 1000
