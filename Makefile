@@ -4,9 +4,8 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 NET ?= examples/up5k-feedforward.toml
-# The network `make demo` ends with as a bitstream (up5k-feedforward needs 5531 of the UP5K's
-# 5280 logic cells yet: docs/performance.md).
-DEMO_SYNTH ?= examples/one-core.toml
+# The network `make demo` ends with as a bitstream: the 2x2 mesh filling the iCEBreaker.
+DEMO_SYNTH ?= examples/up5k-feedforward.toml
 STEPS ?= 1000
 OUT ?= out
 BIN := target/release/spikemesh

@@ -15,6 +15,7 @@ fn main() {
         crossbar: if spram { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred },
         router_fifo: 2,
         leak_multiply: true,
+        dsp_counters: false,
     };
     print!("{}", spikemesh_hdl::core_verilog(&shape, spram));
 }

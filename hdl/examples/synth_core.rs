@@ -23,6 +23,7 @@ fn main() {
         crossbar: if device == Device::Up5k { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred },
         router_fifo: 2,
         leak_multiply: true,
+        dsp_counters: false,
     };
     let v = spikemesh_hdl::core_verilog(&shape, false);
     let ports = spikemesh_hdl::ports::parse_ports(&v, "top").unwrap();

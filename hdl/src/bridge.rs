@@ -15,6 +15,7 @@
 //! frames while the mesh runs, waits for `quiet`, and repeats n times before its ACK.
 //! Memory access needs a closed timestep (NACK busy otherwise).
 
+use crate::counter::Counter32;
 use crate::framerx::FrameRx;
 use crate::frametx::FrameTx;
 use crate::resize::Resize;
@@ -212,6 +213,10 @@ pub struct Bridge {
     mem: DFF<Bits<8>>,
     row: DFF<Bits<24>>,
     col: DFF<Bits<24>>,
+    // Row or column bits above every memory's size were set: out of range. Keeping only the
+    // bits a memory can use lets Yosys drop the rest of the registers, adders and compares.
+    row_big: DFF<bool>,
+    col_big: DFF<bool>,
     nsteps: DFF<Bits<32>>,
     sh_out: DFF<Bits<40>>,
     ocnt: DFF<Bits<3>>,
@@ -222,7 +227,13 @@ pub struct Bridge {
     open: DFF<bool>,
     fopen: DFF<bool>,
     nspk: DFF<Bits<11>>,
-    spikes: DFF<Bits<32>>,
+    // Frames accepted and rejected, spikes recorded: since RESET (or configuration, which
+    // `booted` stands for: a DSP counter's power-up value is not promised).
+    n_accepted: Counter32,
+    n_rejected: Counter32,
+    n_spikes: Counter32,
+    booted: DFF<bool>,
+    clear_counts: Signal<Local, bool>,
     last_ok: DFF<bool>,
     last_kind: DFF<Bits<8>>,
     last_seq: DFF<Bits<8>>,
@@ -314,6 +325,10 @@ pub struct Bridge {
     z16: Constant<Bits<16>>,
     max_read: Constant<Bits<16>>,
     z24: Constant<Bits<24>>,
+    row_keep: Constant<Bits<24>>,
+    row_drop: Constant<Bits<24>>,
+    col_keep: Constant<Bits<24>>,
+    col_drop: Constant<Bits<24>>,
     z40: Constant<Bits<40>>,
     z32: Constant<Bits<32>>,
     o32: Constant<Bits<32>>,
@@ -325,6 +340,7 @@ impl Bridge {
     /// A bridge for a chip of `hw` clocked at `clock_hz` (the UART divides it to `hw.baud`).
     pub fn new(hw: &Hardware, clock_hz: u64) -> Self {
         let info = board_info(hw, clock_hz);
+        let dsp = crate::shape::CoreShape::for_board(hw).dsp_counters;
         let ib = spikemesh_spec::protocol::Response::Ident(info).frame(0).payload;
         assert_eq!(ib.len(), 24);
         // The 24 IDENT bytes as five 5-byte parts (the last has 4), first byte lowest.
@@ -332,6 +348,10 @@ impl Bridge {
             std::array::from_fn(|k| ib.iter().skip(5 * k).take(5).rev().fold(0u64, |acc, &b| acc << 8 | b as u64));
         let geo: Vec<_> =
             (0..MEMORIES).map(|m| geometry(m, hw).expect("every id below MEMORIES has a geometry")).collect();
+        // Enough bits to hold every memory's row (column) count itself.
+        let keep = |n: u64| (1u64 << (64 - n.leading_zeros())) - 1;
+        let row_keep = keep(geo.iter().map(|g| g.rows as u64).max().unwrap_or(1));
+        let col_keep = keep(geo.iter().map(|g| g.cols as u64).max().unwrap_or(1));
         let c8 = |v: u64| Constant::new(Bits::<8>::from(v));
         let c11 = |v: u64| Constant::new(Bits::<11>::from(v));
         let c24 = |v: u64| Constant::new(Bits::<24>::from(v));
@@ -386,6 +406,8 @@ impl Bridge {
             mem: Default::default(),
             row: Default::default(),
             col: Default::default(),
+            row_big: Default::default(),
+            col_big: Default::default(),
             nsteps: Default::default(),
             sh_out: Default::default(),
             ocnt: Default::default(),
@@ -396,7 +418,11 @@ impl Bridge {
             open: Default::default(),
             fopen: Default::default(),
             nspk: Default::default(),
-            spikes: Default::default(),
+            n_accepted: Counter32::new(dsp),
+            n_rejected: Counter32::new(dsp),
+            n_spikes: Counter32::new(dsp),
+            booted: Default::default(),
+            clear_counts: Default::default(),
             last_ok: Default::default(),
             last_kind: Default::default(),
             last_seq: Default::default(),
@@ -489,6 +515,10 @@ impl Bridge {
             z16: Constant::new(Bits::<16>::from(0u64)),
             max_read: Constant::new(Bits::<16>::from(READ_WORDS as u64)),
             z24: c24(0),
+            row_keep: c24(row_keep),
+            row_drop: c24(!row_keep & 0xff_ffff),
+            col_keep: c24(col_keep),
+            col_drop: c24(!col_keep & 0xff_ffff),
             z40: c40(0),
             z32: Constant::new(Bits::<32>::from(0u64)),
             o32: Constant::new(Bits::<32>::from(1u64)),
@@ -503,17 +533,22 @@ impl Logic for Bridge {
     fn update(&mut self) {
         dff_setup!(
             self, clock, state, ret, hret, pret, phase, ra, cnt, plen, rem, unit, words, widx, sh_in, cmd_kind, seq,
-            core, mem, row, col, nsteps, sh_out, ocnt, chunk, nchunk, wa, rkind, open, fopen, nspk, spikes, last_ok,
-            last_kind, last_seq, last_len, silent, quiet_q, fresh, ok_wr, ok_rd, ok_val, ok_flit, ok_count
+            core, mem, row, col, nsteps, sh_out, ocnt, chunk, nchunk, wa, rkind, open, fopen, nspk, booted, last_ok,
+            last_kind, last_seq, last_len, silent, quiet_q, row_big, col_big, fresh, ok_wr, ok_rd, ok_val, ok_flit,
+            ok_count
         );
-        clock!(self, clock, urx, utx, frx, ftx);
+        clock!(self, clock, urx, utx, frx, ftx, n_accepted, n_rejected, n_spikes);
         // UART and framing.
         self.urx.rx.next = self.uart_rx.val();
         self.frx.in_valid.next = self.urx.valid.val();
         self.frx.in_byte.next = self.urx.data.val();
         // A byte with a bad stop bit was dropped: its frame must not be accepted.
         self.frx.hold.next = (self.state.q.val() != Step::Idle) | self.urx.framing_error.val();
-        self.frx.clear_counters.next = false;
+        self.booted.d.next = true;
+        self.clear_counts.next = !self.booted.q.val();
+        self.n_accepted.inc.next = self.frx.frame_ok.val();
+        self.n_rejected.inc.next = self.frx.frame_bad.val();
+        self.n_spikes.inc.next = false;
         self.frx.rd_addr.next = self.ra.q.val().get_bits::<10>(0);
         self.utx.data.next = self.ftx.out_byte.val();
         self.utx.valid.next = self.ftx.out_valid.val();
@@ -547,13 +582,13 @@ impl Logic for Bridge {
         // Counters for COUNTERS, one per part, each copied whole when its part starts.
         self.rs_counter.wide_in.next = self.timestep.val();
         if self.chunk.q.val() == self.c[1].val() {
-            self.rs_counter.wide_in.next = self.frx.accepted.val();
+            self.rs_counter.wide_in.next = self.n_accepted.count.val();
         }
         if self.chunk.q.val() == self.c[2].val() {
-            self.rs_counter.wide_in.next = self.frx.rejected.val();
+            self.rs_counter.wide_in.next = self.n_rejected.count.val();
         }
         if self.chunk.q.val() == self.c[3].val() {
-            self.rs_counter.wide_in.next = self.spikes.q.val();
+            self.rs_counter.wide_in.next = self.n_spikes.count.val();
         }
         self.part.next = self.rs_counter.wide_out.val();
         if self.rkind.q.val() == self.k_identr.val() {
@@ -584,11 +619,15 @@ impl Logic for Bridge {
         self.vmask.next = self.sh_in.q.val() & self.lim_mask.val();
         self.ok_rd.d.next = self.lim_known.val()
             & (self.core.q.val() < self.cores.val())
+            & !self.row_big.q.val()
+            & !self.col_big.q.val()
             & (self.row.q.val() < self.lim_rows.val())
             & (self.col_end.val() <= self.lim_cols.val());
         self.ok_wr.d.next = self.lim_known.val()
             & self.lim_wr.val()
             & (self.core.q.val() < self.cores.val())
+            & !self.row_big.q.val()
+            & !self.col_big.q.val()
             & (self.row.q.val() < self.lim_rows.val())
             & (self.col_end.val() <= self.lim_cols.val());
         self.ok_val.d.next =
@@ -765,13 +804,15 @@ impl Logic for Bridge {
                 self.state.d.next = Step::Fetch;
             }
             Step::WrRow => {
-                self.row.d.next = self.sh_in.q.val().get_bits::<24>(16);
+                self.row.d.next = self.sh_in.q.val().get_bits::<24>(16) & self.row_keep.val();
+                self.row_big.d.next = (self.sh_in.q.val().get_bits::<24>(16) & self.row_drop.val()) != self.z24.val();
                 self.cnt.d.next = self.c[2].val();
                 self.ret.d.next = Step::WrCol;
                 self.state.d.next = Step::Fetch;
             }
             Step::WrCol => {
-                self.col.d.next = self.rs_col16.wide_out.val();
+                self.col.d.next = self.rs_col16.wide_out.val() & self.col_keep.val();
+                self.col_big.d.next = (self.rs_col16.wide_out.val() & self.col_drop.val()) != self.z24.val();
                 self.widx.d.next = self.n0.val();
                 self.ret.d.next = Step::WrCheck;
                 self.state.d.next = Step::Settle;
@@ -842,13 +883,15 @@ impl Logic for Bridge {
                 self.state.d.next = Step::Fetch;
             }
             Step::RdRow => {
-                self.row.d.next = self.sh_in.q.val().get_bits::<24>(16);
+                self.row.d.next = self.sh_in.q.val().get_bits::<24>(16) & self.row_keep.val();
+                self.row_big.d.next = (self.sh_in.q.val().get_bits::<24>(16) & self.row_drop.val()) != self.z24.val();
                 self.cnt.d.next = self.c[2].val();
                 self.ret.d.next = Step::RdCol;
                 self.state.d.next = Step::Fetch;
             }
             Step::RdCol => {
-                self.col.d.next = self.rs_col16.wide_out.val();
+                self.col.d.next = self.rs_col16.wide_out.val() & self.col_keep.val();
+                self.col_big.d.next = (self.rs_col16.wide_out.val() & self.col_drop.val()) != self.z24.val();
                 self.cnt.d.next = self.c[2].val();
                 self.ret.d.next = Step::RdCount;
                 self.state.d.next = Step::Fetch;
@@ -979,7 +1022,7 @@ impl Logic for Bridge {
                         self.sh_out.d.next = self.rs_flit_out.wide_out.val();
                         self.ocnt.d.next = self.c[3].val();
                         self.pret.d.next = Step::Spike;
-                        self.spikes.d.next = self.spikes.q.val() + self.o32.val();
+                        self.n_spikes.inc.next = true;
                         self.state.d.next = Step::Pay;
                     }
                 } else if self.calm.val() {
@@ -1020,8 +1063,7 @@ impl Logic for Bridge {
                     self.open.d.next = false;
                     self.clear.next = true;
                     self.fresh.d.next = self.c2three.val();
-                    self.frx.clear_counters.next = true;
-                    self.spikes.d.next = self.z32.val();
+                    self.clear_counts.next = true;
                     self.state.d.next = Step::ResetWait;
                 }
             }
@@ -1104,6 +1146,9 @@ impl Logic for Bridge {
                 self.state.d.next = Step::Head;
             }
         }
+        self.n_accepted.clear.next = self.clear_counts.val();
+        self.n_rejected.clear.next = self.clear_counts.val();
+        self.n_spikes.clear.next = self.clear_counts.val();
         self.idle.next = (self.state.q.val() == Step::Idle) & !self.ftx.busy.val() & self.utx.ready.val();
         self.running.next = self.open.q.val();
         self.bad_frame.next = self.frx.frame_bad.val();

@@ -107,6 +107,11 @@ fn run(
     }
 }
 
+/// Runs Yosys on the script file `script` in `dir` (proofs and checks); its output on success.
+pub fn yosys_script(script: &str, dir: &Path) -> Result<String, FlowError> {
+    run("yosys", "YOSYS", &tool("YOSYS", "yosys"), &["-q".into(), "-s".into(), script.into()], dir, "yosys.log")
+}
+
 /// Cell counts of a synthesized design, from `stat -json`.
 #[derive(Debug, Clone, Default)]
 pub struct SynthStats {
@@ -150,8 +155,21 @@ pub fn synth(verilog: &str, top: &str, device: Device, dir: &Path) -> Result<Syn
         Device::Hx8k => "synth_ice40",
         _ => "synth_ecp5",
     };
-    let script =
-        format!("read_verilog -sv design.v; {synth} -top {top} -json netlist.json; tee -q -o stat.json stat -json");
+    // Instantiated SB_MAC16s (`counter.rs`) hide from `ice40_dsp` under another name.
+    let (hide, unhide) = if device == Device::Up5k {
+        let bb = crate::counter::hidden_mac16_blackbox();
+        std::fs::write(dir.join("hidden_mac16.v"), bb).map_err(|e| FlowError::Report(e.to_string()))?;
+        let h = crate::counter::HIDDEN_MAC16;
+        (
+            format!("read_verilog -lib hidden_mac16.v; chtype -set {h} t:SB_MAC16; "),
+            format!("chtype -set SB_MAC16 t:{h}; delete {h}; "),
+        )
+    } else {
+        (String::new(), String::new())
+    };
+    let script = format!(
+        "read_verilog -sv design.v; {hide}{synth} -top {top}; {unhide}write_json netlist.json; tee -q -o stat.json stat -json"
+    );
     let yosys = tool("YOSYS", "yosys");
     run("yosys", "YOSYS", &yosys, &["-q".into(), "-p".into(), script], dir, "yosys.log")?;
     let stat =

@@ -31,16 +31,10 @@ pub struct FrameRx {
     /// The reader is using the buffer: bytes arriving now are not stored, and the frame they
     /// belong to is rejected (a host that does not wait for its answer loses that frame).
     pub hold: Signal<In, bool>,
-    /// Zero the counters.
-    pub clear_counters: Signal<In, bool>,
     /// Frame-buffer read address.
     pub rd_addr: Signal<In, Bits<FB>>,
     /// Frame-buffer byte at `rd_addr` of the previous clock.
     pub rd_data: Signal<Out, Bits<8>>,
-    /// Frames accepted since power-up.
-    pub accepted: Signal<Out, Bits<32>>,
-    /// Frames rejected since power-up.
-    pub rejected: Signal<Out, Bits<32>>,
     fbuf: Ram<FB, 8>,
     /// The CRC register, stored inverted so that power-up (all zeros) is the initial 0xFFFF.
     crc_n: DFF<Bits<16>>,
@@ -54,8 +48,6 @@ pub struct FrameRx {
     ok: DFF<bool>,
     bad: DFF<bool>,
     flen: DFF<Bits<11>>,
-    n_ok: DFF<Bits<32>>,
-    n_bad: DFF<Bits<32>>,
     crc_step: crate::crc16::Crc16Step,
     dbyte: Signal<Local, Bits<8>>,
     emit: Signal<Local, bool>,
@@ -68,8 +60,6 @@ pub struct FrameRx {
     one11: Constant<Bits<11>>,
     four: Constant<Bits<11>>,
     max_body: Constant<Bits<11>>,
-    one32: Constant<Bits<32>>,
-    zero32: Constant<Bits<32>>,
     addr: crate::resize::Resize<11, FB>,
 }
 
@@ -90,11 +80,8 @@ impl FrameRx {
             frame_bad: Default::default(),
             frame_len: Default::default(),
             hold: Default::default(),
-            clear_counters: Default::default(),
             rd_addr: Default::default(),
             rd_data: Default::default(),
-            accepted: Default::default(),
-            rejected: Default::default(),
             fbuf: Ram::new(1 << FB, 8, false),
             crc_n: Default::default(),
             left: Default::default(),
@@ -106,8 +93,6 @@ impl FrameRx {
             ok: Default::default(),
             bad: Default::default(),
             flen: Default::default(),
-            n_ok: Default::default(),
-            n_bad: Default::default(),
             crc_step: Default::default(),
             dbyte: Default::default(),
             emit: Default::default(),
@@ -120,8 +105,6 @@ impl FrameRx {
             one11: Constant::new(Bits::<11>::from(1u64)),
             four: Constant::new(Bits::<11>::from(4u64)),
             max_body: Constant::new(Bits::<11>::from(spikemesh_spec::protocol::MAX_BODY as u64)),
-            one32: Constant::new(Bits::<32>::from(1u64)),
-            zero32: Constant::new(Bits::<32>::from(0u64)),
             addr: crate::resize::Resize::zero(),
         }
     }
@@ -130,7 +113,7 @@ impl FrameRx {
 impl Logic for FrameRx {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, crc_n, left, zero_next, started, len, overflow, poisoned, ok, bad, flen, n_ok, n_bad);
+        dff_setup!(self, clock, crc_n, left, zero_next, started, len, overflow, poisoned, ok, bad, flen);
         clock!(self, clock, fbuf);
         self.ok.d.next = false;
         self.bad.d.next = false;
@@ -184,10 +167,8 @@ impl Logic for FrameRx {
                 {
                     self.ok.d.next = true;
                     self.flen.d.next = self.len.q.val();
-                    self.n_ok.d.next = self.n_ok.q.val() + self.one32.val();
                 } else {
                     self.bad.d.next = true;
-                    self.n_bad.d.next = self.n_bad.q.val() + self.one32.val();
                 }
             }
             self.started.d.next = false;
@@ -198,15 +179,9 @@ impl Logic for FrameRx {
             self.poisoned.d.next = false;
             self.crc_n.d.next = self.zero16.val();
         }
-        if self.clear_counters.val() {
-            self.n_ok.d.next = self.zero32.val();
-            self.n_bad.d.next = self.zero32.val();
-        }
         self.frame_ok.next = self.ok.q.val();
         self.frame_bad.next = self.bad.q.val();
         self.frame_len.next = self.flen.q.val();
         self.rd_data.next = self.fbuf.read_data.val();
-        self.accepted.next = self.n_ok.q.val();
-        self.rejected.next = self.n_bad.q.val();
     }
 }

@@ -6,6 +6,7 @@ pub mod boards;
 pub mod bridge;
 pub mod chip;
 pub mod core;
+pub mod counter;
 pub mod crc16;
 pub mod crossbar;
 pub mod fanout;

@@ -54,6 +54,8 @@ pub struct CoreShape {
     pub router_fifo: usize,
     /// The LIF leak may use a multiplier (the device has DSP blocks; see `leak.rs`).
     pub leak_multiply: bool,
+    /// The chip's 32-bit event counters are iCE40 `SB_MAC16` blocks (`counter.rs`).
+    pub dsp_counters: bool,
 }
 
 /// ceil(log2(n)), at least 1 (a memory always has one address bit).
@@ -76,6 +78,7 @@ impl CoreShape {
             crossbar,
             router_fifo: 2,
             leak_multiply: true,
+            dsp_counters: false,
         }
     }
 
@@ -92,6 +95,7 @@ impl CoreShape {
             crossbar,
             router_fifo: 2,
             leak_multiply: true,
+            dsp_counters: false,
         }
     }
 
@@ -107,7 +111,7 @@ impl CoreShape {
         let s = Self::of(hw, if spram { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred });
         // The HX8K has no DSP blocks: its leak is a shifter in logic.
         let dsp = hw.board != spikemesh_spec::config::Board::Hx8kBreakout;
-        Self { router_fifo: if up5k { 1 } else { 2 }, leak_multiply: dsp, ..s }
+        Self { router_fifo: if up5k { 1 } else { 2 }, leak_multiply: dsp, dsp_counters: up5k, ..s }
     }
 
     /// The core's datapath width: the narrowest of `DATAPATH_WIDTHS` that holds

@@ -51,6 +51,7 @@ fn generated_cores_lint_clean() {
             crossbar,
             router_fifo: 2,
             leak_multiply: true,
+            dsp_counters: false,
         };
         let name = format!("core_{neurons}_{axons}_{wb}_{pb}");
         let msgs = lint(&name, &spikemesh_hdl::core_verilog(&shape, true));
