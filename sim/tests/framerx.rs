@@ -1,5 +1,5 @@
 //! The hardware frame receiver against `spec::protocol::Decoder` on the same byte stream:
-//! the same frames accepted and rejected, in order, with the same bodies and counters.
+//! the same frames accepted and rejected, in order, with the same bodies.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -61,7 +61,7 @@ fn stream(seed: u64) -> Vec<u8> {
 fn hardware_receiver_matches_the_spec_decoder() {
     let mut m = Model::open(&spikemesh_hdl::verilog_of(FrameRx::new()), "top", "the frame receiver", None).unwrap();
     let p = |n: &str| m.port(n);
-    let (clock, iv, ib, ok, bad, len, ra, rd, acc, rej) = (
+    let (clock, iv, ib, ok, bad, len, ra, rd) = (
         p("clock"),
         p("in_valid"),
         p("in_byte"),
@@ -70,11 +70,9 @@ fn hardware_receiver_matches_the_spec_decoder() {
         p("frame_len"),
         p("rd_addr"),
         p("rd_data"),
-        p("accepted"),
-        p("rejected"),
     );
     m.eval();
-    let mut accepted_total = 0;
+    let (mut accepted_total, mut rejected_total) = (0, 0);
     // One continuous stream: a frame cut off at the end of one seed's bytes runs into the next.
     let mut spec = Decoder::new();
     for seed in 0..6 {
@@ -125,10 +123,10 @@ fn hardware_receiver_matches_the_spec_decoder() {
                 _ => panic!("seed {seed} frame {i}: hardware {g:?}, spec {w:?}"),
             }
         }
-        accepted_total += want.iter().filter(|w| w.is_ok()).count();
-        m.eval();
-        assert_eq!(m.get(acc), (accepted_total) as u64, "accepted counter");
-        assert!(m.get(rej) > 0);
+        accepted_total += got.iter().filter(|g| g.is_ok()).count();
+        rejected_total += got.iter().filter(|g| g.is_err()).count();
     }
+    // The counters of both live in the bridge now (`counter.rs`); `tests/bridge.rs` reads them.
     assert!(accepted_total > 300, "most frames were good: {accepted_total}");
+    assert!(rejected_total > 0, "some frames were bad");
 }
