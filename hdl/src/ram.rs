@@ -34,8 +34,7 @@ impl<const A: usize, const D: usize> Ram<A, D> {
     /// A zero-initialised RAM; `signed` sign-extends read data to `D` bits.
     pub fn new(depth: usize, width: usize, signed: bool) -> Self {
         assert!(width >= 1 && width <= D && width <= 64, "RAM width {width} outside 1..={D}");
-        let depth = depth.max(2);
-        assert!(crate::shape::addr_bits(depth) <= A, "RAM depth {depth} needs more than {A} address bits");
+        let depth = checked_depth::<A>(depth);
         Self {
             clock: Default::default(),
             read_address: Default::default(),
@@ -243,8 +242,7 @@ impl<const A: usize, const D: usize, const H: usize> SplitRam<A, D, H> {
     /// A zero-initialised `depth`-word RAM.
     pub fn new(depth: usize, lo_width: usize, hi_width: usize) -> Self {
         assert!((1..=D).contains(&lo_width) && (1..=H).contains(&hi_width) && D <= 64);
-        let depth = depth.max(2);
-        assert!(crate::shape::addr_bits(depth) <= A, "RAM depth {depth} needs more than {A} address bits");
+        let depth = checked_depth::<A>(depth);
         Self {
             clock: Default::default(),
             read_address: Default::default(),
@@ -333,4 +331,11 @@ end
             h1 = hi - 1,
         ))
     }
+}
+
+/// `depth` words, at least 2 (a memory always has one address bit), checked against `A`.
+fn checked_depth<const A: usize>(depth: usize) -> usize {
+    let depth = depth.max(2);
+    assert!(crate::shape::addr_bits(depth) <= A, "RAM depth {depth} needs more than {A} address bits");
+    depth
 }
