@@ -227,12 +227,10 @@ pub struct Bridge {
     open: DFF<bool>,
     fopen: DFF<bool>,
     nspk: DFF<Bits<11>>,
-    // Frames accepted and rejected, spikes recorded: since RESET (or configuration, which
-    // `booted` stands for: a DSP counter's power-up value is not promised).
+    // Frames accepted and rejected, spikes recorded: since RESET (or configuration).
     n_accepted: Counter32,
     n_rejected: Counter32,
     n_spikes: Counter32,
-    booted: DFF<bool>,
     clear_counts: Signal<Local, bool>,
     last_ok: DFF<bool>,
     last_kind: DFF<Bits<8>>,
@@ -261,6 +259,8 @@ pub struct Bridge {
     flit24: Signal<Local, Bits<24>>,
     col_end: Signal<Local, Bits<24>>,
     col_now: Signal<Local, Bits<24>>,
+    // The row field as fetched (before `row_keep`).
+    row_in: Signal<Local, Bits<24>>,
     part: Signal<Local, Bits<40>>,
     rs_byte: Resize<8, 40>,
     rs_words: Resize<11, 24>,
@@ -326,9 +326,7 @@ pub struct Bridge {
     max_read: Constant<Bits<16>>,
     z24: Constant<Bits<24>>,
     row_keep: Constant<Bits<24>>,
-    row_drop: Constant<Bits<24>>,
     col_keep: Constant<Bits<24>>,
-    col_drop: Constant<Bits<24>>,
     z40: Constant<Bits<40>>,
     z32: Constant<Bits<32>>,
     o32: Constant<Bits<32>>,
@@ -421,7 +419,6 @@ impl Bridge {
             n_accepted: Counter32::new(dsp),
             n_rejected: Counter32::new(dsp),
             n_spikes: Counter32::new(dsp),
-            booted: Default::default(),
             clear_counts: Default::default(),
             last_ok: Default::default(),
             last_kind: Default::default(),
@@ -446,6 +443,7 @@ impl Bridge {
             flit24: Default::default(),
             col_end: Default::default(),
             col_now: Default::default(),
+            row_in: Default::default(),
             part: Default::default(),
             rs_byte: Resize::zero(),
             rs_words: Resize::zero(),
@@ -516,9 +514,7 @@ impl Bridge {
             max_read: Constant::new(Bits::<16>::from(READ_WORDS as u64)),
             z24: c24(0),
             row_keep: c24(row_keep),
-            row_drop: c24(!row_keep & 0xff_ffff),
             col_keep: c24(col_keep),
-            col_drop: c24(!col_keep & 0xff_ffff),
             z40: c40(0),
             z32: Constant::new(Bits::<32>::from(0u64)),
             o32: Constant::new(Bits::<32>::from(1u64)),
@@ -533,9 +529,8 @@ impl Logic for Bridge {
     fn update(&mut self) {
         dff_setup!(
             self, clock, state, ret, hret, pret, phase, ra, cnt, plen, rem, unit, words, widx, sh_in, cmd_kind, seq,
-            core, mem, row, col, nsteps, sh_out, ocnt, chunk, nchunk, wa, rkind, open, fopen, nspk, booted, last_ok,
-            last_kind, last_seq, last_len, silent, quiet_q, row_big, col_big, fresh, ok_wr, ok_rd, ok_val, ok_flit,
-            ok_count
+            core, mem, row, col, nsteps, sh_out, ocnt, chunk, nchunk, wa, rkind, open, fopen, nspk, last_ok, last_kind,
+            last_seq, last_len, silent, quiet_q, row_big, col_big, fresh, ok_wr, ok_rd, ok_val, ok_flit, ok_count
         );
         clock!(self, clock, urx, utx, frx, ftx, n_accepted, n_rejected, n_spikes);
         // UART and framing.
@@ -544,8 +539,7 @@ impl Logic for Bridge {
         self.frx.in_byte.next = self.urx.data.val();
         // A byte with a bad stop bit was dropped: its frame must not be accepted.
         self.frx.hold.next = (self.state.q.val() != Step::Idle) | self.urx.framing_error.val();
-        self.booted.d.next = true;
-        self.clear_counts.next = !self.booted.q.val();
+        self.clear_counts.next = false;
         self.n_accepted.inc.next = self.frx.frame_ok.val();
         self.n_rejected.inc.next = self.frx.frame_bad.val();
         self.n_spikes.inc.next = false;
@@ -568,6 +562,7 @@ impl Logic for Bridge {
         self.col_end.next = self.col.q.val() + self.rs_words.wide_out.val();
         self.rs_col.wide_in.next = self.col_now.val();
         self.rs_col16.wide_in.next = self.sh_in.q.val().get_bits::<16>(24);
+        self.row_in.next = self.sh_in.q.val().get_bits::<24>(16);
         self.rs_count.wide_in.next = self.sh_in.q.val().get_bits::<16>(24);
         self.rs_wdata.wide_in.next = self.sh_in.q.val();
         self.rs_rdata.wide_in.next = self.cfg_rdata.val();
@@ -804,15 +799,16 @@ impl Logic for Bridge {
                 self.state.d.next = Step::Fetch;
             }
             Step::WrRow => {
-                self.row.d.next = self.sh_in.q.val().get_bits::<24>(16) & self.row_keep.val();
-                self.row_big.d.next = (self.sh_in.q.val().get_bits::<24>(16) & self.row_drop.val()) != self.z24.val();
+                self.row.d.next = self.row_in.val() & self.row_keep.val();
+                self.row_big.d.next = (self.row_in.val() & self.row_keep.val()) != self.row_in.val();
                 self.cnt.d.next = self.c[2].val();
                 self.ret.d.next = Step::WrCol;
                 self.state.d.next = Step::Fetch;
             }
             Step::WrCol => {
                 self.col.d.next = self.rs_col16.wide_out.val() & self.col_keep.val();
-                self.col_big.d.next = (self.rs_col16.wide_out.val() & self.col_drop.val()) != self.z24.val();
+                self.col_big.d.next =
+                    (self.rs_col16.wide_out.val() & self.col_keep.val()) != self.rs_col16.wide_out.val();
                 self.widx.d.next = self.n0.val();
                 self.ret.d.next = Step::WrCheck;
                 self.state.d.next = Step::Settle;
@@ -883,15 +879,16 @@ impl Logic for Bridge {
                 self.state.d.next = Step::Fetch;
             }
             Step::RdRow => {
-                self.row.d.next = self.sh_in.q.val().get_bits::<24>(16) & self.row_keep.val();
-                self.row_big.d.next = (self.sh_in.q.val().get_bits::<24>(16) & self.row_drop.val()) != self.z24.val();
+                self.row.d.next = self.row_in.val() & self.row_keep.val();
+                self.row_big.d.next = (self.row_in.val() & self.row_keep.val()) != self.row_in.val();
                 self.cnt.d.next = self.c[2].val();
                 self.ret.d.next = Step::RdCol;
                 self.state.d.next = Step::Fetch;
             }
             Step::RdCol => {
                 self.col.d.next = self.rs_col16.wide_out.val() & self.col_keep.val();
-                self.col_big.d.next = (self.rs_col16.wide_out.val() & self.col_drop.val()) != self.z24.val();
+                self.col_big.d.next =
+                    (self.rs_col16.wide_out.val() & self.col_keep.val()) != self.rs_col16.wide_out.val();
                 self.cnt.d.next = self.c[2].val();
                 self.ret.d.next = Step::RdCount;
                 self.state.d.next = Step::Fetch;

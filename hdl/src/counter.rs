@@ -9,8 +9,8 @@
 
 use rust_hdl::prelude::*;
 
-/// A counter that starts at zero, adds one on each clock with `inc` and goes to zero on a
-/// clock with `clear` (which wins).
+/// A counter that adds one on each clock with `inc` and goes to zero on a clock with `clear`
+/// (which wins) and on the first clock after configuration.
 #[derive(LogicBlock)]
 pub struct Counter32 {
     /// Clock.
@@ -23,6 +23,7 @@ pub struct Counter32 {
     pub count: Signal<Out, Bits<32>>,
     _dsp: bool,
     _sim: u64,
+    _booted: bool,
 }
 
 impl Counter32 {
@@ -35,6 +36,7 @@ impl Counter32 {
             count: Default::default(),
             _dsp: dsp,
             _sim: 0,
+            _booted: false,
         }
     }
 }
@@ -42,11 +44,12 @@ impl Counter32 {
 impl Logic for Counter32 {
     fn update(&mut self) {
         if self.clock.pos_edge() {
-            if self.clear.val() {
+            if self.clear.val() || !self._booted {
                 self._sim = 0;
             } else if self.inc.val() {
                 self._sim = (self._sim + 1) & 0xffff_ffff;
             }
+            self._booted = true;
         }
         self.count.next = Bits::<32>::from(self._sim);
     }
@@ -63,9 +66,14 @@ impl Logic for Counter32 {
 }
 
 /// Verilog declaring `wire [31:0] {q}`: the count of clocks with `inc` since the last clock
-/// with `clear` (or since configuration).
+/// with `clear`. Both kinds also clear on the first clock after configuration, because a DSP
+/// register's power-up value is not promised, and the two must count alike.
 pub fn counter_body(dsp: bool, q: &str, clock: &str, clear: &str, inc: &str) -> String {
-    if !dsp {
+    let booted = format!(
+        "reg {q}_booted;\ninitial {q}_booted = 1'b0;\nalways @(posedge {clock}) {q}_booted <= 1'b1;\nwire {q}_clear = {clear} | ~{q}_booted;\n"
+    );
+    let clear = format!("{q}_clear");
+    let body = if !dsp {
         format!(
             "reg [31:0] {q}_r;\ninitial {q}_r = 32'd0;\nwire [31:0] {q} = {q}_r;\nalways @(posedge {clock}) begin\n    if ({clear}) {q}_r <= 32'd0;\n    else if ({inc}) {q}_r <= {q}_r + 32'd1;\nend\n"
         )
@@ -93,7 +101,8 @@ SB_MAC16 #(
 );
 "
         )
-    }
+    };
+    booted + &body
 }
 
 /// The cell type `SB_MAC16` instances wear during `synth_ice40` (`flow::synth`): Yosys 0.70's

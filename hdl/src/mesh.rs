@@ -175,9 +175,7 @@ pub fn mesh_module(
     t += &format!("    assign quiet = ~|{{{}}};\n", busy.join(", "));
     t += &format!("    assign cfg_rdata = {};\n", rd.join(" | "));
     t += &format!("    assign cfg_rvalid = |{{{}}};\n", rv.join(", "));
-    // Cleared once after configuration too: a DSP counter's power-up value is not promised.
-    t += "    reg booted;\n    initial booted = 1'b0;\n    always @(posedge clock) booted <= 1'b1;\n    wire ts_clear = clear | ~booted;\n";
-    t += &crate::counter::counter_body(shape.dsp_counters, "timestep_q", "clock", "ts_clear", "start");
+    t += &crate::counter::counter_body(shape.dsp_counters, "timestep_q", "clock", "clear", "start");
     t += "    assign timestep = timestep_q;\nendmodule\n";
     v.push_str(&t);
     v
