@@ -766,7 +766,8 @@ impl Logic for Bridge {
                 if self.rem.q.val() >= self.unit.q.val() {
                     self.rem.d.next = self.rem.q.val() - self.unit.q.val();
                     self.words.d.next = self.words.q.val() + self.n1.val();
-                } else if self.rem.q.val() != self.n0.val() {
+                } else if (self.rem.q.val() != self.n0.val()) | (self.words.q.val() == self.n0.val()) {
+                    // A part-item left over, or no item at all (an empty INJECT or WRITE_MEM).
                     self.sh_out.d.next = self.nack_length.val();
                     self.state.d.next = Step::Nack;
                 } else if self.cmd_kind.q.val() == self.k_inject.val() {
@@ -774,11 +775,6 @@ impl Logic for Bridge {
                     self.cnt.d.next = self.c[3].val();
                     self.ret.d.next = Step::InjCheck;
                     self.state.d.next = Step::Fetch;
-                    if self.words.q.val() == self.n0.val() {
-                        self.rkind.d.next = self.k_ack.val();
-                        self.ocnt.d.next = self.c[0].val();
-                        self.state.d.next = Step::Answer;
-                    }
                 } else {
                     self.cnt.d.next = self.c[1].val();
                     self.ret.d.next = Step::WrCore;
@@ -821,10 +817,6 @@ impl Logic for Bridge {
                     self.state.d.next = Step::Nack;
                 } else if !self.ok_wr.q.val() {
                     self.state.d.next = Step::Nack;
-                } else if self.words.q.val() == self.n0.val() {
-                    self.rkind.d.next = self.k_ack.val();
-                    self.ocnt.d.next = self.c[0].val();
-                    self.state.d.next = Step::Answer;
                 } else {
                     self.cnt.d.next = self.c[5].val();
                     self.ret.d.next = Step::WrValue;

@@ -264,3 +264,294 @@ fn corrupt_frames_are_counted_never_applied() {
     l.ack(&Command::WriteMem { core: 1, mem: memory_map::CROSSBAR, row: 7, col: 3, data: vec![9] });
     assert_eq!(l.read(1, memory_map::CROSSBAR, 7, 3, 1), vec![9]);
 }
+
+/// What the board must answer to one frame, from `spec::protocol` and the geometry table.
+#[derive(Debug, PartialEq)]
+enum Want {
+    /// Exactly these responses.
+    Exactly(Vec<Response>),
+    /// DATA with this many words.
+    Data(usize),
+    /// SPIKES frames (any number), then ACK.
+    Stepped,
+}
+
+/// The host's view of the board between commands: what the spec says it holds.
+#[derive(Debug, Default)]
+struct Expect {
+    /// A timestep is open (INJECT without STEP since).
+    open: bool,
+    /// The mesh's timestep counter (timesteps started since RESET).
+    timestep: u32,
+    /// Frames accepted since RESET.
+    frames: u32,
+    /// Spikes received since RESET.
+    spikes: u32,
+}
+
+/// The answer the protocol promises for `f`, given the board's state. Refusals are checked
+/// in one order: length, a READ_MEM's count, busy, addresses, values.
+fn promised(
+    hw: &spikemesh_spec::Hardware,
+    info: &spikemesh_spec::protocol::BoardInfo,
+    f: &spikemesh_spec::protocol::Frame,
+    e: &Expect,
+) -> Want {
+    use spikemesh_spec::protocol::{MessageError, READ_WORDS};
+    let nack = |r| Want::Exactly(vec![Response::Nack(r)]);
+    let fits = |core: u8, mem: u8, row: u32, col: u16, n: usize, write: bool| {
+        let Some(g) = memory_map::geometry(mem, hw) else { return false };
+        (core as usize) < hw.cores() && (g.writable || !write) && row < g.rows && col as usize + n <= g.cols as usize
+    };
+    match Command::parse(f) {
+        Err(MessageError::Kind(_)) => nack(Reason::UnknownKind),
+        Err(MessageError::Length { .. }) => nack(Reason::BadLength),
+        Err(MessageError::Field { .. }) => nack(Reason::OutOfRange),
+        Ok(Command::Identify) => Want::Exactly(vec![Response::Ident(*info)]),
+        Ok(Command::Status) => Want::Exactly(vec![Response::Counters {
+            timestep: e.timestep,
+            frames_ok: e.frames + 1,
+            frames_rejected: 0,
+            spikes_sent: e.spikes,
+        }]),
+        Ok(Command::Reset) => Want::Exactly(vec![Response::Ack]),
+        Ok(Command::Step(0)) => Want::Exactly(vec![Response::Ack]),
+        Ok(Command::Step(_)) => Want::Stepped,
+        Ok(Command::Inject(flits)) => {
+            let ok = flits.iter().all(|f| {
+                (f.x as usize) < hw.mesh_x && (f.y as usize) < hw.mesh_y && (f.payload as usize) < hw.axons_per_core
+            });
+            if ok {
+                Want::Exactly(vec![Response::Ack])
+            } else {
+                nack(Reason::OutOfRange)
+            }
+        }
+        Ok(Command::ReadMem { core, mem, row, col, count }) => {
+            if count == 0 || count as usize > READ_WORDS {
+                nack(Reason::OutOfRange)
+            } else if e.open {
+                nack(Reason::Busy)
+            } else if !fits(core, mem, row, col, count as usize, false) {
+                nack(Reason::OutOfRange)
+            } else {
+                Want::Data(count as usize)
+            }
+        }
+        Ok(Command::WriteMem { core, mem, row, col, data }) => {
+            if e.open {
+                nack(Reason::Busy)
+            } else if !fits(core, mem, row, col, data.len(), true)
+                || !data.iter().all(|&v| memory_map::geometry(mem, hw).unwrap().holds(v))
+            {
+                nack(Reason::OutOfRange)
+            } else {
+                Want::Exactly(vec![Response::Ack])
+            }
+        }
+    }
+}
+
+/// A frame body (kind, payload) a host could send: well-formed commands near the hardware's
+/// edges, command kinds with payloads of any length, and any kind at all.
+fn fuzz_frame() -> impl proptest::strategy::Strategy<Value = (u8, Vec<u8>)> {
+    use proptest::prelude::*;
+    // Mostly inside link-2x1's shape (2x1 cores, 32 neurons, 64 axons), sometimes just past it.
+    let edge = |small: u32, edges: Vec<u32>| prop_oneof![4 => 0..small, 1 => prop::sample::select(edges)];
+    let row = edge(4, vec![31, 32, 63, 64, 1 << 16, (1 << 24) - 1]);
+    let col = edge(4, vec![29, 30, 31, 32, 63, 64, 0xffff]).prop_map(|c| c as u16);
+    let core = prop_oneof![6 => 0u8..2, 1 => 2u8..=255];
+    let value = prop_oneof![
+        6 => -3i64..8,
+        1 => prop::sample::select(vec![-(1i64 << 39), -33, -32, 31, 32, 127, 128, 1 << 19, 1 << 22, (1i64 << 39) - 1]),
+    ];
+    let flit = (
+        prop_oneof![6 => 0u8..2, 1 => 2u8..16],
+        prop_oneof![6 => Just(0u8), 1 => 1u8..16],
+        edge(64, vec![64, 65, 1 << 13]),
+        prop::bool::weighted(0.05),
+    )
+        .prop_map(|(x, y, p, host)| Flit { host, x, y, payload: p as u16 });
+    let command = prop_oneof![
+        3 => (core.clone(), 0u8..11, row.clone(), col.clone(), prop::collection::vec(value, 1..5))
+            .prop_map(|(core, mem, row, col, data)| Command::WriteMem { core, mem, row, col, data }),
+        3 => (core, 0u8..11, row, col, prop_oneof![4 => 0u16..6, 1 => 200u16..210])
+            .prop_map(|(core, mem, row, col, count)| Command::ReadMem { core, mem, row, col, count }),
+        2 => prop::collection::vec(flit, 1..5).prop_map(Command::Inject),
+        1 => (0u32..4).prop_map(Command::Step),
+        1 => Just(Command::Status),
+        1 => Just(Command::Reset),
+        1 => Just(Command::Identify),
+    ];
+    prop_oneof![
+        // A well-formed command, sometimes with one payload bit flipped (a field just wrong).
+        6 => (command, prop::option::weighted(0.3, (any::<prop::sample::Index>(), 0u8..8))).prop_map(|(c, flip)| {
+            let mut f = c.frame(0);
+            if let (Some((i, bit)), false) = (flip, f.payload.is_empty()) {
+                let i = i.index(f.payload.len());
+                f.payload[i] ^= 1 << bit;
+            }
+            (f.kind, f.payload)
+        }),
+        2 => (1u8..=7, prop::collection::vec(any::<u8>(), 0..24)),
+        1 => (any::<u8>(), prop::collection::vec(any::<u8>(), 0..12)),
+    ]
+    .prop_map(|(kind, mut payload)| {
+        // A long STEP would only cost time: keep random ones to a few timesteps.
+        if kind == spikemesh_spec::protocol::kind::STEP && payload.len() == 4 {
+            payload = (u32::from_le_bytes(payload[..].try_into().unwrap()) % 4).to_le_bytes().to_vec();
+        }
+        (kind, payload)
+    })
+}
+
+#[test]
+fn random_commands_are_answered_as_the_spec_promises() {
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    use spikemesh_spec::protocol::Frame;
+    let n = net("link-2x1.toml");
+    let hw = n.hardware.clone();
+    let info = board_info(&hw, clock_hz(&hw));
+    let mut l = Link::open(&n);
+    let mut runner = TestRunner::new(Config { cases: 128, failure_persistence: None, ..Config::default() });
+    let frames = proptest::collection::vec(fuzz_frame(), 1..48);
+    // One board for every case (a model is costly to open): each case starts with RESET, so it
+    // knows the state the spec promises. Memories keep what earlier cases wrote; the checks
+    // below read before and after instead of assuming contents.
+    let l = std::cell::RefCell::new(&mut l);
+    // What the cases exercised, so a generator that drifts into trivia fails the test.
+    let seen = std::cell::RefCell::new(std::collections::BTreeMap::<String, usize>::new());
+    let result = runner.run(&frames, |frames| {
+        let mut l = l.borrow_mut();
+        let mut seen = seen.borrow_mut();
+        let mut e = Expect::default();
+        l.ack(&Command::Reset);
+        for (i, (kind, payload)) in frames.iter().enumerate() {
+            l.seq = l.seq.wrapping_add(1);
+            let f = Frame { kind: *kind, seq: l.seq, payload: payload.clone() };
+            let want = promised(&hw, &info, &f, &e);
+            let cmd = Command::parse(&f).ok();
+            // What a write's target holds before, when it can be read.
+            let target = match &cmd {
+                Some(Command::WriteMem { core, mem, row, col, data }) if !e.open => {
+                    let r = Command::ReadMem { core: *core, mem: *mem, row: *row, col: *col, count: data.len() as u16 };
+                    l.seq = l.seq.wrapping_add(1);
+                    let bytes = r.frame(l.seq).encode();
+                    let before = l.raw(&bytes);
+                    e.frames += 1;
+                    match &before[..] {
+                        [(_, Response::Data(d))] => Some((r, d.clone())),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            };
+            // The read took a seq of its own: renumber the frame so it is not taken for a repeat.
+            let f = Frame { seq: l.seq.wrapping_add(1), ..f };
+            l.seq = f.seq;
+            let got: Vec<Response> = l
+                .raw(&f.encode())
+                .into_iter()
+                .map(|(s, r)| if s == f.seq { Ok(r) } else { Err(s) })
+                .collect::<Result<_, _>>()
+                .map_err(|s| TestCaseError::fail(format!("frame {i} {f:?}: an answer carried seq {s}")))?;
+            e.frames += 1;
+            let ctx = format!("frame {i} (kind {kind:#04x}, payload {payload:02x?}) = {cmd:?}, state {e:?}");
+            let ctx = || ctx.clone();
+            match &want {
+                Want::Exactly(w) => {
+                    if &got != w {
+                        return Err(TestCaseError::fail(format!(
+                            "{}: answered {got:?}, the spec promises {w:?}",
+                            ctx()
+                        )));
+                    }
+                }
+                Want::Data(k) => match &got[..] {
+                    [Response::Data(d)] if d.len() == *k => {}
+                    _ => {
+                        return Err(TestCaseError::fail(format!("{}: answered {got:?}, want DATA of {k} words", ctx())))
+                    }
+                },
+                Want::Stepped => {
+                    let (last, spikes) =
+                        got.split_last().ok_or_else(|| TestCaseError::fail(format!("{}: no answer", ctx())))?;
+                    let Some(Command::Step(k)) = cmd else { unreachable!() };
+                    // The first timestep STEP finishes is the open one, if any.
+                    let first = e.timestep - e.open as u32;
+                    let end = first + k;
+                    for s in spikes {
+                        match s {
+                            Response::Spikes { timestep, spikes } if (first..end).contains(timestep) => {
+                                e.spikes += spikes.len() as u32
+                            }
+                            _ => {
+                                return Err(TestCaseError::fail(format!(
+                                    "{}: STEP streamed {s:?}, timesteps {first}..{end}",
+                                    ctx()
+                                )))
+                            }
+                        }
+                    }
+                    if last != &Response::Ack {
+                        return Err(TestCaseError::fail(format!("{}: STEP ended with {last:?}", ctx())));
+                    }
+                }
+            }
+            // The spec's state after the answer.
+            let acked = got.last() == Some(&Response::Ack);
+            let name = match (&cmd, got.last()) {
+                (_, Some(Response::Nack(r))) => format!("NACK {r:?}"),
+                (Some(c), _) => format!("{} answered", format!("{c:?}").split(['(', ' ']).next().unwrap()),
+                (None, _) => "unparsed".into(),
+            };
+            *seen.entry(name).or_default() += 1;
+            match &cmd {
+                Some(Command::Reset) => e = Expect::default(),
+                Some(Command::Inject(_)) if acked => {
+                    e.timestep += !e.open as u32;
+                    e.open = true;
+                }
+                Some(Command::Step(k)) if *k > 0 => {
+                    e.timestep += k - e.open as u32;
+                    e.open = false;
+                }
+                _ => {}
+            }
+            // A write is all or nothing: what it ACKed reads back, what it refused is untouched.
+            if let (Some(Command::WriteMem { data, .. }), Some((read, before))) = (&cmd, target) {
+                l.seq = l.seq.wrapping_add(1);
+                let bytes = read.frame(l.seq).encode();
+                let after = l.raw(&bytes);
+                e.frames += 1;
+                *seen.entry(format!("write read back after {}", if acked { "ACK" } else { "NACK" })).or_default() += 1;
+                let want = if acked { data.clone() } else { before };
+                if after != vec![(l.seq, Response::Data(want.clone()))] {
+                    return Err(TestCaseError::fail(format!("{}: read back {after:?}, want {want:?}", ctx())));
+                }
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    let seen = seen.into_inner();
+    eprintln!("{seen:#?}");
+    for k in [
+        "NACK UnknownKind",
+        "NACK BadLength",
+        "NACK OutOfRange",
+        "NACK Busy",
+        "WriteMem answered",
+        "ReadMem answered",
+        "Inject answered",
+        "Step answered",
+        "Status answered",
+        "Identify answered",
+        "write read back after ACK",
+        "write read back after NACK",
+    ] {
+        assert!(seen.get(k).copied().unwrap_or(0) > 0, "no case exercised {k:?}: {seen:?}");
+    }
+}

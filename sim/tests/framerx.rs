@@ -57,29 +57,28 @@ fn stream(seed: u64) -> Vec<u8> {
     out
 }
 
-#[test]
-fn hardware_receiver_matches_the_spec_decoder() {
-    let mut m = Model::open(&spikemesh_hdl::verilog_of(FrameRx::new()), "top", "the frame receiver", None).unwrap();
-    let p = |n: &str| m.port(n);
-    let (clock, iv, ib, ok, bad, len, ra, rd) = (
-        p("clock"),
-        p("in_valid"),
-        p("in_byte"),
-        p("frame_ok"),
-        p("frame_bad"),
-        p("frame_len"),
-        p("rd_addr"),
-        p("rd_data"),
-    );
-    m.eval();
-    let (mut accepted_total, mut rejected_total) = (0, 0);
-    // One continuous stream: a frame cut off at the end of one seed's bytes runs into the next.
-    let mut spec = Decoder::new();
-    for seed in 0..6 {
-        let bytes = stream(seed);
-        let want = spec.push(&bytes);
-        let mut got: Vec<Result<Vec<u8>, ()>> = Vec::new();
-        for &b in &bytes {
+/// The frame receiver's model with its ports, fed one byte at a time.
+struct Rx {
+    m: Model,
+    ports: [spikemesh_sim::verilator::PortId; 8],
+}
+
+impl Rx {
+    fn open() -> Self {
+        let mut m = Model::open(&spikemesh_hdl::verilog_of(FrameRx::new()), "top", "the frame receiver", None).unwrap();
+        let ports = ["clock", "in_valid", "in_byte", "frame_ok", "frame_bad", "frame_len", "rd_addr", "rd_data"]
+            .map(|n| m.port(n));
+        m.eval();
+        Self { m, ports }
+    }
+
+    /// Feeds `bytes` with a UART-like gap after each; returns every verdict, with the body of
+    /// each accepted frame read back from the receiver's buffer.
+    fn feed(&mut self, bytes: &[u8]) -> Vec<Result<Vec<u8>, ()>> {
+        let [clock, iv, ib, ok, bad, len, ra, rd] = self.ports;
+        let m = &mut self.m;
+        let mut got = Vec::new();
+        for &b in bytes {
             m.set(iv, 1);
             m.set(ib, b as u64);
             m.tick(clock, 1);
@@ -103,25 +102,52 @@ fn hardware_receiver_matches_the_spec_decoder() {
                 m.tick(clock, 1);
             }
         }
-        if got.len() != want.len() {
-            let g: String = got.iter().map(|x| if x.is_ok() { 'o' } else { 'x' }).collect();
-            let w: String = want.iter().map(|x| if x.is_ok() { 'o' } else { 'x' }).collect();
-            let i = g.chars().zip(w.chars()).position(|(a, b)| a != b).unwrap_or(g.len().min(w.len()));
-            panic!(
-                "seed {seed}: frames seen differ from frame {i}:\nhardware {g}\nspec     {w}\nspec there: {:?}",
-                want.get(i)
-            );
-        }
-        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-            match (g, w) {
-                (Ok(body), Ok(f)) => {
-                    assert_eq!(body.len(), f.payload.len() + 4, "seed {seed} frame {i}: length");
-                    assert_eq!(&body[..2], &[f.kind, f.seq], "seed {seed} frame {i}: header");
-                    assert_eq!(&body[2..body.len() - 2], &f.payload[..], "seed {seed} frame {i}: payload");
+        got
+    }
+}
+
+/// Where the hardware's verdicts (`got`) differ from the spec decoder's (`want`), if anywhere.
+fn differ(
+    got: &[Result<Vec<u8>, ()>],
+    want: &[Result<spikemesh_spec::protocol::Frame, spikemesh_spec::protocol::FrameError>],
+) -> Option<String> {
+    if got.len() != want.len() {
+        let g: String = got.iter().map(|x| if x.is_ok() { 'o' } else { 'x' }).collect();
+        let w: String = want.iter().map(|x| if x.is_ok() { 'o' } else { 'x' }).collect();
+        let i = g.chars().zip(w.chars()).position(|(a, b)| a != b).unwrap_or(g.len().min(w.len()));
+        return Some(format!(
+            "frames seen differ from frame {i}:\nhardware {g}\nspec     {w}\nspec there: {:?}",
+            want.get(i)
+        ));
+    }
+    for (i, (g, w)) in got.iter().zip(want).enumerate() {
+        match (g, w) {
+            (Ok(body), Ok(f)) => {
+                let mut expect = vec![f.kind, f.seq];
+                expect.extend(&f.payload);
+                if body.len() != f.payload.len() + 4 || body[..body.len() - 2] != expect[..] {
+                    return Some(format!("frame {i}: hardware body {body:02x?}, spec {f:?}"));
                 }
-                (Err(()), Err(_)) => {}
-                _ => panic!("seed {seed} frame {i}: hardware {g:?}, spec {w:?}"),
             }
+            (Err(()), Err(_)) => {}
+            _ => return Some(format!("frame {i}: hardware {g:?}, spec {w:?}")),
+        }
+    }
+    None
+}
+
+#[test]
+fn hardware_receiver_matches_the_spec_decoder() {
+    let mut rx = Rx::open();
+    let (mut accepted_total, mut rejected_total) = (0, 0);
+    // One continuous stream: a frame cut off at the end of one seed's bytes runs into the next.
+    let mut spec = Decoder::new();
+    for seed in 0..6 {
+        let bytes = stream(seed);
+        let want = spec.push(&bytes);
+        let got = rx.feed(&bytes);
+        if let Some(d) = differ(&got, &want) {
+            panic!("seed {seed}: {d}");
         }
         accepted_total += got.iter().filter(|g| g.is_ok()).count();
         rejected_total += got.iter().filter(|g| g.is_err()).count();
@@ -129,4 +155,42 @@ fn hardware_receiver_matches_the_spec_decoder() {
     // The counters of both live in the bridge now (`counter.rs`); `tests/bridge.rs` reads them.
     assert!(accepted_total > 300, "most frames were good: {accepted_total}");
     assert!(rejected_total > 0, "some frames were bad");
+}
+
+/// Fuzz: any bytes at all (zeros included, so frames of every length and COBS state), mixed
+/// with good frames, give the same verdicts in hardware as in the spec decoder.
+#[test]
+fn any_bytes_give_the_spec_decoders_verdicts() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestCaseError, TestRunner};
+    let rx = std::cell::RefCell::new(Rx::open());
+    let spec = std::cell::RefCell::new(Decoder::new());
+    let piece = prop_oneof![
+        // Byte soup, zeros about as often as in short frames.
+        3 => prop::collection::vec(prop_oneof![1 => Just(0u8), 6 => any::<u8>()], 0..60),
+        // A good frame.
+        2 => (any::<u8>(), prop::collection::vec(any::<u8>(), 0..40)).prop_map(|(seq, p)| Command::Step(0).frame(seq).encode().into_iter().chain(
+            spikemesh_spec::protocol::Frame { kind: p.first().copied().unwrap_or(1), seq, payload: p }.encode()).collect::<Vec<u8>>()),
+    ];
+    let mut runner = TestRunner::new(Config { cases: 96, failure_persistence: None, ..Config::default() });
+    let (ok, bad) = (std::cell::Cell::new(0), std::cell::Cell::new(0));
+    let result = runner.run(&prop::collection::vec(piece, 1..12), |pieces| {
+        let bytes: Vec<u8> = pieces.concat();
+        // Receiver and decoder carry their state from case to case alike, so a case may begin
+        // mid-frame; both must still agree.
+        let want = spec.borrow_mut().push(&bytes);
+        let got = rx.borrow_mut().feed(&bytes);
+        if let Some(d) = differ(&got, &want) {
+            return Err(TestCaseError::fail(format!("bytes {bytes:02x?}: {d}")));
+        }
+        ok.set(ok.get() + got.iter().filter(|g| g.is_ok()).count());
+        bad.set(bad.get() + got.iter().filter(|g| g.is_err()).count());
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    let (ok, bad) = (ok.get(), bad.get());
+    eprintln!("{ok} frames accepted, {bad} rejected");
+    assert!(ok > 100 && bad > 100, "both verdicts exercised: {ok} accepted, {bad} rejected");
 }
