@@ -9,7 +9,7 @@
 use crate::error::HostError;
 use spikemesh_spec::flit::Flit;
 use spikemesh_spec::mapping::Mapping;
-use spikemesh_spec::memory_map::{self, config_writes, geometry};
+use spikemesh_spec::memory_map::{self, config_writes};
 use spikemesh_spec::protocol::{BoardInfo, Command, Decoder, Frame, Response, INJECT_FLITS, READ_WORDS, WRITE_WORDS};
 use spikemesh_spec::Hardware;
 use std::io::{ErrorKind, Read, Write};
@@ -286,23 +286,7 @@ impl<P: Read + Write> Board<P> {
         write: bool,
     ) -> Result<memory_map::Geometry, HostError> {
         let hw = self.hardware()?;
-        let bad = |what: String| Err(HostError::Invalid(what));
-        if core as usize >= hw.cores() {
-            return bad(format!("core {core}: the board has {} cores", hw.cores()));
-        }
-        let Some(g) = geometry(mem, &hw) else { return bad(format!("memory {mem}: no such memory")) };
-        if write && !g.writable {
-            return bad(format!("memory {mem} is read only"));
-        }
-        if row >= g.rows || col as usize + n > g.cols as usize {
-            return bad(format!(
-                "memory {mem}: row {row}, columns {col}..{} are outside its {} x {} words",
-                col as usize + n,
-                g.rows,
-                g.cols
-            ));
-        }
-        Ok(g)
+        memory_map::check_access(&hw, core, mem, row, col, n, write).map_err(|e| HostError::Invalid(e.to_string()))
     }
 
     /// Loads a mapped network: checks the board fits it, writes every core memory, then

@@ -299,10 +299,6 @@ fn promised(
 ) -> Want {
     use spikemesh_spec::protocol::{MessageError, READ_WORDS};
     let nack = |r| Want::Exactly(vec![Response::Nack(r)]);
-    let fits = |core: u8, mem: u8, row: u32, col: u16, n: usize, write: bool| {
-        let Some(g) = memory_map::geometry(mem, hw) else { return false };
-        (core as usize) < hw.cores() && (g.writable || !write) && row < g.rows && col as usize + n <= g.cols as usize
-    };
     match Command::parse(f) {
         Err(MessageError::Kind(_)) => nack(Reason::UnknownKind),
         Err(MessageError::Length { .. }) => nack(Reason::BadLength),
@@ -332,21 +328,17 @@ fn promised(
                 nack(Reason::OutOfRange)
             } else if e.open {
                 nack(Reason::Busy)
-            } else if !fits(core, mem, row, col, count as usize, false) {
+            } else if memory_map::check_access(hw, core, mem, row, col as u32, count as usize, false).is_err() {
                 nack(Reason::OutOfRange)
             } else {
                 Want::Data(count as usize)
             }
         }
         Ok(Command::WriteMem { core, mem, row, col, data }) => {
-            if e.open {
-                nack(Reason::Busy)
-            } else if !fits(core, mem, row, col, data.len(), true)
-                || !data.iter().all(|&v| memory_map::geometry(mem, hw).unwrap().holds(v))
-            {
-                nack(Reason::OutOfRange)
-            } else {
-                Want::Exactly(vec![Response::Ack])
+            match memory_map::check_access(hw, core, mem, row, col as u32, data.len(), true) {
+                _ if e.open => nack(Reason::Busy),
+                Ok(g) if data.iter().all(|&v| g.holds(v)) => Want::Exactly(vec![Response::Ack]),
+                _ => nack(Reason::OutOfRange),
             }
         }
     }
@@ -427,28 +419,25 @@ fn random_commands_are_answered_as_the_spec_promises() {
         let mut e = Expect::default();
         l.ack(&Command::Reset);
         for (i, (kind, payload)) in frames.iter().enumerate() {
-            l.seq = l.seq.wrapping_add(1);
-            let f = Frame { kind: *kind, seq: l.seq, payload: payload.clone() };
+            // Parsing ignores the seq: the frame gets its seq when it is sent, after any read below.
+            let f = Frame { kind: *kind, seq: 0, payload: payload.clone() };
             let want = promised(&hw, &info, &f, &e);
             let cmd = Command::parse(&f).ok();
             // What a write's target holds before, when it can be read.
             let target = match &cmd {
                 Some(Command::WriteMem { core, mem, row, col, data }) if !e.open => {
                     let r = Command::ReadMem { core: *core, mem: *mem, row: *row, col: *col, count: data.len() as u16 };
-                    l.seq = l.seq.wrapping_add(1);
-                    let bytes = r.frame(l.seq).encode();
-                    let before = l.raw(&bytes);
+                    let before = l.cmd(&r);
                     e.frames += 1;
                     match &before[..] {
-                        [(_, Response::Data(d))] => Some((r, d.clone())),
+                        [Response::Data(d)] => Some((r, d.clone())),
                         _ => None,
                     }
                 }
                 _ => None,
             };
-            // The read took a seq of its own: renumber the frame so it is not taken for a repeat.
-            let f = Frame { seq: l.seq.wrapping_add(1), ..f };
-            l.seq = f.seq;
+            l.seq = l.seq.wrapping_add(1);
+            let f = Frame { seq: l.seq, ..f };
             let got: Vec<Response> = l
                 .raw(&f.encode())
                 .into_iter()
@@ -457,25 +446,19 @@ fn random_commands_are_answered_as_the_spec_promises() {
                 .map_err(|s| TestCaseError::fail(format!("frame {i} {f:?}: an answer carried seq {s}")))?;
             e.frames += 1;
             let ctx = format!("frame {i} (kind {kind:#04x}, payload {payload:02x?}) = {cmd:?}, state {e:?}");
-            let ctx = || ctx.clone();
             match &want {
                 Want::Exactly(w) => {
                     if &got != w {
-                        return Err(TestCaseError::fail(format!(
-                            "{}: answered {got:?}, the spec promises {w:?}",
-                            ctx()
-                        )));
+                        return Err(TestCaseError::fail(format!("{ctx}: answered {got:?}, the spec promises {w:?}")));
                     }
                 }
                 Want::Data(k) => match &got[..] {
                     [Response::Data(d)] if d.len() == *k => {}
-                    _ => {
-                        return Err(TestCaseError::fail(format!("{}: answered {got:?}, want DATA of {k} words", ctx())))
-                    }
+                    _ => return Err(TestCaseError::fail(format!("{ctx}: answered {got:?}, want DATA of {k} words"))),
                 },
                 Want::Stepped => {
                     let (last, spikes) =
-                        got.split_last().ok_or_else(|| TestCaseError::fail(format!("{}: no answer", ctx())))?;
+                        got.split_last().ok_or_else(|| TestCaseError::fail(format!("{ctx}: no answer")))?;
                     let Some(Command::Step(k)) = cmd else { unreachable!() };
                     // The first timestep STEP finishes is the open one, if any.
                     let first = e.timestep - e.open as u32;
@@ -487,14 +470,13 @@ fn random_commands_are_answered_as_the_spec_promises() {
                             }
                             _ => {
                                 return Err(TestCaseError::fail(format!(
-                                    "{}: STEP streamed {s:?}, timesteps {first}..{end}",
-                                    ctx()
+                                    "{ctx}: STEP streamed {s:?}, timesteps {first}..{end}"
                                 )))
                             }
                         }
                     }
                     if last != &Response::Ack {
-                        return Err(TestCaseError::fail(format!("{}: STEP ended with {last:?}", ctx())));
+                        return Err(TestCaseError::fail(format!("{ctx}: STEP ended with {last:?}")));
                     }
                 }
             }
@@ -520,14 +502,12 @@ fn random_commands_are_answered_as_the_spec_promises() {
             }
             // A write is all or nothing: what it ACKed reads back, what it refused is untouched.
             if let (Some(Command::WriteMem { data, .. }), Some((read, before))) = (&cmd, target) {
-                l.seq = l.seq.wrapping_add(1);
-                let bytes = read.frame(l.seq).encode();
-                let after = l.raw(&bytes);
+                let after = l.cmd(&read);
                 e.frames += 1;
                 *seen.entry(format!("write read back after {}", if acked { "ACK" } else { "NACK" })).or_default() += 1;
                 let want = if acked { data.clone() } else { before };
-                if after != vec![(l.seq, Response::Data(want.clone()))] {
-                    return Err(TestCaseError::fail(format!("{}: read back {after:?}, want {want:?}", ctx())));
+                if after != vec![Response::Data(want.clone())] {
+                    return Err(TestCaseError::fail(format!("{ctx}: read back {after:?}, want {want:?}")));
                 }
             }
         }

@@ -168,9 +168,11 @@ fn any_bytes_give_the_spec_decoders_verdicts() {
     let piece = prop_oneof![
         // Byte soup, zeros about as often as in short frames.
         3 => prop::collection::vec(prop_oneof![1 => Just(0u8), 6 => any::<u8>()], 0..60),
-        // A good frame.
-        2 => (any::<u8>(), prop::collection::vec(any::<u8>(), 0..40)).prop_map(|(seq, p)| Command::Step(0).frame(seq).encode().into_iter().chain(
-            spikemesh_spec::protocol::Frame { kind: p.first().copied().unwrap_or(1), seq, payload: p }.encode()).collect::<Vec<u8>>()),
+        // Two good frames: a STEP, then one of any kind (the payload's first byte) and payload.
+        2 => (any::<u8>(), prop::collection::vec(any::<u8>(), 0..40)).prop_map(|(seq, payload)| {
+            let kind = payload.first().copied().unwrap_or(1);
+            [Command::Step(0).frame(seq).encode(), spikemesh_spec::protocol::Frame { kind, seq, payload }.encode()].concat()
+        }),
     ];
     let mut runner = TestRunner::new(Config { cases: 96, failure_persistence: None, ..Config::default() });
     let (ok, bad) = (std::cell::Cell::new(0), std::cell::Cell::new(0));

@@ -214,3 +214,44 @@ pub fn geometry(mem: u8, hw: &crate::Hardware) -> Option<Geometry> {
         _ => return None,
     })
 }
+
+/// Why a host access does not fit a board's memories (the bridge refuses it: NACK out of range).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccessError {
+    /// No such core.
+    #[error("core {core}: the board has {cores} cores")]
+    Core { core: u8, cores: usize },
+    /// No such memory id.
+    #[error("memory {0}: no such memory")]
+    Memory(u8),
+    /// A write to a memory the host may only read.
+    #[error("memory {0} is read only")]
+    ReadOnly(u8),
+    /// The row, or the run of columns, lies outside the memory.
+    #[error("memory {mem}: row {row}, columns {col}..{end} are outside its {rows} x {cols} words")]
+    Outside { mem: u8, row: u32, col: u32, end: usize, rows: u32, cols: u32 },
+}
+
+/// Checks an access to `n` columns of (core, mem, row) from `col` against `hw`'s geometry
+/// table, the same checks the bridge makes; returns the memory's geometry.
+pub fn check_access(
+    hw: &crate::Hardware,
+    core: u8,
+    mem: u8,
+    row: u32,
+    col: u32,
+    n: usize,
+    write: bool,
+) -> Result<Geometry, AccessError> {
+    if core as usize >= hw.cores() {
+        return Err(AccessError::Core { core, cores: hw.cores() });
+    }
+    let g = geometry(mem, hw).ok_or(AccessError::Memory(mem))?;
+    if write && !g.writable {
+        return Err(AccessError::ReadOnly(mem));
+    }
+    if row >= g.rows || col as usize + n > g.cols as usize {
+        return Err(AccessError::Outside { mem, row, col, end: col as usize + n, rows: g.rows, cols: g.cols });
+    }
+    Ok(g)
+}

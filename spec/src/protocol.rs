@@ -353,19 +353,17 @@ fn put_flit(out: &mut Vec<u8>, f: Flit) {
     out.extend_from_slice(&(f.encode() as u32).to_le_bytes()[..3]);
 }
 
-/// Flits are 23 bits in 3 bytes: the top bit must be clear, so no sent bit is ignored.
-/// `at` is the payload offset of `flits`, for the error.
-fn flits_fit(f: &Frame, flits: &[u8], at: usize) -> Result<(), MessageError> {
-    match flits.chunks(3).position(|b| b[2] & 0x80 != 0) {
-        Some(i) => {
-            Err(MessageError::Field { kind: f.kind, at: at + 3 * i + 2, what: "bit 23 of a flit must be clear" })
-        }
-        None => Ok(()),
-    }
-}
-
-fn get_flit(b: &[u8]) -> Flit {
-    Flit::decode(u32::from_le_bytes([b[0], b[1], b[2], 0]) as u64)
+/// The flits in `bytes`, 3 per flit. Flits are 23 bits: the top bit must be clear, so no
+/// sent bit is ignored. `at` is the payload offset of `bytes`, for the error.
+fn get_flits(f: &Frame, bytes: &[u8], at: usize) -> Result<Vec<Flit>, MessageError> {
+    bytes
+        .chunks(3)
+        .enumerate()
+        .map(|(i, b)| match b[2] & 0x80 {
+            0 => Ok(Flit::decode(u32::from_le_bytes([b[0], b[1], b[2], 0]) as u64)),
+            _ => Err(MessageError::Field { kind: f.kind, at: at + 3 * i + 2, what: "bit 23 of a flit must be clear" }),
+        })
+        .collect()
 }
 
 /// Words on the wire are 40-bit two's complement.
@@ -455,8 +453,7 @@ impl Command {
             }
             kind::INJECT => {
                 len("3 bytes per flit, at least one", !p.is_empty() && p.len() % 3 == 0)?;
-                flits_fit(f, p, 0)?;
-                let flits: Vec<Flit> = p.chunks(3).map(get_flit).collect();
+                let flits = get_flits(f, p, 0)?;
                 if let Some(i) = flits.iter().position(|f| f.host) {
                     return Err(MessageError::Field {
                         kind: f.kind,
@@ -566,8 +563,7 @@ impl Response {
             }
             kind::SPIKES => {
                 len("4 bytes of timestep and 3 per spike", p.len() >= 4 && (p.len() - 4) % 3 == 0)?;
-                flits_fit(f, &p[4..], 4)?;
-                Response::Spikes { timestep: u32_at(p, 0), spikes: p[4..].chunks(3).map(get_flit).collect() }
+                Response::Spikes { timestep: u32_at(p, 0), spikes: get_flits(f, &p[4..], 4)? }
             }
             kind::COUNTERS => {
                 len("16 bytes", p.len() == 16)?;
