@@ -221,7 +221,7 @@ impl<P: Read + Write> Board<P> {
     /// Writes `data` to consecutive columns of (core, mem, row) from `col`, after checking
     /// every address and value against the board (nothing is truncated on the way).
     pub fn write(&mut self, core: u8, mem: u8, row: u32, col: u32, data: &[i64]) -> Result<(), HostError> {
-        let g = self.check_access(core, mem, row, col, data.len(), true)?;
+        let g = memory_map::check_access(&self.hardware()?, core, mem, row, col, data.len(), true)?;
         for (k, v) in data.iter().enumerate() {
             if !g.holds(*v) {
                 return Err(HostError::Invalid(format!(
@@ -241,7 +241,7 @@ impl<P: Read + Write> Board<P> {
 
     /// Reads `count` consecutive columns of (core, mem, row) from `col`.
     pub fn read(&mut self, core: u8, mem: u8, row: u32, col: u32, count: usize) -> Result<Vec<i64>, HostError> {
-        self.check_access(core, mem, row, col, count, false)?;
+        memory_map::check_access(&self.hardware()?, core, mem, row, col, count, false)?;
         let mut out = Vec::with_capacity(count);
         while out.len() < count {
             let n = (count - out.len()).min(READ_WORDS);
@@ -273,20 +273,6 @@ impl<P: Read + Write> Board<P> {
             clock_mhz: i.clock_khz as f64 / 1e3,
             baud: i.baud,
         })
-    }
-
-    /// Checks an access against the board's geometry table; returns the memory's geometry.
-    fn check_access(
-        &mut self,
-        core: u8,
-        mem: u8,
-        row: u32,
-        col: u32,
-        n: usize,
-        write: bool,
-    ) -> Result<memory_map::Geometry, HostError> {
-        let hw = self.hardware()?;
-        memory_map::check_access(&hw, core, mem, row, col, n, write).map_err(|e| HostError::Invalid(e.to_string()))
     }
 
     /// Loads a mapped network: checks the board fits it, writes every core memory, then

@@ -70,3 +70,10 @@ pub enum HostError {
         bad_frames: u64,
     },
 }
+
+/// An address the board's geometry table refuses, caught before sending.
+impl From<spikemesh_spec::memory_map::AccessError> for HostError {
+    fn from(e: spikemesh_spec::memory_map::AccessError) -> Self {
+        HostError::Invalid(e.to_string())
+    }
+}
