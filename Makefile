@@ -84,6 +84,7 @@ fmt:
 ## bench: throughput figures (printed, never asserted).
 bench: tools build
 	$(BIN) bench golden
+	$(BIN) bench golden --net examples/bench-1024-cuba.toml
 	$(TOOLS_ENV); $(BIN) bench rtl
 	$(TOOLS_ENV); $(BIN) bench mesh
 	$(TOOLS_ENV); $(BIN) bench fpga

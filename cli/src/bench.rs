@@ -274,7 +274,7 @@ struct FpgaFigures {
 }
 
 fn fpga(json: bool) -> Result<()> {
-    use spikemesh_hdl::flow::{measurement_top, pnr, synth, Device};
+    use spikemesh_hdl::fpga::flow::{measurement_top, pnr, synth, Device};
     use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
     let mut out = Vec::new();
     for (device, name, crossbar, target) in [

@@ -69,8 +69,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Check { net, json } => {
             let (n, m) = load(&net)?;
             let report = FitReport::new(&n, &m);
-            let memory = spikemesh_hdl::fit::memory_fit(&n.hardware);
-            let clock = spikemesh_hdl::pll::clock_plan(&n.hardware);
+            let memory = spikemesh_hdl::fpga::fit::memory_fit(&n.hardware);
+            let clock = spikemesh_hdl::fpga::pll::clock_plan(&n.hardware);
             if json {
                 let mut v = serde_json::to_value(&report)?;
                 v["memory_fit"] = serde_json::to_value(&memory)?;
@@ -123,9 +123,9 @@ fn generate(net: &Path, out: &Path, sim_models: bool) -> Result<()> {
     std::fs::write(&c, spikemesh_hdl::chip::chip_verilog(&n.hardware, sim_models))
         .with_context(|| format!("writing {}", c.display()))?;
     println!("chip ({}x{} mesh, host bridge) -> {}", n.hardware.mesh_x, n.hardware.mesh_y, c.display());
-    if spikemesh_hdl::boards::board(n.hardware.board).is_some() {
+    if spikemesh_hdl::fpga::boards::board(n.hardware.board).is_some() {
         let t = out.join("top.v");
-        std::fs::write(&t, spikemesh_hdl::board_top::board_verilog(&n.hardware)?)
+        std::fs::write(&t, spikemesh_hdl::fpga::board_top::board_verilog(&n.hardware)?)
             .with_context(|| format!("writing {}", t.display()))?;
         println!("board top ({}) -> {}", n.hardware.board.name(), t.display());
     }

@@ -110,6 +110,9 @@ pub fn run(args: Args) -> Result<()> {
     if args.vcd.is_some() && args.engine == EngineKind::Golden {
         bail!("--vcd traces the RTL: use it with --engine verilator or --engine both");
     }
+    if args.engine != EngineKind::Golden {
+        spikemesh_hdl::neuron::check_datapaths(&net, &mapping)?;
+    }
     let bar = progress(a.steps)?;
     let tick = |done: usize| {
         if done % 16 == 0 {

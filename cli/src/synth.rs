@@ -5,7 +5,7 @@
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
-use spikemesh_hdl::flow::{pack, pnr_pinned, synth, Device};
+use spikemesh_hdl::fpga::flow::{pack, pnr_pinned, synth, Device};
 use spikemesh_spec::config::Board;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -136,7 +136,9 @@ pub fn run(a: Args) -> Result<()> {
     }
     let hw = net.hardware.clone();
     let mapping = spikemesh_spec::Mapping::build(&net)?;
-    let info = spikemesh_hdl::boards::board(hw.board).ok_or(spikemesh_hdl::board_top::BoardTopError::NoFpga)?;
+    spikemesh_hdl::neuron::check_datapaths(&net, &mapping)?;
+    let info =
+        spikemesh_hdl::fpga::boards::board(hw.board).ok_or(spikemesh_hdl::fpga::board_top::BoardTopError::NoFpga)?;
     let mut r = Report {
         network: a.net.display().to_string(),
         board: hw.board.name().into(),
@@ -144,13 +146,13 @@ pub fn run(a: Args) -> Result<()> {
         requested_mhz: hw.clock_mhz,
         ..Default::default()
     };
-    if let Some(f) = spikemesh_hdl::fit::memory_fit(&hw) {
+    if let Some(f) = spikemesh_hdl::fpga::fit::memory_fit(&hw) {
         if !a.json {
             println!("predicted: {f}");
         }
     }
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
-    let verilog = spikemesh_hdl::board_top::board_verilog(&hw)?;
+    let verilog = spikemesh_hdl::fpga::board_top::board_verilog(&hw)?;
     let vpath = a.out.join("top.v");
     std::fs::write(&vpath, &verilog).with_context(|| format!("writing {}", vpath.display()))?;
     r.verilog = vpath.display().to_string();

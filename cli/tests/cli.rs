@@ -17,7 +17,15 @@ fn text(b: &[u8]) -> String {
 
 #[test]
 fn check_accepts_every_example() {
-    for f in ["tiny.toml", "ei-recurrent.toml", "up5k-feedforward.toml", "bench-1024.toml", "one-core.toml"] {
+    for f in [
+        "tiny.toml",
+        "ei-recurrent.toml",
+        "up5k-feedforward.toml",
+        "bench-1024.toml",
+        "one-core.toml",
+        "cuba-recurrent.toml",
+        "mixed-models.toml",
+    ] {
         let o = spikemesh(&["check", &example(f)]);
         assert!(o.status.success(), "{f}: {}", text(&o.stderr));
         assert!(text(&o.stdout).contains(": fits"), "{}", text(&o.stdout));
@@ -186,4 +194,37 @@ fn vcd_needs_an_rtl_engine() {
     ]);
     assert!(!o.status.success());
     assert!(text(&o.stderr).contains("--vcd traces the RTL"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn mixed_models_show_per_core_and_run_in_the_golden_model() {
+    let o = spikemesh(&["check", &example("mixed-models.toml"), "--json"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let models: Vec<&str> = v["cores"].as_array().unwrap().iter().map(|c| c["model"].as_str().unwrap()).collect();
+    assert_eq!(models, ["lif", "cuba", "alif", "lif"]);
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["mixed-models.toml", "cuba-recurrent.toml"] {
+        let out = dir.path().join("s.csv");
+        let o = spikemesh(&["simulate", &example(f), "--steps", "200", "--out", out.to_str().unwrap()]);
+        assert!(o.status.success(), "{f}: {}", text(&o.stderr));
+        let spikes = std::fs::read_to_string(&out).unwrap().lines().count() - 1;
+        assert!(spikes > 100, "{f}: {spikes} spikes");
+    }
+}
+
+#[test]
+fn rtl_refuses_a_core_whose_model_has_no_datapath_at_its_line() {
+    let f = example("mixed-models.toml");
+    let t = std::fs::read_to_string(&f).unwrap();
+    let line = t.lines().position(|l| l.contains("model = \"cuba\"")).unwrap() + 1;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s.csv");
+    for engine in ["verilator", "both"] {
+        let o = spikemesh(&["simulate", &f, "--engine", engine, "--steps", "5", "--out", out.to_str().unwrap()]);
+        assert!(!o.status.success());
+        let err = text(&o.stderr);
+        assert!(err.contains(&format!("mixed-models.toml:{line}:")), "{err}");
+        assert!(err.contains("field `population[2].neuron.model`: core (1,0) runs 'cuba'"), "{err}");
+    }
 }

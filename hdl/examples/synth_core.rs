@@ -1,6 +1,6 @@
 //! Synthesizes (and optionally places and routes) one core:
 //! `cargo run --release -p spikemesh-hdl --example synth_core -- up5k|ecp5-25k|ecp5-85k N A W P [pnr MHz]`.
-use spikemesh_hdl::flow::{measurement_top, pnr, synth, Device};
+use spikemesh_hdl::fpga::flow::{measurement_top, pnr, synth, Device};
 use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
 
 fn main() {

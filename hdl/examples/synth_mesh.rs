@@ -1,6 +1,6 @@
 //! Synthesizes (and optionally places and routes) a mesh of reference cores:
 //! `cargo run --release -p spikemesh-hdl --example synth_mesh -- up5k|ecp5-85k X Y DESTS [pnr MHz]`.
-use spikemesh_hdl::flow::{pnr, synth, Device};
+use spikemesh_hdl::fpga::flow::{pnr, synth, Device};
 use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
 
 fn main() {

@@ -1,10 +1,10 @@
-//! The whole chip: the host bridge (`bridge.rs`) on the mesh (`mesh.rs`), with UART pins.
-//! Verilator runs this module as the virtual board; the board tops (`board_top.rs`) add the
+//! The whole chip: the host bridge (`link/bridge.rs`) on the mesh (`mesh.rs`), with UART pins.
+//! Verilator runs this module as the virtual board; the board tops (`fpga/board_top.rs`) add the
 //! clock (PLL), LEDs and button.
 
-use crate::bridge::Bridge;
+use crate::link::bridge::Bridge;
+use crate::mesh::router::FLIT;
 use crate::mesh::{mesh_module, rename_top, CORE_BITS};
-use crate::router::FLIT;
 use crate::shape::{CoreShape, DW};
 use spikemesh_spec::Hardware;
 
@@ -13,7 +13,7 @@ pub const CHIP: &str = "chip";
 
 /// The core clock of `hw` in Hz: what its board's PLL achieves, or `clock_mhz` for `sim`.
 pub fn clock_hz(hw: &Hardware) -> u64 {
-    let mhz = crate::pll::clock_plan(hw).map_or(hw.clock_mhz, |p| p.achieved_mhz);
+    let mhz = crate::fpga::pll::clock_plan(hw).map_or(hw.clock_mhz, |p| p.achieved_mhz);
     (mhz * 1e6).round() as u64
 }
 

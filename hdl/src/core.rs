@@ -19,11 +19,11 @@
 //! after it), so spikes start to leave when the update is done. See `docs/semantics.md` for
 //! the arithmetic and `spec/src/memory_map.rs` for the config map.
 
-use crate::adder::NarrowAdd;
-use crate::crossbar::Crossbar;
-use crate::lif::LifUpdate;
-use crate::ram::{Ram, SplitRam};
-use crate::resize::Resize;
+use crate::arith::adder::NarrowAdd;
+use crate::arith::resize::Resize;
+use crate::memory::crossbar::Crossbar;
+use crate::memory::ram::{Ram, SplitRam};
+use crate::neuron::lif::LifUpdate;
 use crate::shape::{CoreShape, AB, DW, NB, TB};
 use rust_hdl::prelude::*;
 

@@ -1,30 +1,15 @@
 //! spikemesh-hdl: rust-hdl blocks of the neuromorphic hardware, emitted as Verilog.
 
-pub mod adder;
-pub mod board_top;
-pub mod boards;
-pub mod bridge;
+pub mod arith;
 pub mod chip;
 pub mod core;
-pub mod counter;
-pub mod crc16;
-pub mod crossbar;
-pub mod fanout;
-pub mod fit;
-pub mod flow;
-pub mod framerx;
-pub mod frametx;
-pub mod leak;
-pub mod lif;
+pub mod fpga;
+pub mod link;
+pub mod memory;
 pub mod mesh;
-pub mod pll;
+pub mod neuron;
 pub mod ports;
-pub mod ram;
-pub mod resize;
-pub mod router;
 pub mod shape;
-pub mod tile;
-pub mod uart;
 
 use rust_hdl::prelude::*;
 
@@ -88,7 +73,7 @@ pub fn core_verilog(shape: &shape::CoreShape, with_models: bool) -> String {
 /// Behavioural models of the vendor primitives a core of `shape` instantiates, for Verilator.
 pub fn primitive_models(shape: &shape::CoreShape) -> &'static str {
     match shape.crossbar {
-        shape::CrossbarStyle::Ice40Spram => crossbar::SB_SPRAM256KA_MODEL,
+        shape::CrossbarStyle::Ice40Spram => memory::crossbar::SB_SPRAM256KA_MODEL,
         shape::CrossbarStyle::Inferred => "",
     }
 }

@@ -3,7 +3,7 @@
 //! rust-hdl fixes signal widths at compile time, but the shape comes from the user's file at
 //! run time. So the core is generic over its datapath width `D`, compiled for a few widths
 //! (`DATAPATH_WIDTHS`), and each shape takes the narrowest that holds its arithmetic
-//! exactly; the memories (custom Verilog, see `ram.rs`) store exactly the configured widths,
+//! exactly; the memories (custom Verilog, see `memory/ram.rs`) store exactly the configured widths,
 //! sign- or zero-extending on read. The configuration bus is always `DW` bits.
 
 use spikemesh_spec::Hardware;
@@ -52,9 +52,9 @@ pub struct CoreShape {
     /// one moves a flit every other clock, which is still far faster than a core integrates
     /// an event (one synapse per clock), and saves the logic cells of a second slot per port.
     pub router_fifo: usize,
-    /// The LIF leak may use a multiplier (the device has DSP blocks; see `leak.rs`).
+    /// The LIF leak may use a multiplier (the device has DSP blocks; see `arith/leak.rs`).
     pub leak_multiply: bool,
-    /// The chip's 32-bit event counters are iCE40 `SB_MAC16` blocks (`counter.rs`).
+    /// The chip's 32-bit event counters are iCE40 `SB_MAC16` blocks (`link/counter.rs`).
     pub dsp_counters: bool,
 }
 
@@ -105,8 +105,11 @@ impl CoreShape {
     pub fn for_board(hw: &Hardware) -> Self {
         let spram = hw.board == spikemesh_spec::config::Board::Icebreaker
             && matches!(hw.widths.weight_bits, 4 | 8 | 16)
-            && crate::crossbar::spram_blocks(hw.axons_per_core, hw.neurons_per_core, hw.widths.weight_bits as usize)
-                <= 4;
+            && crate::memory::crossbar::spram_blocks(
+                hw.axons_per_core,
+                hw.neurons_per_core,
+                hw.widths.weight_bits as usize,
+            ) <= 4;
         let up5k = hw.board == spikemesh_spec::config::Board::Icebreaker;
         let s = Self::of(hw, if spram { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred });
         // The HX8K has no DSP blocks: its leak is a shifter in logic.

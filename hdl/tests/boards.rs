@@ -1,7 +1,7 @@
 //! Every board's pin file exists, cites its source, and places exactly the board top's ports,
 //! each once; the clock pin agrees with the oscillator the board table names.
 
-use spikemesh_hdl::boards::{board, constrained_ports};
+use spikemesh_hdl::fpga::boards::{board, constrained_ports};
 use spikemesh_spec::config::Board;
 use std::path::Path;
 

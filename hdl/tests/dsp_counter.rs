@@ -10,8 +10,8 @@
 //! the bridge does. A configuration
 //! whose carry did not reach the top half would fail: the proof covers all 2^32 counts.
 
-use spikemesh_hdl::counter::{counter_body, SB_MAC16_MODEL};
-use spikemesh_hdl::flow::{synth, yosys_script, Device};
+use spikemesh_hdl::fpga::flow::{synth, yosys_script, Device};
+use spikemesh_hdl::link::counter::{counter_body, SB_MAC16_MODEL};
 use std::path::PathBuf;
 
 fn design(name: &str, dsp: bool) -> String {

@@ -61,7 +61,7 @@ fn generated_cores_lint_clean() {
 
 #[test]
 fn generated_routers_lint_clean() {
-    let v = spikemesh_hdl::verilog_of(spikemesh_hdl::router::Router::new());
+    let v = spikemesh_hdl::verilog_of(spikemesh_hdl::mesh::router::Router::new());
     let msgs = lint("router", &v);
     assert!(msgs.trim().is_empty(), "router:\n{msgs}");
 }
@@ -69,24 +69,28 @@ fn generated_routers_lint_clean() {
 #[test]
 fn generated_uarts_lint_clean() {
     for (baud, clk) in [(3_000_000, 24_000_000), (115_200, 12_000_000)] {
-        let tx =
-            lint(&format!("uart_tx_{baud}"), &spikemesh_hdl::verilog_of(spikemesh_hdl::uart::UartTx::new(baud, clk)));
+        let tx = lint(
+            &format!("uart_tx_{baud}"),
+            &spikemesh_hdl::verilog_of(spikemesh_hdl::link::uart::UartTx::new(baud, clk)),
+        );
         assert!(tx.trim().is_empty(), "tx:\n{tx}");
-        let rx =
-            lint(&format!("uart_rx_{baud}"), &spikemesh_hdl::verilog_of(spikemesh_hdl::uart::UartRx::new(baud, clk)));
+        let rx = lint(
+            &format!("uart_rx_{baud}"),
+            &spikemesh_hdl::verilog_of(spikemesh_hdl::link::uart::UartRx::new(baud, clk)),
+        );
         assert!(rx.trim().is_empty(), "rx:\n{rx}");
     }
 }
 
 #[test]
 fn generated_frame_receiver_lints_clean() {
-    let msgs = lint("framerx", &spikemesh_hdl::verilog_of(spikemesh_hdl::framerx::FrameRx::new()));
+    let msgs = lint("framerx", &spikemesh_hdl::verilog_of(spikemesh_hdl::link::framerx::FrameRx::new()));
     assert!(msgs.trim().is_empty(), "{msgs}");
 }
 
 #[test]
 fn generated_frame_transmitter_lints_clean() {
-    let msgs = lint("frametx", &spikemesh_hdl::verilog_of(spikemesh_hdl::frametx::FrameTx::new()));
+    let msgs = lint("frametx", &spikemesh_hdl::verilog_of(spikemesh_hdl::link::frametx::FrameTx::new()));
     assert!(msgs.trim().is_empty(), "{msgs}");
 }
 

@@ -1,6 +1,6 @@
 //! The PLL searches pick what the pinned `icepll` and `ecppll` pick.
 
-use spikemesh_hdl::pll::{ecp5_pll, ice40_pll};
+use spikemesh_hdl::fpga::pll::{ecp5_pll, ice40_pll};
 use std::process::Command;
 
 fn tool(env: &str) -> String {

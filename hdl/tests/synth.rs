@@ -2,7 +2,7 @@
 //! Yosys, checking from `stat` that every memory landed in RAM primitives (not flip-flops or
 //! LUTs), then through nextpnr, checking that the core meets a clock.
 
-use spikemesh_hdl::flow::{measurement_top, pnr, synth, Device};
+use spikemesh_hdl::fpga::flow::{measurement_top, pnr, synth, Device};
 use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
 
 fn shape(crossbar: CrossbarStyle) -> CoreShape {
@@ -54,7 +54,7 @@ fn ecp5_core_maps_memories_to_dp16kd() {
 
 #[test]
 fn ice40_block_ram_prediction_brackets_yosys() {
-    use spikemesh_hdl::fit::{ice40_blocks, ice40_range, tile_memories};
+    use spikemesh_hdl::fpga::fit::{ice40_blocks, ice40_range, tile_memories};
     // The up5k-feedforward shape: a 2x2 mesh of reference tiles with 256 destinations each.
     let shape = CoreShape::reference(CrossbarStyle::Ice40Spram);
     let predicted: usize = 4 * tile_memories(&shape, 256, 2, 2).iter().map(|&m| ice40_blocks(m)).sum::<usize>();

@@ -268,6 +268,8 @@ impl<P: Read + Write> Board<P> {
             widths: spikemesh_spec::neuron::Widths {
                 weight_bits: i.weight_bits as u32,
                 potential_bits: i.potential_bits as u32,
+                // INFO does not report it, and no memory's geometry depends on it.
+                current_bits: i.potential_bits as u32,
                 refractory_bits: i.refractory_bits as u32,
             },
             clock_mhz: i.clock_khz as f64 / 1e3,

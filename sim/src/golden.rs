@@ -24,8 +24,8 @@ pub enum DeliveryOrder {
 pub struct Golden {
     widths: Widths,
     neurons_per_core: usize,
-    /// Neuron type of each global slot.
-    types: Vec<NeuronType>,
+    /// Runs of consecutive global slots of one neuron type: (first, end, type).
+    runs: Vec<(usize, usize, NeuronType)>,
     state: Vec<NeuronState>,
     /// Input summed for the next update, per global slot.
     acc: Vec<i64>,
@@ -50,9 +50,14 @@ impl Golden {
         let hw = &mapping.hardware;
         let n = hw.neurons_per_core;
         let total = hw.cores() * n;
-        let mut types = Vec::with_capacity(total);
-        for img in &mapping.cores {
-            types.extend(img.neuron_type.iter().map(|&t| img.types[t as usize]));
+        let mut runs: Vec<(usize, usize, NeuronType)> = Vec::new();
+        for (g, ty) in
+            mapping.cores.iter().flat_map(|img| img.neuron_type.iter().map(|&t| img.types[t as usize])).enumerate()
+        {
+            match runs.last_mut() {
+                Some((_, end, t)) if *t == ty => *end = g + 1,
+                _ => runs.push((g, g + 1, ty)),
+            }
         }
         // Non-zero entries of every used axon row, as global target slots.
         let rows: Vec<Vec<Vec<(u32, i32)>>> = mapping
@@ -95,7 +100,7 @@ impl Golden {
         Self {
             widths: hw.widths,
             neurons_per_core: n,
-            types,
+            runs,
             state: vec![NeuronState::default(); total],
             acc: vec![0; total],
             targets,
@@ -125,11 +130,9 @@ impl Golden {
     pub fn step(&mut self, inputs: &[(u32, u32)]) -> &[u32] {
         self.fired.clear();
         let w = self.widths;
-        for (g, ((ty, st), acc)) in self.types.iter().zip(&mut self.state).zip(&mut self.acc).enumerate() {
-            if ty.step(st, *acc, &w) {
-                self.fired.push(g as u32);
-            }
-            *acc = 0;
+        for &(first, end, ty) in &self.runs {
+            let (states, inputs) = (&mut self.state[first..end], &mut self.acc[first..end]);
+            ty.model.get().step_run(&ty.params, &w, states, inputs, first as u32, &mut self.fired);
         }
         let mut spans = std::mem::take(&mut self.spans);
         spans.clear();
@@ -176,7 +179,7 @@ impl Golden {
 
     /// Membrane potential of global slot `g`.
     pub fn potential(&self, g: usize) -> i64 {
-        self.state[g].v
+        self.state[g].v()
     }
 
     /// Full state of neuron `slot` of core `core`.
@@ -186,6 +189,6 @@ impl Golden {
 
     /// Membrane potentials of every global slot.
     pub fn potentials(&self) -> Vec<i64> {
-        self.state.iter().map(|s| s.v).collect()
+        self.state.iter().map(|s| s.v()).collect()
     }
 }

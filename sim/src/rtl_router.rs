@@ -1,7 +1,7 @@
 //! Measurements on a lone router in Verilator.
 
 use crate::verilator::{BuildError, Model};
-use spikemesh_hdl::router::Router;
+use spikemesh_hdl::mesh::router::Router;
 use spikemesh_spec::flit::Flit;
 
 /// Clock cycles from a flit entering a router (accepted on the west input) to the same flit

@@ -1,8 +1,8 @@
 //! The host bridge on the whole chip, through its UART pins (`sim::board`): every command,
 //! every refusal, and a network loaded and run over the wire against the golden model.
 
-use spikemesh_hdl::bridge::board_info;
 use spikemesh_hdl::chip::clock_hz;
+use spikemesh_hdl::link::bridge::board_info;
 use spikemesh_sim::board::VirtualBoard;
 use spikemesh_sim::Golden;
 use spikemesh_spec::flit::Flit;

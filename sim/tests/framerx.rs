@@ -3,7 +3,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use spikemesh_hdl::framerx::FrameRx;
+use spikemesh_hdl::link::framerx::FrameRx;
 use spikemesh_sim::verilator::Model;
 use spikemesh_spec::flit::Flit;
 use spikemesh_spec::protocol::{Command, Decoder, MAX_BODY, WORD_MAX, WORD_MIN};

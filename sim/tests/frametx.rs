@@ -4,7 +4,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use spikemesh_hdl::frametx::FrameTx;
+use spikemesh_hdl::link::frametx::FrameTx;
 use spikemesh_sim::verilator::Model;
 use spikemesh_spec::protocol::Frame;
 

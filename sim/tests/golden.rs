@@ -8,6 +8,39 @@ use spikemesh_spec::mapping::Source;
 use spikemesh_spec::{Mapping, Network, NeuronState, PopulationKind, Spike, Stimulus};
 use std::path::Path;
 
+/// A random valid neuron table of `model` for `pb`-bit potentials and weights up to `wmax`.
+fn random_neuron(r: &mut ChaCha8Rng, model: &str, pb: u32, rb: u32, wmax: i64) -> String {
+    let pmax = (1i64 << (pb - 1)) - 1;
+    let threshold = r.gen_range(1..=pmax.min(4 * wmax + 1));
+    let mode = if r.gen_bool(0.5) { "value" } else { "subtract" };
+    let refr = r.gen_range(0..(1 << rb));
+    let lif = |r: &mut ChaCha8Rng| {
+        let reset = r.gen_range(-(pmax + 1)..=threshold + 1).min(pmax);
+        let leak = r.gen_range(0..pb);
+        format!("threshold = {threshold}, leak_shift = {leak}, reset = {reset}, reset_mode = \"{mode}\", refractory = {refr}")
+    };
+    match model {
+        "lif" => format!("{{ {} }}", lif(r)),
+        "alif" => format!(
+            "{{ model = \"alif\", {}, adapt_step = {}, adapt_shift = {} }}",
+            lif(r),
+            r.gen_range(0..=pmax.min(2 * wmax)),
+            r.gen_range(0..pb)
+        ),
+        _ => {
+            let shift = r.gen_range(0..=2);
+            let threshold = threshold.min(pmax >> shift).max(1);
+            format!(
+                "{{ model = \"cuba\", threshold = {threshold}, du = {}, dv = {}, bias = {}, align_shift = {shift}, reset = {}, reset_mode = \"{mode}\", refractory = {refr} }}",
+                r.gen_range(0..4096),
+                r.gen_range(0..4096),
+                r.gen_range(-wmax.min(pmax)..=wmax.min(pmax)),
+                r.gen_range(-pmax..=pmax)
+            )
+        }
+    }
+}
+
 /// A random but valid network file (every shape and width varies with the seed).
 fn random_network(seed: u64) -> String {
     let mut r = ChaCha8Rng::seed_from_u64(seed);
@@ -16,7 +49,7 @@ fn random_network(seed: u64) -> String {
     let wb = r.gen_range(2..=8);
     let pb = r.gen_range(6..=16);
     let rb = r.gen_range(0..=3);
-    let pmax = (1i64 << (pb - 1)) - 1;
+    let cb = r.gen_range(6..=16);
     let wmax = (1i64 << (wb - 1)) - 1;
     let capacity = mx * my * n;
     let mut pops = String::new();
@@ -30,23 +63,28 @@ fn random_network(seed: u64) -> String {
             &format!("\n[[population]]\nname = \"in{i}\"\nsize = {size}\ninput = true\nrecord = {}\n", r.gen_bool(0.5));
         names.push((format!("in{i}"), true));
     }
-    let mut left = capacity;
+    // Populations draw a model each; placement gives each core one model, so a change of
+    // model on a partly filled core skips to the next core, as the mapper does.
+    let (mut next_slot, mut last_model) = (0usize, "");
     for i in 0..r.gen_range(1..=4) {
+        let model = ["lif", "cuba", "alif"][r.gen_range(0..3)];
+        if !last_model.is_empty() && model != last_model && next_slot % n != 0 {
+            next_slot += n - next_slot % n;
+        }
+        let left = capacity - next_slot.min(capacity);
         if left == 0 {
             break;
         }
         let size = r.gen_range(1..=left.min(3 * n));
-        left -= size;
-        let threshold = r.gen_range(1..=pmax.min(4 * wmax + 1));
-        let reset = r.gen_range(-(pmax + 1)..=threshold + 1).min(pmax);
-        let mode = if r.gen_bool(0.5) { "value" } else { "subtract" };
-        let leak = r.gen_range(0..pb);
-        let refr = r.gen_range(0..(1 << rb));
+        next_slot += size;
+        last_model = model;
         pops += &format!(
-            "\n[[population]]\nname = \"p{i}\"\nsize = {size}\nrecord = true\nneuron = {{ threshold = {threshold}, leak_shift = {leak}, reset = {reset}, reset_mode = \"{mode}\", refractory = {refr} }}\n"
+            "\n[[population]]\nname = \"p{i}\"\nsize = {size}\nrecord = true\nneuron = {}\n",
+            random_neuron(&mut r, model, pb, rb, wmax)
         );
         names.push((format!("p{i}"), false));
     }
+    let left = capacity - next_slot.min(capacity);
     let neuron_total = capacity - left;
     let targets: Vec<&String> = names.iter().filter(|(_, inp)| !inp).map(|(n, _)| n).collect();
     let mut projs = String::new();
@@ -73,7 +111,7 @@ fn random_network(seed: u64) -> String {
         .map(|p| format!("\n[[projection]]{p}"))
         .collect();
     format!(
-        "[hardware]\nboard = \"sim\"\nmesh = [{mx}, {my}]\nneurons_per_core = {n}\naxons_per_core = {}\nweight_bits = {wb}\npotential_bits = {pb}\nrefractory_bits = {rb}\ndestinations_per_core = {}\n{pops}{projs}",
+        "[hardware]\nboard = \"sim\"\nmesh = [{mx}, {my}]\nneurons_per_core = {n}\naxons_per_core = {}\nweight_bits = {wb}\npotential_bits = {pb}\ncurrent_bits = {cb}\nrefractory_bits = {rb}\ndestinations_per_core = {}\n{pops}{projs}",
         input_total + neuron_total,
         n * mx * my,
     )
@@ -123,7 +161,7 @@ fn reference(net: &Network, stim: &Stimulus) -> (Vec<Spike>, Vec<Vec<i64>>) {
         }
         prev = now;
     }
-    (out, state.iter().map(|s| s.iter().map(|x| x.v).collect()).collect())
+    (out, state.iter().map(|s| s.iter().map(|x| x.v()).collect()).collect())
 }
 
 fn load(text: &str) -> (Network, Mapping) {

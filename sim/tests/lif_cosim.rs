@@ -4,9 +4,10 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use spikemesh_hdl::lif::{LifUpdate, LATENCY};
+use spikemesh_hdl::neuron::lif::{LifUpdate, LATENCY};
 use spikemesh_sim::verilator::{build, Model};
-use spikemesh_spec::neuron::{lif, LifParams, NeuronState, ResetMode, Widths};
+use spikemesh_spec::neuron::lif::{self, LifParams, ResetMode};
+use spikemesh_spec::neuron::{NeuronState, Widths};
 use std::collections::VecDeque;
 
 #[test]
@@ -47,7 +48,7 @@ fn check(pbits: u32, v: &str, acc_lim: i64, what: &str) {
         p("refractory_period"),
     );
     let (oval, ov, or, ofire, owv) = (p("out_valid"), p("v_next"), p("refractory_next"), p("fire"), p("write_v"));
-    let w = Widths { weight_bits: 16, potential_bits: pbits, refractory_bits: 8 };
+    let w = Widths { weight_bits: 16, potential_bits: pbits, current_bits: pbits, refractory_bits: 8 };
     let (pmin, pmax) = (w.potential_min(), w.potential_max());
     let mut r = ChaCha8Rng::seed_from_u64(pbits as u64);
     let edge = |r: &mut ChaCha8Rng, lo: i64, hi: i64| -> i64 {
@@ -80,20 +81,17 @@ fn check(pbits: u32, v: &str, acc_lim: i64, what: &str) {
         }
         let feed = n < 20_000 && !draining && r.gen_bool(0.9);
         if feed {
-            let state = NeuronState {
-                v: edge(&mut r, pmin, pmax),
-                refractory: if r.gen_bool(0.7) { 0 } else { r.gen_range(1..=255) },
-                aux: 0,
-            };
+            let refractory = if r.gen_bool(0.7) { 0 } else { r.gen_range(1..=255) };
+            let state = NeuronState { s: [edge(&mut r, pmin, pmax), refractory, 0, 0] };
             let acc = edge(&mut r, -acc_lim - 1, acc_lim);
-            m.set(pv, state.v as u64);
-            m.set(pr, state.refractory as u64);
+            m.set(pv, state.v() as u64);
+            m.set(pr, refractory as u64);
             m.set(pacc, acc as u64);
             let mut want = state;
             let fire = lif::step(&params, &mut want, acc, &w);
             // A refractory neuron leaves its stored potential alone.
-            let v = (state.refractory == 0).then_some(want.v);
-            expected.push_back((v, want.refractory, fire, format!("P={pbits} {params:?} {state:?} acc={acc}")));
+            let v = (refractory == 0).then_some(want.v());
+            expected.push_back((v, want.s[1] as u32, fire, format!("P={pbits} {params:?} {state:?} acc={acc}")));
         }
         draining |= !feed && r.gen_bool(0.05);
         m.set(pth, params.threshold as u64);

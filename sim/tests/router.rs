@@ -5,7 +5,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use spikemesh_hdl::router::Router;
+use spikemesh_hdl::mesh::router::Router;
 use spikemesh_sim::verilator::{build, Model, PortId};
 use spikemesh_spec::flit::{can_turn, route, Flit, Port};
 use std::collections::HashMap;
@@ -25,7 +25,7 @@ struct Dut {
 }
 
 fn dut(x: usize, y: usize, depth: usize) -> Dut {
-    let v = spikemesh_hdl::verilog_of(Router::with_mask((1 << spikemesh_hdl::router::FLIT) - 1, depth));
+    let v = spikemesh_hdl::verilog_of(Router::with_mask((1 << spikemesh_hdl::mesh::router::FLIT) - 1, depth));
     let built = build(&v, "top", false, "the router").unwrap_or_else(|e| panic!("{e}"));
     let mut m = Model::load(&built).unwrap();
     let (px, py) = (m.port("my_x"), m.port("my_y"));

@@ -4,7 +4,7 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use spikemesh_hdl::uart::{UartRx, UartTx};
+use spikemesh_hdl::link::uart::{UartRx, UartTx};
 use spikemesh_sim::verilator::Model;
 
 // 8 clocks per bit (the validated minimum), fractional dividers, and a 16 MHz clock.

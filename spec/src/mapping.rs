@@ -8,7 +8,7 @@
 
 use crate::error::{FieldPath, SpecError};
 use crate::network::{Hardware, Network, PopulationKind};
-use crate::neuron::NeuronType;
+use crate::neuron::{ModelId, NeuronType};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -105,6 +105,13 @@ pub struct Mapping {
     pub slot_owner: Vec<Option<(u32, u32)>>,
 }
 
+impl CoreImage {
+    /// The neuron model this core runs (the placement keeps one per core).
+    pub fn model(&self) -> ModelId {
+        self.types[0].model
+    }
+}
+
 impl Mapping {
     /// Places `net` on its hardware, or explains what does not fit.
     pub fn build(net: &Network) -> crate::Result<Self> {
@@ -114,30 +121,59 @@ impl Mapping {
         let capacity = cores * n;
         let loc = &net.locator;
 
-        // Placement: contiguous slots in file order.
+        // Placement: contiguous slots in file order. A core runs one model, so a population
+        // whose model differs from the one already on a partly filled core starts on the next.
         let mut placement = Vec::with_capacity(net.populations.len());
         let mut next_slot = 0usize;
         let mut next_input = 0usize;
+        let mut skipped = 0usize;
+        let mut first_break: Option<(usize, usize, usize)> = None;
+        let mut last_model: Option<(ModelId, usize)> = None;
         let needed: usize = net.populations.iter().filter(|p| !p.is_input()).map(|p| p.size).sum();
         for (i, p) in net.populations.iter().enumerate() {
-            if p.is_input() {
+            let PopulationKind::Neurons { neuron } = p.kind else {
                 placement.push(Placement::Input { first: next_input });
                 next_input += p.size;
-            } else {
-                if next_slot + p.size > capacity {
-                    return Err(loc
-                        .at(
-                            &FieldPath::root().key("population").index(i).key("size"),
-                            format!(
-                                "population '{}' does not fit: the populations need {needed} neuron slots, the {}x{} mesh of {n}-neuron cores has {capacity} ({} short)",
-                                p.name, hw.mesh_x, hw.mesh_y, needed - capacity
-                            ),
-                        )
-                        .into());
+                continue;
+            };
+            if let Some((m, prev)) = last_model {
+                if m != neuron.model && next_slot % n != 0 {
+                    first_break.get_or_insert((prev, i, next_slot / n));
+                    skipped += n - next_slot % n;
+                    next_slot += n - next_slot % n;
                 }
-                placement.push(Placement::Slots { first: next_slot });
-                next_slot += p.size;
             }
+            if next_slot + p.size > capacity {
+                let why = match first_break {
+                    None => String::new(),
+                    Some((a, b, c)) => {
+                        let (x, y) = hw.core_xy(c);
+                        format!(
+                            ", and one model per core leaves {skipped} slots empty where the model changes (first: '{}' ({}) shares no core with '{}' ({}) after core ({x},{y}))",
+                            net.populations[b].name,
+                            model_of(net, b).name(),
+                            net.populations[a].name,
+                            model_of(net, a).name()
+                        )
+                    }
+                };
+                return Err(loc
+                    .at(
+                        &FieldPath::root().key("population").index(i).key("size"),
+                        format!(
+                            "population '{}' does not fit: the populations need {needed} neuron slots{why}, the {}x{} mesh of {n}-neuron cores has {capacity} ({} short)",
+                            p.name,
+                            hw.mesh_x,
+                            hw.mesh_y,
+                            // next_slot + size > capacity, and next_slot <= (needed so far) + skipped.
+                            needed + skipped - capacity
+                        ),
+                    )
+                    .into());
+            }
+            placement.push(Placement::Slots { first: next_slot });
+            next_slot += p.size;
+            last_model = Some((neuron.model, i));
         }
         let mut slot_owner = vec![None; capacity];
         for (pi, (p, pl)) in net.populations.iter().zip(&placement).enumerate() {
@@ -313,6 +349,14 @@ impl Mapping {
             Placement::Slots { first } => Some(first + k),
             Placement::Input { .. } => None,
         }
+    }
+}
+
+/// The model of simulated population `pop`.
+fn model_of(net: &Network, pop: usize) -> ModelId {
+    match net.populations[pop].kind {
+        PopulationKind::Neurons { neuron } => neuron.model,
+        PopulationKind::Input { .. } => unreachable!("inputs have no model"),
     }
 }
 

@@ -38,7 +38,18 @@ pub fn type_control(leak_shift: u32, subtract: bool, refractory: u32) -> u64 {
 }
 
 use crate::mapping::CoreImage;
-use crate::neuron::NeuronType;
+
+/// The memory id of word `k` of a neuron type's parameter record (`Model::type_words`): the
+/// first three are the threshold, reset and control ids a `lif` core decodes; a model with
+/// more words uses ids from [`MEMORIES`] up, which only a core of that model decodes.
+pub fn type_word(k: usize) -> u8 {
+    match k {
+        0 => TYPE_THRESHOLD,
+        1 => TYPE_RESET,
+        2 => TYPE_CONTROL,
+        _ => MEMORIES + (k - 3) as u8,
+    }
+}
 
 /// One configuration-port write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,19 +88,8 @@ pub fn config_writes(img: &CoreImage, axons: usize) -> Vec<ConfigWrite> {
         w.push(ConfigWrite { mem: DESTINATION, row: k as u32, col: 0, data: flit.encode() });
     }
     for (i, t) in img.types.iter().enumerate() {
-        let row = i as u32;
-        match t {
-            NeuronType::Lif(p) => {
-                let subtract = p.reset_mode == crate::neuron::ResetMode::Subtract;
-                w.push(ConfigWrite { mem: TYPE_THRESHOLD, row, col: 0, data: p.threshold as u64 });
-                w.push(ConfigWrite { mem: TYPE_RESET, row, col: 0, data: p.reset as u64 });
-                w.push(ConfigWrite {
-                    mem: TYPE_CONTROL,
-                    row,
-                    col: 0,
-                    data: type_control(p.leak_shift, subtract, p.refractory),
-                });
-            }
+        for (k, data) in t.model.get().type_words(&t.params).into_iter().enumerate() {
+            w.push(ConfigWrite { mem: type_word(k), row: i as u32, col: 0, data });
         }
     }
     w
@@ -179,7 +179,7 @@ impl Geometry {
 pub const MEMORIES: u8 = 10;
 
 /// The geometry of memory `mem` in every core of `hw`, or None for an unknown id. The bridge
-/// (`hdl/src/bridge.rs`) checks every host access against this table before applying it.
+/// (`hdl/src/link/bridge.rs`) checks every host access against this table before applying it.
 pub fn geometry(mem: u8, hw: &crate::Hardware) -> Option<Geometry> {
     let n = hw.neurons_per_core as u32;
     let bits_for = |k: usize| (usize::BITS - (k.max(2) - 1).leading_zeros()).max(1);

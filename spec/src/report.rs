@@ -22,6 +22,8 @@ pub struct CoreFit {
     pub types: usize,
     /// Destination entries used.
     pub destinations: usize,
+    /// The neuron model its datapath runs (one per core).
+    pub model: String,
 }
 
 /// The fit of a whole network.
@@ -76,6 +78,8 @@ pub struct PopulationFit {
     pub record: bool,
     /// Cores (x, y) it occupies, empty for inputs.
     pub cores: Vec<[usize; 2]>,
+    /// Its neuron model (none for inputs).
+    pub model: Option<String>,
 }
 
 impl FitReport {
@@ -93,6 +97,7 @@ impl FitReport {
                 synapses: c.synapses,
                 types: c.types.len(),
                 destinations: c.destinations.len(),
+                model: c.model().name().to_string(),
             })
             .collect();
         let populations = net
@@ -107,7 +112,18 @@ impl FitReport {
                         on.push([x, y]);
                     }
                 }
-                PopulationFit { name: p.name.clone(), size: p.size, input: p.is_input(), record: p.record, cores: on }
+                let model = match &p.kind {
+                    crate::network::PopulationKind::Neurons { neuron } => Some(neuron.model.name().to_string()),
+                    crate::network::PopulationKind::Input { .. } => None,
+                };
+                PopulationFit {
+                    name: p.name.clone(),
+                    size: p.size,
+                    input: p.is_input(),
+                    record: p.record,
+                    cores: on,
+                    model,
+                }
             })
             .collect();
         Self {
@@ -160,6 +176,11 @@ impl fmt::Display for FitReport {
                 (false, true) => "recorded",
                 (false, false) => "",
             };
+            let role = match &p.model {
+                Some(m) if role.is_empty() => m.clone(),
+                Some(m) => format!("{m}, {role}"),
+                None => role.to_string(),
+            };
             let on = p.cores.iter().map(|c| format!("({},{})", c[0], c[1])).collect::<Vec<_>>().join(" ");
             writeln!(
                 f,
@@ -170,13 +191,14 @@ impl fmt::Display for FitReport {
                 if on.is_empty() { "host".into() } else { format!("cores {on}") }
             )?;
         }
-        writeln!(f, "  core     neurons           axons             synapses  types      destinations")?;
+        writeln!(f, "  core     model  neurons           axons             synapses  types      destinations")?;
         for c in &self.cores {
             writeln!(
                 f,
-                "  ({},{})  {:>5}/{:<5} {:>5.1}%  {:>5}/{:<5} {:>5.1}%  {:>8}  {:>3}/{:<3}  {:>6}/{:<6}",
+                "  ({},{})  {:<5}  {:>5}/{:<5} {:>5.1}%  {:>5}/{:<5} {:>5.1}%  {:>8}  {:>3}/{:<3}  {:>6}/{:<6}",
                 c.x,
                 c.y,
+                c.model,
                 c.neurons,
                 self.neurons_per_core,
                 pct(c.neurons, self.neurons_per_core),

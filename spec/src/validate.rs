@@ -5,7 +5,7 @@ use crate::connectivity;
 use crate::error::{Diagnostic, FieldPath, SpecError};
 use crate::locate::Locator;
 use crate::network::{Drive, Hardware, Network, Population, PopulationKind};
-use crate::neuron::{LifParams, NeuronType, ResetMode, Widths};
+use crate::neuron::{model_named, model_names, ModelId, NeuronType, ParamKind, Widths, MAX_PARAMS, MODELS};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -105,6 +105,10 @@ impl Validator<'_> {
         let a = self.range(&at.key("axons_per_core"), h.axons_per_core, 1, 16384, "");
         let wb = self.range(&at.key("weight_bits"), h.weight_bits, 2, 16, "");
         let pb = self.range(&at.key("potential_bits"), h.potential_bits, 4, 32, "");
+        let cb = match (h.current_bits, pb) {
+            (Some(c), _) => self.range(&at.key("current_bits"), c, 4, 32, ""),
+            (None, p) => p,
+        };
         let rb = self.range(&at.key("refractory_bits"), h.refractory_bits.unwrap_or(4), 0, 8, "");
         let nt = self.range(&at.key("neuron_types"), h.neuron_types.unwrap_or(16), 1, 256, "");
         let dests = match (h.destinations_per_core, n) {
@@ -146,7 +150,12 @@ impl Validator<'_> {
             axons_per_core: a? as usize,
             neuron_types: nt? as usize,
             destinations_per_core: dests? as usize,
-            widths: Widths { weight_bits: wb? as u32, potential_bits: pb? as u32, refractory_bits: rb? as u32 },
+            widths: Widths {
+                weight_bits: wb? as u32,
+                potential_bits: pb? as u32,
+                current_bits: cb? as u32,
+                refractory_bits: rb? as u32,
+            },
             clock_mhz,
             baud: baud? as u32,
         })
@@ -156,6 +165,13 @@ impl Validator<'_> {
     fn populations(&mut self, raw: &RawConfig, hw: &Hardware) -> Vec<Population> {
         let mut out = Vec::new();
         let mut seen: HashMap<&str, usize> = HashMap::new();
+        // The top-level defaults are checked once, against their own model.
+        if let Some(top) = &raw.neuron {
+            let at = FieldPath::root().key("neuron");
+            if let Some(m) = self.model_of(Some(top), &at, ModelId::lif()) {
+                self.foreign_keys(top, &at, m, &hw.widths);
+            }
+        }
         for (i, p) in raw.population.iter().enumerate() {
             let at = FieldPath::root().key("population").index(i);
             if p.name.trim().is_empty() {
@@ -225,7 +241,49 @@ impl Validator<'_> {
         Some(PopulationKind::Neurons { neuron })
     }
 
-    /// Merges a population's neuron table over the top-level one, field by field.
+    /// The model a neuron table names (`fallback` when it names none), or None after an error.
+    fn model_of(&mut self, t: Option<&RawNeuron>, at: &FieldPath, fallback: ModelId) -> Option<ModelId> {
+        let Some(v) = t.and_then(|t| t.get("model")) else {
+            return Some(fallback);
+        };
+        let known = model_names().join(", ");
+        match v.as_str() {
+            Some(name) => model_named(name).or_else(|| {
+                self.diags
+                    .push(self.loc.at(&at.key("model"), format!("unknown neuron model '{name}' (known: {known})")));
+                None
+            }),
+            None => {
+                self.diags.push(self.loc.at(&at.key("model"), format!("a model is a name in quotes (known: {known})")));
+                None
+            }
+        }
+    }
+
+    /// Reports every key of `t` that is not a parameter of `model`, saying whose it is.
+    fn foreign_keys(&mut self, t: &RawNeuron, at: &FieldPath, model: ModelId, w: &Widths) -> bool {
+        let own: Vec<&str> = model.get().params(w).iter().map(|p| p.name).collect();
+        let mut ok = true;
+        for key in t.keys().filter(|k| *k != "model" && !own.contains(&k.as_str())) {
+            let owners: Vec<&str> =
+                MODELS.iter().filter(|m| m.params(w).iter().any(|p| p.name == key)).map(|m| m.name()).collect();
+            let whose = if owners.is_empty() {
+                String::new()
+            } else {
+                format!("; `{key}` is a parameter of {}", owners.join(", "))
+            };
+            self.diags.push(self.loc.at(
+                &at.key(key),
+                format!("unknown field `{key}`: model '{}' takes {}{whose}", model.name(), own.join(", ")),
+            ));
+            ok = false;
+        }
+        ok
+    }
+
+    /// The population's neuron type. Its model is its own `model`, else the top-level
+    /// `[neuron]`'s, else lif; each parameter comes from its own table, else from the top-level
+    /// one if that names the same model, else the model's default.
     fn neuron(
         &mut self,
         top: Option<&RawNeuron>,
@@ -236,61 +294,72 @@ impl Validator<'_> {
     ) -> Option<NeuronType> {
         let own_at = at.key("neuron");
         let top_at = FieldPath::root().key("neuron");
-        // Picks the population's value, else the default's, with the path it came from.
-        macro_rules! pick {
-            ($f:ident) => {
-                match (own.and_then(|n| n.$f.clone()), top.and_then(|n| n.$f.clone())) {
-                    (Some(v), _) => Some((v, own_at.key(stringify!($f)))),
-                    (None, Some(v)) => Some((v, top_at.key(stringify!($f)))),
-                    (None, None) => None,
-                }
-            };
-        }
         let w = hw.widths;
-        if let Some((m, path)) = pick!(model) {
-            if m != "lif" {
-                self.diags.push(self.loc.at(&path, format!("unknown neuron model '{m}' (known: lif)")));
+        // Errors in the top-level table were reported once already; here it only supplies values.
+        let top_model = match top.and_then(|t| t.get("model")).map(|v| v.as_str().and_then(model_named)) {
+            None => Some(ModelId::lif()),
+            Some(m) => m,
+        };
+        let model = self.model_of(own, &own_at, top_model.unwrap_or(ModelId::lif()))?;
+        if let Some(own) = own {
+            if !self.foreign_keys(own, &own_at, model, &w) {
                 return None;
             }
         }
-        let Some((threshold, tp)) = pick!(threshold) else {
-            self.diags.push(self.loc.at(
-                at,
-                format!("population '{name}' has no neuron threshold: set neuron.threshold in this population or in a top-level [neuron] table"),
-            ));
-            return None;
-        };
-        let pbits = format!(" (threshold must be positive and fit potential_bits = {})", w.potential_bits);
-        let threshold = self.range(&tp, threshold, 1, w.potential_max(), &pbits);
-        let (leak, lp) = pick!(leak_shift).unwrap_or((0, own_at.key("leak_shift")));
-        let leak = self.range(&lp, leak, 0, w.potential_bits as i64 - 1, " (0 = no leak)");
-        let (reset, rp) = pick!(reset).unwrap_or((0, own_at.key("reset")));
-        let reset = self.range(
-            &rp,
-            reset,
-            w.potential_min(),
-            w.potential_max(),
-            &format!(" (potential_bits = {})", w.potential_bits),
-        );
-        let (refr, fp) = pick!(refractory).unwrap_or((0, own_at.key("refractory")));
-        let refr =
-            self.range(&fp, refr, 0, w.refractory_max() as i64, &format!(" (refractory_bits = {})", w.refractory_bits));
-        let reset_mode = match pick!(reset_mode) {
-            None => Some(ResetMode::Value),
-            Some((m, _)) if m == "value" => Some(ResetMode::Value),
-            Some((m, _)) if m == "subtract" => Some(ResetMode::Subtract),
-            Some((m, path)) => {
-                self.diags.push(self.loc.at(&path, format!("unknown reset_mode '{m}' (known: value, subtract)")));
-                None
+        let top = top.filter(|_| top_model == Some(model));
+        let mut params = [0i64; MAX_PARAMS];
+        let mut ok = true;
+        for (i, spec) in model.get().params(&w).iter().enumerate() {
+            let found = match (own.and_then(|t| t.get(spec.name)), top.and_then(|t| t.get(spec.name))) {
+                (Some(v), _) => Some((v, own_at.key(spec.name))),
+                (None, Some(v)) => Some((v, top_at.key(spec.name))),
+                (None, None) => None,
+            };
+            let value = match (&spec.kind, found) {
+                (ParamKind::Int { default: Some(d), .. }, None) => Some(*d),
+                (ParamKind::Choice { default, .. }, None) => Some(*default as i64),
+                (ParamKind::Int { default: None, .. }, None) => {
+                    self.diags.push(self.loc.at(
+                        at,
+                        format!(
+                            "population '{name}' has no neuron {p}: set neuron.{p} in this population or in a top-level [neuron] table",
+                            p = spec.name
+                        ),
+                    ));
+                    None
+                }
+                (ParamKind::Int { min, max, why, .. }, Some((v, path))) => match v.as_integer() {
+                    Some(x) => self.range(&path, x, *min, *max, &format!(" ({why})")),
+                    None => {
+                        self.diags.push(self.loc.at(&path, format!("{} must be an integer ({})", spec.name, spec.doc)));
+                        None
+                    }
+                },
+                (ParamKind::Choice { names, .. }, Some((v, path))) => {
+                    let pos = v.as_str().and_then(|s| names.iter().position(|n| *n == s));
+                    if pos.is_none() {
+                        let shown = v.as_str().map_or(v.to_string(), |s| format!("'{s}'"));
+                        self.diags.push(
+                            self.loc.at(&path, format!("unknown {} {shown} (known: {})", spec.name, names.join(", "))),
+                        );
+                    }
+                    pos.map(|p| p as i64)
+                }
+            };
+            match value {
+                Some(x) => params[i] = x,
+                None => ok = false,
             }
-        };
-        Some(NeuronType::Lif(LifParams {
-            threshold: threshold?,
-            leak_shift: leak? as u32,
-            reset: reset?,
-            reset_mode: reset_mode?,
-            refractory: refr? as u32,
-        }))
+        }
+        if !ok {
+            return None;
+        }
+        if let Err((param, msg)) = model.get().check(&params, &w) {
+            let path = if own.is_some_and(|t| t.contains_key(param)) { own_at.key(param) } else { top_at.key(param) };
+            self.diags.push(self.loc.at(&path, msg));
+            return None;
+        }
+        Some(NeuronType { model, params })
     }
 
     /// The crossbar holds one weight per (pre, post) pair, so a pair defined twice is ambiguous.

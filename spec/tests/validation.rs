@@ -319,3 +319,92 @@ fn every_board_name_in_the_docs_parses() {
         assert!(docs.contains(&format!("`{}`", b.name())), "docs/config.md names {}", b.name());
     }
 }
+
+#[test]
+fn unknown_neuron_model_names_the_known_ones() {
+    let t =
+        format!("{HW}\n[[population]]\nname = \"a\"\nsize = 2\nneuron = {{ model = \"izhikevich\", threshold = 5 }}\n");
+    let d = one_error(&t);
+    check(
+        &d,
+        &t,
+        "izhikevich",
+        "population[0].neuron.model",
+        "unknown neuron model 'izhikevich' (known: alif, cuba, lif)",
+    );
+}
+
+#[test]
+fn a_parameter_of_another_model_says_whose_it_is() {
+    let t = format!("{HW}\n[[population]]\nname = \"a\"\nsize = 2\nneuron = {{ threshold = 5, du = 100 }}\n");
+    let d = one_error(&t);
+    check(&d, &t, "du = 100", "population[0].neuron.du", "model 'lif' takes threshold, leak_shift");
+    assert!(d.message.contains("`du` is a parameter of cuba"), "{d}");
+    let t = format!(
+        "{HW}\n[[population]]\nname = \"a\"\nsize = 2\nneuron = {{ model = \"cuba\", threshold = 5, leak_shift = 1 }}\n"
+    );
+    let d = one_error(&t);
+    check(&d, &t, "leak_shift", "population[0].neuron.leak_shift", "`leak_shift` is a parameter of alif, lif");
+}
+
+#[test]
+fn cuba_ranges_and_the_shifted_threshold() {
+    for (bad, field, msg) in [
+        ("du = 4096", "du", "4096 is out of range 0..=4095"),
+        ("dv = -1", "dv", "-1 is out of range 0..=4095"),
+        ("bias = 128", "bias", "128 is out of range -127..=127"),
+        (
+            "threshold = 2, align_shift = 6",
+            "threshold",
+            "threshold 2 << align_shift 6 = 128 does not fit potential_bits = 8",
+        ),
+    ] {
+        let t = format!(
+            "{HW}\n[[population]]\nname = \"a\"\nsize = 2\nneuron = {{ model = \"cuba\", threshold = 5, {bad} }}\n"
+        )
+        .replace("threshold = 5, threshold = 2", "threshold = 2");
+        let d = one_error(&t);
+        let needle = bad.split(',').next().unwrap();
+        check(&d, &t, needle, &format!("population[0].neuron.{field}"), msg);
+    }
+}
+
+#[test]
+fn top_level_defaults_apply_only_to_their_own_model() {
+    // The lif defaults do not leak into the cuba population, which sets its own threshold.
+    let t = format!(
+        "{HW}\n[neuron]\nthreshold = 5\nleak_shift = 2\n\n[[population]]\nname = \"a\"\nsize = 2\n\n[[population]]\nname = \"b\"\nsize = 2\nneuron = {{ model = \"cuba\", threshold = 7, du = 10 }}\n"
+    );
+    let net = parse(&t).expect("valid");
+    let w = net.hardware.widths;
+    let ty = |i: usize| match net.populations[i].kind {
+        spikemesh_spec::PopulationKind::Neurons { neuron } => neuron,
+        _ => unreachable!(),
+    };
+    assert_eq!((ty(0).model.name(), ty(0).param("leak_shift", &w)), ("lif", Some(2)));
+    assert_eq!((ty(1).model.name(), ty(1).param("threshold", &w), ty(1).param("du", &w)), ("cuba", Some(7), Some(10)));
+    // A cuba population without its own threshold has none: the lif default is not its.
+    let t = t.replace("threshold = 7, ", "");
+    let d = one_error(&t);
+    assert!(d.message.contains("population 'b' has no neuron threshold"), "{d}");
+}
+
+#[test]
+fn each_core_runs_one_model() {
+    // a (lif, 5) fills core 0 partly; b (cuba) starts on core 1; c (cuba) shares core 1.
+    let t = format!(
+        "{HW}\n[[population]]\nname = \"a\"\nsize = 5\nneuron = {{ threshold = 5 }}\n\n[[population]]\nname = \"b\"\nsize = 3\nneuron = {{ model = \"cuba\", threshold = 5 }}\n\n[[population]]\nname = \"c\"\nsize = 3\nneuron = {{ model = \"cuba\", threshold = 6 }}\n"
+    );
+    let net = parse(&t).expect("valid");
+    let m = Mapping::build(&net).expect("fits");
+    assert_eq!((m.slot_of(0, 0), m.slot_of(1, 0), m.slot_of(2, 0)), (Some(0), Some(8), Some(11)));
+    assert_eq!((m.cores[0].model().name(), m.cores[1].model().name()), ("lif", "cuba"));
+    // One more lif population cannot share core 1 and finds no third core.
+    let t2 = format!("{t}\n[[population]]\nname = \"d\"\nsize = 1\nneuron = {{ threshold = 5 }}\n");
+    let d = one_error(&t2);
+    let line = t2.lines().position(|l| l == "name = \"d\"").unwrap() + 2;
+    assert_eq!((d.line, d.field.as_str()), (Some(line), "population[3].size"), "{d}");
+    assert!(d.message.contains("population 'd' does not fit"), "{d}");
+    assert!(d.message.contains("one model per core leaves 5 slots empty"), "{d}");
+    assert!(d.message.contains("'b' (cuba) shares no core with 'a' (lif) after core (0,0)"), "{d}");
+}

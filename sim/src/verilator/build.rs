@@ -57,7 +57,7 @@ fn cxx() -> String {
 }
 
 fn run(cmd: &mut Command, tool: &str, log: &Path) -> Result<String, BuildError> {
-    let out = spikemesh_hdl::flow::run_logged(cmd, log, 25)
+    let out = spikemesh_hdl::fpga::flow::run_logged(cmd, log, 25)
         .map_err(|source| BuildError::Spawn { tool: tool.into(), source })?;
     match out.failure_tail {
         Some(tail) => Err(BuildError::Failed { tool: tool.into(), tail, log: log.display().to_string() }),

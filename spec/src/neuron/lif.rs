@@ -1,7 +1,14 @@
-//! Leaky integrate-and-fire, exactly as `docs/semantics.md` states it.
+//! `lif`: leaky integrate-and-fire with a shift leak, exactly as `docs/semantics.md` states it.
+//! Plain integrate-and-fire is this model with `leak_shift = 0`.
 
-use super::{NeuronState, Widths};
+use super::{Model, NeuronState, ParamSpec, Params, State, StateField, Widths};
 use serde::Serialize;
+
+/// The model, as `neuron::MODELS` lists it.
+pub static MODEL: Lif = Lif;
+
+/// Parameter slot of the threshold (used for the silent type of empty cores).
+pub const THRESHOLD: usize = 0;
 
 /// What happens to the potential after a spike.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -12,6 +19,9 @@ pub enum ResetMode {
     /// `threshold` is subtracted from v.
     Subtract,
 }
+
+/// The two reset modes as the file writes them (index = [`ResetMode`] order).
+pub const RESET_MODES: &[&str] = &["value", "subtract"];
 
 /// Parameters of one LIF neuron type (all already checked against the widths).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -28,30 +38,128 @@ pub struct LifParams {
     pub refractory: u32,
 }
 
-/// One LIF timestep; returns true when the neuron fires.
+impl LifParams {
+    /// The typed view of a `lif` type's parameter slots.
+    pub fn from_params(p: &Params) -> Self {
+        Self {
+            threshold: p[0],
+            leak_shift: p[1] as u32,
+            reset: p[2],
+            reset_mode: if p[3] == 1 { ResetMode::Subtract } else { ResetMode::Value },
+            refractory: p[4] as u32,
+        }
+    }
+
+    /// The parameter slots of this type.
+    pub fn to_params(&self) -> Params {
+        let mut p = [0; super::MAX_PARAMS];
+        p[..5].copy_from_slice(&[
+            self.threshold,
+            self.leak_shift as i64,
+            self.reset,
+            (self.reset_mode == ResetMode::Subtract) as i64,
+            self.refractory as i64,
+        ]);
+        p
+    }
+}
+
+/// The `lif` model.
+pub struct Lif;
+
+impl Model for Lif {
+    fn name(&self) -> &'static str {
+        "lif"
+    }
+
+    fn summary(&self) -> &'static str {
+        "leaky integrate-and-fire, shift leak, saturating potential (IF with leak_shift = 0)"
+    }
+
+    fn params(&self, w: &Widths) -> Vec<ParamSpec> {
+        let pb = format!("potential_bits = {}", w.potential_bits);
+        vec![
+            ParamSpec::int(
+                "threshold",
+                "fires when the new potential is >= this",
+                1,
+                w.potential_max(),
+                None,
+                format!("threshold must be positive and fit {pb}"),
+            ),
+            ParamSpec::int(
+                "leak_shift",
+                "v loses v >>> leak_shift each timestep; 0 = no leak",
+                0,
+                w.potential_bits as i64 - 1,
+                Some(0),
+                "0 = no leak".into(),
+            ),
+            ParamSpec::int("reset", "potential after a spike (value mode)", w.potential_min(), w.potential_max(), Some(0), pb),
+            ParamSpec::choice("reset_mode", "value: v = reset; subtract: v -= threshold", RESET_MODES, 0),
+            ParamSpec::int(
+                "refractory",
+                "timesteps the neuron ignores input after a spike",
+                0,
+                w.refractory_max() as i64,
+                Some(0),
+                format!("refractory_bits = {}", w.refractory_bits),
+            ),
+        ]
+    }
+
+    fn state(&self, w: &Widths) -> Vec<StateField> {
+        vec![
+            StateField { name: "v", bits: w.potential_bits, signed: true },
+            StateField { name: "refractory", bits: w.refractory_bits.max(1), signed: false },
+        ]
+    }
+
+    fn step(&self, p: &Params, s: &mut State, input: i64, w: &Widths) -> bool {
+        step_state(&LifParams::from_params(p), s, input, w)
+    }
+
+    fn type_words(&self, p: &Params) -> Vec<u64> {
+        let l = LifParams::from_params(p);
+        let subtract = l.reset_mode == ResetMode::Subtract;
+        vec![
+            l.threshold as u64,
+            l.reset as u64,
+            crate::memory_map::type_control(l.leak_shift, subtract, l.refractory),
+        ]
+    }
+}
+
+/// One LIF timestep on state `[v, refractory]`; returns true when the neuron fires.
 ///
 /// `input` is the exact sum of the weights delivered this timestep. While refractory the
 /// neuron holds its potential and discards input: that keeps the update a pure function of
 /// (state, input) with no hidden carry, which the hardware pipeline mirrors.
 #[inline]
-pub fn step(p: &LifParams, s: &mut NeuronState, input: i64, w: &Widths) -> bool {
-    if s.refractory > 0 {
-        s.refractory -= 1;
+pub fn step(p: &LifParams, st: &mut NeuronState, input: i64, w: &Widths) -> bool {
+    step_state(p, &mut st.s, input, w)
+}
+
+#[inline]
+fn step_state(p: &LifParams, s: &mut State, input: i64, w: &Widths) -> bool {
+    let [v, refractory, ..] = s;
+    if *refractory > 0 {
+        *refractory -= 1;
         return false;
     }
     // `>>` on i64 is an arithmetic shift, i.e. floor division by 2^k, as in the RTL.
-    let leak = if p.leak_shift == 0 { 0 } else { s.v >> p.leak_shift };
-    let u = (s.v - leak + input).clamp(w.potential_min(), w.potential_max());
+    let leak = if p.leak_shift == 0 { 0 } else { *v >> p.leak_shift };
+    let u = (*v - leak + input).clamp(w.potential_min(), w.potential_max());
     if u >= p.threshold {
-        s.v = match p.reset_mode {
+        *v = match p.reset_mode {
             ResetMode::Value => p.reset,
             // threshold >= 1 and u >= threshold, so u - threshold lies in [0, u): no overflow.
             ResetMode::Subtract => u - p.threshold,
         };
-        s.refractory = p.refractory;
+        *refractory = p.refractory as i64;
         true
     } else {
-        s.v = u;
+        *v = u;
         false
     }
 }
@@ -60,14 +168,14 @@ pub fn step(p: &LifParams, s: &mut NeuronState, input: i64, w: &Widths) -> bool 
 mod tests {
     use super::*;
 
-    const W: Widths = Widths { weight_bits: 4, potential_bits: 8, refractory_bits: 2 };
+    const W: Widths = Widths { weight_bits: 4, potential_bits: 8, current_bits: 8, refractory_bits: 2 };
 
     fn lif(threshold: i64, leak_shift: u32, reset: i64, reset_mode: ResetMode, refractory: u32) -> LifParams {
         LifParams { threshold, leak_shift, reset, reset_mode, refractory }
     }
 
     fn run(p: &LifParams, v: i64, input: i64) -> (NeuronState, bool) {
-        let mut s = NeuronState { v, ..Default::default() };
+        let mut s = NeuronState { s: [v, 0, 0, 0] };
         let f = step(p, &mut s, input, &W);
         (s, f)
     }
@@ -78,11 +186,11 @@ mod tests {
         let p = lif(127, 0, -5, ResetMode::Value, 0);
         let (s, f) = run(&p, 120, 100);
         assert!(f);
-        assert_eq!(s.v, -5);
+        assert_eq!(s.v(), -5);
         let p = lif(127, 0, 0, ResetMode::Subtract, 0);
         let (s, f) = run(&p, 120, 100);
         assert!(f, "127 >= 127");
-        assert_eq!(s.v, 0, "subtract works on the saturated value: 127 - 127");
+        assert_eq!(s.v(), 0, "subtract works on the saturated value: 127 - 127");
     }
 
     #[test]
@@ -90,28 +198,28 @@ mod tests {
         let p = lif(10, 0, 0, ResetMode::Value, 0);
         let (s, f) = run(&p, -120, -100);
         assert!(!f);
-        assert_eq!(s.v, -128);
+        assert_eq!(s.v(), -128);
         let (s, _) = run(&p, -128, -1);
-        assert_eq!(s.v, -128, "stays on the rail");
+        assert_eq!(s.v(), -128, "stays on the rail");
     }
 
     #[test]
     fn leak_is_an_arithmetic_shift_toward_minus_infinity() {
         let p = lif(100, 1, 0, ResetMode::Value, 0);
         // 5 >> 1 = 2: 5 - 2 = 3. -5 >> 1 = -3 (floor): -5 + 3 = -2.
-        assert_eq!(run(&p, 5, 0).0.v, 3);
-        assert_eq!(run(&p, -5, 0).0.v, -2);
-        assert_eq!(run(&p, -1, 0).0.v, 0, "-1 >> 1 = -1, so -1 decays to 0");
-        assert_eq!(run(&p, 1, 0).0.v, 1, "1 >> 1 = 0, so +1 never decays");
+        assert_eq!(run(&p, 5, 0).0.v(), 3);
+        assert_eq!(run(&p, -5, 0).0.v(), -2);
+        assert_eq!(run(&p, -1, 0).0.v(), 0, "-1 >> 1 = -1, so -1 decays to 0");
+        assert_eq!(run(&p, 1, 0).0.v(), 1, "1 >> 1 = 0, so +1 never decays");
         let p4 = lif(100, 4, 0, ResetMode::Value, 0);
-        assert_eq!(run(&p4, 100, 3).0.v, 100 - 6 + 3);
+        assert_eq!(run(&p4, 100, 3).0.v(), 100 - 6 + 3);
     }
 
     #[test]
     fn zero_leak_shift_means_no_leak() {
         let p = lif(100, 0, 0, ResetMode::Value, 0);
-        assert_eq!(run(&p, 50, 0).0.v, 50);
-        assert_eq!(run(&p, -50, 0).0.v, -50);
+        assert_eq!(run(&p, 50, 0).0.v(), 50);
+        assert_eq!(run(&p, -50, 0).0.v(), -50);
     }
 
     #[test]
@@ -119,11 +227,11 @@ mod tests {
         let p = lif(10, 0, 3, ResetMode::Value, 2);
         let mut s = NeuronState::default();
         assert!(step(&p, &mut s, 10, &W));
-        assert_eq!((s.v, s.refractory), (3, 2));
+        assert_eq!((s.v(), s.s[1]), (3, 2));
         assert!(!step(&p, &mut s, 100, &W));
-        assert_eq!((s.v, s.refractory), (3, 1));
+        assert_eq!((s.v(), s.s[1]), (3, 1));
         assert!(!step(&p, &mut s, 100, &W));
-        assert_eq!((s.v, s.refractory), (3, 0));
+        assert_eq!((s.v(), s.s[1]), (3, 0));
         assert!(step(&p, &mut s, 7, &W), "3 + 7 >= 10 once refractory ends");
     }
 
@@ -134,7 +242,7 @@ mod tests {
         assert!(step(&p, &mut s, 5, &W));
         for _ in 0..10 {
             assert!(step(&p, &mut s, 0, &W));
-            assert_eq!(s.v, 6);
+            assert_eq!(s.v(), 6);
         }
     }
 
@@ -143,7 +251,7 @@ mod tests {
         let p = lif(10, 0, 0, ResetMode::Subtract, 0);
         let (s, f) = run(&p, 4, 9);
         assert!(f);
-        assert_eq!(s.v, 3);
+        assert_eq!(s.v(), 3);
     }
 
     #[test]
@@ -151,6 +259,6 @@ mod tests {
         let p = lif(10, 0, 0, ResetMode::Value, 0);
         let (s, f) = run(&p, 0, 9);
         assert!(!f);
-        assert_eq!(s.v, 9);
+        assert_eq!(s.v(), 9);
     }
 }

@@ -1,23 +1,35 @@
-//! Fixed-point neuron semantics: the one definition both the golden model and the RTL follow.
+//! Fixed-point neuron models: the one definition both the golden model and the RTL follow.
 //!
-//! A neuron *type* is a model plus its parameters; each core holds a small table of types
-//! and each neuron slot names one. A new model (e.g. current-based LIF) is a new variant of
-//! [`NeuronType`], a new file beside `lif.rs`, and a new arm in [`NeuronType::step`]; the
-//! state record already has room for one model-specific register ([`NeuronState::aux`]).
+//! A neuron *type* is a model plus its parameter values; each core holds a small table of
+//! types and each neuron slot names one. A model is one file in this folder that defines
+//! `pub static MODEL` implementing [`Model`]: its TOML parameters, its state registers, its
+//! integer `step` and how its parameters pack into the hardware's type table. `build.rs`
+//! lists the files, so nothing else is edited to add one (`docs/neuron-models.md`).
 
-pub mod lif;
-
+use serde::ser::SerializeMap;
 use serde::Serialize;
 
-pub use lif::{LifParams, ResetMode};
+include!(concat!(env!("OUT_DIR"), "/models.rs"));
 
-/// Bit widths that bound the neuron arithmetic.
+/// Parameter slots of a neuron type (a model uses the first `params().len()`).
+pub const MAX_PARAMS: usize = 10;
+/// State registers of a neuron (a model uses the first `state().len()`).
+pub const MAX_STATE: usize = 4;
+
+/// A neuron type's parameter values, in the order of its model's `params()`.
+pub type Params = [i64; MAX_PARAMS];
+/// A neuron's state registers, in the order of its model's `state()`; register 0 is `v`.
+pub type State = [i64; MAX_STATE];
+
+/// Bit widths that bound the neuron arithmetic (the `[hardware]` table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Widths {
     /// Signed width of a synaptic weight.
     pub weight_bits: u32,
     /// Signed width of a membrane potential.
     pub potential_bits: u32,
+    /// Signed width of a synaptic current, for models that keep one (`cuba`).
+    pub current_bits: u32,
     /// Unsigned width of the refractory counter.
     pub refractory_bits: u32,
 }
@@ -59,42 +71,212 @@ pub fn ceil_log2(n: u64) -> u32 {
     }
 }
 
+/// What values a parameter takes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamKind {
+    /// An integer in `min..=max`; `why` says where the bounds come from.
+    Int {
+        /// Smallest value.
+        min: i64,
+        /// Largest value.
+        max: i64,
+        /// Value when the file gives none; `None` makes the parameter required.
+        default: Option<i64>,
+        /// The reason for the bounds, shown in range errors (e.g. "potential_bits = 16").
+        why: String,
+    },
+    /// One of `names`, written as a string; the value is its index.
+    Choice {
+        /// The names, in value order.
+        names: &'static [&'static str],
+        /// Index of the default.
+        default: usize,
+    },
+}
+
+/// One TOML parameter of a model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamSpec {
+    /// TOML key.
+    pub name: &'static str,
+    /// What it means, one line.
+    pub doc: &'static str,
+    /// Its values.
+    pub kind: ParamKind,
+}
+
+impl ParamSpec {
+    /// An integer parameter.
+    pub fn int(name: &'static str, doc: &'static str, min: i64, max: i64, default: Option<i64>, why: String) -> Self {
+        Self { name, doc, kind: ParamKind::Int { min, max, default, why } }
+    }
+    /// A named choice.
+    pub fn choice(name: &'static str, doc: &'static str, names: &'static [&'static str], default: usize) -> Self {
+        Self { name, doc, kind: ParamKind::Choice { names, default } }
+    }
+}
+
+/// One state register of a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct StateField {
+    /// Name (`v` first, always).
+    pub name: &'static str,
+    /// Stored bits.
+    pub bits: u32,
+    /// Two's complement.
+    pub signed: bool,
+}
+
+/// A neuron model: everything spikemesh needs to know of it besides its datapath.
+pub trait Model: Sync {
+    /// The name written as `model = "..."`.
+    fn name(&self) -> &'static str;
+    /// One line for `spikemesh check` and the docs.
+    fn summary(&self) -> &'static str;
+    /// Its parameters, with bounds that follow from `w`.
+    fn params(&self, w: &Widths) -> Vec<ParamSpec>;
+    /// Checks between parameters, after each is in range: `Err((parameter, message))`.
+    fn check(&self, _p: &Params, _w: &Widths) -> Result<(), (&'static str, String)> {
+        Ok(())
+    }
+    /// Its state registers; the first is the membrane potential `v`.
+    fn state(&self, w: &Widths) -> Vec<StateField>;
+    /// One timestep with summed input `input`; returns true if the neuron fires.
+    fn step(&self, p: &Params, s: &mut State, input: i64, w: &Widths) -> bool;
+    /// The type-table words a core loads for this type, word k at `memory_map::type_word(k)`.
+    fn type_words(&self, p: &Params) -> Vec<u64>;
+
+    /// Steps a run of neurons of one type: `states[i]` with `inputs[i]`, which is then zeroed;
+    /// `first + i` is pushed to `fired` for each that fires. One call per run keeps `step`
+    /// statically dispatched, and inlined, in the golden model's inner loop.
+    fn step_run(
+        &self,
+        p: &Params,
+        w: &Widths,
+        states: &mut [NeuronState],
+        inputs: &mut [i64],
+        first: u32,
+        fired: &mut Vec<u32>,
+    ) {
+        for (i, (st, x)) in states.iter_mut().zip(inputs.iter_mut()).enumerate() {
+            if self.step(p, &mut st.s, *x, w) {
+                fired.push(first + i as u32);
+            }
+            *x = 0;
+        }
+    }
+}
+
+/// A model by name.
+pub fn model_named(name: &str) -> Option<ModelId> {
+    MODELS.iter().position(|m| m.name() == name).map(|i| ModelId(i as u8))
+}
+
+/// The names of every model, for error messages.
+pub fn model_names() -> Vec<&'static str> {
+    MODELS.iter().map(|m| m.name()).collect()
+}
+
+/// Index of a model in [`MODELS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ModelId(pub u8);
+
+impl ModelId {
+    /// The model itself.
+    pub fn get(self) -> &'static dyn Model {
+        MODELS[self.0 as usize]
+    }
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        self.get().name()
+    }
+    /// The default model, `lif`.
+    pub fn lif() -> Self {
+        model_named("lif").expect("the lif model is always built in")
+    }
+}
+
 /// One entry of a core's neuron-type table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(tag = "model", rename_all = "snake_case")]
-pub enum NeuronType {
-    /// Leaky integrate-and-fire with a shift-based leak.
-    Lif(LifParams),
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct NeuronType {
+    /// Its model.
+    pub model: ModelId,
+    /// Parameter values, checked against the model's bounds.
+    pub params: Params,
 }
 
 /// The state registers of one neuron.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct NeuronState {
-    /// Membrane potential, always within the potential width.
-    pub v: i64,
-    /// Remaining refractory timesteps.
-    pub refractory: u32,
-    /// Model-specific register (unused by LIF, kept 0).
-    pub aux: i64,
+    /// Registers in the model's `state()` order; unused ones stay 0.
+    pub s: State,
+}
+
+impl NeuronState {
+    /// Membrane potential (register 0 of every model).
+    pub fn v(&self) -> i64 {
+        self.s[0]
+    }
 }
 
 impl NeuronType {
     /// One timestep of this neuron given its summed input `input`; returns true if it fires.
     #[inline]
     pub fn step(&self, state: &mut NeuronState, input: i64, w: &Widths) -> bool {
-        match self {
-            NeuronType::Lif(p) => lif::step(p, state, input, w),
-        }
+        self.model.get().step(&self.params, &mut state.s, input, w)
+    }
+
+    /// The value of parameter `name`, if the model has it.
+    pub fn param(&self, name: &str, w: &Widths) -> Option<i64> {
+        let i = self.model.get().params(w).iter().position(|p| p.name == name)?;
+        Some(self.params[i])
     }
 
     /// A type that can never fire on zero input (used for empty neuron slots).
     pub fn silent(w: &Widths) -> Self {
-        NeuronType::Lif(LifParams {
-            threshold: w.potential_max(),
-            leak_shift: 0,
-            reset: 0,
-            reset_mode: ResetMode::Value,
-            refractory: 0,
-        })
+        let model = ModelId::lif();
+        let mut params = [0; MAX_PARAMS];
+        for (i, spec) in model.get().params(w).iter().enumerate() {
+            params[i] = match &spec.kind {
+                ParamKind::Int { default, max, .. } => default.unwrap_or(*max),
+                ParamKind::Choice { default, .. } => *default as i64,
+            };
+        }
+        params[lif::THRESHOLD] = w.potential_max();
+        Self { model, params }
     }
+}
+
+/// Serialised as `{ model = "...", <param> = value, ... }`, as the file writes it.
+impl Serialize for NeuronType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let m = self.model.get();
+        // Names only depend on the model; the widths only bound values, so any will do.
+        let names = m.params(&Widths { weight_bits: 8, potential_bits: 16, current_bits: 16, refractory_bits: 4 });
+        let mut map = s.serialize_map(Some(names.len() + 1))?;
+        map.serialize_entry("model", m.name())?;
+        for (i, p) in names.iter().enumerate() {
+            match p.kind {
+                ParamKind::Choice { names, .. } => map.serialize_entry(p.name, names[self.params[i] as usize])?,
+                ParamKind::Int { .. } => map.serialize_entry(p.name, &self.params[i])?,
+            }
+        }
+        map.end()
+    }
+}
+
+/// `x` decayed by `4096 - d` parts in 4096, rounded toward zero (Loihi's decay, as Lava's
+/// bit-accurate model computes it: the magnitude is scaled and shifted, then the sign put back).
+pub fn decay12(x: i64, d: i64) -> i64 {
+    let m = (x.abs() * (4096 - d)) >> 12;
+    if x < 0 {
+        -m
+    } else {
+        m
+    }
+}
+
+/// `x` saturated to `bits`-bit two's complement.
+pub fn saturate(x: i64, bits: u32) -> i64 {
+    x.clamp(-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1)
 }

@@ -7,7 +7,7 @@
 //! announced with `frame_ok` and their length, and their bytes can be read back from the
 //! buffer; rejected frames are only counted. Nothing here can hang: every byte is taken.
 
-use crate::ram::Ram;
+use crate::memory::ram::Ram;
 use rust_hdl::prelude::*;
 
 /// Frame-buffer address bits (`MAX_BODY` = 1024 bytes).
@@ -48,7 +48,7 @@ pub struct FrameRx {
     ok: DFF<bool>,
     bad: DFF<bool>,
     flen: DFF<Bits<11>>,
-    crc_step: crate::crc16::Crc16Step,
+    crc_step: crate::link::crc16::Crc16Step,
     dbyte: Signal<Local, Bits<8>>,
     emit: Signal<Local, bool>,
     ones16: Constant<Bits<16>>,
@@ -60,7 +60,7 @@ pub struct FrameRx {
     one11: Constant<Bits<11>>,
     four: Constant<Bits<11>>,
     max_body: Constant<Bits<11>>,
-    addr: crate::resize::Resize<11, FB>,
+    addr: crate::arith::resize::Resize<11, FB>,
 }
 
 impl Default for FrameRx {
@@ -105,7 +105,7 @@ impl FrameRx {
             one11: Constant::new(Bits::<11>::from(1u64)),
             four: Constant::new(Bits::<11>::from(4u64)),
             max_body: Constant::new(Bits::<11>::from(spikemesh_spec::protocol::MAX_BODY as u64)),
-            addr: crate::resize::Resize::zero(),
+            addr: crate::arith::resize::Resize::zero(),
         }
     }
 }

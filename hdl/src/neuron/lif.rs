@@ -2,7 +2,7 @@
 //!
 //! One neuron enters per clock (`in_valid`) and its result leaves `LATENCY` clocks later;
 //! results leave in the order neurons entered (the core counts them to know which is which).
-//! Stages: (1) leak = v >>> leak_shift (`leak.rs`: a DSP multiply for potentials up to 16
+//! Stages: (1) leak = v >>> leak_shift (`arith/leak.rs`: a DSP multiply for potentials up to 16
 //! bits), and v + input in parallel; (2) minus the leak;
 //! (3) saturate, and compare with the threshold in parallel — `sum >= threshold` equals
 //! `sat >= threshold` because 1 <= threshold <= max potential; then the output selects the
@@ -14,7 +14,7 @@
 //! them only with the pipeline empty, so none of them rides the pipeline. A refractory neuron
 //! keeps its potential: `write_v` is low and nothing carries `v` along.
 
-use crate::leak::Leak;
+use crate::arith::leak::Leak;
 use rust_hdl::prelude::*;
 
 /// Clocks from `in_valid` to `out_valid`.

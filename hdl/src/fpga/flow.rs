@@ -155,11 +155,11 @@ pub fn synth(verilog: &str, top: &str, device: Device, dir: &Path) -> Result<Syn
         Device::Hx8k => "synth_ice40",
         _ => "synth_ecp5",
     };
-    // Instantiated SB_MAC16s (`counter.rs`) hide from `ice40_dsp` under another name.
+    // Instantiated SB_MAC16s (`link/counter.rs`) hide from `ice40_dsp` under another name.
     let (hide, unhide) = if device == Device::Up5k {
-        let bb = crate::counter::hidden_mac16_blackbox();
+        let bb = crate::link::counter::hidden_mac16_blackbox();
         std::fs::write(dir.join("hidden_mac16.v"), bb).map_err(|e| FlowError::Report(e.to_string()))?;
-        let h = crate::counter::HIDDEN_MAC16;
+        let h = crate::link::counter::HIDDEN_MAC16;
         (
             format!("read_verilog -lib hidden_mac16.v; chtype -set {h} t:SB_MAC16; "),
             format!("chtype -set SB_MAC16 t:{h}; delete {h}; "),

@@ -1,4 +1,4 @@
-//! The mesh top: `mesh_x x mesh_y` tiles (`tile.rs`) wired into a 2D mesh, the host port on
+//! The mesh top: `mesh_x x mesh_y` tiles (`mesh/tile.rs`) wired into a 2D mesh, the host port on
 //! the west side of tile (0,0), a timestep counter, and `quiet`: the exact barrier condition.
 //!
 //! Every flit is always held in some register with a valid bit (a FIFO slot, an output
@@ -11,9 +11,13 @@
 //! top is generated wiring text, because rust-hdl fixes a block's structure at compile time
 //! and the mesh size comes from the user's file.
 
-use crate::router::FLIT;
+pub mod fanout;
+pub mod router;
+pub mod tile;
+
+use crate::mesh::router::FLIT;
+use crate::mesh::tile::Tile;
 use crate::shape::{CoreShape, DW};
-use crate::tile::Tile;
 
 /// Bits of the `cfg_core` port (up to 256 cores).
 pub const CORE_BITS: usize = 8;
@@ -59,7 +63,7 @@ pub fn mesh_module(
 ) -> String {
     assert!(mesh_x * mesh_y <= 1 << CORE_BITS && mesh_x <= 16 && mesh_y <= 16);
     // The tile compiled for the shape's datapath width (`CoreShape::datapath_bits`).
-    let p = crate::fanout::Packing::new(shape.axons, shape.neurons, destinations, mesh_x, mesh_y);
+    let p = crate::mesh::fanout::Packing::new(shape.axons, shape.neurons, destinations, mesh_x, mesh_y);
     let tile = match shape.datapath_bits() {
         18 => crate::verilog_of(Tile::<18>::new(shape, destinations, &p)),
         26 => crate::verilog_of(Tile::<26>::new(shape, destinations, &p)),
@@ -69,7 +73,7 @@ pub fn mesh_module(
     if with_models {
         v.push_str(crate::primitive_models(shape));
         if shape.dsp_counters {
-            v.push_str(crate::counter::SB_MAC16_MODEL);
+            v.push_str(crate::link::counter::SB_MAC16_MODEL);
         }
     }
     let f1 = FLIT - 1;
@@ -175,7 +179,7 @@ pub fn mesh_module(
     t += &format!("    assign quiet = ~|{{{}}};\n", busy.join(", "));
     t += &format!("    assign cfg_rdata = {};\n", rd.join(" | "));
     t += &format!("    assign cfg_rvalid = |{{{}}};\n", rv.join(", "));
-    t += &crate::counter::counter_body(shape.dsp_counters, "timestep_q", "clock", "clear", "start");
+    t += &crate::link::counter::counter_body(shape.dsp_counters, "timestep_q", "clock", "clear", "start");
     t += "    assign timestep = timestep_q;\nendmodule\n";
     v.push_str(&t);
     v

@@ -1,5 +1,5 @@
 //! Memory fit before synthesis: the RAM blocks a chip of a given shape needs on its board's
-//! FPGA, from the memories `core.rs`, `fanout.rs` and the host bridge instantiate (tested
+//! FPGA, from the memories `core.rs`, `mesh/fanout.rs` and the host bridge instantiate (tested
 //! against Yosys).
 //!
 //! Yosys chooses per memory, with a cost model: very small memories can become flip-flops
@@ -10,7 +10,7 @@
 //! of 256 bits or more, on ECP5 the crossbars), divided by a block's capacity. The crossbar
 //! takes SPRAM on the UP5K.
 
-use crate::crossbar::spram_blocks;
+use crate::memory::crossbar::spram_blocks;
 use crate::shape::{addr_bits, CoreShape, CrossbarStyle};
 use serde::Serialize;
 use spikemesh_spec::config::Board;
@@ -28,7 +28,7 @@ pub struct Memory {
 /// Every memory of one tile of a `mesh_x x mesh_y` chip except a SPRAM crossbar, in
 /// instantiation order.
 pub fn tile_memories(s: &CoreShape, destinations: usize, mesh_x: usize, mesh_y: usize) -> Vec<Memory> {
-    let p = crate::fanout::Packing::new(s.axons, s.neurons, destinations, mesh_x, mesh_y);
+    let p = crate::mesh::fanout::Packing::new(s.axons, s.neurons, destinations, mesh_x, mesh_y);
     let m = |depth: usize, width: usize| Memory { depth: depth.max(2), width };
     let mut v = Vec::new();
     if s.crossbar == CrossbarStyle::Inferred {
@@ -46,10 +46,10 @@ pub fn tile_memories(s: &CoreShape, destinations: usize, mesh_x: usize, mesh_y: 
     v
 }
 
-/// The host bridge's memories (`bridge.rs`): the frame receiver's and transmitter's buffers.
+/// The host bridge's memories (`link/bridge.rs`): the frame receiver's and transmitter's buffers.
 pub fn bridge_memories() -> [Memory; 2] {
-    let m = Memory { depth: 1 << crate::framerx::FB, width: 8 };
-    [m, Memory { depth: 1 << crate::frametx::TB, width: 8 }]
+    let m = Memory { depth: 1 << crate::link::framerx::FB, width: 8 };
+    [m, Memory { depth: 1 << crate::link::frametx::TB, width: 8 }]
 }
 
 /// SB_RAM40_4K blocks for one memory: the cheapest of the four block shapes.

@@ -3,8 +3,8 @@
 //! per entry `base .. base + count` of the destination memory (`spec::memory_map`).
 //! Two clocks per flit; the output register is valid/ready and never drops a flit.
 
-use crate::ram::Ram;
-use crate::router::FLIT;
+use crate::memory::ram::Ram;
+use crate::mesh::router::FLIT;
 use crate::shape::{DW, NB};
 use rust_hdl::prelude::*;
 
@@ -74,14 +74,14 @@ pub struct FanOut {
     pmask: Constant<Bits<DB>>,
     lmask: Constant<Bits<9>>,
     host_bit: Constant<Bits<FLIT>>,
-    rs_x: crate::resize::Resize<4, FLIT>,
-    rs_y: crate::resize::Resize<4, FLIT>,
-    rs_n: crate::resize::Resize<NB, FLIT>,
-    rs_fan: crate::resize::Resize<DW, 30>,
+    rs_x: crate::arith::resize::Resize<4, FLIT>,
+    rs_y: crate::arith::resize::Resize<4, FLIT>,
+    rs_n: crate::arith::resize::Resize<NB, FLIT>,
+    rs_fan: crate::arith::resize::Resize<DW, 30>,
     rd_dest: DFF<bool>,
-    rs_fan_out: crate::resize::Resize<30, DW>,
-    rs_dest_out: crate::resize::Resize<FLIT, DW>,
-    rs_dest: crate::resize::Resize<DW, FLIT>,
+    rs_fan_out: crate::arith::resize::Resize<30, DW>,
+    rs_dest_out: crate::arith::resize::Resize<FLIT, DW>,
+    rs_dest: crate::arith::resize::Resize<DW, FLIT>,
 }
 
 /// Which bits of the fan-out and destination words a chip uses (`spec::memory_map`): the
@@ -144,8 +144,8 @@ impl FanOut {
             cfg_rd_dest: Default::default(),
             cfg_rdata: Default::default(),
             rd_dest: Default::default(),
-            rs_fan_out: crate::resize::Resize::zero(),
-            rs_dest_out: crate::resize::Resize::zero(),
+            rs_fan_out: crate::arith::resize::Resize::zero(),
+            rs_dest_out: crate::arith::resize::Resize::zero(),
             fan: Ram::packed(neurons, &packing.fan),
             dest: Ram::packed(destinations, &packing.dest),
             state: Default::default(),
@@ -168,11 +168,11 @@ impl FanOut {
             pmask: Constant::new(Bits::<DB>::from((1u64 << packing.fan[0].1) - 1)),
             lmask: Constant::new(Bits::<9>::from((1u64 << packing.fan[1].1) - 1)),
             host_bit: Constant::new(Bits::<FLIT>::from(1u64 << 22)),
-            rs_x: crate::resize::Resize::zero(),
-            rs_y: crate::resize::Resize::zero(),
-            rs_n: crate::resize::Resize::zero(),
-            rs_fan: crate::resize::Resize::zero(),
-            rs_dest: crate::resize::Resize::zero(),
+            rs_x: crate::arith::resize::Resize::zero(),
+            rs_y: crate::arith::resize::Resize::zero(),
+            rs_n: crate::arith::resize::Resize::zero(),
+            rs_fan: crate::arith::resize::Resize::zero(),
+            rs_dest: crate::arith::resize::Resize::zero(),
         }
     }
 }

@@ -7,7 +7,7 @@ use spikemesh_spec::config::Board;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BoardInfo {
     /// The flow's device.
-    pub device: crate::flow::Device,
+    pub device: crate::fpga::flow::Device,
     /// Oscillator frequency in Hz.
     pub oscillator_hz: u64,
     /// Pin file, relative to the repository root.
@@ -18,7 +18,7 @@ pub struct BoardInfo {
 
 /// The board's facts, or None for `sim`.
 pub fn board(b: Board) -> Option<BoardInfo> {
-    use crate::flow::Device;
+    use crate::fpga::flow::Device;
     Some(match b {
         Board::Icebreaker => BoardInfo {
             device: Device::Up5k,

@@ -1,14 +1,14 @@
 //! Board tops: the chip (`chip.rs`) with the board's clock (through a PLL when the requested
 //! core clock is not the oscillator's), its UART pins, LEDs and reset button. Port names
-//! match the pin files in `constraints/` (`boards.rs` lists them; a test checks both agree).
+//! match the pin files in `constraints/` (`fpga/boards.rs` lists them; a test checks both agree).
 //!
 //! LEDs: a heartbeat (about one blink a second: the bitstream is alive), the open timestep,
 //! the timestep counter's lowest bit (flickers while the network runs), and a rejected frame
 //! (held for about 0.2 s, so a noisy link shows). The button runs RESET.
 
-use crate::boards::board;
 use crate::chip::{chip_verilog, clock_hz, CHIP};
-use crate::pll::{ecp5_pll, ice40_pll};
+use crate::fpga::boards::board;
+use crate::fpga::pll::{ecp5_pll, ice40_pll};
 use spikemesh_spec::config::Board;
 use spikemesh_spec::Hardware;
 
@@ -36,7 +36,7 @@ fn clock_source(hw: &Hardware) -> Result<String, BoardTopError> {
         // The iCEBreaker's oscillator pin (35) is the UP5K's PLL pad: the pad variant takes the
         // pin itself (nextpnr refuses SB_PLL40_CORE there). The HX8K breakout's (J3) is not a
         // PLL pad, so its PLL takes the clock from the fabric.
-        let (cell, input) = if b.device == crate::flow::Device::Up5k {
+        let (cell, input) = if b.device == crate::fpga::flow::Device::Up5k {
             ("SB_PLL40_PAD", "PACKAGEPIN")
         } else {
             ("SB_PLL40_CORE", "REFERENCECLK")

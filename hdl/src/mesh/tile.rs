@@ -3,8 +3,8 @@
 //! are the tile's links (0 north, 1 east, 2 south, 3 west).
 
 use crate::core::NeuronCore;
-use crate::fanout::{FanOut, DB};
-use crate::router::{Router, FLIT};
+use crate::mesh::fanout::{FanOut, DB};
+use crate::mesh::router::{Router, FLIT};
 use crate::shape::{CoreShape, AB, DW, NB};
 use rust_hdl::prelude::*;
 
@@ -59,7 +59,7 @@ pub struct Tile<const D: usize> {
     rsel: DFF<bool>,
     rsel_fan: DFF<bool>,
     is_fan: Signal<Local, bool>,
-    axon: crate::resize::Resize<FLIT, AB>,
+    axon: crate::arith::resize::Resize<FLIT, AB>,
     mem_fan: Constant<Bits<4>>,
     mem_dest: Constant<Bits<4>>,
     zero_dw: Constant<Bits<DW>>,
@@ -67,7 +67,7 @@ pub struct Tile<const D: usize> {
 
 impl<const D: usize> Tile<D> {
     /// A tile of `shape` with `destinations` fan-out entries, packed as `packing` says.
-    pub fn new(shape: &CoreShape, destinations: usize, packing: &crate::fanout::Packing) -> Self {
+    pub fn new(shape: &CoreShape, destinations: usize, packing: &crate::mesh::fanout::Packing) -> Self {
         use spikemesh_spec::memory_map as mm;
         Self {
             clock: Default::default(),
@@ -97,7 +97,7 @@ impl<const D: usize> Tile<D> {
             rsel: Default::default(),
             rsel_fan: Default::default(),
             is_fan: Default::default(),
-            axon: crate::resize::Resize::zero(),
+            axon: crate::arith::resize::Resize::zero(),
             mem_fan: Constant::new(Bits::<4>::from(mm::FANOUT as u64)),
             mem_dest: Constant::new(Bits::<4>::from(mm::DESTINATION as u64)),
             zero_dw: Constant::new(Bits::<DW>::from(0u64)),

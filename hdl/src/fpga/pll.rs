@@ -115,7 +115,7 @@ pub struct ClockPlan {
 
 /// The clock plan for `hw` on its board (None for `sim`, or when no PLL setting exists).
 pub fn clock_plan(hw: &spikemesh_spec::Hardware) -> Option<ClockPlan> {
-    let b = crate::boards::board(hw.board)?;
+    let b = crate::fpga::boards::board(hw.board)?;
     let osc = b.oscillator_hz as f64 / 1e6;
     if (hw.clock_mhz - osc).abs() < 1e-9 {
         return Some(ClockPlan {

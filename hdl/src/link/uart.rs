@@ -41,7 +41,7 @@ pub struct UartTx {
     low: DFF<bool>,
     sum: Signal<Local, Bits<25>>,
     frame: Signal<Local, Bits<10>>,
-    rs_data: crate::resize::Resize<8, 10>,
+    rs_data: crate::arith::resize::Resize<8, 10>,
     stop: Constant<Bits<10>>,
 }
 
@@ -65,7 +65,7 @@ impl UartTx {
             low: Default::default(),
             sum: Default::default(),
             frame: Default::default(),
-            rs_data: crate::resize::Resize::zero(),
+            rs_data: crate::arith::resize::Resize::zero(),
             stop: Constant::new(Bits::<10>::from(1u64 << 9)),
         }
     }

@@ -6,7 +6,7 @@
 //! transmitter). COBS needs to know how far the next zero is before it can send a block's
 //! code byte, so each block is scanned once, then sent; at UART speed the scan costs nothing.
 
-use crate::ram::Ram;
+use crate::memory::ram::Ram;
 use rust_hdl::prelude::*;
 
 /// Frame-buffer address bits (bodies up to 1024 bytes).
@@ -47,14 +47,14 @@ pub struct FrameTx {
     ov: DFF<bool>,
     ob: DFF<Bits<8>>,
     phase: DFF<bool>,
-    crc_step: crate::crc16::Crc16Step,
+    crc_step: crate::link::crc16::Crc16Step,
     raddr: Signal<Local, Bits<11>>,
     free: Signal<Local, bool>,
     crc: Signal<Local, Bits<16>>,
-    rs_addr: crate::resize::Resize<11, TB>,
-    rs_waddr: crate::resize::Resize<11, TB>,
-    rs_hi: crate::resize::Resize<16, 8>,
-    rs_lo: crate::resize::Resize<16, 8>,
+    rs_addr: crate::arith::resize::Resize<11, TB>,
+    rs_waddr: crate::arith::resize::Resize<11, TB>,
+    rs_hi: crate::arith::resize::Resize<16, 8>,
+    rs_lo: crate::arith::resize::Resize<16, 8>,
     zero16: Constant<Bits<16>>,
     zero8: Constant<Bits<8>>,
     one8: Constant<Bits<8>>,
@@ -110,10 +110,10 @@ impl FrameTx {
             raddr: Default::default(),
             free: Default::default(),
             crc: Default::default(),
-            rs_addr: crate::resize::Resize::zero(),
-            rs_waddr: crate::resize::Resize::zero(),
-            rs_hi: crate::resize::Resize::zero(),
-            rs_lo: crate::resize::Resize::zero(),
+            rs_addr: crate::arith::resize::Resize::zero(),
+            rs_waddr: crate::arith::resize::Resize::zero(),
+            rs_hi: crate::arith::resize::Resize::zero(),
+            rs_lo: crate::arith::resize::Resize::zero(),
             zero16: Constant::new(Bits::<16>::from(0u64)),
             zero8: Constant::new(Bits::<8>::from(0u64)),
             one8: Constant::new(Bits::<8>::from(1u64)),

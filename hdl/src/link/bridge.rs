@@ -15,13 +15,13 @@
 //! frames while the mesh runs, waits for `quiet`, and repeats n times before its ACK.
 //! Memory access needs a closed timestep (NACK busy otherwise).
 
-use crate::counter::Counter32;
-use crate::framerx::FrameRx;
-use crate::frametx::FrameTx;
-use crate::resize::Resize;
-use crate::router::FLIT;
+use crate::arith::resize::Resize;
+use crate::link::counter::Counter32;
+use crate::link::framerx::FrameRx;
+use crate::link::frametx::FrameTx;
+use crate::link::uart::{UartRx, UartTx};
+use crate::mesh::router::FLIT;
 use crate::shape::DW;
-use crate::uart::{UartRx, UartTx};
 use rust_hdl::prelude::*;
 use spikemesh_spec::memory_map::{geometry, MEMORIES};
 use spikemesh_spec::protocol::{kind, BoardInfo, Reason, READ_WORDS, SPIKES_PER_FRAME};

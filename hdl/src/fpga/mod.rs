@@ -1,0 +1,7 @@
+//! The FPGA flow: Yosys/nextpnr, clocks (PLLs), board definitions and tops, and the fit prediction.
+
+pub mod board_top;
+pub mod boards;
+pub mod fit;
+pub mod flow;
+pub mod pll;
