@@ -105,3 +105,20 @@ fn generated_chips_lint_clean() {
         assert!(msgs.trim().is_empty(), "{ex}:\n{msgs}");
     }
 }
+
+#[test]
+fn generated_neuron_datapaths_lint_clean() {
+    use spikemesh_hdl::neuron::{alif::AlifUpdate, cuba::CubaUpdate};
+    for (p, u) in [(24, 24), (4, 4), (16, 16), (12, 20), (20, 12), (32, 32)] {
+        let msgs = lint(&format!("cuba_{p}_{u}"), &spikemesh_hdl::verilog_of(CubaUpdate::<34>::new(p, u)));
+        assert!(msgs.trim().is_empty(), "cuba P={p} U={u}:\n{msgs}");
+    }
+    let msgs = lint("cuba_26", &spikemesh_hdl::verilog_of(CubaUpdate::<26>::new(24, 24)));
+    assert!(msgs.trim().is_empty(), "26-bit cuba:\n{msgs}");
+    for p in [4, 8, 16, 24, 32] {
+        let msgs = lint(&format!("alif_{p}"), &spikemesh_hdl::verilog_of(AlifUpdate::<34>::new(p)));
+        assert!(msgs.trim().is_empty(), "alif P={p}:\n{msgs}");
+    }
+    let msgs = lint("alif_18", &spikemesh_hdl::verilog_of(AlifUpdate::<18>::new(16)));
+    assert!(msgs.trim().is_empty(), "18-bit alif:\n{msgs}");
+}

@@ -1,15 +1,18 @@
 //! Neuron datapaths: one file per model, the hardware twin of `spec/src/neuron/<model>.rs`.
 //!
-//! The core (`core.rs`) feeds a datapath one neuron per clock (state, summed input and the
-//! type's parameters) and writes back what leaves it, in order, a fixed number of clocks later.
-//! Today the core instantiates the `lif` datapath itself; models the golden model knows but no
-//! datapath here implements are refused before any RTL is built ([`check_datapaths`]).
+//! A datapath takes one neuron per clock (state, summed input and the type's parameter words)
+//! and hands back its next state, in order, a fixed number of clocks later; the contract is in
+//! `docs/neuron-models.md`. Each is proven equal to its spec `step` on its own
+//! (`sim/tests/<model>_cosim.rs`). The core (`core.rs`) instantiates the `lif` datapath itself
+//! so far, so cores of other models are refused before any RTL is built ([`check_datapaths`]).
 
+pub mod alif;
+pub mod cuba;
 pub mod lif;
 
 use spikemesh_spec::{FieldPath, Mapping, Network, SpecError};
 
-/// The models with a datapath here: the RTL, the virtual board and the bitstream run only these.
+/// The models the neuron core runs: the RTL, the virtual board and the bitstream run only these.
 pub const DATAPATHS: &[&str] = &["lif"];
 
 /// Checks that every core of `mapping` runs a model with a datapath. Each core that does not
@@ -27,7 +30,7 @@ pub fn check_datapaths(net: &Network, mapping: &Mapping) -> spikemesh_spec::Resu
             diags.push(net.locator.at(
                 &at,
                 format!(
-                    "core ({},{}) runs '{model}' (population '{}'), but the hardware has neuron datapaths for {} only; the golden model runs every model (--engine golden)",
+                    "core ({},{}) runs '{model}' (population '{}'), but the neuron core runs {} only so far (the other datapaths are proven alone, not yet in the core); the golden model runs every model (--engine golden)",
                     img.x,
                     img.y,
                     net.populations[pop].name,

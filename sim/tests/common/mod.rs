@@ -1,0 +1,67 @@
+//! A neuron datapath in Verilator, fed one neuron per clock, its results checked in order.
+
+use spikemesh_sim::verilator::{build, Model, PortId};
+use std::collections::VecDeque;
+use std::fmt::Debug;
+
+/// A built datapath and its handshake ports.
+pub struct Datapath {
+    /// The model, for setting and reading the other ports.
+    pub m: Model,
+    clock: PortId,
+    in_valid: PortId,
+    out_valid: PortId,
+    latency: usize,
+}
+
+impl Datapath {
+    /// Builds (or loads from the cache) the datapath `verilog` with top module `top`.
+    pub fn new(verilog: &str, what: &str, latency: usize) -> Self {
+        let built = build(verilog, "top", false, what).unwrap_or_else(|e| panic!("{e}"));
+        let m = Model::load(&built).unwrap();
+        let (clock, in_valid, out_valid) = (m.port("clock"), m.port("in_valid"), m.port("out_valid"));
+        Self { m, clock, in_valid, out_valid, latency }
+    }
+
+    /// Streams a run of `n` neurons of one type (its parameter ports already set), then lets
+    /// the pipeline drain, as the core does before it changes parameters. `drive(m, i)` sets
+    /// neuron i's inputs, `want(i)` is its expected result with a description, and `got(m)`
+    /// reads the result leaving this clock. Returns the results checked.
+    pub fn run<T: PartialEq + Debug>(
+        &mut self,
+        n: usize,
+        mut drive: impl FnMut(&mut Model, usize),
+        want: impl Fn(usize) -> (T, String),
+        got: impl Fn(&Model) -> T,
+    ) -> usize {
+        let mut expected = VecDeque::new();
+        let mut checked = 0;
+        for k in 0..n + self.latency + 1 {
+            if k < n {
+                drive(&mut self.m, k);
+                expected.push_back(want(k));
+            }
+            self.m.set(self.in_valid, (k < n) as u64);
+            self.m.eval();
+            if self.m.get(self.out_valid) == 1 {
+                let (w, what) = expected.pop_front().expect("an output without an input");
+                assert_eq!(got(&self.m), w, "{what}");
+                checked += 1;
+            }
+            self.m.tick(self.clock, 1);
+        }
+        assert!(expected.is_empty(), "{} results never came out", expected.len());
+        checked
+    }
+}
+
+/// A value in lo..=hi, at an edge (lo, hi or 0) one time in three.
+pub fn edge(r: &mut rand_chacha::ChaCha8Rng, lo: i64, hi: i64) -> i64 {
+    use rand::Rng;
+    match r.gen_range(0..9) {
+        0 => lo,
+        1 => hi,
+        2 => 0,
+        _ => r.gen_range(lo..=hi),
+    }
+}

@@ -1,0 +1,152 @@
+//! The pipelined `cuba` datapath in Verilator against the spec's `cuba` update: random vectors
+//! at real widths (edges of every range included), and every state and input at 4 bits,
+//! streamed one per clock in runs of one type (results compared in order after the latency).
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use spikemesh_hdl::neuron::cuba::{CubaUpdate, LATENCY};
+use spikemesh_spec::neuron::{model_named, Params, Widths, MAX_PARAMS};
+
+mod common;
+
+use common::{edge, Datapath};
+
+/// One neuron for the datapath: state `[v, u, refractory]`, its input, its type.
+#[derive(Debug, Clone, Copy)]
+struct Vector {
+    state: [i64; 3],
+    acc: i64,
+    params: Params,
+}
+
+/// The `cuba` datapath of `p`-bit potentials and `u`-bit currents on `D`-bit ports.
+fn datapath<const D: usize>(p: usize, u: usize) -> Datapath {
+    let v = spikemesh_hdl::verilog_of(CubaUpdate::<D>::new(p, u));
+    Datapath::new(&v, &format!("the {D}-bit cuba datapath (P = {p}, U = {u})"), LATENCY)
+}
+
+/// Streams `runs` of one type each and checks every result against the spec's `step`.
+fn check(dp: &mut Datapath, w: &Widths, runs: &[Vec<Vector>]) -> usize {
+    let cuba = model_named("cuba").unwrap().get();
+    let [pv, pu, pr, pacc] = ["v", "u", "refractory", "acc"].map(|n| dp.m.port(n));
+    let [ov, owv, ou, or, ofire] = ["v_next", "write_v", "u_next", "refractory_next", "fire"].map(|n| dp.m.port(n));
+    let words = ["threshold", "bias", "reset", "decays", "timing"].map(|n| dp.m.port(n));
+    let mut checked = 0;
+    for run in runs {
+        let p = run[0].params;
+        let values = [p[0], p[3], p[5], p[1] | p[2] << 12 | p[6] << 24, p[4] | p[7] << 5];
+        for (q, value) in words.iter().zip(values) {
+            dp.m.set(*q, value as u64);
+        }
+        checked += dp.run(
+            run.len(),
+            |m, i| {
+                let x = run[i];
+                m.set(pv, x.state[0] as u64);
+                m.set(pu, x.state[1] as u64);
+                m.set(pr, x.state[2] as u64);
+                m.set(pacc, x.acc as u64);
+            },
+            |i| {
+                let x = run[i];
+                let mut s = [x.state[0], x.state[1], x.state[2], 0];
+                let fire = cuba.step(&x.params, &mut s, x.acc, w);
+                let v = (x.state[2] == 0).then_some(s[0]);
+                ((v, s[1], s[2], fire), format!("{x:?} P={} U={}", w.potential_bits, w.current_bits))
+            },
+            |m| {
+                let v = (m.get(owv) == 1).then(|| m.get_signed(ov));
+                (v, m.get_signed(ou), m.get(or) as i64, m.get(ofire) == 1)
+            },
+        );
+    }
+    checked
+}
+
+fn widths(p: u32, u: u32) -> Widths {
+    Widths { weight_bits: 8, potential_bits: p, current_bits: u, refractory_bits: 8 }
+}
+
+/// Random runs of random types for `w`, with inputs up to `acc_lim` in magnitude.
+fn random_runs(w: &Widths, acc_lim: i64, seed: u64, vectors: usize) -> Vec<Vec<Vector>> {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let lim = w.potential_max();
+    let half = 1i64 << (w.current_bits - 1);
+    let mut runs = Vec::new();
+    let mut left = vectors;
+    while left > 0 {
+        let k = r.gen_range(0..=6.min(w.potential_bits as i64 - 2));
+        let mut p: Params = [0; MAX_PARAMS];
+        let decay = |r: &mut ChaCha8Rng| [0, 1, 4094, 4095, r.gen_range(0..4096)][r.gen_range(0..5)];
+        p[..8].copy_from_slice(&[
+            edge(&mut r, 1, (lim >> k).max(1)),
+            decay(&mut r),
+            decay(&mut r),
+            edge(&mut r, -lim, lim),
+            k,
+            edge(&mut r, -lim, lim),
+            r.gen_range(0..2),
+            r.gen_range(0..256),
+        ]);
+        let n = r.gen_range(1..200).min(left);
+        left -= n;
+        let run = (0..n)
+            .map(|_| Vector {
+                state: [
+                    edge(&mut r, -lim, lim),
+                    edge(&mut r, -half + 1, half),
+                    if r.gen_bool(0.7) { 0 } else { r.gen_range(1..256) },
+                ],
+                acc: edge(&mut r, -acc_lim - 1, acc_lim),
+                params: p,
+            })
+            .collect();
+        runs.push(run);
+    }
+    runs
+}
+
+#[test]
+fn cuba_datapath_is_bit_exact_with_the_spec() {
+    // Lava's widths, and others, on the widest datapath with 24-bit inputs.
+    let w = widths(24, 24);
+    assert!(check(&mut datapath::<34>(24, 24), &w, &random_runs(&w, (1 << 23) - 1, 1, 400_000)) >= 400_000);
+    for (p, u) in [(16, 16), (12, 20), (20, 12), (32, 32)] {
+        let w = widths(p as u32, u as u32);
+        let n = check(&mut datapath::<34>(p, u), &w, &random_runs(&w, (1 << 20) - 1, p as u64, 100_000));
+        assert!(n >= 100_000);
+    }
+    // The 26-bit datapath a 24-bit cuba core gets.
+    assert!(check(&mut datapath::<26>(24, 24), &w, &random_runs(&w, (1 << 14) - 1, 7, 200_000)) >= 200_000);
+}
+
+#[test]
+fn cuba_datapath_is_exact_on_every_small_state_and_input() {
+    // 4-bit potential and current: every v, u and input in range, refractory 0 and 1, under
+    // decays at their edges and alignments 0..2.
+    let (p, u) = (4u32, 4u32);
+    let mut dp = datapath::<34>(p as usize, u as usize);
+    let w = widths(p, u);
+    let mut runs = Vec::new();
+    for (du, dv) in [(0, 0), (4095, 4095), (0, 4095), (2047, 1), (4094, 2048)] {
+        for k in 0..=2i64 {
+            for (bias, subtract) in [(0, 0), (-7, 1), (5, 0)] {
+                let mut params: Params = [0; MAX_PARAMS];
+                params[..8].copy_from_slice(&[(7 >> k).max(1), du, dv, bias, k, -3, subtract, 2]);
+                let mut run = Vec::new();
+                for v in -7..=7 {
+                    for uu in -7..=8 {
+                        for acc in -16..=15 {
+                            for refr in 0..=1 {
+                                run.push(Vector { state: [v, uu, refr], acc, params });
+                            }
+                        }
+                    }
+                }
+                runs.push(run);
+            }
+        }
+    }
+    let n = check(&mut dp, &w, &runs);
+    assert_eq!(n, 5 * 3 * 3 * 15 * 16 * 32 * 2);
+}
