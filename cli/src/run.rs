@@ -102,7 +102,7 @@ fn bar(len: usize, what: &str) -> Result<ProgressBar> {
 pub fn run(args: Args) -> Result<()> {
     let Prepared { net, mapping, stim, record } = args.spec.prepare()?;
     let a = &args.spec;
-    spikemesh_hdl::neuron::check_datapaths(&net, &mapping)?;
+    spikemesh_hdl::neuron::check_datapaths(&net, &mapping, spikemesh_hdl::neuron::Target::Board)?;
     let baud = args.baud.unwrap_or(net.hardware.baud);
     let mut board = Board::open(&args.port, baud)?;
     board.timeout = Duration::from_millis(args.timeout_ms);

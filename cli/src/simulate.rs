@@ -111,7 +111,7 @@ pub fn run(args: Args) -> Result<()> {
         bail!("--vcd traces the RTL: use it with --engine verilator or --engine both");
     }
     if args.engine != EngineKind::Golden {
-        spikemesh_hdl::neuron::check_datapaths(&net, &mapping)?;
+        spikemesh_hdl::neuron::check_datapaths(&net, &mapping, spikemesh_hdl::neuron::Target::Mesh)?;
     }
     let bar = progress(a.steps)?;
     let tick = |done: usize| {
@@ -143,7 +143,7 @@ pub fn run(args: Args) -> Result<()> {
         EngineKind::Both => {
             match lockstep_mesh(&mapping, &stim, Some(10), args.vcd.as_deref())? {
                 Ok(s) => println!(
-                    "golden model and RTL agree: every recorded spike of {} timesteps, and every potential every 10 timesteps and at the end ({}x{} mesh, {} cycles, {:.0} per timestep)",
+                    "golden model and RTL agree: every recorded spike of {} timesteps, and every potential (and middle state register: cuba's u, alif's adaptation) every 10 timesteps and at the end ({}x{} mesh, {} cycles, {:.0} per timestep)",
                     a.steps,
                     mapping.hardware.mesh_x,
                     mapping.hardware.mesh_y,

@@ -136,7 +136,7 @@ pub fn run(a: Args) -> Result<()> {
     }
     let hw = net.hardware.clone();
     let mapping = spikemesh_spec::Mapping::build(&net)?;
-    spikemesh_hdl::neuron::check_datapaths(&net, &mapping)?;
+    spikemesh_hdl::neuron::check_datapaths(&net, &mapping, spikemesh_hdl::neuron::Target::Board)?;
     let info =
         spikemesh_hdl::fpga::boards::board(hw.board).ok_or(spikemesh_hdl::fpga::board_top::BoardTopError::NoFpga)?;
     let mut r = Report {

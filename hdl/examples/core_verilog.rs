@@ -16,6 +16,8 @@ fn main() {
         router_fifo: 2,
         leak_multiply: true,
         dsp_counters: false,
+        model: spikemesh_spec::neuron::ModelId::lif(),
+        current_bits: 16,
     };
     print!("{}", spikemesh_hdl::core_verilog(&shape, spram));
 }

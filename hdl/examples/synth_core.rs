@@ -24,6 +24,8 @@ fn main() {
         router_fifo: 2,
         leak_multiply: true,
         dsp_counters: false,
+        model: spikemesh_spec::neuron::ModelId::lif(),
+        current_bits: 16,
     };
     let v = spikemesh_hdl::core_verilog(&shape, false);
     let ports = spikemesh_hdl::ports::parse_ports(&v, "top").unwrap();

@@ -1,12 +1,15 @@
-//! The neuron core: a time-multiplexed crossbar core with one LIF datapath.
+//! The neuron core: a time-multiplexed crossbar core with one neuron datapath, that of the
+//! model its shape names, behind fixed ports (`neuron::Datapath`; the contract is in
+//! `docs/neuron-models.md`). Nothing here depends on which model it is.
 //!
 //! Per timestep the controller pulses `start` (the core must be idle). The core then updates
-//! every neuron once: read its potential, its accumulator and refractory counter (one word)
-//! and its type index; then the pipelined LIF datapath, whose output writes the state back,
-//! zeroes the accumulator and queues the spike. The type's parameters come from a one-entry
-//! cache: when a neuron's type differs from the cached one, the update pauses, lets the
-//! pipeline drain, reads the three parameters, and goes on (neurons of one population are
-//! contiguous, so this costs a few clocks per type boundary).
+//! every neuron once: read its potential, its middle state register (if the model has one),
+//! its accumulator and refractory counter (one word) and its type index; then the pipelined
+//! datapath, whose output writes the state back, zeroes the accumulator and queues the spike.
+//! The type's parameter words come from a one-entry cache: when a neuron's type differs from
+//! the cached one, the update pauses, lets the pipeline drain, reads the model's words, and
+//! goes on (neurons of one population are contiguous, so this costs a few clocks per type
+//! boundary).
 //!
 //! Axon events arriving on `in_*` wait while the update runs (`in_ready` is low), then are
 //! integrated into the accumulators one synapse per clock: the axon's crossbar row streams
@@ -23,7 +26,7 @@ use crate::arith::adder::NarrowAdd;
 use crate::arith::resize::Resize;
 use crate::memory::crossbar::Crossbar;
 use crate::memory::ram::{Ram, SplitRam};
-use crate::neuron::lif::LifUpdate;
+use crate::neuron::Datapath;
 use crate::shape::{CoreShape, AB, DW, NB, TB};
 use rust_hdl::prelude::*;
 
@@ -72,12 +75,15 @@ pub struct NeuronCore<const D: usize> {
     xbar: Crossbar<D>,
     // Type index of each neuron at [0, N), the spike queue at [qbase, qbase + N).
     tq: Ram<TQA, NB>,
-    // Threshold at [0, T), reset at [tbase, ..), control word at [2 * tbase, ..).
+    // Type word k of type t at t + k * 2^type_bits (`CoreShape::type_table_ram`).
     types: Ram<TYA, D>,
     pot: Ram<NB, D>,
+    // The model's middle state register (`CoreShape::aux_state`). Without one it is a word
+    // nothing writes or reads (`has_aux` low), which Yosys removes.
+    aux: Ram<NB, D>,
     // Accumulator (lo, signed) and refractory counter (hi) of each neuron.
     accr: SplitRam<NB, D, 8>,
-    lif: LifUpdate<D>,
+    dp: Datapath<D>,
     add: NarrowAdd<D>,
     rs_ntype: Resize<NB, D>,
     rs_trow: Resize<TB, TYA>,
@@ -86,7 +92,6 @@ pub struct NeuronCore<const D: usize> {
     rs_col: Resize<NB, TQA>,
     rs_uj: Resize<NB, TQA>,
     rs_refr: Resize<8, D>,
-    rs_ctl: Resize<D, 14>,
     rs_wdata: Resize<DW, D>,
     rs_rdata: Resize<D, DW>,
     rdata: Signal<Local, Bits<D>>,
@@ -102,15 +107,29 @@ pub struct NeuronCore<const D: usize> {
     one_q: Constant<Bits<TQA>>,
     zero_q: Constant<Bits<TQA>>,
     qbase: Constant<Bits<TQA>>,
-    t_thr: Constant<Bits<TYA>>,
-    t_rst: Constant<Bits<TYA>>,
-    t_ctl: Constant<Bits<TYA>>,
-    ctl_mask: Constant<Bits<D>>,
+    // Type word k's offset in the type RAM, and the bits it reads back (all for signed words).
+    t0: Constant<Bits<TYA>>,
+    t1: Constant<Bits<TYA>>,
+    t2: Constant<Bits<TYA>>,
+    t3: Constant<Bits<TYA>>,
+    t4: Constant<Bits<TYA>>,
+    wm0: Constant<Bits<D>>,
+    wm1: Constant<Bits<D>>,
+    wm2: Constant<Bits<D>>,
+    wm3: Constant<Bits<D>>,
+    wm4: Constant<Bits<D>>,
+    // The model has type words 3 and 4; the refill is done in state `f_last`.
+    has_w3: Constant<bool>,
+    has_w4: Constant<bool>,
+    has_aux: Constant<bool>,
+    f_last: Constant<Bits<3>>,
     zero3: Constant<Bits<3>>,
     one3: Constant<Bits<3>>,
     f2: Constant<Bits<3>>,
     f3: Constant<Bits<3>>,
     f4: Constant<Bits<3>>,
+    f5: Constant<Bits<3>>,
+    f6: Constant<Bits<3>>,
     mem_xbar: Constant<Bits<4>>,
     mem_ntype: Constant<Bits<4>>,
     mem_thr: Constant<Bits<4>>,
@@ -119,6 +138,9 @@ pub struct NeuronCore<const D: usize> {
     mem_pot: Constant<Bits<4>>,
     mem_refr: Constant<Bits<4>>,
     mem_acc: Constant<Bits<4>>,
+    mem_w3: Constant<Bits<4>>,
+    mem_w4: Constant<Bits<4>>,
+    mem_aux: Constant<Bits<4>>,
     zero8: Constant<Bits<8>>,
 
     // Control registers.
@@ -131,14 +153,17 @@ pub struct NeuronCore<const D: usize> {
     // The neuron the LIF's next result belongs to (results leave in order).
     wb_j: DFF<Bits<NB>>,
     // The type cache: `cur` is the cached type, valid when `have`; `fetch` counts the
-    // refill (0 = none, 1 = draining the pipeline, 2..4 = parameter reads landing).
+    // refill (0 = none, 1 = draining the pipeline, 2..6 = parameter word reads landing).
     have: DFF<bool>,
     cur: DFF<Bits<TB>>,
     fetch: DFF<Bits<3>>,
     // The type that missed, fetched once the pipeline has drained.
     next_t: DFF<Bits<TB>>,
-    p_rst: DFF<Bits<D>>,
-    p_ctl: DFF<Bits<D>>,
+    // Type words 1..4 of the cached type (word 0 is the type RAM's resting read).
+    p1: DFF<Bits<D>>,
+    p2: DFF<Bits<D>>,
+    p3: DFF<Bits<D>>,
+    p4: DFF<Bits<D>>,
     int_busy: DFF<bool>,
     s1_valid: DFF<bool>,
     s1_j: DFF<Bits<NB>>,
@@ -179,8 +204,8 @@ pub struct NeuronCore<const D: usize> {
 
 /// Address bits of the type-index + spike-queue RAM.
 const TQA: usize = NB + 1;
-/// Address bits of the type-parameter RAM.
-const TYA: usize = TB + 2;
+/// Address bits of the type-parameter RAM (up to five words per type).
+const TYA: usize = TB + 3;
 
 impl<const D: usize> NeuronCore<D> {
     /// A core of the given shape, all memories zero.
@@ -192,6 +217,13 @@ impl<const D: usize> NeuronCore<D> {
         let (nbits, tbits) = (s.neuron_bits(), s.type_bits());
         let (tq, types) = (s.type_queue_ram(), s.type_table_ram());
         let tyc = |k: u64| Constant::new(Bits::<TYA>::from(k << tbits));
+        // Signed words read back sign-extended (all bits); unsigned ones masked to their fields.
+        let words = s.type_words();
+        let wm = |k: usize| {
+            let m = words.get(k).map_or(0, |w| if w.signed { u64::MAX } else { w.mask });
+            Constant::new(Bits::<D>::from(m & ((1u128 << D) - 1) as u64))
+        };
+        let aux = s.aux_state();
         Self {
             clock: Default::default(),
             start: Default::default(),
@@ -216,8 +248,12 @@ impl<const D: usize> NeuronCore<D> {
             // Signed: threshold and reset sign-extend; the control word is masked on use.
             types: Ram::new(types.0, types.1, true),
             pot: Ram::new(s.neurons, s.potential_bits, true),
+            aux: match aux {
+                Some(f) => Ram::new(s.neurons, f.bits as usize, f.signed),
+                None => Ram::new(1, 1, false),
+            },
             accr: SplitRam::new(s.neurons, s.acc_bits, s.refractory_bits.max(1)),
-            lif: LifUpdate::new(s.potential_bits, s.leak_multiply),
+            dp: Datapath::new(s),
             add: NarrowAdd::new(s.acc_bits),
             rs_ntype: Resize::zero(),
             rs_trow: Resize::zero(),
@@ -226,7 +262,6 @@ impl<const D: usize> NeuronCore<D> {
             rs_col: Resize::zero(),
             rs_uj: Resize::zero(),
             rs_refr: Resize::zero(),
-            rs_ctl: Resize::zero(),
             rs_wdata: Resize::zero(),
             rs_rdata: Resize::sign(),
             rdata: Default::default(),
@@ -238,15 +273,27 @@ impl<const D: usize> NeuronCore<D> {
             one_q: Constant::new(Bits::<TQA>::from(1u64)),
             zero_q: Constant::new(Bits::<TQA>::from(0u64)),
             qbase: Constant::new(Bits::<TQA>::from(1u64 << nbits)),
-            t_thr: tyc(0),
-            t_rst: tyc(1),
-            t_ctl: tyc(2),
-            ctl_mask: Constant::new(Bits::<D>::from(mm::fields_mask(&s.type_control_fields()))),
+            t0: tyc(0),
+            t1: tyc(1),
+            t2: tyc(2),
+            t3: tyc(3),
+            t4: tyc(4),
+            wm0: wm(0),
+            wm1: wm(1),
+            wm2: wm(2),
+            wm3: wm(3),
+            wm4: wm(4),
+            has_w3: Constant::new(words.len() > 3),
+            has_w4: Constant::new(words.len() > 4),
+            has_aux: Constant::new(aux.is_some()),
+            f_last: c3(words.len() as u64 + 1),
             zero3: c3(0),
             one3: c3(1),
             f2: c3(2),
             f3: c3(3),
             f4: c3(4),
+            f5: c3(5),
+            f6: c3(6),
             mem_xbar: m4(mm::CROSSBAR),
             mem_ntype: m4(mm::NEURON_TYPE),
             mem_thr: m4(mm::TYPE_THRESHOLD),
@@ -255,6 +302,9 @@ impl<const D: usize> NeuronCore<D> {
             mem_pot: m4(mm::POTENTIAL),
             mem_refr: m4(mm::REFRACTORY),
             mem_acc: m4(mm::ACCUMULATOR),
+            mem_w3: m4(mm::type_word(3)),
+            mem_w4: m4(mm::type_word(4)),
+            mem_aux: m4(mm::AUX_STATE),
             zero8: Constant::new(Bits::<8>::from(0u64)),
             upd_busy: Default::default(),
             j: Default::default(),
@@ -265,8 +315,10 @@ impl<const D: usize> NeuronCore<D> {
             cur: Default::default(),
             fetch: Default::default(),
             next_t: Default::default(),
-            p_rst: Default::default(),
-            p_ctl: Default::default(),
+            p1: Default::default(),
+            p2: Default::default(),
+            p3: Default::default(),
+            p4: Default::default(),
             int_busy: Default::default(),
             s1_valid: Default::default(),
             s1_j: Default::default(),
@@ -305,15 +357,15 @@ impl<const D: usize> Logic for NeuronCore<D> {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, upd_busy, j, u1_valid, u1_j, wb_j, have, cur, fetch, next_t, p_rst, p_ctl, int_busy, s1_valid,
-            s1_j, fw_hit, fw_data, clr_busy, wptr, rptr, rd_pending, ovalid, odata, cfg_rv, cfg_sel
+            self, clock, upd_busy, j, u1_valid, u1_j, wb_j, have, cur, fetch, next_t, p1, p2, p3, p4, int_busy,
+            s1_valid, s1_j, fw_hit, fw_data, clr_busy, wptr, rptr, rd_pending, ovalid, odata, cfg_rv, cfg_sel
         );
-        clock!(self, clock, xbar, tq, types, pot, accr, lif);
+        clock!(self, clock, xbar, tq, types, pot, aux, accr, dp);
 
         // An update is in flight from `start` until its last write-back: integration waits.
         self.updating.next = self.upd_busy.q.val()
             | self.u1_valid.q.val()
-            | self.lif.busy.val()
+            | self.dp.busy.val()
             | (self.fetch.q.val() != self.zero3.val());
         self.idle.next = !self.updating.val()
             & !self.int_busy.q.val()
@@ -356,29 +408,39 @@ impl<const D: usize> Logic for NeuronCore<D> {
         // Type parameters: refills read them, config writes them.
         self.rs_trow.wide_in.next = self.cfg_row.val().get_bits::<TB>(0);
         self.rs_tyw.wide_in.next = self.cur.q.val();
-        self.types.read_address.next = self.rs_tyw.wide_out.val() | self.t_thr.val();
-        self.cfg_taddr.next = self.rs_trow.wide_out.val() | self.t_thr.val();
+        self.types.read_address.next = self.rs_tyw.wide_out.val() | self.t0.val();
+        self.cfg_taddr.next = self.rs_trow.wide_out.val() | self.t0.val();
         if self.cfg_mem.val() == self.mem_rst.val() {
-            self.cfg_taddr.next = self.rs_trow.wide_out.val() | self.t_rst.val();
+            self.cfg_taddr.next = self.rs_trow.wide_out.val() | self.t1.val();
         }
         if self.cfg_mem.val() == self.mem_ctl.val() {
-            self.cfg_taddr.next = self.rs_trow.wide_out.val() | self.t_ctl.val();
+            self.cfg_taddr.next = self.rs_trow.wide_out.val() | self.t2.val();
+        }
+        if self.cfg_mem.val() == self.mem_w3.val() {
+            self.cfg_taddr.next = self.rs_trow.wide_out.val() | self.t3.val();
+        }
+        if self.cfg_mem.val() == self.mem_w4.val() {
+            self.cfg_taddr.next = self.rs_trow.wide_out.val() | self.t4.val();
         }
         self.types.write_address.next = self.cfg_taddr.val();
         self.types.write_data.next = self.rs_wdata.wide_out.val();
         self.types.write_enable.next = false;
         self.pot.read_address.next = self.j.q.val();
         self.pot.write_address.next = self.wb_j.q.val();
-        self.pot.write_data.next = unsigned_cast(self.lif.v_next.val());
-        self.pot.write_enable.next = self.lif.out_valid.val() & self.lif.write_v.val();
+        self.pot.write_data.next = unsigned_cast(self.dp.v_next.val());
+        self.pot.write_enable.next = self.dp.out_valid.val() & self.dp.write_v.val();
+        self.aux.read_address.next = self.j.q.val();
+        self.aux.write_address.next = self.wb_j.q.val();
+        self.aux.write_data.next = self.dp.aux_next.val();
+        self.aux.write_enable.next = self.dp.out_valid.val() & self.has_aux.val();
         // Accumulator + refractory word: the update's write-back sets the counter and zeroes
         // the accumulator for the next timestep's events.
         self.accr.read_address.next = self.j.q.val();
         self.accr.write_address.next = self.wb_j.q.val();
         self.accr.write_lo.next = self.zero_dw.val();
-        self.accr.write_hi.next = self.lif.refractory_next.val();
-        self.accr.we_lo.next = self.lif.out_valid.val();
-        self.accr.we_hi.next = self.lif.out_valid.val();
+        self.accr.write_hi.next = self.dp.refractory_next.val();
+        self.accr.we_lo.next = self.dp.out_valid.val();
+        self.accr.we_hi.next = self.dp.out_valid.val();
 
         // The shared neuron counter's next value and last-neuron test, for all three engines.
         self.j_next.next = (self.j.q.val() + self.one_nb.val()) & self.nmask.val();
@@ -442,41 +504,55 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.fetch.d.next = self.one3.val();
         }
         // Refill: wait until no neuron in the pipeline uses the old parameters, then switch
-        // `cur` and read reset and control word (each lands one clock after its read). The
-        // threshold is not copied: the type RAM's read port rests on the cached type's
-        // threshold (its default address), and the LIF takes it from there.
-        if (self.fetch.q.val() == self.one3.val()) & !self.lif.busy.val() {
+        // `cur` and read words 1 up to the model's last (each lands one clock after its read).
+        // Word 0 is not copied: the type RAM's read port rests on the cached type's word 0
+        // (its default address), and the datapath takes it from there.
+        if (self.fetch.q.val() == self.one3.val()) & !self.dp.busy.val() {
             self.cur.d.next = self.next_t.q.val();
             self.fetch.d.next = self.f2.val();
         }
         if self.fetch.q.val() == self.f2.val() {
-            self.types.read_address.next = self.rs_tyw.wide_out.val() | self.t_rst.val();
+            self.types.read_address.next = self.rs_tyw.wide_out.val() | self.t1.val();
             self.fetch.d.next = self.f3.val();
         }
         if self.fetch.q.val() == self.f3.val() {
-            self.types.read_address.next = self.rs_tyw.wide_out.val() | self.t_ctl.val();
-            self.p_rst.d.next = self.types.read_data.val();
+            self.types.read_address.next = self.rs_tyw.wide_out.val() | self.t2.val();
+            self.p1.d.next = self.types.read_data.val() & self.wm1.val();
             self.fetch.d.next = self.f4.val();
         }
         if self.fetch.q.val() == self.f4.val() {
-            self.p_ctl.d.next = self.types.read_data.val() & self.ctl_mask.val();
+            self.types.read_address.next = self.rs_tyw.wide_out.val() | self.t3.val();
+            self.p2.d.next = self.types.read_data.val() & self.wm2.val();
+            self.fetch.d.next = self.f5.val();
+        }
+        if self.fetch.q.val() == self.f5.val() {
+            self.types.read_address.next = self.rs_tyw.wide_out.val() | self.t4.val();
+            self.p3.d.next = self.types.read_data.val() & self.wm3.val();
+            self.fetch.d.next = self.f6.val();
+        }
+        if self.fetch.q.val() == self.f6.val() {
+            self.p4.d.next = self.types.read_data.val() & self.wm4.val();
+        }
+        if self.fetch.q.val() == self.f_last.val() {
+            // Back to resting on word 0 (a model with fewer words stops reading here).
+            self.types.read_address.next = self.rs_tyw.wide_out.val() | self.t0.val();
             self.have.d.next = true;
             self.fetch.d.next = self.zero3.val();
         }
-        self.lif.in_valid.next = self.u1_valid.q.val() & !self.miss.val();
-        self.lif.v.next = signed_cast(self.pot.read_data.val());
-        self.lif.refractory.next = self.accr.read_hi.val();
-        self.lif.acc.next = signed_cast(self.accr.read_lo.val());
-        if self.lif.out_valid.val() {
+        self.dp.in_valid.next = self.u1_valid.q.val() & !self.miss.val();
+        self.dp.v.next = signed_cast(self.pot.read_data.val());
+        self.dp.aux.next = self.aux.read_data.val();
+        self.dp.refractory.next = self.accr.read_hi.val();
+        self.dp.acc.next = signed_cast(self.accr.read_lo.val());
+        if self.dp.out_valid.val() {
             self.wb_j.d.next = (self.wb_j.q.val() + self.one_nb.val()) & self.nmask.val();
         }
-        self.lif.threshold.next = signed_cast(self.types.read_data.val());
-        self.lif.reset.next = signed_cast(self.p_rst.q.val());
-        self.rs_ctl.wide_in.next = self.p_ctl.q.val();
-        self.lif.leak_shift.next = self.rs_ctl.wide_out.val().get_bits::<5>(0);
-        self.lif.subtract.next = self.rs_ctl.wide_out.val().get_bit(5);
-        self.lif.refractory_period.next = self.rs_ctl.wide_out.val().get_bits::<8>(6);
-        self.push.next = self.lif.out_valid.val() & self.lif.fire.val();
+        self.dp.w0.next = self.types.read_data.val() & self.wm0.val();
+        self.dp.w1.next = self.p1.q.val();
+        self.dp.w2.next = self.p2.q.val();
+        self.dp.w3.next = self.p3.q.val();
+        self.dp.w4.next = self.p4.q.val();
+        self.push.next = self.dp.out_valid.val() & self.dp.fire.val();
         if self.start.val() {
             self.upd_busy.d.next = true;
             self.j.d.next = self.zero_nb.val();
@@ -524,6 +600,9 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.pot.write_address.next = self.j.q.val();
             self.pot.write_data.next = self.zero_dw.val();
             self.pot.write_enable.next = true;
+            self.aux.write_address.next = self.j.q.val();
+            self.aux.write_data.next = self.zero_dw.val();
+            self.aux.write_enable.next = self.has_aux.val();
             self.accr.write_address.next = self.j.q.val();
             self.accr.write_lo.next = self.zero_dw.val();
             self.accr.write_hi.next = self.zero8.val();
@@ -534,7 +613,9 @@ impl<const D: usize> Logic for NeuronCore<D> {
         // ---- configuration port (idle only): writes, and reads answered next cycle ----
         self.cfg_types.next = (self.cfg_mem.val() == self.mem_thr.val())
             | (self.cfg_mem.val() == self.mem_rst.val())
-            | (self.cfg_mem.val() == self.mem_ctl.val());
+            | (self.cfg_mem.val() == self.mem_ctl.val())
+            | ((self.cfg_mem.val() == self.mem_w3.val()) & self.has_w3.val())
+            | ((self.cfg_mem.val() == self.mem_w4.val()) & self.has_w4.val());
         if self.cfg_w.val() {
             if self.cfg_mem.val() == self.mem_xbar.val() {
                 self.xbar.write_enable.next = true;
@@ -552,6 +633,11 @@ impl<const D: usize> Logic for NeuronCore<D> {
                 self.pot.write_data.next = self.rs_wdata.wide_out.val();
                 self.pot.write_enable.next = true;
             }
+            if (self.cfg_mem.val() == self.mem_aux.val()) & self.has_aux.val() {
+                self.aux.write_address.next = self.cfg_col.val();
+                self.aux.write_data.next = self.rs_wdata.wide_out.val();
+                self.aux.write_enable.next = true;
+            }
             if self.cfg_mem.val() == self.mem_refr.val() {
                 self.accr.write_address.next = self.cfg_col.val();
                 self.accr.write_hi.next = self.cfg_wdata.val().get_bits::<8>(0);
@@ -567,6 +653,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
                 self.types.read_address.next = self.cfg_taddr.val();
             }
             self.pot.read_address.next = self.cfg_col.val();
+            self.aux.read_address.next = self.cfg_col.val();
             self.accr.read_address.next = self.cfg_col.val();
         }
         self.rs_ntype.wide_in.next = self.tq.read_data.val();
@@ -581,11 +668,23 @@ impl<const D: usize> Logic for NeuronCore<D> {
         if self.cfg_sel.q.val() == self.mem_ntype.val() {
             self.rdata.next = self.rs_ntype.wide_out.val();
         }
-        if (self.cfg_sel.q.val() == self.mem_thr.val()) | (self.cfg_sel.q.val() == self.mem_rst.val()) {
-            self.rdata.next = self.types.read_data.val();
+        if self.cfg_sel.q.val() == self.mem_thr.val() {
+            self.rdata.next = self.types.read_data.val() & self.wm0.val();
+        }
+        if self.cfg_sel.q.val() == self.mem_rst.val() {
+            self.rdata.next = self.types.read_data.val() & self.wm1.val();
         }
         if self.cfg_sel.q.val() == self.mem_ctl.val() {
-            self.rdata.next = self.types.read_data.val() & self.ctl_mask.val();
+            self.rdata.next = self.types.read_data.val() & self.wm2.val();
+        }
+        if self.cfg_sel.q.val() == self.mem_w3.val() {
+            self.rdata.next = self.types.read_data.val() & self.wm3.val();
+        }
+        if self.cfg_sel.q.val() == self.mem_w4.val() {
+            self.rdata.next = self.types.read_data.val() & self.wm4.val();
+        }
+        if (self.cfg_sel.q.val() == self.mem_aux.val()) & self.has_aux.val() {
+            self.rdata.next = self.aux.read_data.val();
         }
         if self.cfg_sel.q.val() == self.mem_pot.val() {
             self.rdata.next = self.pot.read_data.val();

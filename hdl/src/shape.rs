@@ -6,6 +6,7 @@
 //! exactly; the memories (custom Verilog, see `memory/ram.rs`) store exactly the configured widths,
 //! sign- or zero-extending on read. The configuration bus is always `DW` bits.
 
+use spikemesh_spec::neuron::{ModelId, StateField, TypeWord};
 use spikemesh_spec::Hardware;
 
 /// Width of the configuration bus, and of the widest datapath: potentials (<= 32 bits) and
@@ -56,6 +57,10 @@ pub struct CoreShape {
     pub leak_multiply: bool,
     /// The chip's 32-bit event counters are iCE40 `SB_MAC16` blocks (`link/counter.rs`).
     pub dsp_counters: bool,
+    /// The neuron model whose datapath the core runs (`neuron::DATAPATHS`).
+    pub model: ModelId,
+    /// Signed synaptic-current width, for models that keep one.
+    pub current_bits: usize,
 }
 
 /// ceil(log2(n)), at least 1 (a memory always has one address bit).
@@ -79,6 +84,8 @@ impl CoreShape {
             router_fifo: 2,
             leak_multiply: true,
             dsp_counters: false,
+            model: ModelId::lif(),
+            current_bits: 16,
         }
     }
 
@@ -96,7 +103,14 @@ impl CoreShape {
             router_fifo: 2,
             leak_multiply: true,
             dsp_counters: false,
+            model: ModelId::lif(),
+            current_bits: hw.widths.current_bits as usize,
         }
+    }
+
+    /// This shape running `model`'s datapath.
+    pub fn with_model(&self, model: ModelId) -> Self {
+        Self { model, ..self.clone() }
     }
 
     /// The shape `hw`'s board gets: on the iCEBreaker (UP5K) the crossbar goes to SPRAM when
@@ -120,9 +134,32 @@ impl CoreShape {
     /// The core's datapath width: the narrowest of `DATAPATH_WIDTHS` that holds
     /// `v - leak + I` exactly (`max(potential_bits + 1, acc_bits) + 1` bits) and the 14-bit
     /// type control word read back over the configuration port.
+    /// The model's datapath may need more (`NeuronHdl::min_datapath_bits`).
     pub fn datapath_bits(&self) -> usize {
-        let need = (self.potential_bits + 1).max(self.acc_bits) + 1;
+        let model = crate::neuron::datapath(self.model).map_or(0, |d| d.min_datapath_bits(self));
+        let need = ((self.potential_bits + 1).max(self.acc_bits) + 1).max(model);
         DATAPATH_WIDTHS.into_iter().find(|&w| w >= need.max(16)).expect("validation bounds the widths")
+    }
+
+    /// The widths the spec's model sees in a core of this shape.
+    pub fn widths(&self) -> spikemesh_spec::Widths {
+        spikemesh_spec::Widths {
+            weight_bits: self.weight_bits as u32,
+            potential_bits: self.potential_bits as u32,
+            current_bits: self.current_bits as u32,
+            refractory_bits: self.refractory_bits as u32,
+        }
+    }
+
+    /// How the model's type words are stored (`Model::type_word_geometry`).
+    pub fn type_words(&self) -> Vec<TypeWord> {
+        self.model.get().type_word_geometry(&self.widths())
+    }
+
+    /// The model's middle state register (between `v` and the refractory counter), if any.
+    pub fn aux_state(&self) -> Option<StateField> {
+        let s = self.model.get().state(&self.widths());
+        (s.len() == 3).then(|| s[1])
     }
 
     /// Bits of a neuron index in this shape.
@@ -146,11 +183,12 @@ impl CoreShape {
         (2 << self.neuron_bits(), self.neuron_bits().max(self.type_bits()))
     }
 
-    /// Depth and width of the type table RAM: threshold, reset and control word of type `t`
-    /// at `t + k * 2^type_bits` for k = 0, 1, 2.
+    /// Depth and width of the type table RAM: word k of type `t` at `t + k * 2^type_bits`,
+    /// as wide as the widest word (`Model::type_word_geometry`).
     pub fn type_table_ram(&self) -> (usize, usize) {
-        let ctl_width = self.type_control_fields().iter().map(|&(lo, w)| lo + w).max().unwrap_or(1) as usize;
-        (3 << self.type_bits(), self.potential_bits.max(ctl_width))
+        let words = self.type_words();
+        let width = words.iter().map(|w| w.bits as usize).max().unwrap_or(1);
+        (words.len() << self.type_bits(), width)
     }
 
     /// Bits of an axon index in this shape.

@@ -52,6 +52,8 @@ fn generated_cores_lint_clean() {
             router_fifo: 2,
             leak_multiply: true,
             dsp_counters: false,
+            model: spikemesh_spec::neuron::ModelId::lif(),
+            current_bits: 16,
         };
         let name = format!("core_{neurons}_{axons}_{wb}_{pb}");
         let msgs = lint(&name, &spikemesh_hdl::core_verilog(&shape, true));
@@ -121,4 +123,20 @@ fn generated_neuron_datapaths_lint_clean() {
     }
     let msgs = lint("alif_18", &spikemesh_hdl::verilog_of(AlifUpdate::<18>::new(16)));
     assert!(msgs.trim().is_empty(), "18-bit alif:\n{msgs}");
+}
+
+#[test]
+fn cores_and_meshes_of_every_model_lint_clean() {
+    use spikemesh_spec::neuron::model_named;
+    let base = CoreShape { current_bits: 24, potential_bits: 24, ..CoreShape::reference(CrossbarStyle::Inferred) };
+    for (name, pb) in [("cuba", 24), ("alif", 16), ("cuba", 12)] {
+        let shape = CoreShape { potential_bits: pb, ..base.with_model(model_named(name).unwrap()) };
+        let msgs = lint(&format!("core_{name}_{pb}"), &spikemesh_hdl::core_verilog(&shape, true));
+        assert!(msgs.trim().is_empty(), "{name} core, P={pb}:\n{msgs}");
+    }
+    let models: Vec<_> = ["lif", "cuba", "alif", "lif"].iter().map(|m| model_named(m).unwrap()).collect();
+    let shape = CoreShape { neurons: 16, axons: 32, acc_bits: 9, ..base };
+    let v = spikemesh_hdl::mesh::mesh_module(&shape, &models, 32, 2, 2, true, "top");
+    let msgs = lint("mixed_mesh", &v);
+    assert!(msgs.trim().is_empty(), "mixed mesh:\n{msgs}");
 }

@@ -75,6 +75,8 @@ fn ice40_block_ram_prediction_brackets_yosys() {
         router_fifo: 2,
         leak_multiply: true,
         dsp_counters: false,
+        model: spikemesh_spec::neuron::ModelId::lif(),
+        current_bits: 16,
     };
     let (least, most) = ice40_range(&tile_memories(&odd, 300, 1, 1));
     let v = spikemesh_hdl::mesh::mesh_verilog(&odd, 300, 1, 1, false);

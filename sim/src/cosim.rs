@@ -45,6 +45,13 @@ pub enum Mismatch {
         /// RTL.
         actual: i64,
     },
+    /// Read-back middle state registers (`cuba`'s `u`, `alif`'s adaptation) differ.
+    Middle {
+        /// Golden model.
+        expected: i64,
+        /// RTL.
+        actual: i64,
+    },
 }
 
 impl fmt::Display for Divergence {
@@ -61,6 +68,9 @@ impl fmt::Display for Divergence {
             }
             Mismatch::Potential { expected, actual } => {
                 write!(f, "golden potential {expected}, RTL potential {actual}")
+            }
+            Mismatch::Middle { expected, actual } => {
+                write!(f, "golden middle state register (u or adaptation) {expected}, RTL {actual}")
             }
         }
     }
@@ -219,6 +229,16 @@ pub fn compare(
                     neuron: g % n,
                     what: Mismatch::Potential { expected: want[g], actual: got[g] },
                 });
+            }
+            if let (Some(got), Some(want)) = (rtl.middle_registers(), Engine::middle_registers(&mut gold)) {
+                if let Some(g) = (0..want.len()).find(|&g| want[g] != got[g]) {
+                    return Err(Divergence {
+                        timestep: t as u32,
+                        core: xy(g),
+                        neuron: g % n,
+                        what: Mismatch::Middle { expected: want[g], actual: got[g] },
+                    });
+                }
             }
         }
     }

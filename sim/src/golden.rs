@@ -187,6 +187,20 @@ impl Golden {
         self.state[core * self.neurons_per_core + slot]
     }
 
+    /// The middle state register of every global slot: register 1 of models with three
+    /// (`cuba`'s `u`, `alif`'s adaptation), 0 for the others (as the RTL's `AUX_STATE` reads).
+    pub fn middle_registers(&self) -> Vec<i64> {
+        let mut out = vec![0; self.state.len()];
+        for &(first, end, ty) in &self.runs {
+            if ty.model.get().state(&self.widths).len() == 3 {
+                for (o, st) in out[first..end].iter_mut().zip(&self.state[first..end]) {
+                    *o = st.s[1];
+                }
+            }
+        }
+        out
+    }
+
     /// Membrane potentials of every global slot.
     pub fn potentials(&self) -> Vec<i64> {
         self.state.iter().map(|s| s.v()).collect()

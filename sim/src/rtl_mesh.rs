@@ -9,7 +9,7 @@ use crate::run::Engine;
 use crate::verilator::{BuildError, Model, PortId};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use spikemesh_hdl::mesh::mesh_verilog;
+use spikemesh_hdl::mesh::mesh_module;
 use spikemesh_hdl::shape::CoreShape;
 use spikemesh_spec::flit::Flit;
 use spikemesh_spec::mapping::Mapping;
@@ -63,7 +63,9 @@ impl RtlMesh {
     pub fn new(mapping: &Mapping, vcd: Option<&Path>) -> Result<Self, BuildError> {
         let hw = &mapping.hardware;
         let shape = CoreShape::for_board(hw);
-        let verilog = mesh_verilog(&shape, hw.destinations_per_core, hw.mesh_x, hw.mesh_y, true);
+        // Each core runs its populations' model (the mapper keeps one per core).
+        let models: Vec<_> = mapping.cores.iter().map(|c| c.model()).collect();
+        let verilog = mesh_module(&shape, &models, hw.destinations_per_core, hw.mesh_x, hw.mesh_y, true, "top");
         let what = format!(
             "a {}x{} mesh of {}-neuron {}-axon cores ({}-bit weights)",
             hw.mesh_x, hw.mesh_y, hw.neurons_per_core, hw.axons_per_core, hw.widths.weight_bits
@@ -220,6 +222,18 @@ impl Engine for RtlMesh {
             }
         }
         v
+    }
+
+    fn middle_registers(&mut self) -> Option<Vec<i64>> {
+        let n = self.mapping.hardware.neurons_per_core;
+        let cores = self.mapping.hardware.cores();
+        let mut v = Vec::with_capacity(cores * n);
+        for c in 0..cores {
+            for j in 0..n {
+                v.push(self.cfg_read(c, memory_map::AUX_STATE, 0, j as u32));
+            }
+        }
+        Some(v)
     }
 
     fn observes(&self, slot: u32) -> bool {

@@ -11,6 +11,11 @@ pub trait Engine {
     fn step(&mut self, inputs: &[(u32, u32)]) -> Vec<u32>;
     /// Membrane potential of every global slot.
     fn potentials(&mut self) -> Vec<i64>;
+    /// The middle state register (`cuba`'s `u`, `alif`'s adaptation; 0 for models without
+    /// one) of every global slot, if this engine can read it.
+    fn middle_registers(&mut self) -> Option<Vec<i64>> {
+        None
+    }
     /// Whether this engine reports spikes of `slot` (the chip only sends recorded neurons'
     /// spikes to the host).
     fn observes(&self, _slot: u32) -> bool {
@@ -25,6 +30,9 @@ impl Engine for Golden {
     }
     fn potentials(&mut self) -> Vec<i64> {
         Golden::potentials(self)
+    }
+    fn middle_registers(&mut self) -> Option<Vec<i64>> {
+        Some(Golden::middle_registers(self))
     }
 }
 

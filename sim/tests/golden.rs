@@ -8,38 +8,9 @@ use spikemesh_spec::mapping::Source;
 use spikemesh_spec::{Mapping, Network, NeuronState, PopulationKind, Spike, Stimulus};
 use std::path::Path;
 
-/// A random valid neuron table of `model` for `pb`-bit potentials and weights up to `wmax`.
-fn random_neuron(r: &mut ChaCha8Rng, model: &str, pb: u32, rb: u32, wmax: i64) -> String {
-    let pmax = (1i64 << (pb - 1)) - 1;
-    let threshold = r.gen_range(1..=pmax.min(4 * wmax + 1));
-    let mode = if r.gen_bool(0.5) { "value" } else { "subtract" };
-    let refr = r.gen_range(0..(1 << rb));
-    let lif = |r: &mut ChaCha8Rng| {
-        let reset = r.gen_range(-(pmax + 1)..=threshold + 1).min(pmax);
-        let leak = r.gen_range(0..pb);
-        format!("threshold = {threshold}, leak_shift = {leak}, reset = {reset}, reset_mode = \"{mode}\", refractory = {refr}")
-    };
-    match model {
-        "lif" => format!("{{ {} }}", lif(r)),
-        "alif" => format!(
-            "{{ model = \"alif\", {}, adapt_step = {}, adapt_shift = {} }}",
-            lif(r),
-            r.gen_range(0..=pmax.min(2 * wmax)),
-            r.gen_range(0..pb)
-        ),
-        _ => {
-            let shift = r.gen_range(0..=2);
-            let threshold = threshold.min(pmax >> shift).max(1);
-            format!(
-                "{{ model = \"cuba\", threshold = {threshold}, du = {}, dv = {}, bias = {}, align_shift = {shift}, reset = {}, reset_mode = \"{mode}\", refractory = {refr} }}",
-                r.gen_range(0..4096),
-                r.gen_range(0..4096),
-                r.gen_range(-wmax.min(pmax)..=wmax.min(pmax)),
-                r.gen_range(-pmax..=pmax)
-            )
-        }
-    }
-}
+mod common;
+
+use common::random_neuron;
 
 /// A random but valid network file (every shape and width varies with the seed).
 fn random_network(seed: u64) -> String {

@@ -130,3 +130,55 @@ fn random_networks_on_a_3x3_mesh() {
 fn random_networks_on_a_3x2_mesh() {
     random_meshes((3, 2, 8, 64, 8, 16), 6, 100);
 }
+
+mod common;
+
+/// A random network on a 2x2 mesh whose four cores each run a random model (one population
+/// per core, so every core runs the model its population draws), with recurrence.
+fn random_mixed_net(seed: u64) -> String {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let (n, a, wb, pb, rb) = (8, 48, 6, 12, 2);
+    let wmax = (1i64 << (wb - 1)) - 1;
+    let mut t = format!(
+        "[hardware]\nboard = \"sim\"\nmesh = [2, 2]\nneurons_per_core = {n}\naxons_per_core = {a}\nweight_bits = {wb}\npotential_bits = {pb}\ncurrent_bits = {}\nrefractory_bits = {rb}\ndestinations_per_core = 32\n\n[[population]]\nname = \"in\"\nsize = 8\ninput = true\n",
+        r.gen_range(8..=14)
+    );
+    for c in 0..4 {
+        let model = ["lif", "cuba", "alif"][r.gen_range(0..3)];
+        let neuron = common::random_neuron(&mut r, model, pb, rb, wmax);
+        t += &format!("\n[[population]]\nname = \"c{c}\"\nsize = {n}\nrecord = true\nneuron = {neuron}\n");
+    }
+    for to in 0..4 {
+        for from in ["in".to_string(), format!("c{}", (to + 3) % 4), format!("c{to}")] {
+            let lo = if from == "in" { 0 } else { -(wmax + 1) };
+            t += &format!(
+                "\n[[projection]]\nfrom = \"{from}\"\nto = \"c{to}\"\nconnectivity = {{ random = {:.2}, seed = {} }}\nweight = {{ uniform = [{lo}, {wmax}], seed = {} }}\n",
+                r.gen_range(0.2..0.7),
+                r.gen::<u32>(),
+                r.gen::<u32>()
+            );
+        }
+    }
+    t
+}
+
+#[test]
+fn random_mixed_model_networks_on_a_2x2_mesh() {
+    let mut models = std::collections::BTreeSet::new();
+    let mut host_flits = 0;
+    for seed in 0..8 {
+        let text = random_mixed_net(seed);
+        let net = Network::parse(Path::new("mixed.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let m = Mapping::build(&net).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        models.extend(m.cores.iter().map(|c| c.model().name()));
+        let stim = Stimulus::random(&net, 80, 0.3, seed);
+        let mut rtl = RtlMesh::new(&m, None).unwrap_or_else(|e| panic!("{e}"));
+        rtl.seed(seed);
+        if let Err(d) = spikemesh_sim::cosim::compare(&m, &stim, &mut rtl, Some(10)) {
+            panic!("{d}\n{text}");
+        }
+        host_flits += rtl.stats.host_flits_out;
+    }
+    assert_eq!(models.len(), 3, "every model ran on some core: {models:?}");
+    assert!(host_flits > 1000, "the networks fire: {host_flits} recorded spikes");
+}

@@ -20,6 +20,11 @@ pub const REFRACTORY: u8 = 6;
 /// Accumulator, the input summed for the next update (read only, for debugging): col = neuron.
 pub const ACCUMULATOR: u8 = 7;
 
+/// The model's state register between `v` and the refractory counter (`cuba`'s `u`, `alif`'s
+/// adaptation), for models that have one: col = neuron. Only the RTL mesh's configuration bus
+/// reaches it so far; the bridge's table ([`geometry`]) does not list it.
+pub const AUX_STATE: u8 = 12;
+
 /// Fan-out entry of a neuron: col = neuron; see [`fanout_word`].
 pub const FANOUT: u8 = 8;
 /// Destination memory: row = entry; data = the flit word (`spec::flit`) of the axon event.

@@ -18,6 +18,7 @@ pub mod tile;
 use crate::mesh::router::FLIT;
 use crate::mesh::tile::Tile;
 use crate::shape::{CoreShape, DW};
+use spikemesh_spec::neuron::ModelId;
 
 /// Bits of the `cfg_core` port (up to 256 cores).
 pub const CORE_BITS: usize = 8;
@@ -49,12 +50,15 @@ pub fn rename_top(v: &str, name: &str) -> String {
 /// Verilog of a whole chip: `mesh_x x mesh_y` tiles of `shape` with `destinations` fan-out
 /// entries each, as module `top`. `with_models` appends vendor-primitive models (Verilator).
 pub fn mesh_verilog(shape: &CoreShape, destinations: usize, mesh_x: usize, mesh_y: usize, with_models: bool) -> String {
-    mesh_module(shape, destinations, mesh_x, mesh_y, with_models, "top")
+    let models = vec![shape.model; mesh_x * mesh_y];
+    mesh_module(shape, &models, destinations, mesh_x, mesh_y, with_models, "top")
 }
 
-/// [`mesh_verilog`] with the mesh module named `module`.
+/// [`mesh_verilog`] with the mesh module named `module`, and core `i` (row-major) running
+/// `models[i]`'s datapath: one tile module per model.
 pub fn mesh_module(
     shape: &CoreShape,
+    models: &[ModelId],
     destinations: usize,
     mesh_x: usize,
     mesh_y: usize,
@@ -62,14 +66,23 @@ pub fn mesh_module(
     module: &str,
 ) -> String {
     assert!(mesh_x * mesh_y <= 1 << CORE_BITS && mesh_x <= 16 && mesh_y <= 16);
-    // The tile compiled for the shape's datapath width (`CoreShape::datapath_bits`).
+    assert_eq!(models.len(), mesh_x * mesh_y, "one model per core");
     let p = crate::mesh::fanout::Packing::new(shape.axons, shape.neurons, destinations, mesh_x, mesh_y);
-    let tile = match shape.datapath_bits() {
-        18 => crate::verilog_of(Tile::<18>::new(shape, destinations, &p)),
-        26 => crate::verilog_of(Tile::<26>::new(shape, destinations, &p)),
-        _ => crate::verilog_of(Tile::<DW>::new(shape, destinations, &p)),
-    };
-    let mut v = rename_top(&tile, "sm_tile");
+    let tile_name = |m: ModelId| format!("sm_tile_{}", m.name());
+    let mut distinct: Vec<ModelId> = models.to_vec();
+    distinct.sort();
+    distinct.dedup();
+    let mut v = String::new();
+    for &m in &distinct {
+        // Each tile compiled for its shape's datapath width (`CoreShape::datapath_bits`).
+        let s = shape.with_model(m);
+        let tile = match s.datapath_bits() {
+            18 => crate::verilog_of(Tile::<18>::new(&s, destinations, &p)),
+            26 => crate::verilog_of(Tile::<26>::new(&s, destinations, &p)),
+            _ => crate::verilog_of(Tile::<DW>::new(&s, destinations, &p)),
+        };
+        v.push_str(&rename_top(&tile, &tile_name(m)));
+    }
     if with_models {
         v.push_str(crate::primitive_models(shape));
         if shape.dsp_counters {
@@ -167,7 +180,8 @@ pub fn mesh_module(
             }
             ports.push(format!(".cfg_rdata({n}_rd)"));
             ports.push(format!(".cfg_rvalid({n}_rv)"));
-            t += &format!("    sm_tile {n}(\n        {}\n    );\n", ports.join(",\n        "));
+            let tile = tile_name(models[y * mesh_x + x]);
+            t += &format!("    {tile} {n}(\n        {}\n    );\n", ports.join(",\n        "));
             busy.push(format!("{n}_busy"));
             rd.push(format!("{n}_rd"));
             rv.push(format!("{n}_rv"));

@@ -181,3 +181,34 @@ end
         ))
     }
 }
+
+/// The `alif` datapath, as `neuron::DATAPATHS` lists it.
+pub static HDL: AlifHdl = AlifHdl;
+
+/// `alif` behind the core's contract: the middle register is the adaptation `a`.
+pub struct AlifHdl;
+
+impl super::NeuronHdl for AlifHdl {
+    fn name(&self) -> &'static str {
+        "alif"
+    }
+
+    fn module(&self, shape: &crate::shape::CoreShape, d: usize, module: &str) -> String {
+        let p = shape.potential_bits;
+        let inner = match d {
+            18 => crate::verilog_of(AlifUpdate::<18>::new(p)),
+            26 => crate::verilog_of(AlifUpdate::<26>::new(p)),
+            _ => crate::verilog_of(AlifUpdate::<{ crate::shape::DW }>::new(p)),
+        };
+        format!(
+            "{header}    {module}_dp dp(.clock(clock), .in_valid(in_valid), .v(v), .a(aux), .refractory(refractory), .acc(acc),
+        .threshold(w0), .reset(w1), .control(w2), .adapt_step(w3), .adapt_shift(w4),
+        .out_valid(out_valid), .v_next(v_next), .write_v(write_v), .a_next(aux_next),
+        .refractory_next(refractory_next), .fire(fire), .busy(busy));
+endmodule
+{inner}",
+            header = super::contract_header(module, d),
+            inner = crate::mesh::rename_top(&inner, &format!("{module}_dp")),
+        )
+    }
+}

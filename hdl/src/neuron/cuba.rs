@@ -233,3 +233,37 @@ end
         ))
     }
 }
+
+/// The `cuba` datapath, as `neuron::DATAPATHS` lists it.
+pub static HDL: CubaHdl = CubaHdl;
+
+/// `cuba` behind the core's contract: the middle register is `u`; words as `type_words`.
+pub struct CubaHdl;
+
+impl super::NeuronHdl for CubaHdl {
+    fn name(&self) -> &'static str {
+        "cuba"
+    }
+
+    fn min_datapath_bits(&self, shape: &crate::shape::CoreShape) -> usize {
+        (shape.current_bits + 2).max(26)
+    }
+
+    fn module(&self, shape: &crate::shape::CoreShape, d: usize, module: &str) -> String {
+        let (p, u) = (shape.potential_bits, shape.current_bits);
+        let inner = match d {
+            26 => crate::verilog_of(CubaUpdate::<26>::new(p, u)),
+            _ => crate::verilog_of(CubaUpdate::<{ crate::shape::DW }>::new(p, u)),
+        };
+        format!(
+            "{header}    {module}_dp dp(.clock(clock), .in_valid(in_valid), .v(v), .u(aux), .refractory(refractory), .acc(acc),
+        .threshold(w0), .bias(w1), .reset(w2), .decays(w3), .timing(w4),
+        .out_valid(out_valid), .v_next(v_next), .write_v(write_v), .u_next(aux_next),
+        .refractory_next(refractory_next), .fire(fire), .busy(busy));
+endmodule
+{inner}",
+            header = super::contract_header(module, d),
+            inner = crate::mesh::rename_top(&inner, &format!("{module}_dp")),
+        )
+    }
+}

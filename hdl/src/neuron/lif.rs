@@ -172,3 +172,37 @@ impl<const D: usize> Logic for LifUpdate<D> {
         }
     }
 }
+
+/// The `lif` datapath, as `neuron::DATAPATHS` lists it.
+pub static HDL: LifHdl = LifHdl;
+
+/// `lif` behind the core's contract: word 0 threshold, 1 reset, 2 control; no middle register.
+pub struct LifHdl;
+
+impl super::NeuronHdl for LifHdl {
+    fn name(&self) -> &'static str {
+        "lif"
+    }
+
+    fn module(&self, shape: &crate::shape::CoreShape, d: usize, module: &str) -> String {
+        let (p, m) = (shape.potential_bits, shape.leak_multiply);
+        let inner = match d {
+            18 => crate::verilog_of(LifUpdate::<18>::new(p, m)),
+            26 => crate::verilog_of(LifUpdate::<26>::new(p, m)),
+            _ => crate::verilog_of(LifUpdate::<{ crate::shape::DW }>::new(p, m)),
+        };
+        format!(
+            "{header}    wire unused_ports = &{{1'b0, aux, w2[{d1}:14], w3, w4, 1'b0}};
+    {module}_dp dp(.clock(clock), .in_valid(in_valid), .v(v), .refractory(refractory), .acc(acc),
+        .threshold(w0), .reset(w1), .leak_shift(w2[4:0]), .subtract(w2[5]), .refractory_period(w2[13:6]),
+        .out_valid(out_valid), .v_next(v_next), .write_v(write_v), .refractory_next(refractory_next),
+        .fire(fire), .busy(busy));
+    assign aux_next = {d}'d0;
+endmodule
+{inner}",
+            header = super::contract_header(module, d),
+            d1 = d - 1,
+            inner = crate::mesh::rename_top(&inner, &format!("{module}_dp")),
+        )
+    }
+}

@@ -1,5 +1,9 @@
-//! A neuron datapath in Verilator, fed one neuron per clock, its results checked in order.
+//! Shared by the simulation tests: a neuron datapath in Verilator fed one neuron per clock,
+//! and random values and neuron tables. Each test uses a part of it.
+#![allow(dead_code)]
 
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
 use spikemesh_sim::verilator::{build, Model, PortId};
 use std::collections::VecDeque;
 use std::fmt::Debug;
@@ -56,12 +60,44 @@ impl Datapath {
 }
 
 /// A value in lo..=hi, at an edge (lo, hi or 0) one time in three.
-pub fn edge(r: &mut rand_chacha::ChaCha8Rng, lo: i64, hi: i64) -> i64 {
-    use rand::Rng;
+pub fn edge(r: &mut ChaCha8Rng, lo: i64, hi: i64) -> i64 {
     match r.gen_range(0..9) {
         0 => lo,
         1 => hi,
         2 => 0,
         _ => r.gen_range(lo..=hi),
+    }
+}
+
+/// A random valid neuron table of `model` for `pb`-bit potentials and weights up to `wmax`.
+pub fn random_neuron(r: &mut ChaCha8Rng, model: &str, pb: u32, rb: u32, wmax: i64) -> String {
+    let pmax = (1i64 << (pb - 1)) - 1;
+    let threshold = r.gen_range(1..=pmax.min(4 * wmax + 1));
+    let mode = if r.gen_bool(0.5) { "value" } else { "subtract" };
+    let refr = r.gen_range(0..(1 << rb));
+    let lif = |r: &mut ChaCha8Rng| {
+        let reset = r.gen_range(-(pmax + 1)..=threshold + 1).min(pmax);
+        let leak = r.gen_range(0..pb);
+        format!("threshold = {threshold}, leak_shift = {leak}, reset = {reset}, reset_mode = \"{mode}\", refractory = {refr}")
+    };
+    match model {
+        "lif" => format!("{{ {} }}", lif(r)),
+        "alif" => format!(
+            "{{ model = \"alif\", {}, adapt_step = {}, adapt_shift = {} }}",
+            lif(r),
+            r.gen_range(0..=pmax.min(2 * wmax)),
+            r.gen_range(0..pb)
+        ),
+        _ => {
+            let shift = r.gen_range(0..=2);
+            let threshold = threshold.min(pmax >> shift).max(1);
+            format!(
+                "{{ model = \"cuba\", threshold = {threshold}, du = {}, dv = {}, bias = {}, align_shift = {shift}, reset = {}, reset_mode = \"{mode}\", refractory = {refr} }}",
+                r.gen_range(0..4096),
+                r.gen_range(0..4096),
+                r.gen_range(-wmax.min(pmax)..=wmax.min(pmax)),
+                r.gen_range(-pmax..=pmax)
+            )
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! `docs/semantics.md` ("The `alif` update") states it. Written from `docs/neuron-models.md`.
 
 use super::lif::ResetMode;
-use super::{Model, ParamSpec, Params, State, StateField, Widths};
+use super::{Model, ParamSpec, Params, State, StateField, TypeWord, Widths};
 
 /// The model, as `neuron::MODELS` lists it.
 pub static MODEL: Alif = Alif;
@@ -91,6 +91,13 @@ impl Model for Alif {
             p[ADAPT_STEP] as u64,
             p[ADAPT_SHIFT] as u64,
         ]
+    }
+
+    fn type_word_geometry(&self, w: &Widths) -> Vec<TypeWord> {
+        let mut g = super::lif::MODEL.type_word_geometry(w);
+        g.push(TypeWord::fields(&[(0, w.potential_bits - 1)]));
+        g.push(TypeWord::fields(&[(0, 5)]));
+        g
     }
 }
 

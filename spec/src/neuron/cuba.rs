@@ -6,7 +6,7 @@
 //! (= `threshold`) and effective bias (`bias_mant << bias_exp` = `bias`), step for step.
 
 use super::lif::{ResetMode, RESET_MODES};
-use super::{decay12, Model, ParamSpec, Params, State, StateField, Widths};
+use super::{decay12, Model, ParamSpec, Params, State, StateField, TypeWord, Widths};
 
 /// The model, as `neuron::MODELS` lists it.
 pub static MODEL: Cuba = Cuba;
@@ -140,6 +140,17 @@ impl Model for Cuba {
             p[RESET] as u64,
             (p[DU] | p[DV] << 12 | p[RESET_MODE] << 24) as u64,
             (p[ALIGN_SHIFT] | p[REFRACTORY] << 5) as u64,
+        ]
+    }
+
+    fn type_word_geometry(&self, w: &Widths) -> Vec<TypeWord> {
+        let pb = w.potential_bits;
+        vec![
+            TypeWord::signed(pb),
+            TypeWord::signed(pb),
+            TypeWord::signed(pb),
+            TypeWord::fields(&[(0, 12), (12, 12), (24, 1)]),
+            TypeWord::fields(&[(0, 5), (5, w.refractory_bits.max(1))]),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! `lif`: leaky integrate-and-fire with a shift leak, exactly as `docs/semantics.md` states it.
 //! Plain integrate-and-fire is this model with `leak_shift = 0`.
 
-use super::{Model, NeuronState, ParamSpec, Params, State, StateField, Widths};
+use super::{Model, NeuronState, ParamSpec, Params, State, StateField, TypeWord, Widths};
 use serde::Serialize;
 
 /// The model, as `neuron::MODELS` lists it.
@@ -127,6 +127,11 @@ impl Model for Lif {
             l.reset as u64,
             crate::memory_map::type_control(l.leak_shift, subtract, l.refractory),
         ]
+    }
+
+    fn type_word_geometry(&self, w: &Widths) -> Vec<TypeWord> {
+        let control = crate::memory_map::type_control_fields(w.potential_bits, w.refractory_bits);
+        vec![TypeWord::signed(w.potential_bits), TypeWord::signed(w.potential_bits), TypeWord::fields(&control)]
     }
 }
 

@@ -127,6 +127,38 @@ pub struct StateField {
     pub signed: bool,
 }
 
+/// How one word of a type's parameter record is stored and read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypeWord {
+    /// Two's complement in `bits` bits (read back sign-extended); else the bits of `mask`.
+    pub signed: bool,
+    /// Signed words: their width.
+    pub bits: u32,
+    /// Unsigned words: the bits a value may use (read back masked).
+    pub mask: u64,
+}
+
+impl TypeWord {
+    /// A signed `bits`-bit word.
+    pub fn signed(bits: u32) -> Self {
+        Self { signed: true, bits, mask: (1u64 << bits) - 1 }
+    }
+    /// An unsigned word of (lowest bit, width) fields.
+    pub fn fields(fields: &[(u32, u32)]) -> Self {
+        let mask = fields.iter().fold(0, |m, &(lo, w)| m | ((1u64 << w) - 1) << lo);
+        Self { signed: false, bits: 64 - mask.leading_zeros(), mask }
+    }
+    /// Whether `value` (as `type_words` gives it) is representable.
+    pub fn holds(&self, value: u64) -> bool {
+        if self.signed {
+            let half = 1i64 << (self.bits - 1);
+            (-half..half).contains(&(value as i64))
+        } else {
+            value & !self.mask == 0
+        }
+    }
+}
+
 /// A neuron model: everything spikemesh needs to know of it besides its datapath.
 pub trait Model: Sync {
     /// The name written as `model = "..."`.
@@ -145,6 +177,8 @@ pub trait Model: Sync {
     fn step(&self, p: &Params, s: &mut State, input: i64, w: &Widths) -> bool;
     /// The type-table words a core loads for this type, word k at `memory_map::type_word(k)`.
     fn type_words(&self, p: &Params) -> Vec<u64>;
+    /// How each of those words is stored: the core sizes its type table by them.
+    fn type_word_geometry(&self, w: &Widths) -> Vec<TypeWord>;
 
     /// Steps a run of neurons of one type: `states[i]` with `inputs[i]`, which is then zeroed;
     /// `first + i` is pushed to `fired` for each that fires. One call per run keeps `step`
@@ -279,4 +313,38 @@ pub fn decay12(x: i64, d: i64) -> i64 {
 /// `x` saturated to `bits`-bit two's complement.
 pub fn saturate(x: i64, bits: u32) -> i64 {
     x.clamp(-(1i64 << (bits - 1)), (1i64 << (bits - 1)) - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every model's type words, for parameters at both ends of their ranges, fit the geometry
+    /// the model declares (the core stores exactly that).
+    #[test]
+    fn type_words_fit_their_geometry() {
+        for w in [
+            Widths { weight_bits: 4, potential_bits: 8, current_bits: 8, refractory_bits: 2 },
+            Widths { weight_bits: 8, potential_bits: 24, current_bits: 24, refractory_bits: 8 },
+        ] {
+            for m in MODELS {
+                let specs = m.params(&w);
+                for end in [0, 1] {
+                    let mut p = [0; MAX_PARAMS];
+                    for (i, spec) in specs.iter().enumerate() {
+                        p[i] = match spec.kind {
+                            ParamKind::Int { min, max, .. } => [min, max][end],
+                            ParamKind::Choice { names, .. } => [0, names.len() as i64 - 1][end],
+                        };
+                    }
+                    let geometry = m.type_word_geometry(&w);
+                    let words = m.type_words(&p);
+                    assert_eq!(words.len(), geometry.len(), "{}", m.name());
+                    for (k, (word, g)) in words.iter().zip(&geometry).enumerate() {
+                        assert!(g.holds(*word), "{} word {k} = {word:#x} does not fit {g:?}", m.name());
+                    }
+                }
+            }
+        }
+    }
 }
