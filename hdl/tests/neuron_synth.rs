@@ -1,11 +1,19 @@
-//! Synthesis smoke tests of the neuron datapaths, one per FPGA family: the `cuba` datapath at
-//! Lava's widths (24-bit `u` and `v`, 34-bit ports) puts its decay multiplies in DSP blocks
-//! where the device has them (`SB_MAC16`, `MULT18X18D`), in logic on the HX8K, and meets a
-//! clock after place and route. The `lif` and `alif` datapaths are synthesised beside it for the figures
-//! (`--nocapture` prints both; `docs/performance.md` records them).
+//! Synthesis smoke tests of the neuron models, one per FPGA family: a 256x256x4 `cuba` core at
+//! Lava's widths (24-bit `u` and `v`) keeps its memories in RAM primitives, puts its decay
+//! multiplies in DSP blocks where the device has them (`SB_MAC16`, `MULT18X18D`) and in logic
+//! on the HX8K, and meets the board's clock after place and route. The datapaths alone are
+//! measured beside it (`--nocapture` prints the figures; `docs/performance.md` records them).
 
 use spikemesh_hdl::fpga::flow::{measurement_top, pnr, synth, Device, SynthStats};
 use spikemesh_hdl::neuron::{alif::AlifUpdate, cuba::CubaUpdate, lif::LifUpdate};
+use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
+
+/// The reference core running `cuba` at 24-bit current and potential.
+fn cuba_core(crossbar: CrossbarStyle) -> String {
+    let cuba = spikemesh_spec::neuron::model_named("cuba").unwrap();
+    let shape = CoreShape { potential_bits: 24, current_bits: 24, ..CoreShape::reference(crossbar) }.with_model(cuba);
+    spikemesh_hdl::core_verilog(&shape, false)
+}
 
 fn dir(name: &str) -> std::path::PathBuf {
     std::env::temp_dir().join(format!("spikemesh-neuron-synth-{name}-{}", std::process::id()))
@@ -30,21 +38,28 @@ fn measure(name: &str, v: &str, device: Device, mhz: f64) -> (SynthStats, f64) {
 }
 
 #[test]
-fn ice40_up5k_cuba_multiplies_in_sb_mac16_and_meets_24_mhz() {
-    let (s, fmax) = measure("cuba-up5k", &spikemesh_hdl::verilog_of(CubaUpdate::<34>::new(24, 24)), Device::Up5k, 24.0);
+fn ice40_up5k_cuba_core_maps_to_spram_bram_and_sb_mac16_and_meets_24_mhz() {
+    let (s, fmax) = measure("cuba-core-up5k", &cuba_core(CrossbarStyle::Ice40Spram), Device::Up5k, 24.0);
     assert!(s.count("SB_MAC16") >= 2, "two 24 x 13 decay products in DSPs: {:?}", s.cells);
-    assert!(fmax >= 24.0, "cuba datapath reaches {fmax:.1} MHz on the UP5K");
+    assert_eq!(s.count("SB_SPRAM256KA"), 1, "the crossbar in SPRAM: {:?}", s.cells);
+    assert!(!s.cells.keys().any(|k| k.starts_with("$mem")), "unmapped memory: {:?}", s.cells);
+    assert!(s.ffs() < 1000, "{} flip-flops: a memory landed in FFs? {:?}", s.ffs(), s.cells);
+    assert!(fmax >= 24.0, "the cuba core reaches {fmax:.1} MHz, below the iCEBreaker's 24 MHz core clock");
+    measure("cuba-up5k", &spikemesh_hdl::verilog_of(CubaUpdate::<34>::new(24, 24)), Device::Up5k, 24.0);
     measure("lif-up5k", &spikemesh_hdl::verilog_of(LifUpdate::<18>::new(16, true)), Device::Up5k, 24.0);
     let (_, fmax) = measure("alif-up5k", &spikemesh_hdl::verilog_of(AlifUpdate::<18>::new(16)), Device::Up5k, 24.0);
     assert!(fmax >= 24.0, "alif datapath reaches {fmax:.1} MHz on the UP5K");
 }
 
 #[test]
-fn ecp5_cuba_multiplies_in_mult18x18d_and_meets_50_mhz() {
-    let (s, fmax) =
-        measure("cuba-ecp5", &spikemesh_hdl::verilog_of(CubaUpdate::<34>::new(24, 24)), Device::Ecp5_25k, 50.0);
+fn ecp5_cuba_core_maps_to_dp16kd_and_mult18x18d_and_meets_50_mhz() {
+    let (s, fmax) = measure("cuba-core-ecp5", &cuba_core(CrossbarStyle::Inferred), Device::Ecp5_25k, 50.0);
     assert!(s.count("MULT18X18D") >= 2, "two 24 x 13 decay products in DSPs: {:?}", s.cells);
-    assert!(fmax >= 50.0, "cuba datapath reaches {fmax:.1} MHz on the ECP5");
+    assert!(s.count("DP16KD") >= 16, "crossbar and neuron memories in DP16KD: {:?}", s.cells);
+    assert!(!s.cells.keys().any(|k| k.starts_with("$mem")), "unmapped memory: {:?}", s.cells);
+    assert!(s.ffs() < 1000, "{} flip-flops: a memory landed in FFs? {:?}", s.ffs(), s.cells);
+    assert!(fmax >= 50.0, "the cuba core reaches {fmax:.1} MHz on the ECP5, below 50 MHz");
+    measure("cuba-ecp5", &spikemesh_hdl::verilog_of(CubaUpdate::<34>::new(24, 24)), Device::Ecp5_25k, 50.0);
     measure("lif-ecp5", &spikemesh_hdl::verilog_of(LifUpdate::<18>::new(16, true)), Device::Ecp5_25k, 50.0);
     let (_, fmax) = measure("alif-ecp5", &spikemesh_hdl::verilog_of(AlifUpdate::<18>::new(16)), Device::Ecp5_25k, 50.0);
     assert!(fmax >= 50.0, "alif datapath reaches {fmax:.1} MHz on the ECP5");

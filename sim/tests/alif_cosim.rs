@@ -3,19 +3,11 @@
 
 mod common;
 
-use common::{edge, Datapath};
+use common::{check_against_spec, edge, Datapath, Ports, Vector};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use spikemesh_hdl::neuron::alif::{AlifUpdate, LATENCY};
-use spikemesh_spec::neuron::{model_named, Params, Widths, MAX_PARAMS};
-
-/// One neuron for the datapath: state `[v, a, refractory]`, its input, its type.
-#[derive(Debug, Clone, Copy)]
-struct Vector {
-    state: [i64; 3],
-    acc: i64,
-    params: Params,
-}
+use spikemesh_spec::neuron::{Params, Widths, MAX_PARAMS};
 
 fn datapath<const D: usize>(p: usize) -> Datapath {
     let v = spikemesh_hdl::verilog_of(AlifUpdate::<D>::new(p));
@@ -28,38 +20,12 @@ fn widths(p: u32) -> Widths {
 
 /// Streams `runs` of one type each and checks every result against the spec's `step`.
 fn check(dp: &mut Datapath, w: &Widths, runs: &[Vec<Vector>]) -> usize {
-    let alif = model_named("alif").unwrap().get();
-    let [pv, pa, pr, pacc] = ["v", "a", "refractory", "acc"].map(|n| dp.m.port(n));
-    let [ov, owv, oa, or, ofire] = ["v_next", "write_v", "a_next", "refractory_next", "fire"].map(|n| dp.m.port(n));
-    let words = ["threshold", "reset", "control", "adapt_step", "adapt_shift"].map(|n| dp.m.port(n));
-    let mut checked = 0;
-    for run in runs {
-        for (q, value) in words.iter().zip(alif.type_words(&run[0].params)) {
-            dp.m.set(*q, value);
-        }
-        checked += dp.run(
-            run.len(),
-            |m, i| {
-                let x = run[i];
-                m.set(pv, x.state[0] as u64);
-                m.set(pa, x.state[1] as u64);
-                m.set(pr, x.state[2] as u64);
-                m.set(pacc, x.acc as u64);
-            },
-            |i| {
-                let x = run[i];
-                let mut s = [x.state[0], x.state[1], x.state[2], 0];
-                let fire = alif.step(&x.params, &mut s, x.acc, w);
-                let v = (x.state[2] == 0).then_some(s[0]);
-                ((v, s[1], s[2], fire), format!("{x:?} P={}", w.potential_bits))
-            },
-            |m| {
-                let v = (m.get(owv) == 1).then(|| m.get_signed(ov));
-                (v, m.get(oa) as i64, m.get(or) as i64, m.get(ofire) == 1)
-            },
-        );
-    }
-    checked
+    let ports = Ports {
+        middle: "a",
+        middle_next: "a_next",
+        words: ["threshold", "reset", "control", "adapt_step", "adapt_shift"],
+    };
+    check_against_spec(dp, "alif", &ports, w, runs)
 }
 
 /// Random runs of random types for `w`, with inputs up to `acc_lim` in magnitude.

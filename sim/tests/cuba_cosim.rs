@@ -5,21 +5,12 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use spikemesh_hdl::neuron::cuba::{CubaUpdate, LATENCY};
-use spikemesh_spec::neuron::{model_named, Params, Widths, MAX_PARAMS};
+use spikemesh_spec::neuron::{Params, Widths, MAX_PARAMS};
 
 mod common;
 
-use common::{edge, Datapath};
+use common::{check_against_spec, edge, Datapath, Ports, Vector};
 
-/// One neuron for the datapath: state `[v, u, refractory]`, its input, its type.
-#[derive(Debug, Clone, Copy)]
-struct Vector {
-    state: [i64; 3],
-    acc: i64,
-    params: Params,
-}
-
-/// The `cuba` datapath of `p`-bit potentials and `u`-bit currents on `D`-bit ports.
 fn datapath<const D: usize>(p: usize, u: usize) -> Datapath {
     let v = spikemesh_hdl::verilog_of(CubaUpdate::<D>::new(p, u));
     Datapath::new(&v, &format!("the {D}-bit cuba datapath (P = {p}, U = {u})"), LATENCY)
@@ -27,40 +18,8 @@ fn datapath<const D: usize>(p: usize, u: usize) -> Datapath {
 
 /// Streams `runs` of one type each and checks every result against the spec's `step`.
 fn check(dp: &mut Datapath, w: &Widths, runs: &[Vec<Vector>]) -> usize {
-    let cuba = model_named("cuba").unwrap().get();
-    let [pv, pu, pr, pacc] = ["v", "u", "refractory", "acc"].map(|n| dp.m.port(n));
-    let [ov, owv, ou, or, ofire] = ["v_next", "write_v", "u_next", "refractory_next", "fire"].map(|n| dp.m.port(n));
-    let words = ["threshold", "bias", "reset", "decays", "timing"].map(|n| dp.m.port(n));
-    let mut checked = 0;
-    for run in runs {
-        let p = run[0].params;
-        let values = [p[0], p[3], p[5], p[1] | p[2] << 12 | p[6] << 24, p[4] | p[7] << 5];
-        for (q, value) in words.iter().zip(values) {
-            dp.m.set(*q, value as u64);
-        }
-        checked += dp.run(
-            run.len(),
-            |m, i| {
-                let x = run[i];
-                m.set(pv, x.state[0] as u64);
-                m.set(pu, x.state[1] as u64);
-                m.set(pr, x.state[2] as u64);
-                m.set(pacc, x.acc as u64);
-            },
-            |i| {
-                let x = run[i];
-                let mut s = [x.state[0], x.state[1], x.state[2], 0];
-                let fire = cuba.step(&x.params, &mut s, x.acc, w);
-                let v = (x.state[2] == 0).then_some(s[0]);
-                ((v, s[1], s[2], fire), format!("{x:?} P={} U={}", w.potential_bits, w.current_bits))
-            },
-            |m| {
-                let v = (m.get(owv) == 1).then(|| m.get_signed(ov));
-                (v, m.get_signed(ou), m.get(or) as i64, m.get(ofire) == 1)
-            },
-        );
-    }
-    checked
+    let ports = Ports { middle: "u", middle_next: "u_next", words: ["threshold", "bias", "reset", "decays", "timing"] };
+    check_against_spec(dp, "cuba", &ports, w, runs)
 }
 
 fn widths(p: u32, u: u32) -> Widths {

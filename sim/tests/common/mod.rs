@@ -5,6 +5,7 @@
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use spikemesh_sim::verilator::{build, Model, PortId};
+use spikemesh_spec::neuron::{model_named, Params, Widths};
 use std::collections::VecDeque;
 use std::fmt::Debug;
 
@@ -57,6 +58,67 @@ impl Datapath {
         assert!(expected.is_empty(), "{} results never came out", expected.len());
         checked
     }
+}
+
+/// One neuron for a three-register datapath: state `[v, middle, refractory]`, its input, its type.
+#[derive(Debug, Clone, Copy)]
+pub struct Vector {
+    /// Potential, middle register, refractory counter.
+    pub state: [i64; 3],
+    /// Summed input.
+    pub acc: i64,
+    /// The type's parameters.
+    pub params: Params,
+}
+
+/// The ports of a three-register datapath, by name: the middle register's input and output,
+/// and the type words' inputs in `type_words` order.
+pub struct Ports {
+    /// Middle register in (`u`, `a`).
+    pub middle: &'static str,
+    /// Middle register out (`u_next`, `a_next`).
+    pub middle_next: &'static str,
+    /// Type word inputs, word 0 first.
+    pub words: [&'static str; 5],
+}
+
+/// Streams `runs` of one type each through `dp` and checks every result against `model`'s
+/// `step` in the spec: the potential (when written), the middle register, the refractory
+/// counter and the spike. Returns the results checked.
+pub fn check_against_spec(dp: &mut Datapath, model: &str, ports: &Ports, w: &Widths, runs: &[Vec<Vector>]) -> usize {
+    let spec = model_named(model).unwrap().get();
+    let [pv, pm, pr, pacc] = ["v", ports.middle, "refractory", "acc"].map(|n| dp.m.port(n));
+    let [ov, owv, om, or, ofire] =
+        ["v_next", "write_v", ports.middle_next, "refractory_next", "fire"].map(|n| dp.m.port(n));
+    let words = ports.words.map(|n| dp.m.port(n));
+    let mut checked = 0;
+    for run in runs {
+        for (q, value) in words.iter().zip(spec.type_words(&run[0].params)) {
+            dp.m.set(*q, value);
+        }
+        checked += dp.run(
+            run.len(),
+            |m, i| {
+                let x = run[i];
+                m.set(pv, x.state[0] as u64);
+                m.set(pm, x.state[1] as u64);
+                m.set(pr, x.state[2] as u64);
+                m.set(pacc, x.acc as u64);
+            },
+            |i| {
+                let x = run[i];
+                let mut s = [x.state[0], x.state[1], x.state[2], 0];
+                let fire = spec.step(&x.params, &mut s, x.acc, w);
+                let v = (x.state[2] == 0).then_some(s[0]);
+                ((v, s[1], s[2], fire), format!("{model} {x:?} P={} U={}", w.potential_bits, w.current_bits))
+            },
+            |m| {
+                let v = (m.get(owv) == 1).then(|| m.get_signed(ov));
+                (v, m.get_signed(om), m.get(or) as i64, m.get(ofire) == 1)
+            },
+        );
+    }
+    checked
 }
 
 /// A value in lo..=hi, at an edge (lo, hi or 0) one time in three.
