@@ -45,6 +45,13 @@ pub enum Mismatch {
         /// RTL.
         actual: i64,
     },
+    /// Read-back refractory counters differ.
+    Refractory {
+        /// Golden model.
+        expected: i64,
+        /// RTL.
+        actual: i64,
+    },
     /// Read-back middle state registers (`cuba`'s `u`, `alif`'s adaptation) differ.
     Middle {
         /// Golden model.
@@ -68,6 +75,9 @@ impl fmt::Display for Divergence {
             }
             Mismatch::Potential { expected, actual } => {
                 write!(f, "golden potential {expected}, RTL potential {actual}")
+            }
+            Mismatch::Refractory { expected, actual } => {
+                write!(f, "golden refractory counter {expected}, RTL {actual}")
             }
             Mismatch::Middle { expected, actual } => {
                 write!(f, "golden middle state register (u or adaptation) {expected}, RTL {actual}")
@@ -230,13 +240,25 @@ pub fn compare(
                     what: Mismatch::Potential { expected: want[g], actual: got[g] },
                 });
             }
-            if let (Some(got), Some(want)) = (rtl.middle_registers(), Engine::middle_registers(&mut gold)) {
+            // The other state registers, where the engine can read them.
+            let others: [StateCheck; 2] = [
+                (rtl.middle_registers(), gold.middle_registers(), |expected, actual| Mismatch::Middle {
+                    expected,
+                    actual,
+                }),
+                (rtl.refractory_counters(), gold.refractory_counters(), |expected, actual| Mismatch::Refractory {
+                    expected,
+                    actual,
+                }),
+            ];
+            for (got, want, what) in others {
+                let Some(got) = got else { continue };
                 if let Some(g) = (0..want.len()).find(|&g| want[g] != got[g]) {
                     return Err(Divergence {
                         timestep: t as u32,
                         core: xy(g),
                         neuron: g % n,
-                        what: Mismatch::Middle { expected: want[g], actual: got[g] },
+                        what: what(want[g], got[g]),
                     });
                 }
             }
@@ -244,6 +266,10 @@ pub fn compare(
     }
     Ok(())
 }
+
+/// A state register as the RTL read it (if it can), as the golden model has it, and how a
+/// difference is reported.
+type StateCheck = (Option<Vec<i64>>, Vec<i64>, fn(i64, i64) -> Mismatch);
 
 /// The smallest slot in exactly one of two sorted lists.
 fn first_difference(a: &[u32], b: &[u32]) -> u32 {

@@ -201,6 +201,18 @@ impl Golden {
         out
     }
 
+    /// The refractory counter (every model's last state register) of every global slot.
+    pub fn refractory_counters(&self) -> Vec<i64> {
+        let mut out = vec![0; self.state.len()];
+        for &(first, end, ty) in &self.runs {
+            let last = ty.model.get().state(&self.widths).len() - 1;
+            for (o, st) in out[first..end].iter_mut().zip(&self.state[first..end]) {
+                *o = st.s[last];
+            }
+        }
+        out
+    }
+
     /// Membrane potentials of every global slot.
     pub fn potentials(&self) -> Vec<i64> {
         self.state.iter().map(|s| s.v()).collect()

@@ -99,6 +99,19 @@ impl RtlMesh {
         Ok(chip)
     }
 
+    /// Memory `mem`'s word of every neuron slot of every core (a per-neuron state memory).
+    fn read_all(&mut self, mem: u8) -> Vec<i64> {
+        let n = self.mapping.hardware.neurons_per_core;
+        let cores = self.mapping.hardware.cores();
+        let mut v = Vec::with_capacity(cores * n);
+        for c in 0..cores {
+            for j in 0..n {
+                v.push(self.cfg_read(c, mem, 0, j as u32));
+            }
+        }
+        v
+    }
+
     fn tick(&mut self, n: u64) {
         self.model.tick(self.p.clock, n);
         self.stats.cycles += n;
@@ -213,27 +226,15 @@ impl Engine for RtlMesh {
     }
 
     fn potentials(&mut self) -> Vec<i64> {
-        let n = self.mapping.hardware.neurons_per_core;
-        let cores = self.mapping.hardware.cores();
-        let mut v = Vec::with_capacity(cores * n);
-        for c in 0..cores {
-            for j in 0..n {
-                v.push(self.cfg_read(c, memory_map::POTENTIAL, 0, j as u32));
-            }
-        }
-        v
+        self.read_all(memory_map::POTENTIAL)
     }
 
     fn middle_registers(&mut self) -> Option<Vec<i64>> {
-        let n = self.mapping.hardware.neurons_per_core;
-        let cores = self.mapping.hardware.cores();
-        let mut v = Vec::with_capacity(cores * n);
-        for c in 0..cores {
-            for j in 0..n {
-                v.push(self.cfg_read(c, memory_map::AUX_STATE, 0, j as u32));
-            }
-        }
-        Some(v)
+        Some(self.read_all(memory_map::AUX_STATE))
+    }
+
+    fn refractory_counters(&mut self) -> Option<Vec<i64>> {
+        Some(self.read_all(memory_map::REFRACTORY))
     }
 
     fn observes(&self, slot: u32) -> bool {

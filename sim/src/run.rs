@@ -16,6 +16,10 @@ pub trait Engine {
     fn middle_registers(&mut self) -> Option<Vec<i64>> {
         None
     }
+    /// The refractory counter of every global slot, if this engine can read it.
+    fn refractory_counters(&mut self) -> Option<Vec<i64>> {
+        None
+    }
     /// Whether this engine reports spikes of `slot` (the chip only sends recorded neurons'
     /// spikes to the host).
     fn observes(&self, _slot: u32) -> bool {
@@ -33,6 +37,9 @@ impl Engine for Golden {
     }
     fn middle_registers(&mut self) -> Option<Vec<i64>> {
         Some(Golden::middle_registers(self))
+    }
+    fn refractory_counters(&mut self) -> Option<Vec<i64>> {
+        Some(Golden::refractory_counters(self))
     }
 }
 

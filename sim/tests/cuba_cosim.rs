@@ -69,14 +69,14 @@ fn random_runs(w: &Widths, acc_lim: i64, seed: u64, vectors: usize) -> Vec<Vec<V
 fn cuba_datapath_is_bit_exact_with_the_spec() {
     // Lava's widths, and others, on the widest datapath with 24-bit inputs.
     let w = widths(24, 24);
-    assert!(check(&mut datapath::<34>(24, 24), &w, &random_runs(&w, (1 << 23) - 1, 1, 400_000)) >= 400_000);
+    assert!(check(&mut datapath::<34>(24, 24), &w, &random_runs(&w, (1 << 23) - 1, 1, 1_000_000)) >= 1_000_000);
     for (p, u) in [(16, 16), (12, 20), (20, 12), (32, 32)] {
         let w = widths(p as u32, u as u32);
-        let n = check(&mut datapath::<34>(p, u), &w, &random_runs(&w, (1 << 20) - 1, p as u64, 100_000));
-        assert!(n >= 100_000);
+        let n = check(&mut datapath::<34>(p, u), &w, &random_runs(&w, (1 << 20) - 1, p as u64, 200_000));
+        assert!(n >= 200_000);
     }
     // The 26-bit datapath a 24-bit cuba core gets.
-    assert!(check(&mut datapath::<26>(24, 24), &w, &random_runs(&w, (1 << 14) - 1, 7, 200_000)) >= 200_000);
+    assert!(check(&mut datapath::<26>(24, 24), &w, &random_runs(&w, (1 << 14) - 1, 7, 400_000)) >= 400_000);
 }
 
 #[test]
