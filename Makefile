@@ -50,6 +50,10 @@ demo: tools build
 	$(TOOLS_ENV); $(BIN) bench fpga
 	@echo "== the host link: virtual board (the chip in Verilator, UART pins and all) behind a PTY, driven by spikemesh run"
 	$(TOOLS_ENV); scripts/board-run.sh $(BIN) examples/link-2x1.toml 200 $(OUT)
+	@echo "== the same with a cuba chip (current-based LIF, Loihi arithmetic) through the host bridge"
+	$(TOOLS_ENV); scripts/board-run.sh $(BIN) examples/link-cuba.toml 200 $(OUT)/cuba
+	@echo "== RTL mesh of lif, cuba and alif cores vs golden model on examples/mixed-models.toml"
+	$(TOOLS_ENV); $(BIN) simulate examples/mixed-models.toml --steps 200 --engine both --out $(OUT)/mixed-spikes.csv
 	@echo "== spikemesh bench link (spike events/s over the UART)"
 	$(TOOLS_ENV); $(BIN) bench link
 	@echo "== spikemesh synth: $(DEMO_SYNTH) to a bitstream"

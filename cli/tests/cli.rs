@@ -25,6 +25,7 @@ fn check_accepts_every_example() {
         "one-core.toml",
         "cuba-recurrent.toml",
         "mixed-models.toml",
+        "link-cuba.toml",
     ] {
         let o = spikemesh(&["check", &example(f)]);
         assert!(o.status.success(), "{f}: {}", text(&o.stderr));
@@ -214,14 +215,14 @@ fn mixed_models_show_per_core_and_run_in_the_golden_model() {
 }
 
 #[test]
-fn rtl_runs_every_model_and_the_board_path_refuses_all_but_lif_at_its_line() {
+fn rtl_runs_mixed_models_and_the_board_path_refuses_them_at_the_line() {
     let f = example("mixed-models.toml");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("s.csv");
     let o = spikemesh(&["simulate", &f, "--engine", "both", "--steps", "30", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     assert!(text(&o.stdout).contains("golden model and RTL agree"), "{}", text(&o.stdout));
-    // A chip with the host bridge knows only lif's type words so far.
+    // A chip with the host bridge runs one model on every core (the first population's, lif).
     let t = std::fs::read_to_string(&f).unwrap();
     let line = t.lines().position(|l| l.contains("model = \"cuba\"")).unwrap() + 1;
     let o = spikemesh(&["synth", &f, "--out", dir.path().join("fpga").to_str().unwrap()]);
@@ -229,5 +230,5 @@ fn rtl_runs_every_model_and_the_board_path_refuses_all_but_lif_at_its_line() {
     let err = text(&o.stderr);
     assert!(err.contains(&format!("mixed-models.toml:{line}:")), "{err}");
     assert!(err.contains("field `population[2].neuron.model`: core (1,0) runs 'cuba'"), "{err}");
-    assert!(err.contains("a chip with the host bridge runs lif only"), "{err}");
+    assert!(err.contains("a chip with the host bridge runs one model on every core, here 'lif'"), "{err}");
 }

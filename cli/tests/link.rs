@@ -102,6 +102,28 @@ fn run_refuses_a_board_of_another_shape() {
 }
 
 #[test]
+fn a_cuba_board_refuses_a_lif_network_and_runs_its_own_equal_to_golden() {
+    let (_sim, port) = board_sim(&example("link-cuba.toml"));
+    let run = |net: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_spikemesh"))
+            .args(["run", &example(net), "--port", &port, "--steps", "60", "--out", "/dev/null", "--verify"])
+            .output()
+            .unwrap();
+        (o.status.success(), String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr))
+    };
+    // Same shape, other model: the host reads the cores' model code before writing anything.
+    let (ok, text) = run("link-2x1.toml");
+    assert!(!ok);
+    assert!(text.contains("neuron model: board cuba, network lif"), "{text}");
+    let (ok, text) = run("link-cuba.toml");
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("verified: the board's recorded spikes and final potentials equal the golden model's"),
+        "{text}"
+    );
+}
+
+#[test]
 fn run_reports_a_missing_port() {
     let o = Command::new(env!("CARGO_BIN_EXE_spikemesh"))
         .args(["run", &example("tiny.toml"), "--port", "/dev/nonexistent-tty", "--steps", "1", "--out", "/dev/null"])

@@ -21,7 +21,7 @@ pub fn clock_hz(hw: &Hardware) -> u64 {
 /// idle, running, timestep_lsb, bad_frame). `with_models` appends vendor-primitive models (Verilator).
 pub fn chip_verilog(hw: &Hardware, with_models: bool) -> String {
     let shape = CoreShape::for_board(hw);
-    // The bridge's memory table is lif's (`neuron::Target::Board`): every core runs lif.
+    // Every core runs the chip's model: the bridge's memory table is that model's.
     let models = vec![shape.model; hw.cores()];
     let mut v = mesh_module(&shape, &models, hw.destinations_per_core, hw.mesh_x, hw.mesh_y, with_models, "sm_mesh");
     v.push_str(&rename_top(&crate::verilog_of(Bridge::new(hw, clock_hz(hw))), "sm_bridge"));

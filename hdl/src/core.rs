@@ -141,6 +141,9 @@ pub struct NeuronCore<const D: usize> {
     mem_w3: Constant<Bits<4>>,
     mem_w4: Constant<Bits<4>>,
     mem_aux: Constant<Bits<4>>,
+    mem_code: Constant<Bits<4>>,
+    // What the core answers on `MODEL_CODE`: its model's code.
+    model_code: Constant<Bits<D>>,
     zero8: Constant<Bits<8>>,
 
     // Control registers.
@@ -305,6 +308,8 @@ impl<const D: usize> NeuronCore<D> {
             mem_w3: m4(mm::type_word(3)),
             mem_w4: m4(mm::type_word(4)),
             mem_aux: m4(mm::AUX_STATE),
+            mem_code: m4(mm::MODEL_CODE),
+            model_code: Constant::new(Bits::<D>::from(s.model.code() as u64)),
             zero8: Constant::new(Bits::<8>::from(0u64)),
             upd_busy: Default::default(),
             j: Default::default(),
@@ -685,6 +690,9 @@ impl<const D: usize> Logic for NeuronCore<D> {
         }
         if (self.cfg_sel.q.val() == self.mem_aux.val()) & self.has_aux.val() {
             self.rdata.next = self.aux.read_data.val();
+        }
+        if self.cfg_sel.q.val() == self.mem_code.val() {
+            self.rdata.next = self.model_code.val();
         }
         if self.cfg_sel.q.val() == self.mem_pot.val() {
             self.rdata.next = self.pot.read_data.val();

@@ -103,7 +103,7 @@ impl CoreShape {
             router_fifo: 2,
             leak_multiply: true,
             dsp_counters: false,
-            model: ModelId::lif(),
+            model: hw.chip_model,
             current_bits: hw.widths.current_bits as usize,
         }
     }
@@ -170,11 +170,6 @@ impl CoreShape {
     /// Bits of a neuron-type index in this shape.
     pub fn type_bits(&self) -> usize {
         addr_bits(self.types)
-    }
-
-    /// The type control word's fields this shape stores (`memory_map::type_control_fields`).
-    pub fn type_control_fields(&self) -> [(u32, u32); 3] {
-        spikemesh_spec::memory_map::type_control_fields(self.potential_bits as u32, self.refractory_bits as u32)
     }
 
     /// Depth and width of the RAM of type indices (at `0..N`) and the spike queue (from

@@ -10,6 +10,7 @@ use crate::error::HostError;
 use spikemesh_spec::flit::Flit;
 use spikemesh_spec::mapping::Mapping;
 use spikemesh_spec::memory_map::{self, config_writes};
+use spikemesh_spec::neuron::ModelId;
 use spikemesh_spec::protocol::{BoardInfo, Command, Decoder, Frame, Response, INJECT_FLITS, READ_WORDS, WRITE_WORDS};
 use spikemesh_spec::Hardware;
 use std::io::{ErrorKind, Read, Write};
@@ -37,6 +38,8 @@ pub struct Board<P> {
     dec: Decoder,
     seq: u8,
     info: Option<BoardInfo>,
+    /// The model the board's cores run, once read.
+    model: Option<ModelId>,
     /// How long to wait for the board's next frame before sending a command again.
     pub timeout: Duration,
     /// How many times a command is sent again before giving up.
@@ -74,6 +77,7 @@ impl<P: Read + Write> Board<P> {
             dec: Decoder::new(),
             seq,
             info: None,
+            model: None,
             timeout: Duration::from_secs(2),
             retries: 3,
             bad_frames: 0,
@@ -85,6 +89,27 @@ impl<P: Read + Write> Board<P> {
     /// What the board reported at IDENTIFY.
     pub fn info(&self) -> Option<&BoardInfo> {
         self.info.as_ref()
+    }
+
+    /// The neuron model the board's cores run, as core 0 reports it (`memory_map::MODEL_CODE`).
+    pub fn model(&mut self) -> Result<ModelId, HostError> {
+        if let Some(m) = self.model {
+            return Ok(m);
+        }
+        self.known_info()?;
+        let cmd = Command::ReadMem { core: 0, mem: memory_map::MODEL_CODE, row: 0, col: 0, count: 1 };
+        let code = match self.exchange(&cmd, &mut Vec::new())? {
+            Response::Data(d) if d.len() == 1 => d[0],
+            other => return Err(HostError::Unexpected { command: "READ_MEM (model code)", got: format!("{other:?}") }),
+        };
+        let m = u16::try_from(code).ok().and_then(ModelId::from_code).ok_or_else(|| {
+            HostError::Invalid(format!(
+                "the board's cores report model code {code:#x}, which is none of this build's models ({})",
+                spikemesh_spec::neuron::model_names().join(", ")
+            ))
+        })?;
+        self.model = Some(m);
+        Ok(m)
     }
 
     /// Reads whatever arrives within `until`; returns the frames decoded.
@@ -173,12 +198,17 @@ impl<P: Read + Write> Board<P> {
         }
     }
 
-    /// Asks the board what it is.
+    /// Asks the board what it is, and which model its cores run ([`Board::model`]). A board
+    /// in the middle of a timestep refuses the model read (busy); it is read again when needed.
     pub fn identify(&mut self) -> Result<BoardInfo, HostError> {
         match self.exchange(&Command::Identify, &mut Vec::new())? {
             Response::Ident(i) => {
                 self.info = Some(i);
-                Ok(i)
+                self.model = None;
+                match self.model() {
+                    Ok(_) | Err(HostError::Nack { reason: spikemesh_spec::protocol::Reason::Busy, .. }) => Ok(i),
+                    Err(e) => Err(e),
+                }
             }
             other => Err(HostError::Unexpected { command: "IDENTIFY", got: format!("{other:?}") }),
         }
@@ -211,6 +241,13 @@ impl<P: Read + Write> Board<P> {
         cmp("neuron_types", i.neuron_types as u64, hw.neuron_types as u64);
         cmp("destinations_per_core", i.destinations_per_core as u64, hw.destinations_per_core as u64);
         cmp("protocol version", i.version as u64, spikemesh_spec::protocol::VERSION as u64);
+        // The model decides the memory table, so it is compared before anything is written.
+        if diffs.is_empty() {
+            let m = self.model()?;
+            if m != hw.chip_model {
+                diffs.push(format!("neuron model: board {}, network {}", m.name(), hw.chip_model.name()));
+            }
+        }
         if diffs.is_empty() {
             Ok(())
         } else {
@@ -257,6 +294,7 @@ impl<P: Read + Write> Board<P> {
     /// The shape the board reported, as a `Hardware` for the geometry table.
     fn hardware(&mut self) -> Result<Hardware, HostError> {
         let i = self.known_info()?;
+        let chip_model = self.model()?;
         Ok(Hardware {
             board: spikemesh_spec::config::Board::Sim,
             mesh_x: i.mesh_x as usize,
@@ -268,12 +306,14 @@ impl<P: Read + Write> Board<P> {
             widths: spikemesh_spec::neuron::Widths {
                 weight_bits: i.weight_bits as u32,
                 potential_bits: i.potential_bits as u32,
-                // INFO does not report it, and no memory's geometry depends on it.
+                // INFO does not report it: only the host's own check of writes to a current
+                // (`AUX_STATE` of a cuba board) uses it, and the bridge checks those exactly.
                 current_bits: i.potential_bits as u32,
                 refractory_bits: i.refractory_bits as u32,
             },
             clock_mhz: i.clock_khz as f64 / 1e3,
             baud: i.baud,
+            chip_model,
         })
     }
 
@@ -282,6 +322,15 @@ impl<P: Read + Write> Board<P> {
     /// `progress(done, total)` counts words written.
     pub fn load(&mut self, m: &Mapping, mut progress: impl FnMut(usize, usize)) -> Result<(), HostError> {
         self.check_fits(&m.hardware)?;
+        if let Some(img) = m.cores.iter().find(|c| c.model() != m.hardware.chip_model) {
+            return Err(HostError::Invalid(format!(
+                "core ({},{}) runs {}, but every core of the board runs {}",
+                img.x,
+                img.y,
+                img.model().name(),
+                m.hardware.chip_model.name()
+            )));
+        }
         let writes: Vec<_> = m.cores.iter().map(|img| config_writes(img, m.hardware.axons_per_core)).collect();
         let total = writes.iter().map(Vec::len).sum();
         let mut done = 0;

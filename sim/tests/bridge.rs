@@ -365,9 +365,9 @@ fn fuzz_frame() -> impl proptest::strategy::Strategy<Value = (u8, Vec<u8>)> {
     )
         .prop_map(|(x, y, p, host)| Flit { host, x, y, payload: p as u16 });
     let command = prop_oneof![
-        3 => (core.clone(), 0u8..11, row.clone(), col.clone(), prop::collection::vec(value, 1..5))
+        3 => (core.clone(), 0u8..15, row.clone(), col.clone(), prop::collection::vec(value, 1..5))
             .prop_map(|(core, mem, row, col, data)| Command::WriteMem { core, mem, row, col, data }),
-        3 => (core, 0u8..11, row, col, prop_oneof![4 => 0u16..6, 1 => 200u16..210])
+        3 => (core, 0u8..15, row, col, prop_oneof![4 => 0u16..6, 1 => 200u16..210])
             .prop_map(|(core, mem, row, col, count)| Command::ReadMem { core, mem, row, col, count }),
         2 => prop::collection::vec(flit, 1..5).prop_map(Command::Inject),
         1 => (0u32..4).prop_map(Command::Step),
@@ -399,9 +399,20 @@ fn fuzz_frame() -> impl proptest::strategy::Strategy<Value = (u8, Vec<u8>)> {
 
 #[test]
 fn random_commands_are_answered_as_the_spec_promises() {
+    fuzz("link-2x1.toml");
+}
+
+/// The same on a cuba chip: its type words (ids 2-4, 10, 11), middle register (12) and model
+/// code (13) follow cuba's memory table.
+#[test]
+fn random_commands_to_a_cuba_chip_are_answered_as_the_spec_promises() {
+    fuzz("link-cuba.toml");
+}
+
+fn fuzz(name: &str) {
     use proptest::test_runner::{Config, TestCaseError, TestRunner};
     use spikemesh_spec::protocol::Frame;
-    let n = net("link-2x1.toml");
+    let n = net(name);
     let hw = n.hardware.clone();
     let info = board_info(&hw, clock_hz(&hw));
     let mut l = Link::open(&n);

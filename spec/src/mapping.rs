@@ -361,7 +361,8 @@ fn model_of(net: &Network, pop: usize) -> ModelId {
 }
 
 /// Distinct neuron types of one core, and each slot's index into them.
-/// Empty slots take type 0; an all-empty core gets the silent type (it never fires on zero input).
+/// Empty slots take type 0; an all-empty core gets the chip model's silent type (it never
+/// fires on zero input).
 fn type_table(net: &Network, owners: &[Option<(u32, u32)>]) -> (Vec<NeuronType>, Vec<u16>) {
     let mut types: Vec<NeuronType> = Vec::new();
     let mut idx = vec![0u16; owners.len()];
@@ -381,7 +382,7 @@ fn type_table(net: &Network, owners: &[Option<(u32, u32)>]) -> (Vec<NeuronType>,
         }
     }
     if types.is_empty() {
-        types.push(NeuronType::silent(&net.hardware.widths));
+        types.push(NeuronType::silent(net.hardware.chip_model, &net.hardware.widths));
     }
     (types, idx)
 }

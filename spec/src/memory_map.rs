@@ -21,8 +21,7 @@ pub const REFRACTORY: u8 = 6;
 pub const ACCUMULATOR: u8 = 7;
 
 /// The model's state register between `v` and the refractory counter (`cuba`'s `u`, `alif`'s
-/// adaptation), for models that have one: col = neuron. Only the RTL mesh's configuration bus
-/// reaches it so far; the bridge's table ([`geometry`]) does not list it.
+/// adaptation), for models that have one: col = neuron.
 pub const AUX_STATE: u8 = 12;
 
 /// Fan-out entry of a neuron: col = neuron; see [`fanout_word`].
@@ -44,15 +43,14 @@ pub fn type_control(leak_shift: u32, subtract: bool, refractory: u32) -> u64 {
 
 use crate::mapping::CoreImage;
 
-/// The memory id of word `k` of a neuron type's parameter record (`Model::type_words`): the
-/// first three are the threshold, reset and control ids a `lif` core decodes; a model with
-/// more words uses ids from [`MEMORIES`] up, which only a core of that model decodes.
+/// The memory id of word `k` of a neuron type's parameter record (`Model::type_words`): words
+/// 0 to 2 are ids 2 to 4 (for `lif`: threshold, reset, control), words 3 and 4 ids 10 and 11.
 pub fn type_word(k: usize) -> u8 {
     match k {
         0 => TYPE_THRESHOLD,
         1 => TYPE_RESET,
         2 => TYPE_CONTROL,
-        _ => MEMORIES + (k - 3) as u8,
+        _ => 10 + (k - 3) as u8,
     }
 }
 
@@ -180,11 +178,16 @@ impl Geometry {
     }
 }
 
-/// Number of memory ids (0..MEMORIES).
-pub const MEMORIES: u8 = 10;
+/// The model code of the core (`ModelId::code`; read only): row 0, col 0. The host reads it to
+/// know which model's memory table a board follows.
+pub const MODEL_CODE: u8 = 13;
 
-/// The geometry of memory `mem` in every core of `hw`, or None for an unknown id. The bridge
-/// (`hdl/src/link/bridge.rs`) checks every host access against this table before applying it.
+/// Number of memory ids (0..MEMORIES); a core's model decides which of them it has.
+pub const MEMORIES: u8 = 14;
+
+/// The geometry of memory `mem` in every core of `hw` (which run `hw.chip_model`), or None for
+/// an id that model's cores lack. The bridge (`hdl/src/link/bridge.rs`) checks every host
+/// access against this table before applying it.
 pub fn geometry(mem: u8, hw: &crate::Hardware) -> Option<Geometry> {
     let n = hw.neurons_per_core as u32;
     let bits_for = |k: usize| (usize::BITS - (k.max(2) - 1).leading_zeros()).max(1);
@@ -197,14 +200,30 @@ pub fn geometry(mem: u8, hw: &crate::Hardware) -> Option<Geometry> {
         allowed: (1u64 << bits) - 1,
     };
     let p = hw.widths.potential_bits;
+    let model = hw.chip_model.get();
+    // Word k of a type's record, as the model stores it (`Model::type_word_geometry`).
+    let words = model.type_word_geometry(&hw.widths);
+    let type_word = |k: usize| {
+        words.get(k).map(|w| Geometry {
+            rows: hw.neuron_types as u32,
+            cols: 1,
+            bits: w.bits,
+            signed: w.signed,
+            writable: true,
+            allowed: w.mask,
+        })
+    };
     Some(match mem {
         CROSSBAR => g(hw.axons_per_core as u32, n, hw.widths.weight_bits, true),
         NEURON_TYPE => g(1, n, bits_for(hw.neuron_types), false),
-        TYPE_THRESHOLD | TYPE_RESET => g(hw.neuron_types as u32, 1, p, true),
-        TYPE_CONTROL => Geometry {
-            allowed: fields_mask(&type_control_fields(p, hw.widths.refractory_bits)),
-            ..g(hw.neuron_types as u32, 1, 14, false)
-        },
+        TYPE_THRESHOLD | TYPE_RESET | TYPE_CONTROL => type_word((mem - TYPE_THRESHOLD) as usize)?,
+        10 | 11 => type_word(mem as usize - 7)?,
+        AUX_STATE => {
+            let state = model.state(&hw.widths);
+            let f = state.get(1).filter(|_| state.len() == 3)?;
+            g(1, n, f.bits, f.signed)
+        }
+        MODEL_CODE => Geometry { writable: false, ..g(1, 1, 16, false) },
         POTENTIAL => g(1, n, p, true),
         REFRACTORY => g(1, n, hw.widths.refractory_bits.max(1), false),
         ACCUMULATOR => Geometry { writable: false, ..g(1, n, hw.accumulator_bits(), true) },

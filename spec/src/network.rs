@@ -29,6 +29,10 @@ pub struct Hardware {
     pub clock_mhz: f64,
     /// Host UART baud rate.
     pub baud: u32,
+    /// The model a chip with the host bridge runs on every core: the first simulated
+    /// population's (validation sets it; `lif` without one). The bridge's memory table and the
+    /// host's checks follow it (`memory_map::geometry`); empty cores get its silent type.
+    pub chip_model: crate::neuron::ModelId,
 }
 
 impl Hardware {

@@ -11,7 +11,7 @@ use crate::flit::Flit;
 use std::fmt;
 
 /// Protocol version the board reports in `Identify`.
-pub const VERSION: u8 = 2;
+pub const VERSION: u8 = 3;
 /// Largest body (kind + seq + payload + CRC) a receiver accepts.
 pub const MAX_BODY: usize = 1024;
 /// Largest payload of one frame (senders split longer writes and injections).

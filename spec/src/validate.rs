@@ -25,10 +25,17 @@ pub fn parse(path: &Path, text: &str) -> crate::Result<Network> {
     })?;
     let mut v = Validator { loc: &loc, diags: Vec::new() };
     let hardware = v.hardware(&raw.hardware);
-    let Some(hardware) = hardware else {
+    let Some(mut hardware) = hardware else {
         return Err(SpecError::Invalid(v.diags));
     };
     let populations = v.populations(&raw, &hardware);
+    // A chip with the host bridge runs one model: the first simulated population's.
+    if let Some(m) = populations.iter().find_map(|p| match p.kind {
+        PopulationKind::Neurons { neuron } => Some(neuron.model),
+        PopulationKind::Input { .. } => None,
+    }) {
+        hardware.chip_model = m;
+    }
     if !v.diags.is_empty() {
         return Err(SpecError::Invalid(v.diags));
     }
@@ -158,6 +165,7 @@ impl Validator<'_> {
             },
             clock_mhz,
             baud: baud? as u32,
+            chip_model: ModelId::lif(),
         })
         .filter(|_| self.diags.is_empty())
     }

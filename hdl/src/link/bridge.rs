@@ -285,12 +285,15 @@ pub struct Bridge {
     mesh_x5: Constant<Bits<5>>,
     mesh_y5: Constant<Bits<5>>,
     axons: Constant<Bits<24>>,
-    g_rows: [Constant<Bits<24>>; 10],
-    g_cols: [Constant<Bits<24>>; 10],
-    g_mask: [Constant<Bits<40>>; 10],
-    g_signed: [Constant<bool>; 10],
-    g_wr: [Constant<bool>; 10],
-    mem_ids: [Constant<Bits<8>>; 10],
+    // Per memory id (`memory_map::MEMORIES` of them): whether the chip's model has it, and
+    // its geometry.
+    g_known: [Constant<bool>; 14],
+    g_rows: [Constant<Bits<24>>; 14],
+    g_cols: [Constant<Bits<24>>; 14],
+    g_mask: [Constant<Bits<40>>; 14],
+    g_signed: [Constant<bool>; 14],
+    g_wr: [Constant<bool>; 14],
+    mem_ids: [Constant<Bits<8>>; 14],
     a10: [Constant<Bits<10>>; 2],
     k_ident: Constant<Bits<8>>,
     k_write: Constant<Bits<8>>,
@@ -344,8 +347,18 @@ impl Bridge {
         // The 24 IDENT bytes as five 5-byte parts (the last has 4), first byte lowest.
         let ident: [u64; 5] =
             std::array::from_fn(|k| ib.iter().skip(5 * k).take(5).rev().fold(0u64, |acc, &b| acc << 8 | b as u64));
-        let geo: Vec<_> =
-            (0..MEMORIES).map(|m| geometry(m, hw).expect("every id below MEMORIES has a geometry")).collect();
+        assert_eq!(MEMORIES, 14, "the tables below have one entry per memory id");
+        // Ids the chip's model lacks are unknown: their entries never match.
+        let known: Vec<Option<_>> = (0..MEMORIES).map(|m| geometry(m, hw)).collect();
+        let absent = spikemesh_spec::memory_map::Geometry {
+            rows: 0,
+            cols: 0,
+            bits: 1,
+            signed: false,
+            writable: false,
+            allowed: 0,
+        };
+        let geo: Vec<_> = known.iter().map(|g| g.unwrap_or(absent)).collect();
         // Enough bits to hold every memory's row (column) count itself.
         let keep = |n: u64| (1u64 << (64 - n.leading_zeros())) - 1;
         let row_keep = keep(geo.iter().map(|g| g.rows as u64).max().unwrap_or(1));
@@ -468,6 +481,7 @@ impl Bridge {
             mesh_x5: Constant::new(Bits::<5>::from(hw.mesh_x as u64)),
             mesh_y5: Constant::new(Bits::<5>::from(hw.mesh_y as u64)),
             axons: c24(hw.axons_per_core as u64),
+            g_known: std::array::from_fn(|m| Constant::new(known[m].is_some())),
             g_rows: std::array::from_fn(|m| c24(geo[m].rows as u64)),
             g_cols: std::array::from_fn(|m| c24(geo[m].cols as u64)),
             // Bits a value may not use: outside its width or packed fields (unsigned), above
@@ -601,8 +615,8 @@ impl Logic for Bridge {
         self.lim_rows.next = self.z24.val();
         self.lim_cols.next = self.z24.val();
         self.lim_mask.next = self.z40.val();
-        for m in 0..10 {
-            if self.mem.q.val() == self.mem_ids[m].val() {
+        for m in 0..14 {
+            if (self.mem.q.val() == self.mem_ids[m].val()) & self.g_known[m].val() {
                 self.lim_known.next = true;
                 self.lim_wr.next = self.g_wr[m].val();
                 self.lim_signed.next = self.g_signed[m].val();

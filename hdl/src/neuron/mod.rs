@@ -175,23 +175,18 @@ pub enum Target {
     /// The RTL mesh in Verilator, loaded through the cores' configuration bus: every model
     /// with a datapath here.
     Mesh,
-    /// A chip with the host bridge (board, virtual board, bitstream): the bridge's memory
-    /// table (`spec::memory_map::geometry`) knows only `lif`'s type words so far.
+    /// A chip with the host bridge (board, virtual board, bitstream): every core runs the
+    /// chip's model (`Hardware::chip_model`), whose memory table the bridge checks.
     Board,
-}
-
-/// The models `target` runs.
-pub fn runs(target: Target) -> Vec<&'static str> {
-    match target {
-        Target::Mesh => DATAPATHS.iter().map(|d| d.name()).collect(),
-        Target::Board => vec!["lif"],
-    }
 }
 
 /// Checks that `target` runs the model of every core of `mapping`. Each core that it does not
 /// run gets a diagnostic at its first population's `neuron.model`, naming the core and model.
 pub fn check_datapaths(net: &Network, mapping: &Mapping, target: Target) -> spikemesh_spec::Result<()> {
-    let known = runs(target);
+    let known: Vec<&str> = match target {
+        Target::Mesh => DATAPATHS.iter().map(|d| d.name()).collect(),
+        Target::Board => vec![mapping.hardware.chip_model.name()],
+    };
     let n = mapping.hardware.neurons_per_core;
     let mut diags = Vec::new();
     for (c, img) in mapping.cores.iter().enumerate() {
@@ -212,7 +207,7 @@ pub fn check_datapaths(net: &Network, mapping: &Mapping, target: Target) -> spik
                         known.join(", ")
                     ),
                     Target::Board => format!(
-                        "core ({},{}) runs '{model}' (population '{}'), but a chip with the host bridge runs {} only so far (the bridge's memory table knows no other model's type words); the RTL mesh runs it: simulate --engine verilator|both",
+                        "core ({},{}) runs '{model}' (population '{}'), but a chip with the host bridge runs one model on every core, here '{}' (the first population's); the RTL mesh runs mixed models: simulate --engine verilator|both",
                         img.x,
                         img.y,
                         net.populations[pop].name,

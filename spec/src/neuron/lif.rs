@@ -7,9 +7,6 @@ use serde::Serialize;
 /// The model, as `neuron::MODELS` lists it.
 pub static MODEL: Lif = Lif;
 
-/// Parameter slot of the threshold (used for the silent type of empty cores).
-pub const THRESHOLD: usize = 0;
-
 /// What happens to the potential after a spike.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -215,7 +215,25 @@ pub fn model_names() -> Vec<&'static str> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ModelId(pub u8);
 
+impl Serialize for ModelId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
 impl ModelId {
+    /// A 16-bit code of the model's name (FNV-1a, folded): what a core answers on
+    /// `memory_map::MODEL_CODE`, so the host can tell which model a board's cores run.
+    pub fn code(self) -> u16 {
+        let h = self.name().bytes().fold(0x811c_9dc5u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193));
+        (h ^ (h >> 16)) as u16
+    }
+
+    /// The model whose code is `code`.
+    pub fn from_code(code: u16) -> Option<Self> {
+        (0..MODELS.len()).map(|i| ModelId(i as u8)).find(|m| m.code() == code)
+    }
+
     /// The model itself.
     pub fn get(self) -> &'static dyn Model {
         MODELS[self.0 as usize]
@@ -266,17 +284,18 @@ impl NeuronType {
         Some(self.params[i])
     }
 
-    /// A type that can never fire on zero input (used for empty neuron slots).
-    pub fn silent(w: &Widths) -> Self {
-        let model = ModelId::lif();
+    /// A type of `model` that never fires on zero input (for the slots of an empty core):
+    /// every parameter at its default, required ones at their largest, and the threshold at
+    /// its largest.
+    pub fn silent(model: ModelId, w: &Widths) -> Self {
         let mut params = [0; MAX_PARAMS];
         for (i, spec) in model.get().params(w).iter().enumerate() {
             params[i] = match &spec.kind {
+                ParamKind::Int { max, .. } if spec.name == "threshold" => *max,
                 ParamKind::Int { default, max, .. } => default.unwrap_or(*max),
                 ParamKind::Choice { default, .. } => *default as i64,
             };
         }
-        params[lif::THRESHOLD] = w.potential_max();
         Self { model, params }
     }
 }
@@ -318,6 +337,26 @@ pub fn saturate(x: i64, bits: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn model_codes_are_distinct_and_round_trip() {
+        let codes: std::collections::HashSet<u16> = (0..MODELS.len()).map(|i| ModelId(i as u8).code()).collect();
+        assert_eq!(codes.len(), MODELS.len());
+        for i in 0..MODELS.len() {
+            assert_eq!(ModelId::from_code(ModelId(i as u8).code()), Some(ModelId(i as u8)));
+        }
+    }
+
+    /// Every model's silent type never fires on zero input, from rest.
+    #[test]
+    fn silent_types_never_fire() {
+        let w = Widths { weight_bits: 4, potential_bits: 8, current_bits: 8, refractory_bits: 2 };
+        for (i, m) in MODELS.iter().enumerate() {
+            let t = NeuronType::silent(ModelId(i as u8), &w);
+            let mut s = NeuronState::default();
+            assert!((0..100).all(|_| !t.step(&mut s, 0, &w)), "{}", m.name());
+        }
+    }
 
     /// Every model's type words, for parameters at both ends of their ranges, fit the geometry
     /// the model declares (the core stores exactly that).
