@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{check_against_spec, edge, Datapath, Ports, Vector};
-use rand::{Rng, SeedableRng};
+use common::{check_against_spec, edge, random_runs_of, Datapath, Ports, Vector};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use spikemesh_hdl::neuron::alif::{AlifUpdate, LATENCY};
 use spikemesh_spec::neuron::{Params, Widths, MAX_PARAMS};
@@ -30,38 +30,27 @@ fn check(dp: &mut Datapath, w: &Widths, runs: &[Vec<Vector>]) -> usize {
 
 /// Random runs of random types for `w`, with inputs up to `acc_lim` in magnitude.
 fn random_runs(w: &Widths, acc_lim: i64, seed: u64, vectors: usize) -> Vec<Vec<Vector>> {
-    let mut r = ChaCha8Rng::seed_from_u64(seed);
     let (pmin, pmax) = (w.potential_min(), w.potential_max());
     let pb = w.potential_bits as i64;
-    let mut runs = Vec::new();
-    let mut left = vectors;
-    while left > 0 {
+    let params = |r: &mut ChaCha8Rng| {
         let mut p: Params = [0; MAX_PARAMS];
         p[..7].copy_from_slice(&[
-            edge(&mut r, 1, pmax),
+            edge(r, 1, pmax),
             r.gen_range(0..pb),
-            edge(&mut r, pmin, pmax),
+            edge(r, pmin, pmax),
             r.gen_range(0..2),
             r.gen_range(0..256),
-            edge(&mut r, 0, pmax),
+            edge(r, 0, pmax),
             r.gen_range(0..pb),
         ]);
-        let n = r.gen_range(1..200).min(left);
-        left -= n;
-        let run = (0..n)
-            .map(|_| Vector {
-                state: [
-                    edge(&mut r, pmin, pmax),
-                    edge(&mut r, 0, pmax),
-                    if r.gen_bool(0.7) { 0 } else { r.gen_range(1..256) },
-                ],
-                acc: edge(&mut r, -acc_lim - 1, acc_lim),
-                params: p,
-            })
-            .collect();
-        runs.push(run);
-    }
-    runs
+        p
+    };
+    let vector = |r: &mut ChaCha8Rng, params: Params| Vector {
+        state: [edge(r, pmin, pmax), edge(r, 0, pmax), if r.gen_bool(0.7) { 0 } else { r.gen_range(1..256) }],
+        acc: edge(r, -acc_lim - 1, acc_lim),
+        params,
+    };
+    random_runs_of(seed, vectors, params, vector)
 }
 
 #[test]

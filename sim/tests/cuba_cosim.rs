@@ -2,14 +2,14 @@
 //! at real widths (edges of every range included), and every state and input at 4 bits,
 //! streamed one per clock in runs of one type (results compared in order after the latency).
 
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use spikemesh_hdl::neuron::cuba::{CubaUpdate, LATENCY};
 use spikemesh_spec::neuron::{Params, Widths, MAX_PARAMS};
 
 mod common;
 
-use common::{check_against_spec, edge, Datapath, Ports, Vector};
+use common::{check_against_spec, edge, random_runs_of, Datapath, Ports, Vector};
 
 fn datapath<const D: usize>(p: usize, u: usize) -> Datapath {
     let v = spikemesh_hdl::verilog_of(CubaUpdate::<D>::new(p, u));
@@ -28,41 +28,30 @@ fn widths(p: u32, u: u32) -> Widths {
 
 /// Random runs of random types for `w`, with inputs up to `acc_lim` in magnitude.
 fn random_runs(w: &Widths, acc_lim: i64, seed: u64, vectors: usize) -> Vec<Vec<Vector>> {
-    let mut r = ChaCha8Rng::seed_from_u64(seed);
     let lim = w.potential_max();
     let half = 1i64 << (w.current_bits - 1);
-    let mut runs = Vec::new();
-    let mut left = vectors;
-    while left > 0 {
+    let params = |r: &mut ChaCha8Rng| {
         let k = r.gen_range(0..=6.min(w.potential_bits as i64 - 2));
-        let mut p: Params = [0; MAX_PARAMS];
         let decay = |r: &mut ChaCha8Rng| [0, 1, 4094, 4095, r.gen_range(0..4096)][r.gen_range(0..5)];
+        let mut p: Params = [0; MAX_PARAMS];
         p[..8].copy_from_slice(&[
-            edge(&mut r, 1, (lim >> k).max(1)),
-            decay(&mut r),
-            decay(&mut r),
-            edge(&mut r, -lim, lim),
+            edge(r, 1, (lim >> k).max(1)),
+            decay(r),
+            decay(r),
+            edge(r, -lim, lim),
             k,
-            edge(&mut r, -lim, lim),
+            edge(r, -lim, lim),
             r.gen_range(0..2),
             r.gen_range(0..256),
         ]);
-        let n = r.gen_range(1..200).min(left);
-        left -= n;
-        let run = (0..n)
-            .map(|_| Vector {
-                state: [
-                    edge(&mut r, -lim, lim),
-                    edge(&mut r, -half + 1, half),
-                    if r.gen_bool(0.7) { 0 } else { r.gen_range(1..256) },
-                ],
-                acc: edge(&mut r, -acc_lim - 1, acc_lim),
-                params: p,
-            })
-            .collect();
-        runs.push(run);
-    }
-    runs
+        p
+    };
+    let vector = |r: &mut ChaCha8Rng, params: Params| Vector {
+        state: [edge(r, -lim, lim), edge(r, -half + 1, half), if r.gen_bool(0.7) { 0 } else { r.gen_range(1..256) }],
+        acc: edge(r, -acc_lim - 1, acc_lim),
+        params,
+    };
+    random_runs_of(seed, vectors, params, vector)
 }
 
 #[test]

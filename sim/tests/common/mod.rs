@@ -121,6 +121,27 @@ pub fn check_against_spec(dp: &mut Datapath, model: &str, ports: &Ports, w: &Wid
     checked
 }
 
+/// `vectors` random neurons in runs of 1 to 199 of one random type each: `params(r)` draws a
+/// type, `vector(r, params)` a neuron of it.
+pub fn random_runs_of(
+    seed: u64,
+    vectors: usize,
+    mut params: impl FnMut(&mut ChaCha8Rng) -> Params,
+    mut vector: impl FnMut(&mut ChaCha8Rng, Params) -> Vector,
+) -> Vec<Vec<Vector>> {
+    use rand::SeedableRng;
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let mut runs = Vec::new();
+    let mut left = vectors;
+    while left > 0 {
+        let p = params(&mut r);
+        let n = r.gen_range(1..200).min(left);
+        left -= n;
+        runs.push((0..n).map(|_| vector(&mut r, p)).collect());
+    }
+    runs
+}
+
 /// A value in lo..=hi, at an edge (lo, hi or 0) one time in three.
 pub fn edge(r: &mut ChaCha8Rng, lo: i64, hi: i64) -> i64 {
     match r.gen_range(0..9) {
