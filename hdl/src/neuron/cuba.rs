@@ -8,8 +8,9 @@
 //! has them; (3) `>> 12` on the magnitudes and the sign put back (rounding toward zero), then
 //! `u' = wrap(decay(u) + input)`; (4) `decay(v) + u' + bias`, saturated to `±(2^(P-1)-1)`;
 //! then the output compares `v'` with `threshold << align_shift`, strictly, and picks the next
-//! state. The parameters hold still while `busy` is high (the core's contract), so none rides
-//! the pipeline. The type words are those of `spec`'s `type_words`: `decays` is word 3
+//! state. The parameters hold still while `busy` is high and are valid from a clock before a
+//! neuron enters (the core's contract), so none rides the pipeline; the aligned threshold is
+//! kept in a register. The type words are those of `spec`'s `type_words`: `decays` is word 3
 //! (`du | dv << 12 | subtract << 24`), `timing` word 4 (`align_shift | refractory << 5`).
 //!
 //! The block is explicit Verilog and runs only through it (Verilator, Yosys): its rust-hdl
@@ -193,8 +194,12 @@ always @(posedge clock) begin
     else if (vsum < -lim) s4_v <= -lim[{pm1}:0];
     else s4_v <= vsum[{pm1}:0];
 end
-// Output: fire strictly above the aligned threshold (it fits P bits: the spec checks it).
-wire [{pm1}:0] theta = threshold[{pm1}:0] << k;
+// The aligned threshold (it fits P bits: the spec checks it), registered: it depends on type
+// words only, which hold still while a neuron is inside and are valid from a clock before it
+// enters, and the shift would otherwise sit on the output's path to the potential RAM.
+reg [{pm1}:0] theta;
+always @(posedge clock) theta <= threshold[{pm1}:0] << k;
+// Output: fire strictly above the aligned threshold.
 wire ready = s4_refr == 8'd0;
 wire above = $signed(s4_v) > $signed(theta);
 wire [{pm1}:0] excess = s4_v - theta;
