@@ -2,9 +2,13 @@
 //!
 //! A frame on the wire is `0x00 COBS(body) 0x00`: COBS removes every zero from the body, so
 //! a zero byte always delimits a frame and a receiver that lost its place resynchronises at
-//! the next one; the leading zero means a truncated frame can only ever take itself down. The body is `kind, seq, payload..., crc_hi, crc_lo`, where the CRC is CRC-16/IBM-3740
-//! (polynomial 0x1021, initial 0xFFFF, no reflection: a 16-bit shift register in hardware)
-//! over `kind, seq, payload`. Multi-byte fields are little-endian. `docs/protocol.md` lists
+//! the next one; the leading zero means a truncated frame can only ever take itself down. The body is `kind, seq, payload..., crc_hi, crc_lo`, where the CRC is CRC-16/GENIBUS
+//! (polynomial 0x1021, initial 0xFFFF, no reflection: a 16-bit shift register in hardware;
+//! the result inverted) over `kind, seq, payload`. The inversion matters: without it (as in
+//! CRC-16/IBM-3740, protocol 2) a frame whose last payload byte equals the register's high
+//! byte ends in a zero CRC byte, and one flipped COBS code byte truncates it into a frame
+//! that passes the check (one frame in 256). Inverted, the truncated frame must match by
+//! chance, one in 65536. Multi-byte fields are little-endian. `docs/protocol.md` lists
 //! every message.
 
 use crate::flit::Flit;
@@ -24,7 +28,7 @@ pub const READ_WORDS: usize = MAX_PAYLOAD / 5;
 pub const INJECT_FLITS: usize = MAX_PAYLOAD / 3;
 /// Recorded spikes one SPIKES frame carries (4 timestep bytes, 3 bytes a spike).
 pub const SPIKES_PER_FRAME: usize = (MAX_PAYLOAD - 4) / 3;
-const CRC: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_IBM_3740);
+const CRC: crc::Crc<u16> = crc::Crc::<u16>::new(&crc::CRC_16_GENIBUS);
 
 /// Message kinds (host to board below 0x80, board to host from 0x80).
 pub mod kind {

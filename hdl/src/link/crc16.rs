@@ -1,4 +1,5 @@
-//! One byte of CRC-16/IBM-3740 (polynomial 0x1021, MSB first), combinational: the hardware
+//! One byte of the CRC-16 register (polynomial 0x1021, MSB first; CRC-16/GENIBUS inverts the
+//! result, which the frame sender and receiver do), combinational: the hardware
 //! twin of the `crc` crate's algorithm in `spec::protocol`.
 
 use rust_hdl::prelude::*;

@@ -1,9 +1,10 @@
 //! Frame receiver: the hardware twin of `spec::protocol::Decoder`.
 //!
-//! Bytes from the UART are COBS-decoded as they arrive, run through a CRC-16/IBM-3740 shift
+//! Bytes from the UART are COBS-decoded as they arrive, run through a CRC-16/GENIBUS shift
 //! register and written to a frame buffer. A zero byte ends the frame: it is accepted when
 //! the COBS blocks are complete, the body has at least 4 bytes and no more than `MAX_BODY`,
-//! and the CRC over the whole body (checksum included) is zero. Accepted frames are
+//! and the CRC register over the whole body (checksum included) holds CRC-16/GENIBUS's residue,
+//! 0x1D0F. Accepted frames are
 //! announced with `frame_ok` and their length, and their bytes can be read back from the
 //! buffer; rejected frames are only counted. Nothing here can hang: every byte is taken.
 
@@ -51,7 +52,9 @@ pub struct FrameRx {
     crc_step: crate::link::crc16::Crc16Step,
     dbyte: Signal<Local, Bits<8>>,
     emit: Signal<Local, bool>,
-    ones16: Constant<Bits<16>>,
+    // The complement of CRC-16/GENIBUS's residue (0x1D0F): the register after a body and its
+    // inverted CRC, as `crc_n` holds it.
+    residue_n: Constant<Bits<16>>,
     zero16: Constant<Bits<16>>,
     zero8: Constant<Bits<8>>,
     one8: Constant<Bits<8>>,
@@ -96,7 +99,7 @@ impl FrameRx {
             crc_step: Default::default(),
             dbyte: Default::default(),
             emit: Default::default(),
-            ones16: Constant::new(Bits::<16>::from(0xffffu64)),
+            residue_n: Constant::new(Bits::<16>::from(!0x1d0fu64 & 0xffff)),
             zero16: Constant::new(Bits::<16>::from(0u64)),
             zero8: Constant::new(Bits::<8>::from(0u64)),
             one8: Constant::new(Bits::<8>::from(1u64)),
@@ -135,7 +138,7 @@ impl Logic for FrameRx {
                 self.emit.next = true;
             }
         }
-        // CRC-16/IBM-3740 of the decoded byte, one bit per step, MSB first.
+        // The CRC-16 register over the decoded byte, one bit per step, MSB first.
         self.crc_step.crc_in.next = !self.crc_n.q.val();
         self.crc_step.byte_in.next = self.dbyte.val();
         self.addr.wide_in.next = self.len.q.val();
@@ -163,7 +166,7 @@ impl Logic for FrameRx {
                     & !self.poisoned.q.val()
                     & !self.hold.val()
                     & (self.len.q.val() >= self.four.val())
-                    & (self.crc_n.q.val() == self.ones16.val())
+                    & (self.crc_n.q.val() == self.residue_n.val())
                 {
                     self.ok.d.next = true;
                     self.flen.d.next = self.len.q.val();

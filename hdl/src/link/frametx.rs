@@ -1,7 +1,7 @@
 //! Frame transmitter: the hardware twin of `spec::protocol::Frame::encode`.
 //!
 //! The sender writes a body (kind, seq, payload) into the frame buffer and pulses `send`
-//! with its length. The transmitter computes the CRC-16/IBM-3740 over it, appends it, and
+//! with its length. The transmitter computes the CRC-16/GENIBUS over it, appends it, and
 //! sends `0x00, COBS(body + CRC), 0x00` one byte at a time on a valid/ready stream (the UART
 //! transmitter). COBS needs to know how far the next zero is before it can send a block's
 //! code byte, so each block is scanned once, then sent; at UART speed the scan costs nothing.
@@ -143,7 +143,8 @@ impl Logic for FrameTx {
         if self.ov.q.val() & self.out_ready.val() {
             self.ov.d.next = false;
         }
-        self.crc.next = !self.crc_n.q.val();
+        // CRC-16/GENIBUS sends the register inverted, which `crc_n` holds already.
+        self.crc.next = self.crc_n.q.val();
         self.rs_hi.wide_in.next = self.crc.val() >> 8;
         self.rs_lo.wide_in.next = self.crc.val();
         // Reads: `scan` while computing the CRC or scanning a block, `pos` while sending it.
