@@ -65,7 +65,14 @@ fn decode_all(bytes: &[u8]) -> (Vec<Frame>, usize) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(500))]
+    // A fixed seed: the same 500 cases every run. Any 16-bit CRC lets a random corruption
+    // through once in 65536 (the truncation-and-junk case draws random junk), so fresh cases
+    // each run would fail CI now and then with nothing changed. The structural weaknesses a
+    // CRC must not have are checked exhaustively below (`no_single_bit_flip_...`).
+    #![proptest_config(ProptestConfig {
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x5eed_2026),
+        ..ProptestConfig::with_cases(500)
+    })]
 
     #[test]
     fn commands_round_trip(c in command(), seq in any::<u8>()) {
