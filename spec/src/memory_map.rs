@@ -203,21 +203,20 @@ pub fn geometry(mem: u8, hw: &crate::Hardware) -> Option<Geometry> {
     let model = hw.chip_model.get();
     // Word k of a type's record, as the model stores it (`Model::type_word_geometry`).
     let words = model.type_word_geometry(&hw.widths);
-    let type_word = |k: usize| {
-        words.get(k).map(|w| Geometry {
+    // Ids the model's words take (`type_word`); the model's other ids fall through to None.
+    if let Some(w) = (0..words.len()).find(|&k| type_word(k) == mem).map(|k| words[k]) {
+        return Some(Geometry {
             rows: hw.neuron_types as u32,
             cols: 1,
             bits: w.bits,
             signed: w.signed,
             writable: true,
             allowed: w.mask,
-        })
-    };
+        });
+    }
     Some(match mem {
         CROSSBAR => g(hw.axons_per_core as u32, n, hw.widths.weight_bits, true),
         NEURON_TYPE => g(1, n, bits_for(hw.neuron_types), false),
-        TYPE_THRESHOLD | TYPE_RESET | TYPE_CONTROL => type_word((mem - TYPE_THRESHOLD) as usize)?,
-        10 | 11 => type_word(mem as usize - 7)?,
         AUX_STATE => {
             let state = model.state(&hw.widths);
             let f = state.get(1).filter(|_| state.len() == 3)?;
