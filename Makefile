@@ -18,7 +18,12 @@ FPGA_OUT ?= build/fpga
 BOARD_ARG = $(if $(BOARD),--board $(BOARD),)
 SYNTH = $(TOOLS_ENV); $(BIN) synth $(SYNTH_NET) $(BOARD_ARG) --out $(FPGA_OUT)
 
-.PHONY: all build tools tool-versions demo test lint fmt bench clean synth pnr bitstream prog
+# The digits classifier (examples/digits): trained elsewhere (train.py), imported, evaluated.
+DIGITS := examples/digits
+DIGITS_EVAL = --samples $(DIGITS)/test-samples.csv --labels $(DIGITS)/test-labels.csv --steps-per-sample 18
+NIR_FIXTURES := target/nir-fixtures
+
+.PHONY: all build tools tool-versions demo test lint fmt bench clean synth pnr bitstream prog nir-fixtures train-digits digits
 
 all: build
 
@@ -58,7 +63,39 @@ demo: tools build
 	$(TOOLS_ENV); $(BIN) bench link
 	@echo "== spikemesh synth: $(DEMO_SYNTH) to a bitstream"
 	$(TOOLS_ENV); $(BIN) synth $(DEMO_SYNTH) --out $(OUT)/fpga
-	@echo "demo done: $(OUT)/spikes.csv, $(OUT)/raster.png, $(OUT)/rtl-spikes.csv, $(OUT)/rtl-raster.png, $(OUT)/board-spikes.csv, $(OUT)/fpga/"
+	@$(MAKE) --no-print-directory digits OUT=$(OUT)
+	@echo "demo done: $(OUT)/spikes.csv, $(OUT)/raster.png, $(OUT)/rtl-spikes.csv, $(OUT)/rtl-raster.png, $(OUT)/board-spikes.csv, $(OUT)/fpga/, $(OUT)/digits/"
+
+## digits: the trained digits classifier: NIR import (with its quantisation report), accuracy on
+## the float reference, the golden model, the RTL (a few samples, with latency), the virtual
+## board (every test sample), and the iCEBreaker bitstream.
+digits: tools build
+	@mkdir -p $(OUT)/digits
+	@echo "== spikemesh import $(DIGITS)/digits.nir (trained elsewhere: make train-digits)"
+	$(BIN) import $(DIGITS)/digits.nir --board icebreaker --out $(OUT)/digits/net
+	@diff -r $(OUT)/digits/net $(DIGITS)/net && echo "the committed $(DIGITS)/net is what import writes"
+	@echo "== evaluate: float reference (the NIR graph in float64)"
+	$(BIN) evaluate $(DIGITS)/digits.nir --engine reference $(DIGITS_EVAL)
+	@echo "== evaluate: golden model (quantised, bit-exact with the chip)"
+	$(BIN) evaluate $(DIGITS)/net/net.toml $(DIGITS_EVAL) --confusion-png $(OUT)/digits/confusion.png
+	@echo "== evaluate: RTL in Verilator on 30 samples, each checked against the golden model"
+	$(TOOLS_ENV); $(BIN) evaluate $(DIGITS)/net/net.toml $(DIGITS_EVAL) --engine verilator --limit 30
+	@echo "== evaluate: every test sample through the virtual board (UART at 3 Mbaud), checked against the golden model"
+	$(TOOLS_ENV); scripts/board-evaluate.sh $(BIN) $(DIGITS)/net/net.toml $(OUT)/digits $(DIGITS_EVAL)
+	@echo "== spikemesh synth: the digits chip for the iCEBreaker"
+	$(TOOLS_ENV); $(BIN) synth $(DIGITS)/net/net.toml --out $(OUT)/digits/fpga
+
+## nir-fixtures: NIR test files written by the official `nir` package (pinned venv outside the clone).
+nir-fixtures:
+	@scripts/pyenv.sh nir install
+	@$$(scripts/pyenv.sh nir python) nir/tests/fixtures/make_fixtures.py $(NIR_FIXTURES)
+
+## train-digits: train the digits classifier again and re-import it (not part of make test).
+train-digits: build
+	@scripts/pyenv.sh train install
+	$$(scripts/pyenv.sh train python) $(DIGITS)/train.py
+	rm -rf $(DIGITS)/net
+	$(BIN) import $(DIGITS)/digits.nir --board icebreaker --out $(DIGITS)/net
 
 ## synth / pnr / bitstream: the FPGA flow on $(SYNTH_NET) (BOARD= overrides its board); prog: flash it.
 synth: tools build
@@ -74,7 +111,7 @@ prog:
 	@scripts/prog.sh $(FPGA_OUT)
 
 ## test: formatting, lints, then every test of the workspace (co-simulation and synthesis included).
-test: tools lint
+test: tools lint nir-fixtures
 	@scripts/tools.sh versions
 	$(TOOLS_ENV); $(CARGO) test --release --workspace
 
@@ -93,6 +130,8 @@ bench: tools build
 	$(TOOLS_ENV); $(BIN) bench mesh
 	$(TOOLS_ENV); $(BIN) bench fpga
 	$(TOOLS_ENV); $(BIN) bench link
+	@echo "== digits: every test sample on the RTL, checked against the golden model (latency per sample)"
+	$(TOOLS_ENV); $(BIN) evaluate $(DIGITS)/net/net.toml $(DIGITS_EVAL) --engine verilator
 	$(CARGO) bench -p spikemesh-sim
 
 clean:

@@ -2,6 +2,8 @@
 
 mod bench;
 mod board_sim;
+mod evaluate;
+mod import;
 mod raster;
 mod run;
 mod simulate;
@@ -50,6 +52,10 @@ enum Command {
     BoardSim(board_sim::Args),
     /// Build a bitstream for a board: Yosys, nextpnr, pack, and a resource/timing report.
     Synth(synth::Args),
+    /// Read a NIR graph, quantise it onto a network file, and report what quantisation costs.
+    Import(import::Args),
+    /// Run a labelled spike dataset and report accuracy, confusion and latency.
+    Evaluate(evaluate::Args),
     /// Measure throughput.
     Bench {
         #[command(subcommand)]
@@ -105,6 +111,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Synth(args) => synth::run(args),
         Command::BoardSim(args) => board_sim::run(args),
         Command::Bench { what } => bench::run(what),
+        Command::Import(args) => import::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
     }
 }
 

@@ -18,7 +18,7 @@ const FONT_CANDIDATES: &[&str] = &[
 ];
 
 /// Registers a sans-serif font once; false when none is found (the raster then has no text).
-fn font_ready() -> bool {
+pub(crate) fn font_ready() -> bool {
     static READY: OnceLock<bool> = OnceLock::new();
     *READY.get_or_init(|| {
         let env = std::env::var("SPIKEMESH_FONT").ok();

@@ -31,11 +31,13 @@ pub struct Args {
 }
 
 /// The board as a simulation engine, so runs record spikes exactly as `simulate` does.
-struct BoardEngine<'a, P> {
-    board: &'a mut Board<P>,
-    mapping: &'a Mapping,
-    t: u32,
-    error: Option<(u32, HostError)>,
+pub(crate) struct BoardEngine<'a, P> {
+    pub(crate) board: &'a mut Board<P>,
+    pub(crate) mapping: &'a Mapping,
+    /// The board's timestep (0 after a reset).
+    pub(crate) t: u32,
+    /// The first failure, with its timestep.
+    pub(crate) error: Option<(u32, HostError)>,
 }
 
 impl<P: std::io::Read + std::io::Write> BoardEngine<'_, P> {

@@ -20,6 +20,8 @@ pub enum EngineKind {
     Verilator,
     /// Both in lock-step, stopping at the first difference.
     Both,
+    /// The float64 reference of a NIR graph (NET is the .nir file; docs/nir.md).
+    Reference,
 }
 
 /// What `simulate` and `run` share: the network, its stimulus, and what to record and write.
@@ -85,6 +87,9 @@ pub struct Args {
     /// Write a VCD waveform of the RTL (verilator and both engines).
     #[arg(long)]
     vcd: Option<PathBuf>,
+    /// Timestep of the reference engine, in seconds.
+    #[arg(long, default_value_t = 1e-3)]
+    dt: f64,
 }
 
 fn progress(steps: usize) -> Result<ProgressBar> {
@@ -97,8 +102,54 @@ fn progress(steps: usize) -> Result<ProgressBar> {
     })
 }
 
+/// `simulate model.nir --engine reference`: the NIR graph in float64.
+fn run_reference(args: &Args) -> Result<()> {
+    let a = &args.spec;
+    if a.raster.is_some() || args.vcd.is_some() {
+        bail!("--raster and --vcd draw network files and RTL runs; the reference engine writes spikes only");
+    }
+    let nir = spikemesh_nir::load(&a.net)?;
+    let stim = match &a.input {
+        Some(f) => spikemesh_nir::stimulus::read(f, &nir, a.steps)?,
+        None => vec![Vec::new(); a.steps],
+    };
+    let record: Vec<bool> =
+        (0..nir.layers.len()).map(|l| a.record_all || nir.outputs.iter().any(|o| o.1 == l)).collect();
+    let mut r = spikemesh_nir::Reference::new(&nir, args.dt);
+    let mut text = String::from("timestep,population,neuron\n");
+    let (mut fired, mut recorded) = (0usize, 0usize);
+    for (t, inputs) in stim.iter().enumerate() {
+        let mut spikes = r.step(inputs);
+        fired += spikes.len();
+        spikes.extend(inputs.iter().copied());
+        spikes.sort_unstable();
+        for (l, k) in spikes.into_iter().filter(|&(l, _)| record[l]) {
+            text += &format!("{t},{},{k}\n", nir.layers[l].name);
+            recorded += 1;
+        }
+    }
+    std::fs::write(&a.out, text).with_context(|| format!("writing {}", a.out.display()))?;
+    println!(
+        "{} timesteps of the float reference (dt = {} s): {} input spikes, {fired} neuron spikes; {recorded} recorded spikes -> {}",
+        a.steps,
+        args.dt,
+        stim.iter().map(Vec::len).sum::<usize>(),
+        a.out.display()
+    );
+    Ok(())
+}
+
 /// Runs `spikemesh simulate`.
 pub fn run(args: Args) -> Result<()> {
+    let is_nir = args.spec.net.extension().is_some_and(|e| e == "nir");
+    match (is_nir, args.engine == EngineKind::Reference) {
+        (true, true) => return run_reference(&args),
+        (true, false) => {
+            bail!("a .nir file runs on --engine reference; `spikemesh import` it for the golden model and the RTL")
+        }
+        (false, true) => bail!("--engine reference simulates a NIR graph in float: pass the .nir file"),
+        (false, false) => {}
+    }
     let Prepared { net, mapping, stim, record } = args.spec.prepare()?;
     let a = &args.spec;
     if !record.iter().any(|&r| r) {
@@ -140,6 +191,7 @@ pub fn run(args: Args) -> Result<()> {
             );
             r
         }
+        EngineKind::Reference => unreachable!("handled above"),
         EngineKind::Both => {
             match lockstep_mesh(&mapping, &stim, Some(10), args.vcd.as_deref())? {
                 Ok(s) => println!(

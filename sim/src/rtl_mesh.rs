@@ -149,6 +149,17 @@ impl RtlMesh {
         self.p.cfg.read(&mut self.model, mem, row, col)
     }
 
+    /// Zeroes every neuron's state and input accumulators (the cores' clear), as between two
+    /// samples of a dataset; the memories and the timestep counter are kept.
+    pub fn clear_state(&mut self) {
+        self.wait_quiet();
+        self.model.set(self.p.clear, 1);
+        self.tick(1);
+        self.model.set(self.p.clear, 0);
+        self.tick(1);
+        self.wait_quiet();
+    }
+
     /// The chip's timestep counter.
     pub fn timestep_counter(&mut self) -> u64 {
         self.model.eval();

@@ -112,7 +112,7 @@ fn reference(net: &Network, stim: &Stimulus) -> (Vec<Spike>, Vec<Vec<i64>>) {
         }
         let mut now: Vec<Vec<bool>> = net.populations.iter().map(|p| vec![false; p.size]).collect();
         for (pi, p) in net.populations.iter().enumerate() {
-            if let PopulationKind::Neurons { neuron } = p.kind {
+            if let PopulationKind::Neurons { neuron, .. } = p.kind {
                 for k in 0..p.size {
                     if neuron.step(&mut state[pi][k], input[pi][k], &w) {
                         now[pi][k] = true;

@@ -115,6 +115,8 @@ pub struct RawPopulation {
     pub neuron: Option<RawNeuron>,
     /// Generated input drive (input populations only).
     pub drive: Option<RawDrive>,
+    /// Per-neuron parameters: a CSV file relative to the network file (`per_neuron.rs`).
+    pub neuron_file: Option<String>,
 }
 
 /// One `[[projection]]` table.

@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod connectivity;
+pub mod dataset;
 pub mod error;
 pub mod flit;
 pub mod locate;
@@ -13,6 +14,7 @@ pub mod mapping;
 pub mod memory_map;
 pub mod network;
 pub mod neuron;
+pub mod per_neuron;
 pub mod protocol;
 pub mod report;
 pub mod spikes;

@@ -131,7 +131,7 @@ impl Mapping {
         let mut last_model: Option<(ModelId, usize)> = None;
         let needed: usize = net.populations.iter().filter(|p| !p.is_input()).map(|p| p.size).sum();
         for (i, p) in net.populations.iter().enumerate() {
-            let PopulationKind::Neurons { neuron } = p.kind else {
+            let PopulationKind::Neurons { neuron, .. } = p.kind else {
                 placement.push(Placement::Input { first: next_input });
                 next_input += p.size;
                 continue;
@@ -355,7 +355,7 @@ impl Mapping {
 /// The model of simulated population `pop`.
 fn model_of(net: &Network, pop: usize) -> ModelId {
     match net.populations[pop].kind {
-        PopulationKind::Neurons { neuron } => neuron.model,
+        PopulationKind::Neurons { neuron, .. } => neuron.model,
         PopulationKind::Input { .. } => unreachable!("inputs have no model"),
     }
 }
@@ -367,10 +367,9 @@ fn type_table(net: &Network, owners: &[Option<(u32, u32)>]) -> (Vec<NeuronType>,
     let mut types: Vec<NeuronType> = Vec::new();
     let mut idx = vec![0u16; owners.len()];
     for (slot, o) in owners.iter().enumerate() {
-        if let Some((pop, _)) = o {
-            let PopulationKind::Neurons { neuron } = net.populations[*pop as usize].kind else {
-                unreachable!("only simulated populations own slots")
-            };
+        if let Some((pop, k)) = o {
+            let neuron =
+                net.populations[*pop as usize].neuron_type(*k as usize).expect("only simulated populations own slots");
             let t = match types.iter().position(|t| *t == neuron) {
                 Some(t) => t,
                 None => {

@@ -65,8 +65,10 @@ pub enum PopulationKind {
     },
     /// Neurons simulated on the cores.
     Neurons {
-        /// The neuron type every neuron of this population has.
+        /// The population's neuron type (every neuron's, unless `per_neuron` says otherwise).
         neuron: NeuronType,
+        /// One type per neuron, from the population's `neuron_file`.
+        per_neuron: Option<Vec<NeuronType>>,
     },
 }
 
@@ -93,6 +95,15 @@ pub struct Population {
 }
 
 impl Population {
+    /// The neuron type of neuron `k` (None for inputs).
+    pub fn neuron_type(&self, k: usize) -> Option<NeuronType> {
+        match &self.kind {
+            PopulationKind::Neurons { per_neuron: Some(each), .. } => Some(each[k]),
+            PopulationKind::Neurons { neuron, .. } => Some(*neuron),
+            PopulationKind::Input { .. } => None,
+        }
+    }
+
     /// True for host-driven populations.
     pub fn is_input(&self) -> bool {
         matches!(self.kind, PopulationKind::Input { .. })

@@ -113,7 +113,7 @@ impl FitReport {
                     }
                 }
                 let model = match &p.kind {
-                    crate::network::PopulationKind::Neurons { neuron } => Some(neuron.model.name().to_string()),
+                    crate::network::PopulationKind::Neurons { neuron, .. } => Some(neuron.model.name().to_string()),
                     crate::network::PopulationKind::Input { .. } => None,
                 };
                 PopulationFit {

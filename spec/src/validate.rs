@@ -23,7 +23,8 @@ pub fn parse(path: &Path, text: &str) -> crate::Result<Network> {
         Some(r) => loc.at_offset(r.start, e.message().trim().to_string()),
         None => Diagnostic::whole_file(path, e.message().trim().to_string()),
     })?;
-    let mut v = Validator { loc: &loc, diags: Vec::new() };
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+    let mut v = Validator { loc: &loc, diags: Vec::new(), base_dir };
     let hardware = v.hardware(&raw.hardware);
     let Some(mut hardware) = hardware else {
         return Err(SpecError::Invalid(v.diags));
@@ -31,7 +32,7 @@ pub fn parse(path: &Path, text: &str) -> crate::Result<Network> {
     let populations = v.populations(&raw, &hardware);
     // A chip with the host bridge runs one model: the first simulated population's.
     if let Some(m) = populations.iter().find_map(|p| match p.kind {
-        PopulationKind::Neurons { neuron } => Some(neuron.model),
+        PopulationKind::Neurons { neuron, .. } => Some(neuron.model),
         PopulationKind::Input { .. } => None,
     }) {
         hardware.chip_model = m;
@@ -39,7 +40,6 @@ pub fn parse(path: &Path, text: &str) -> crate::Result<Network> {
     if !v.diags.is_empty() {
         return Err(SpecError::Invalid(v.diags));
     }
-    let base_dir = path.parent().unwrap_or(Path::new("."));
     let mut projections = Vec::new();
     let by_name: HashMap<&str, usize> = populations.iter().enumerate().map(|(i, p)| (p.name.as_str(), i)).collect();
     let names = populations.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
@@ -91,6 +91,8 @@ pub fn parse(path: &Path, text: &str) -> crate::Result<Network> {
 struct Validator<'a> {
     loc: &'a Locator,
     diags: Vec<Diagnostic>,
+    /// Files named in the network resolve next to it.
+    base_dir: &'a Path,
 }
 
 impl Validator<'_> {
@@ -215,6 +217,10 @@ impl Validator<'_> {
         hw: &Hardware,
     ) -> Option<PopulationKind> {
         if p.input {
+            if p.neuron_file.is_some() {
+                self.diags.push(self.loc.at(&at.key("neuron_file"), "input populations take no neuron parameters"));
+                return None;
+            }
             if p.neuron.is_some() {
                 self.diags.push(
                     self.loc.at(
@@ -246,7 +252,20 @@ impl Validator<'_> {
             return None;
         }
         let neuron = self.neuron(raw.neuron.as_ref(), p.neuron.as_ref(), at, &p.name, hw)?;
-        Some(PopulationKind::Neurons { neuron })
+        let per_neuron = match &p.neuron_file {
+            None => None,
+            Some(f) => {
+                let path = self.base_dir.join(f);
+                match crate::per_neuron::read(&path, neuron, p.size.max(0) as usize, &hw.widths) {
+                    Ok(each) => Some(each),
+                    Err(mut d) => {
+                        self.diags.append(&mut d);
+                        return None;
+                    }
+                }
+            }
+        };
+        Some(PopulationKind::Neurons { neuron, per_neuron })
     }
 
     /// The model a neuron table names (`fallback` when it names none), or None after an error.

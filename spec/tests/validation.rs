@@ -378,7 +378,7 @@ fn top_level_defaults_apply_only_to_their_own_model() {
     let net = parse(&t).expect("valid");
     let w = net.hardware.widths;
     let ty = |i: usize| match net.populations[i].kind {
-        spikemesh_spec::PopulationKind::Neurons { neuron } => neuron,
+        spikemesh_spec::PopulationKind::Neurons { neuron, .. } => neuron,
         _ => unreachable!(),
     };
     assert_eq!((ty(0).model.name(), ty(0).param("leak_shift", &w)), ("lif", Some(2)));

@@ -1,0 +1,446 @@
+//! `spikemesh evaluate`: a labelled spike dataset through a network, on the golden model, the
+//! RTL, the board (or virtual board), or the float reference of a NIR graph.
+
+use crate::run::BoardEngine;
+use anyhow::{bail, Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use spikemesh_host::Board;
+use spikemesh_sim::rtl_mesh::RtlMesh;
+use spikemesh_sim::{Engine, Golden};
+use spikemesh_spec::dataset::{Dataset, InputPopulation};
+use spikemesh_spec::Mapping;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Which simulator runs the samples.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EvalEngine {
+    /// The golden model.
+    Golden,
+    /// The RTL in Verilator, checked against the golden model on every sample.
+    Verilator,
+    /// The float64 reference of a NIR graph (NET is the .nir file).
+    Reference,
+}
+
+/// How the class is read off the output population.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Decode {
+    /// Most spikes over the sample; ties go to the lowest index.
+    Spikes,
+    /// Highest membrane potential at the end of the sample (an LI readout).
+    Potential,
+}
+
+/// Options of `spikemesh evaluate`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Network TOML file (or a .nir file with --engine reference).
+    pub net: PathBuf,
+    /// Samples: `sample,timestep,population,neuron`.
+    #[arg(long)]
+    pub samples: PathBuf,
+    /// Labels: `sample,label`.
+    #[arg(long)]
+    pub labels: PathBuf,
+    /// Timesteps each sample runs (its spikes must lie inside them).
+    #[arg(long)]
+    pub steps_per_sample: usize,
+    /// Simulator (ignored with --port).
+    #[arg(long, value_enum, default_value = "golden")]
+    pub engine: EvalEngine,
+    /// Run on a board (or the path `spikemesh board-sim` printed), checked against the golden model.
+    #[arg(long)]
+    pub port: Option<String>,
+    /// Baud rate with --port (default: the network's).
+    #[arg(long)]
+    pub baud: Option<u32>,
+    /// Output population (default: the last recorded one; a NIR graph's Output).
+    #[arg(long)]
+    pub output: Option<String>,
+    /// How to read the class (default: spikes; potential for a NIR LI readout).
+    #[arg(long, value_enum)]
+    pub decode: Option<Decode>,
+    /// Evaluate only the first N samples.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Timestep of the reference engine, in seconds.
+    #[arg(long, default_value_t = 1e-3)]
+    pub dt: f64,
+    /// Draw the confusion matrix as a PNG.
+    #[arg(long)]
+    pub confusion_png: Option<PathBuf>,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What an evaluation measured.
+#[derive(Serialize)]
+struct Outcome {
+    net: String,
+    engine: String,
+    samples: usize,
+    correct: usize,
+    accuracy: f64,
+    classes: usize,
+    /// confusion[label][predicted].
+    confusion: Vec<Vec<usize>>,
+    timesteps_per_sample: usize,
+    /// RTL and board runs: compared with the golden model on every sample.
+    checked_against_golden: bool,
+    /// RTL only: clock cycles per sample (mean, max).
+    cycles_per_sample: Option<(f64, u64)>,
+    /// RTL only: microseconds per sample at the network's core clock (mean, max).
+    latency_us: Option<(f64, f64)>,
+    clock_mhz: Option<f64>,
+    wall_seconds: f64,
+}
+
+fn progress(n: usize) -> Result<ProgressBar> {
+    Ok(if std::io::stderr().is_terminal() {
+        let b = ProgressBar::new(n as u64);
+        b.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} samples {per_sec} eta {eta}")?);
+        b
+    } else {
+        ProgressBar::hidden()
+    })
+}
+
+/// The class of a sample: argmax, ties to the lowest index.
+fn argmax<T: PartialOrd + Copy>(xs: &[T]) -> usize {
+    let mut best = 0;
+    for (i, &x) in xs.iter().enumerate() {
+        if x > xs[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Runs `spikemesh evaluate`.
+pub fn run(a: Args) -> Result<()> {
+    let is_nir = a.net.extension().is_some_and(|e| e == "nir");
+    if is_nir != (a.engine == EvalEngine::Reference && a.port.is_none()) {
+        bail!(if is_nir {
+            "a .nir file runs only on --engine reference; import it first (`spikemesh import`) for the golden model, RTL or board"
+        } else {
+            "--engine reference simulates a NIR graph in float: pass the .nir file, not the network file"
+        });
+    }
+    let t0 = Instant::now();
+    let out = if is_nir { eval_reference(&a)? } else { eval_network(&a)? };
+    let outcome = Outcome { wall_seconds: t0.elapsed().as_secs_f64(), ..out };
+    if let Some(png) = &a.confusion_png {
+        draw_confusion(png, &outcome.confusion)?;
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&outcome)?);
+    } else {
+        print(&outcome);
+        if let Some(png) = &a.confusion_png {
+            println!("confusion matrix -> {}", png.display());
+        }
+    }
+    Ok(())
+}
+
+fn limit(a: &Args, d: &mut Dataset) {
+    if let Some(n) = a.limit {
+        d.samples.truncate(n);
+        d.labels.truncate(n);
+    }
+}
+
+fn confusion(labels: &[u32], predicted: &[usize]) -> (Vec<Vec<usize>>, usize) {
+    let classes = labels.iter().map(|&l| l as usize + 1).chain(predicted.iter().map(|&p| p + 1)).max().unwrap_or(0);
+    let mut m = vec![vec![0; classes]; classes];
+    let mut correct = 0;
+    for (&l, &p) in labels.iter().zip(predicted) {
+        m[l as usize][p] += 1;
+        correct += (l as usize == p) as usize;
+    }
+    (m, correct)
+}
+
+fn eval_reference(a: &Args) -> Result<Outcome> {
+    let nir = spikemesh_nir::load(&a.net)?;
+    let inputs: Vec<InputPopulation> = nir
+        .layers
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.neurons.is_none())
+        .map(|(i, l)| InputPopulation { name: l.name.clone(), index: i as u32, size: l.size })
+        .collect();
+    let mut data = Dataset::read(&a.samples, &a.labels, a.steps_per_sample, &inputs)?;
+    limit(a, &mut data);
+    let out_layer = match &a.output {
+        Some(n) => nir.layer(n).with_context(|| format!("no layer named '{n}' in {}", a.net.display()))?,
+        None => nir.outputs.first().map(|o| o.1).with_context(|| format!("{} has no Output node", a.net.display()))?,
+    };
+    let li = nir.layers[out_layer].neurons.as_ref().is_some_and(|p| p.kind == spikemesh_nir::graph::NeuronKind::Li);
+    let decode = a.decode.unwrap_or(if li { Decode::Potential } else { Decode::Spikes });
+    let bar = progress(data.samples.len())?;
+    let mut predicted = Vec::new();
+    for sample in &data.samples {
+        let mut r = spikemesh_nir::Reference::new(&nir, a.dt);
+        let mut counts = vec![0u32; nir.layers[out_layer].size];
+        for step in sample {
+            let ins: Vec<(usize, usize)> = step.iter().map(|&(l, k)| (l as usize, k as usize)).collect();
+            for (l, k) in r.step(&ins) {
+                if l == out_layer {
+                    counts[k] += 1;
+                }
+            }
+        }
+        predicted.push(match decode {
+            Decode::Spikes => argmax(&counts),
+            Decode::Potential => argmax(r.potentials(out_layer)),
+        });
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    let (confusion, correct) = confusion(&data.labels, &predicted);
+    Ok(Outcome {
+        net: a.net.display().to_string(),
+        engine: format!("reference (float64, dt = {} s)", a.dt),
+        samples: predicted.len(),
+        correct,
+        accuracy: correct as f64 / predicted.len().max(1) as f64,
+        classes: confusion.len(),
+        confusion,
+        timesteps_per_sample: a.steps_per_sample,
+        checked_against_golden: false,
+        cycles_per_sample: None,
+        latency_us: None,
+        clock_mhz: None,
+        wall_seconds: 0.0,
+    })
+}
+
+fn eval_network(a: &Args) -> Result<Outcome> {
+    let (net, mapping) = crate::load(&a.net)?;
+    let inputs: Vec<InputPopulation> = net
+        .populations
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.is_input())
+        .map(|(i, p)| InputPopulation { name: p.name.clone(), index: i as u32, size: p.size })
+        .collect();
+    let mut data = Dataset::read(&a.samples, &a.labels, a.steps_per_sample, &inputs)?;
+    limit(a, &mut data);
+    let out_pop = match &a.output {
+        Some(n) => {
+            net.population_index(n).with_context(|| format!("no population named '{n}' in {}", a.net.display()))?
+        }
+        None => (0..net.populations.len())
+            .rev()
+            .find(|&p| net.populations[p].record && !net.populations[p].is_input())
+            .with_context(|| {
+                format!(
+                    "{}: no recorded population to read the class from (set record = true, or pass --output)",
+                    a.net.display()
+                )
+            })?,
+    };
+    if net.populations[out_pop].is_input() {
+        bail!("--output {}: an input population computes nothing", net.populations[out_pop].name);
+    }
+    let on_board = a.port.is_some();
+    if (on_board || a.engine == EvalEngine::Verilator)
+        && !net.populations[out_pop].record
+        && a.decode != Some(Decode::Potential)
+    {
+        bail!(
+            "the chip sends only recorded populations' spikes: set record = true on '{}'",
+            net.populations[out_pop].name
+        );
+    }
+    let decode = a.decode.unwrap_or(Decode::Spikes);
+    let size = net.populations[out_pop].size;
+    let slot = |k: usize| mapping.slot_of(out_pop, k).expect("simulated population");
+    let classify = |fired: &[Vec<u32>], potentials: &[i64]| -> usize {
+        match decode {
+            Decode::Spikes => {
+                let mut counts = vec![0u32; size];
+                for step in fired {
+                    for &g in step {
+                        if let Some((p, k)) = mapping.slot_owner[g as usize] {
+                            if p as usize == out_pop {
+                                counts[k as usize] += 1;
+                            }
+                        }
+                    }
+                }
+                argmax(&counts)
+            }
+            Decode::Potential => argmax(&(0..size).map(|k| potentials[slot(k)]).collect::<Vec<_>>()),
+        }
+    };
+    // Every sample starts from rest: a fresh golden model; the RTL and the board clear.
+    let golden_run = |sample: &[Vec<(u32, u32)>]| -> (Vec<Vec<u32>>, Vec<i64>) {
+        let mut g = Golden::new(&mapping);
+        let fired = sample.iter().map(|s| g.step(s).to_vec()).collect();
+        (fired, g.potentials())
+    };
+    let bar = progress(data.samples.len())?;
+    let mut predicted = Vec::new();
+    let mut cycles: Vec<u64> = Vec::new();
+    let engine_name;
+    if let Some(port) = &a.port {
+        spikemesh_hdl::neuron::check_datapaths(&net, &mapping, spikemesh_hdl::neuron::Target::Board)?;
+        let mut board = Board::open(port, a.baud.unwrap_or(net.hardware.baud))?;
+        board.timeout = Duration::from_millis(2000);
+        board.load(&mapping, |_, _| {}).context("loading the network")?;
+        engine_name = format!("board on {port}");
+        for (s, sample) in data.samples.iter().enumerate() {
+            board.reset().with_context(|| format!("sample {s}: reset"))?;
+            let mut e = BoardEngine { board: &mut board, mapping: &mapping, t: 0, error: None };
+            let fired: Vec<Vec<u32>> = sample.iter().map(|st| e.step(st)).collect();
+            let pots = if decode == Decode::Potential { e.potentials() } else { Vec::new() };
+            if let Some((t, err)) = e.error.take() {
+                bail!("sample {s}, timestep {t}: {err}");
+            }
+            let (gf, gp) = golden_run(sample);
+            compare(s, &mapping, &gf, &fired, decode, &gp, &pots, out_pop)?;
+            predicted.push(classify(&fired, &pots));
+            bar.inc(1);
+        }
+        board.check_spikes()?;
+    } else if a.engine == EvalEngine::Verilator {
+        spikemesh_hdl::neuron::check_datapaths(&net, &mapping, spikemesh_hdl::neuron::Target::Mesh)?;
+        let mut rtl = RtlMesh::new(&mapping, None)?;
+        engine_name = "verilator (RTL), compared with the golden model".into();
+        for (s, sample) in data.samples.iter().enumerate() {
+            rtl.clear_state();
+            let c0 = rtl.stats.cycles;
+            let fired: Vec<Vec<u32>> = sample.iter().map(|st| rtl.step(st)).collect();
+            cycles.push(rtl.stats.cycles - c0);
+            let pots = rtl.potentials();
+            let (gf, gp) = golden_run(sample);
+            compare(s, &mapping, &gf, &fired, decode, &gp, &pots, out_pop)?;
+            predicted.push(classify(&fired, &pots));
+            bar.inc(1);
+        }
+    } else {
+        engine_name = "golden".into();
+        for sample in &data.samples {
+            let (fired, pots) = golden_run(sample);
+            predicted.push(classify(&fired, &pots));
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+    let (confusion, correct) = confusion(&data.labels, &predicted);
+    let clock = net.hardware.clock_mhz;
+    let cyc = (!cycles.is_empty())
+        .then(|| (cycles.iter().sum::<u64>() as f64 / cycles.len() as f64, *cycles.iter().max().expect("non-empty")));
+    Ok(Outcome {
+        net: a.net.display().to_string(),
+        engine: engine_name,
+        samples: predicted.len(),
+        correct,
+        accuracy: correct as f64 / predicted.len().max(1) as f64,
+        classes: confusion.len(),
+        confusion,
+        timesteps_per_sample: a.steps_per_sample,
+        checked_against_golden: a.port.is_some() || a.engine == EvalEngine::Verilator,
+        cycles_per_sample: cyc,
+        latency_us: cyc.map(|(m, x)| (m / clock, x as f64 / clock)),
+        clock_mhz: Some(clock),
+        wall_seconds: 0.0,
+    })
+}
+
+/// Fails at the first difference between the golden model and the hardware in one sample.
+#[allow(clippy::too_many_arguments)]
+fn compare(
+    s: usize,
+    mapping: &Mapping,
+    golden: &[Vec<u32>],
+    hw: &[Vec<u32>],
+    decode: Decode,
+    gp: &[i64],
+    hp: &[i64],
+    out_pop: usize,
+) -> Result<()> {
+    for (t, (g, h)) in golden.iter().zip(hw).enumerate() {
+        // The chip reports only recorded neurons' spikes.
+        let g: Vec<u32> = g.iter().copied().filter(|&x| mapping.is_recorded(x)).collect();
+        if &g != h {
+            bail!("sample {s}, timestep {t}: golden model fired slots {g:?}, the hardware {h:?}");
+        }
+    }
+    if decode == Decode::Potential {
+        for (j, (g, h)) in gp.iter().zip(hp).enumerate() {
+            if g != h && mapping.slot_owner[j].is_some_and(|(p, _)| p as usize == out_pop) {
+                bail!("sample {s}: potential of slot {j} at the end: golden {g}, hardware {h}");
+            }
+        }
+    }
+    Ok(())
+}
+
+fn print(o: &Outcome) {
+    println!("{} on {}: {} samples, {} timesteps each", o.net, o.engine, o.samples, o.timesteps_per_sample);
+    println!("accuracy {:.4} ({} of {})", o.accuracy, o.correct, o.samples);
+    print!("confusion (rows: label, columns: predicted)\n     ");
+    for p in 0..o.classes {
+        print!("{p:>5}");
+    }
+    println!();
+    for (l, row) in o.confusion.iter().enumerate() {
+        print!("{l:>5}");
+        for c in row {
+            print!("{c:>5}");
+        }
+        println!();
+    }
+    if o.checked_against_golden {
+        println!("every sample's spikes equal the golden model's");
+    }
+    match (o.cycles_per_sample, o.latency_us, o.clock_mhz) {
+        (Some((mean, max)), Some((lm, lx)), Some(clk)) => println!(
+            "latency per sample: {mean:.0} clock cycles on average, {max} at most = {lm:.1} us ({lx:.1} us at most) at {clk} MHz"
+        ),
+        _ => println!("latency in clock cycles: run with --engine verilator (only the RTL run counts clock cycles)"),
+    }
+    println!("{:.1} s wall time", o.wall_seconds);
+}
+
+fn draw_confusion(path: &Path, m: &[Vec<usize>]) -> Result<()> {
+    use plotters::prelude::*;
+    let n = m.len().max(1);
+    let cell = 40u32;
+    let size = (cell * n as u32 + 80, cell * n as u32 + 80);
+    let root = BitMapBackend::new(path, size).into_drawing_area();
+    root.fill(&WHITE)?;
+    let max = m.iter().flatten().copied().max().unwrap_or(1).max(1) as f64;
+    // Without a font the cells still show the counts as shades (no numbers).
+    let labels = crate::raster::font_ready();
+    let font = ("sans-serif", 14).into_font();
+    for (l, row) in m.iter().enumerate() {
+        for (p, &c) in row.iter().enumerate() {
+            let (x, y) = (60 + p as i32 * cell as i32, 60 + l as i32 * cell as i32);
+            let shade = 1.0 - c as f64 / max;
+            let col = RGBColor((255.0 * shade) as u8, (255.0 * shade) as u8, 255);
+            root.draw(&Rectangle::new([(x, y), (x + cell as i32, y + cell as i32)], col.filled()))?;
+            if labels {
+                let text_col = if shade < 0.5 { WHITE } else { BLACK };
+                root.draw(&Text::new(c.to_string(), (x + 8, y + 12), font.clone().color(&text_col)))?;
+            }
+        }
+        if labels {
+            root.draw(&Text::new(l.to_string(), (40, 72 + l as i32 * cell as i32), font.clone()))?;
+            root.draw(&Text::new(l.to_string(), (72 + l as i32 * cell as i32, 40), font.clone()))?;
+        }
+    }
+    if labels {
+        root.draw(&Text::new("predicted ->", (60, 10), font.clone()))?;
+        root.draw(&Text::new("label", (4, 40), font))?;
+    }
+    root.present().with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}

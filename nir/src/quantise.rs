@@ -1,0 +1,483 @@
+//! A reduced NIR graph onto spikemesh: one population per layer, integer weights scaled per
+//! target layer to `weight_bits`, neuron parameters from `dt` (docs/nir.md), and a hardware
+//! shape sized to what the network uses.
+
+use crate::error::{NirError, Result};
+use crate::graph::NeuronKind;
+use crate::reduce::Net;
+use serde::Serialize;
+use spikemesh_spec::config::Board;
+use spikemesh_spec::{Mapping, Network};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// What `spikemesh import` was asked for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Target board (its name in the network file).
+    pub board: String,
+    /// Signed weight width.
+    pub weight_bits: u32,
+    /// Timestep in seconds.
+    pub dt: f64,
+    /// Force a neuron model (`lif` or `cuba`); None picks `lif` when it is exact, else `cuba`.
+    pub model: Option<String>,
+    /// Neuron slots per core; None sizes them so the network spreads over about two cores.
+    pub neurons_per_core: Option<usize>,
+}
+
+/// The quantisation of one layer.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerReport {
+    /// Layer (population) name.
+    pub name: String,
+    /// NIR neuron type.
+    pub nir_type: String,
+    /// Neurons.
+    pub size: usize,
+    /// Potential units per integer weight step: a float weight w becomes round(w / scale).
+    pub scale: f64,
+    /// Synapses the graph states into this layer.
+    pub synapses: usize,
+    /// Weights beyond the weight range, clipped (none: the scale comes from the largest).
+    pub clipped: usize,
+    /// Non-zero weights that round to 0 (still stored: the synapse exists, it adds nothing).
+    pub rounded_to_zero: usize,
+    /// RMS of (quantised - exact) weight, in potential units.
+    pub rms_weight_error: f64,
+    /// RMS error relative to the largest weight.
+    pub rms_weight_error_relative: f64,
+    /// Threshold in float potential units, and as the chip compares it.
+    pub threshold: Option<(f64, f64)>,
+    /// What is not exact about this layer on the chip, in words.
+    pub notes: Vec<String>,
+}
+
+/// The result of an import: where the network was written and how quantisation went.
+#[derive(Debug, Clone, Serialize)]
+pub struct Imported {
+    /// The network file.
+    pub toml: PathBuf,
+    /// The neuron model chosen.
+    pub model: String,
+    /// Per simulated layer.
+    pub layers: Vec<LayerReport>,
+}
+
+/// Neuron type parameters of one layer: TOML key and the value of each neuron.
+type Params = Vec<(&'static str, Vec<i64>)>;
+
+/// One integer synapse: (pre, post, weight).
+type Quantum = (u32, u32, i64);
+
+struct Quantised {
+    name: String,
+    params: Params,
+    /// Per connection into this layer: (from layer, [(pre, post, weight)]).
+    weights: Vec<(usize, Vec<Quantum>)>,
+    report: LayerReport,
+}
+
+const ALIGN: i64 = 6;
+const CUBA_BITS: u32 = 24;
+
+/// Writes `out/net.toml` and one weight CSV per connection, and reports the quantisation.
+pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
+    let file = &net.file;
+    let board: Board = toml::Value::String(opt.board.clone()).try_into().map_err(|_| {
+        NirError::file(
+            file,
+            format!("unknown board '{}' (known: icebreaker, ulx3s-85f, ulx3s-25f, hx8k-breakout, sim)", opt.board),
+        )
+    })?;
+    if !(2..=16).contains(&opt.weight_bits) {
+        return Err(NirError::file(file, format!("--weight-bits {} is outside 2..16", opt.weight_bits)));
+    }
+    if !(opt.dt.is_finite() && opt.dt > 0.0) {
+        return Err(NirError::file(file, format!("--dt {} is not a positive time step", opt.dt)));
+    }
+    let model = choose_model(net, opt)?;
+    let wmax = (1i64 << (opt.weight_bits - 1)) - 1;
+    let mut layers = Vec::new();
+    for (l, layer) in net.layers.iter().enumerate() {
+        if layer.neurons.is_some() {
+            layers.push(quantise_layer(net, l, opt.dt, wmax, &model)?);
+        }
+    }
+    let potential_bits = match model.as_str() {
+        "lif" => {
+            // Room for the threshold and a full step of input above it, at least 8 bits.
+            let top = layers
+                .iter()
+                .flat_map(|q| {
+                    q.params
+                        .iter()
+                        .filter(|(k, _)| *k == "threshold" || *k == "reset")
+                        .flat_map(|(_, v)| v.iter().map(|x| x.abs()))
+                })
+                .max()
+                .unwrap_or(1)
+                .max(wmax);
+            (64 - (4 * top).leading_zeros() + 1).clamp(8, 32)
+        }
+        _ => CUBA_BITS,
+    };
+    std::fs::create_dir_all(out).map_err(|e| NirError::file(file, format!("cannot create {}: {e}", out.display())))?;
+    let mut csvs = Vec::new();
+    for q in &layers {
+        for (from, ws) in &q.weights {
+            let name = format!("{}--{}.csv", safe(&net.layers[*from].name), safe(&q.name));
+            let mut text = String::from("pre,post,weight\n");
+            for (pre, post, w) in ws {
+                let _ = writeln!(text, "{pre},{post},{w}");
+            }
+            let path = out.join(&name);
+            std::fs::write(&path, text)
+                .map_err(|e| NirError::file(file, format!("cannot write {}: {e}", path.display())))?;
+            csvs.push((*from, q.name.clone(), name));
+        }
+    }
+    for q in &layers {
+        let varying: Vec<&(&str, Vec<i64>)> =
+            q.params.iter().filter(|(_, xs)| xs.iter().any(|&x| x != xs[0])).collect();
+        if varying.is_empty() {
+            continue;
+        }
+        let mut text = format!("neuron,{}\n", varying.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(","));
+        for k in 0..q.report.size {
+            let row: Vec<String> = varying.iter().map(|(_, xs)| xs[k].to_string()).collect();
+            let _ = writeln!(text, "{k},{}", row.join(","));
+        }
+        let path = out.join(neuron_file(&q.name));
+        std::fs::write(&path, text)
+            .map_err(|e| NirError::file(file, format!("cannot write {}: {e}", path.display())))?;
+    }
+    let sim_neurons: usize = layers.iter().map(|q| q.report.size).sum();
+    let npc = opt.neurons_per_core.unwrap_or_else(|| sim_neurons.div_ceil(2).next_power_of_two().clamp(16, 256));
+    let cores = sim_neurons.div_ceil(npc).max(1);
+    let mesh = if cores <= 3 {
+        [cores, 1]
+    } else {
+        let x = (cores as f64).sqrt().ceil() as usize;
+        [x, cores.div_ceil(x)]
+    };
+    let shape = Shape { board, mesh, npc, axons: 16384, types: 256, destinations: 16384, potential_bits };
+    let toml_path = out.join("net.toml");
+    let write = |s: &Shape| -> Result<Network> {
+        let text = network_text(net, opt, &model, s, &layers, &csvs);
+        std::fs::write(&toml_path, &text)
+            .map_err(|e| NirError::file(file, format!("cannot write {}: {e}", toml_path.display())))?;
+        Network::load(&toml_path).map_err(|e| {
+            NirError::file(
+                file,
+                format!("the network written to {} is not valid (a bug in import):\n{e}", toml_path.display()),
+            )
+        })
+    };
+    // First with room for anything, to measure what each core uses; then sized to that.
+    let trial = write(&Shape { board: Board::Sim, ..shape.clone() })?;
+    let m = Mapping::build(&trial).map_err(|e| NirError::file(file, format!("the network does not map: {e}")))?;
+    let pow2 = |n: usize, min: usize| n.max(min).next_power_of_two();
+    let sized = Shape {
+        axons: pow2(m.cores.iter().map(|c| c.axon_source.len()).max().unwrap_or(1), 16),
+        types: pow2(m.cores.iter().map(|c| c.types.len()).max().unwrap_or(1), 2),
+        destinations: pow2(m.cores.iter().map(|c| c.destinations.len()).max().unwrap_or(1), 16).max(npc),
+        ..shape
+    };
+    let netw = write(&sized)?;
+    Mapping::build(&netw).map_err(|e| NirError::file(file, format!("the sized network does not map: {e}")))?;
+    Ok(Imported { toml: toml_path, model, layers: layers.into_iter().map(|q| q.report).collect() })
+}
+
+#[derive(Clone)]
+struct Shape {
+    board: Board,
+    mesh: [usize; 2],
+    npc: usize,
+    axons: usize,
+    types: usize,
+    destinations: usize,
+    potential_bits: u32,
+}
+
+/// The per-neuron parameter file of a layer.
+fn neuron_file(layer: &str) -> String {
+    format!("{}-neurons.csv", safe(layer))
+}
+
+/// A population name usable as a file name.
+fn safe(name: &str) -> String {
+    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+/// `lif` when every layer is IF, or LIF whose leak is a power of two, with no bias and no
+/// leak potential; `cuba` otherwise.
+fn choose_model(net: &Net, opt: &Options) -> Result<String> {
+    let mut why_not_lif = None;
+    for l in &net.layers {
+        let Some(p) = &l.neurons else { continue };
+        let reason = match p.kind {
+            NeuronKind::CubaLif => Some("is a CubaLIF (a synaptic current)".to_string()),
+            NeuronKind::Li => Some("is an LI readout (never spikes)".to_string()),
+            NeuronKind::Lif if p.tau_mem.iter().any(|&t| shift_of(opt.dt / t).is_none()) => {
+                Some(format!("has dt/tau = {} , not 1/2, 1/4, ... (a shift leak)", opt.dt / p.tau_mem[0]))
+            }
+            _ if l.bias.iter().any(|&b| b != 0.0) => Some("has a bias (from an Affine or convolution)".to_string()),
+            _ if p.v_leak.iter().any(|&v| v != 0.0) => Some("has a non-zero v_leak".to_string()),
+            _ => None,
+        };
+        if let (Some(r), None) = (reason, &why_not_lif) {
+            why_not_lif = Some((l.name.clone(), r));
+        }
+    }
+    match (opt.model.as_deref(), why_not_lif) {
+        (None, None) | (Some("lif"), None) => Ok("lif".into()),
+        (None, Some(_)) | (Some("cuba"), _) => Ok("cuba".into()),
+        (Some("lif"), Some((node, why))) => {
+            Err(NirError::node(&net.file, &node, format!("cannot run on `lif` exactly: it {why}; use --model cuba")))
+        }
+        (Some(other), _) => Err(NirError::file(&net.file, format!("--model {other}: import maps onto lif or cuba"))),
+    }
+}
+
+/// k when x = 2^-k exactly (k >= 1).
+fn shift_of(x: f64) -> Option<i64> {
+    (1..32).find(|&k| (x - (-(k as f64)).exp2()).abs() <= 1e-12 * x)
+}
+
+fn quantise_layer(net: &Net, l: usize, dt: f64, wmax: i64, model: &str) -> Result<Quantised> {
+    let layer = &net.layers[l];
+    let p = layer.neurons.as_ref().expect("neuron layer");
+    let n = layer.size;
+    let err = |m: String| NirError::node(&net.file, &layer.name, m);
+    // Potential gained per unit of input, and per timestep from biases and v_leak.
+    let (gain, drive): (Vec<f64>, Vec<f64>) = (0..n)
+        .map(|k| {
+            let b = layer.bias[k];
+            match p.kind {
+                NeuronKind::If => (dt * p.r[k], dt * p.r[k] * b),
+                NeuronKind::Lif | NeuronKind::Li => {
+                    let a = dt / p.tau_mem[k];
+                    (a * p.r[k], a * (p.v_leak[k] + p.r[k] * b))
+                }
+                NeuronKind::CubaLif => {
+                    let (a, c) = (dt / p.tau_mem[k], dt / p.tau_syn[k]);
+                    (p.w_in[k] * c * a * p.r[k], a * (p.v_leak[k] + p.r[k] * p.w_in[k] * b))
+                }
+            }
+        })
+        .unzip();
+    let conns: Vec<_> = net.connections.iter().filter(|c| c.to == l).collect();
+    let mut largest = 0.0f64;
+    for c in &conns {
+        for (post, row) in c.rows.iter().enumerate() {
+            for (_, w) in row {
+                largest = largest.max((w * gain[post]).abs());
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    let scale = if largest > 0.0 {
+        largest / wmax as f64
+    } else {
+        // No weights: express potentials in units of the threshold's hundredth.
+        p.v_threshold.iter().copied().filter(|t| t.is_finite() && *t > 0.0).fold(1.0, f64::max) / 100.0
+    };
+    let (mut synapses, mut clipped, mut zeroed, mut sq) = (0usize, 0usize, 0usize, 0.0f64);
+    let mut weights = Vec::new();
+    for c in &conns {
+        let mut ws = Vec::new();
+        for (post, row) in c.rows.iter().enumerate() {
+            for &(pre, w) in row {
+                let exact = w * gain[post] / scale;
+                let mut q = exact.round() as i64;
+                if q.abs() > wmax {
+                    clipped += 1;
+                    q = q.clamp(-wmax, wmax);
+                }
+                if q == 0 && exact != 0.0 {
+                    zeroed += 1;
+                }
+                sq += ((q as f64 - exact) * scale).powi(2);
+                synapses += 1;
+                ws.push((pre, post as u32, q));
+            }
+        }
+        weights.push((c.from, ws));
+    }
+    let rms = if synapses > 0 { (sq / synapses as f64).sqrt() } else { 0.0 };
+    let vth = &p.v_threshold;
+    let mut params: Params = Vec::new();
+    let mut threshold = None;
+    if model == "lif" {
+        // NIR spikes when v > v_th, lif when v >= threshold: over integers, floor(v_th) + 1.
+        let th: Vec<i64> = vth.iter().map(|t| (t / scale).floor() as i64 + 1).collect();
+        if let Some(k) = th.iter().position(|&t| t < 1) {
+            return Err(err(format!(
+                "v_threshold {} of neuron {k} is not positive; lif thresholds are at least 1",
+                vth[k]
+            )));
+        }
+        threshold = Some((vth[0], (th[0] - 1) as f64 * scale));
+        let leak: Vec<i64> = match p.kind {
+            NeuronKind::If => vec![0; n],
+            _ => p.tau_mem.iter().map(|t| shift_of(dt / t).unwrap_or(0)).collect(),
+        };
+        params.push(("threshold", th));
+        params.push(("leak_shift", leak));
+        params.push(("reset", p.v_reset.iter().map(|v| (v / scale).round() as i64).collect()));
+        if p.v_reset.iter().any(|v| (v / scale).fract() != 0.0) {
+            notes.push("v_reset rounded to the weight grid".into());
+        }
+    } else {
+        let aligned = |x: f64| (x / scale * (1i64 << ALIGN) as f64).round() as i64;
+        let vmax = (1i64 << (CUBA_BITS - 1)) - 1;
+        let th: Vec<i64> = if p.kind == NeuronKind::Li {
+            // Never fires: v saturates at vmax, and the test is v > threshold << align.
+            vec![vmax >> ALIGN; n]
+        } else {
+            let th: Vec<i64> = vth.iter().map(|t| (t / scale).round() as i64).collect();
+            if let Some(k) = th.iter().position(|&t| t < 1 || t << ALIGN > vmax) {
+                return Err(err(format!(
+                    "v_threshold {} of neuron {k} is {} weight steps; cuba needs 1..{} at weight_bits = {}",
+                    vth[k],
+                    th[k],
+                    vmax >> ALIGN,
+                    64 - wmax.leading_zeros() + 1
+                )));
+            }
+            if let Some(k) = vth.iter().position(|t| (t / scale).fract() != 0.0) {
+                notes.push(format!(
+                    "threshold rounded to the weight grid (neuron {k}: {:.3} to {} steps)",
+                    vth[k] / scale,
+                    th[k]
+                ));
+            }
+            threshold = Some((vth[0], th[0] as f64 * scale));
+            th
+        };
+        let decay = |x: f64, name: &str, offset: i64| -> Result<i64> {
+            let d = (4096.0 * x).round() as i64 - offset;
+            if !(0..=4095).contains(&d) {
+                return Err(err(format!(
+                    "dt/{name} = {x} gives a 12-bit decay of {d}, outside 0..4095 (time constant too {} for dt = {dt})",
+                    if d < 0 { "long" } else { "short" }
+                )));
+            }
+            Ok(d)
+        };
+        let du: Vec<i64> = match p.kind {
+            NeuronKind::CubaLif => p.tau_syn.iter().map(|t| decay(dt / t, "tau_syn", 1)).collect::<Result<_>>()?,
+            // No synaptic current: u holds this timestep's input only (decays by 4096/4096).
+            _ => vec![4095; n],
+        };
+        let dv: Vec<i64> = match p.kind {
+            NeuronKind::If => vec![0; n],
+            _ => p.tau_mem.iter().map(|t| decay(dt / t, "tau_mem", 0)).collect::<Result<_>>()?,
+        };
+        if p.kind == NeuronKind::CubaLif && layer.bias.iter().any(|&b| b != 0.0) && p.tau_syn.iter().any(|&t| t > dt) {
+            notes.push(
+                "bias enters v directly at its steady-state value (NIR filters it through the synaptic current)".into(),
+            );
+        }
+        params.push(("threshold", th));
+        params.push(("du", du));
+        params.push(("dv", dv));
+        params.push(("bias", drive.iter().map(|&d| aligned(d)).collect()));
+        params.push(("align_shift", vec![ALIGN; n]));
+        params.push(("reset", p.v_reset.iter().map(|&v| aligned(v)).collect()));
+    }
+    let distinct = (0..n)
+        .map(|k| params.iter().map(|(_, xs)| xs[k]).collect::<Vec<_>>())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    if distinct > 1 {
+        notes.push(format!("{distinct} distinct neuron types (per-neuron parameters, in a neuron_file)"));
+    }
+    let report = LayerReport {
+        name: layer.name.clone(),
+        nir_type: p.kind.nir_name().into(),
+        size: n,
+        scale,
+        synapses,
+        clipped,
+        rounded_to_zero: zeroed,
+        rms_weight_error: rms,
+        rms_weight_error_relative: if largest > 0.0 { rms / largest } else { 0.0 },
+        threshold,
+        notes,
+    };
+    Ok(Quantised { name: layer.name.clone(), params, weights, report })
+}
+
+fn network_text(
+    net: &Net,
+    opt: &Options,
+    model: &str,
+    s: &Shape,
+    layers: &[Quantised],
+    csvs: &[(usize, String, String)],
+) -> String {
+    let mut t = String::new();
+    // The file name only, so the text does not depend on where the import ran from.
+    let source = net.file.file_name().map_or(net.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let _ = writeln!(
+        t,
+        "# Imported by `spikemesh import` from {source} (dt = {} s, weight_bits = {}, board {}).",
+        opt.dt, opt.weight_bits, opt.board
+    );
+    let _ = writeln!(t, "# One population per NIR neuron node; weights in the CSV files beside this one.");
+    let _ = writeln!(t, "# Quantisation and its cost: docs/nir.md; re-run the import to see the report.\n");
+    let _ = writeln!(t, "[hardware]");
+    let _ = writeln!(t, "board = \"{}\"", s.board.name());
+    let _ = writeln!(t, "mesh = [{}, {}]", s.mesh[0], s.mesh[1]);
+    let _ = writeln!(t, "neurons_per_core = {}", s.npc);
+    let _ = writeln!(t, "axons_per_core = {}", s.axons);
+    let _ = writeln!(t, "weight_bits = {}", opt.weight_bits);
+    let _ = writeln!(t, "potential_bits = {}", s.potential_bits);
+    if model == "cuba" {
+        let _ = writeln!(t, "current_bits = {CUBA_BITS}");
+    }
+    // NIR neurons have no refractory period.
+    let _ = writeln!(t, "refractory_bits = 0");
+    let _ = writeln!(t, "neuron_types = {}", s.types);
+    let _ = writeln!(t, "destinations_per_core = {}", s.destinations);
+    match s.board {
+        // The iCEBreaker's PLL gives 24 MHz (as examples/up5k-feedforward.toml), and its FT2232H
+        // takes 3 Mbaud: 8 core clocks per bit.
+        Board::Icebreaker => t.push_str("clock_mhz = 24\nbaud = 3000000\n"),
+        Board::Ulx3s85f | Board::Ulx3s25f => t.push_str("baud = 3000000\n"),
+        Board::Hx8kBreakout => t.push_str("baud = 1000000\n"),
+        Board::Sim => {}
+    }
+    let readout: Vec<usize> = net.outputs.iter().map(|(_, l)| *l).collect();
+    for (l, layer) in net.layers.iter().enumerate() {
+        let _ = writeln!(t, "\n[[population]]\nname = \"{}\"\nsize = {}", layer.name, layer.size);
+        match &layer.neurons {
+            None => {
+                let _ = writeln!(t, "input = true");
+            }
+            Some(p) => {
+                let q = layers.iter().find(|q| q.name == layer.name).expect("quantised");
+                // Values shared by every neuron go in the table; the others in the neuron file.
+                let kv: Vec<String> = q.params.iter().map(|(k, v)| format!("{k} = {}", v[0])).collect();
+                let _ = writeln!(t, "# NIR {}", p.kind.nir_name());
+                let _ = writeln!(t, "neuron = {{ model = \"{model}\", {} }}", kv.join(", "));
+                if q.params.iter().any(|(_, xs)| xs.iter().any(|&x| x != xs[0])) {
+                    let _ = writeln!(t, "neuron_file = \"{}\"", neuron_file(&q.name));
+                }
+                if readout.contains(&l) {
+                    let _ = writeln!(t, "record = true");
+                }
+            }
+        }
+    }
+    for (from, to, file) in csvs {
+        let _ = writeln!(
+            t,
+            "\n[[projection]]\nfrom = \"{}\"\nto = \"{to}\"\nconnectivity = {{ file = \"{file}\" }}",
+            net.layers[*from].name
+        );
+    }
+    t
+}

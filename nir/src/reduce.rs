@@ -1,0 +1,293 @@
+//! The flattened graph reduced to what a crossbar runs: layers of neurons (or inputs) and,
+//! between them, the composed linear maps.
+//!
+//! Chains of linear nodes are multiplied out, so `Flatten -> Conv2d -> Scale` between two
+//! neuron nodes becomes one weight per (pre, post) pair. Biases (Affine, convolution) are
+//! carried through the chain into a constant input of the target layer. A cycle through
+//! linear nodes alone has no discrete-time meaning and is refused; cycles through neurons
+//! (recurrence) are fine, since every edge into a neuron delivers next timestep.
+
+use crate::error::{NirError, Result};
+use crate::graph::{Graph, Neurons, Node, SparseOp};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// Sparse rows: per target element, (source element, weight).
+pub type Rows = Vec<Vec<(u32, f64)>>;
+
+/// A layer: a top-level Input (host-driven) or a neuron node.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    /// Node name (flattened: `outer.inner`).
+    pub name: String,
+    /// Elements.
+    pub size: usize,
+    /// Parameters; None for an input.
+    pub neurons: Option<Neurons>,
+    /// Constant input per neuron from biases upstream (zero when none).
+    pub bias: Vec<f64>,
+}
+
+/// The composed weights from one layer into another: `rows[post]` lists (pre, weight).
+#[derive(Debug, Clone)]
+pub struct Connection {
+    /// Source layer.
+    pub from: usize,
+    /// Target layer.
+    pub to: usize,
+    /// Weights by target neuron.
+    pub rows: Rows,
+}
+
+/// A NIR graph as layers and connections.
+#[derive(Debug, Clone)]
+pub struct Net {
+    /// The NIR file.
+    pub file: PathBuf,
+    /// Inputs first (file order), then neuron layers (file order).
+    pub layers: Vec<Layer>,
+    /// Non-empty connections.
+    pub connections: Vec<Connection>,
+    /// The layers that feed the graph's Output nodes (the readout), by Output name.
+    pub outputs: Vec<(String, usize)>,
+}
+
+/// A value inside the graph as a linear function of layer spikes plus a constant.
+#[derive(Debug, Clone)]
+struct Form {
+    shape: Vec<usize>,
+    terms: BTreeMap<usize, Rows>,
+    bias: Option<Vec<f64>>,
+}
+
+impl Form {
+    fn size(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    fn identity(node: usize, shape: &[usize]) -> Form {
+        let n: usize = shape.iter().product();
+        let rows = (0..n as u32).map(|i| vec![(i, 1.0)]).collect();
+        Form { shape: shape.to_vec(), terms: BTreeMap::from([(node, rows)]), bias: None }
+    }
+
+    fn add(&mut self, other: Form) {
+        for (k, rows) in other.terms {
+            match self.terms.get_mut(&k) {
+                None => {
+                    self.terms.insert(k, rows);
+                }
+                Some(mine) => {
+                    for (a, b) in mine.iter_mut().zip(rows) {
+                        *a = merge(std::mem::take(a), b, 1.0);
+                    }
+                }
+            }
+        }
+        self.bias = match (self.bias.take(), other.bias) {
+            (Some(a), Some(b)) => Some(a.iter().zip(&b).map(|(x, y)| x + y).collect()),
+            (a, b) => a.or(b),
+        };
+    }
+
+    fn apply(&self, op: &SparseOp) -> Form {
+        let terms = self
+            .terms
+            .iter()
+            .map(|(&k, rows)| {
+                let out = op
+                    .rows
+                    .iter()
+                    .map(|row| row.iter().fold(Vec::new(), |acc, &(j, a)| merge(acc, rows[j as usize].clone(), a)))
+                    .collect();
+                (k, out)
+            })
+            .collect();
+        let carried = self.bias.as_ref().map(|b| {
+            op.rows.iter().map(|row| row.iter().map(|&(j, a)| a * b[j as usize]).sum::<f64>()).collect::<Vec<_>>()
+        });
+        let bias = match (carried, &op.bias) {
+            (Some(c), Some(b)) => Some(c.iter().zip(b).map(|(x, y)| x + y).collect()),
+            (c, b) => c.or_else(|| b.clone()),
+        };
+        Form { shape: op.out_shape.clone(), terms, bias }
+    }
+}
+
+/// `a + scale * b`, both sorted by index; entries that cancel to exactly 0 stay (a synapse
+/// the file states is kept, so the report can count it).
+fn merge(a: Vec<(u32, f64)>, b: Vec<(u32, f64)>, scale: f64) -> Vec<(u32, f64)> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if j == b.len() || (i < a.len() && a[i].0 < b[j].0) {
+            out.push(a[i]);
+            i += 1;
+        } else if i == a.len() || b[j].0 < a[i].0 {
+            out.push((b[j].0, scale * b[j].1));
+            j += 1;
+        } else {
+            out.push((a[i].0, a[i].1 + scale * b[j].1));
+            i += 1;
+            j += 1;
+        }
+    }
+    out
+}
+
+impl Net {
+    /// Reduces a flattened graph.
+    pub fn build(g: &Graph) -> Result<Net> {
+        let mut r = Reducer { g, memo: vec![None; g.nodes.len()], busy: vec![false; g.nodes.len()] };
+        // Layers: top-level inputs first, so host-driven populations lead the network file.
+        let mut order: Vec<usize> =
+            (0..g.nodes.len()).filter(|&i| g.top[i] && matches!(g.nodes[i].1, Node::Input { .. })).collect();
+        order.extend((0..g.nodes.len()).filter(|&i| matches!(g.nodes[i].1, Node::Neurons(_))));
+        if !order.iter().any(|&i| matches!(g.nodes[i].1, Node::Input { .. })) {
+            return Err(NirError::file(&g.file, "the graph has no Input node"));
+        }
+        let layer_of: BTreeMap<usize, usize> = order.iter().enumerate().map(|(l, &n)| (n, l)).collect();
+        let mut layers = Vec::new();
+        let mut connections = Vec::new();
+        for &n in &order {
+            let (name, node) = &g.nodes[n];
+            let (size, neurons) = match node {
+                Node::Input { shape } => (shape.iter().product(), None),
+                Node::Neurons(nr) => (nr.size(), Some(nr.clone())),
+                _ => unreachable!("layers are inputs and neurons"),
+            };
+            let mut bias = vec![0.0; size];
+            if neurons.is_some() {
+                if let Some(form) = r.input_of(n)? {
+                    if form.size() != size {
+                        return Err(NirError::node(
+                            &g.file,
+                            name,
+                            format!("receives {} values (shape {:?}) but has {size} neurons", form.size(), form.shape),
+                        ));
+                    }
+                    if let Some(b) = form.bias {
+                        bias = b;
+                    }
+                    for (src, rows) in form.terms {
+                        connections.push(Connection { from: layer_of[&src], to: layer_of[&n], rows });
+                    }
+                }
+            }
+            layers.push(Layer { name: name.clone(), size, neurons, bias });
+        }
+        let mut outputs = Vec::new();
+        for (i, (name, node)) in g.nodes.iter().enumerate() {
+            let Node::Output { shape } = node else { continue };
+            if !g.top[i] {
+                continue;
+            }
+            let form = r.input_of(i)?.ok_or_else(|| NirError::node(&g.file, name, "Output receives no edge"))?;
+            let single = form.bias.is_none() && form.terms.len() == 1;
+            let (&src, rows) =
+                form.terms.iter().next().ok_or_else(|| NirError::node(&g.file, name, "Output receives nothing"))?;
+            let is_identity = rows.iter().enumerate().all(|(k, row)| row.len() == 1 && row[0] == (k as u32, 1.0));
+            if !single || !is_identity || !matches!(g.nodes[src].1, Node::Neurons(_)) {
+                return Err(NirError::node(
+                    &g.file,
+                    name,
+                    "an Output must be fed by one neuron node directly (spikes or LI potentials); a linear map before it has no neurons to run on",
+                ));
+            }
+            let n: usize = shape.iter().product();
+            if n != rows.len() {
+                return Err(NirError::node(
+                    &g.file,
+                    name,
+                    format!("has shape {shape:?} but receives {} values", rows.len()),
+                ));
+            }
+            outputs.push((name.clone(), layer_of[&src]));
+        }
+        Ok(Net { file: g.file.clone(), layers, connections, outputs })
+    }
+
+    /// Index of the layer called `name`.
+    pub fn layer(&self, name: &str) -> Option<usize> {
+        self.layers.iter().position(|l| l.name == name)
+    }
+}
+
+struct Reducer<'a> {
+    g: &'a Graph,
+    memo: Vec<Option<Form>>,
+    busy: Vec<bool>,
+}
+
+impl Reducer<'_> {
+    /// What arrives at node `n`: the sum over its incoming edges, or None without any.
+    fn input_of(&mut self, n: usize) -> Result<Option<Form>> {
+        let preds: Vec<usize> = self.g.edges.iter().filter(|e| e.1 == n).map(|e| e.0).collect();
+        let mut sum: Option<Form> = None;
+        for p in preds {
+            let v = self.value_of(p)?;
+            match &mut sum {
+                None => sum = Some(v),
+                Some(s) if s.size() == v.size() => s.add(v),
+                Some(s) => {
+                    return Err(NirError::node(
+                        &self.g.file,
+                        &self.g.nodes[n].0,
+                        format!(
+                            "its inputs disagree in size: {} from one edge, {} from `{}`",
+                            s.size(),
+                            v.size(),
+                            self.g.nodes[p].0
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(sum)
+    }
+
+    /// What node `n` puts out.
+    fn value_of(&mut self, n: usize) -> Result<Form> {
+        if let Some(f) = &self.memo[n] {
+            return Ok(f.clone());
+        }
+        let (name, node) = &self.g.nodes[n];
+        let err = |m: String| NirError::node(&self.g.file, name, m);
+        let form = match node {
+            Node::Neurons(nr) => Form::identity(n, &nr.shape),
+            Node::Input { shape } if self.g.top[n] => Form::identity(n, shape),
+            Node::Output { .. } if self.g.top[n] => return Err(err("a top-level Output has no outgoing edges".into())),
+            Node::Input { shape } | Node::Output { shape } => {
+                let f = self.through(n)?;
+                let want: usize = shape.iter().product();
+                if f.size() != want {
+                    return Err(err(format!("declares shape {shape:?} but receives {} values", f.size())));
+                }
+                Form { shape: shape.clone(), ..f }
+            }
+            Node::Op { kind, op } => {
+                let f = self.through(n)?;
+                let sop = op.unroll(&f.shape).map_err(|m| err(format!("{kind} {m}")))?;
+                f.apply(&sop)
+            }
+        };
+        self.memo[n] = Some(form.clone());
+        Ok(form)
+    }
+
+    /// The input of a linear or pass-through node, guarding against cycles of linear nodes.
+    fn through(&mut self, n: usize) -> Result<Form> {
+        let name = &self.g.nodes[n].0;
+        if self.busy[n] {
+            return Err(NirError::node(
+                &self.g.file,
+                name,
+                "lies on a cycle of linear nodes with no neuron in it; such a loop has no timestep to delay by",
+            ));
+        }
+        self.busy[n] = true;
+        let f = self.input_of(n)?;
+        self.busy[n] = false;
+        f.ok_or_else(|| NirError::node(&self.g.file, name, "receives no edge"))
+    }
+}

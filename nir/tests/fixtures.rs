@@ -1,0 +1,167 @@
+//! The NIR fixtures written by the official `nir` package (nir/tests/fixtures/make_fixtures.py,
+//! run by `make nir-fixtures`, which `make test` runs first): every supported node type, nested
+//! graphs, recurrence, CubaLIF with w_in, Affine bias, per-neuron parameters, and malformed
+//! files. For each good file: what was read equals what Python wrote, the float reference
+//! spikes exactly as an independent numpy simulation, and the imported network maps and agrees
+//! with the reference; for each bad file: an error that names the file and what is wrong.
+
+use serde_json::Value;
+use spikemesh_nir::compare::agreement;
+use spikemesh_nir::quantise::{import, Options};
+use spikemesh_nir::reduce::Net;
+use spikemesh_nir::{Graph, Reference};
+use spikemesh_spec::{Mapping, Network, Stimulus};
+use std::path::PathBuf;
+
+fn dir() -> PathBuf {
+    let d = std::env::var_os("SPIKEMESH_NIR_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/nir-fixtures"));
+    assert!(
+        d.join("manifest.json").exists(),
+        "no NIR fixtures in {}: run `make nir-fixtures` (make test does)",
+        d.display()
+    );
+    d
+}
+
+fn manifest() -> serde_json::Map<String, Value> {
+    let text = std::fs::read_to_string(dir().join("manifest.json")).unwrap();
+    serde_json::from_str::<Value>(&text).unwrap().as_object().unwrap().clone()
+}
+
+fn options(board: &str) -> Options {
+    Options { board: board.into(), weight_bits: 8, dt: 1e-3, model: None, neurons_per_core: None }
+}
+
+#[test]
+fn every_good_fixture_reads_as_written() {
+    let m = manifest();
+    let mut checked = 0;
+    for (name, e) in m.iter().filter(|(_, e)| e["ok"] == true) {
+        let net = spikemesh_nir::load(&dir().join(format!("{name}.nir"))).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for (layer, size) in e["sizes"].as_object().unwrap() {
+            let l = net.layer(layer).unwrap_or_else(|| panic!("{name}: no layer {layer}"));
+            assert_eq!(net.layers[l].size as u64, size.as_u64().unwrap(), "{name}: size of {layer}");
+        }
+        if let Some(n) = e.get("synapses") {
+            let got: usize = net.connections.iter().map(|c| c.rows.iter().map(Vec::len).sum::<usize>()).sum();
+            assert_eq!(got as u64, n.as_u64().unwrap(), "{name}: synapses");
+        }
+        if let Some(w) = e.get("weight") {
+            // The first connection out of the first input holds the first Linear/Affine: a
+            // weight stored as f32 must come back bit for bit.
+            let (i, j, v) = (w[0].as_u64().unwrap() as usize, w[1].as_u64().unwrap() as u32, w[2].as_f64().unwrap());
+            let c = net.connections.iter().find(|c| net.layers[c.from].neurons.is_none()).unwrap();
+            let got = c.rows[i].iter().find(|(k, _)| *k == j).map(|x| x.1);
+            assert_eq!(got, Some(v), "{name}: weight [{i}][{j}]");
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 8, "every good fixture is checked");
+}
+
+/// Input spikes per timestep as (layer, element) from the fixture's stimulus file.
+fn stimulus(name: &str, net: &Net, steps: usize) -> Vec<Vec<(usize, usize)>> {
+    spikemesh_nir::stimulus::read(&dir().join(format!("{name}-stimulus.csv")), net, steps).unwrap()
+}
+
+#[test]
+fn reference_spikes_exactly_as_numpy() {
+    let m = manifest();
+    let mut checked = 0;
+    for (name, e) in m.iter().filter(|(_, e)| e.get("spikes").is_some()) {
+        let net = spikemesh_nir::load(&dir().join(format!("{name}.nir"))).unwrap();
+        let steps = e["steps"].as_u64().unwrap() as usize;
+        let mut r = Reference::new(&net, 1e-3);
+        let mut got: Vec<(usize, usize, usize)> = Vec::new();
+        for (t, ins) in stimulus(name, &net, steps).iter().enumerate() {
+            got.extend(r.step(ins).into_iter().map(|(l, k)| (l, t, k)));
+        }
+        got.sort_unstable();
+        let mut want: Vec<(usize, usize, usize)> = Vec::new();
+        for (layer, list) in e["spikes"].as_object().unwrap() {
+            let l = net.layer(layer).unwrap();
+            want.extend(
+                list.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| (l, s[0].as_u64().unwrap() as usize, s[1].as_u64().unwrap() as usize)),
+            );
+        }
+        want.sort_unstable();
+        assert!(!want.is_empty(), "{name}: the fixture fires");
+        assert_eq!(got, want, "{name}: reference spikes (layer, timestep, neuron) differ from numpy's");
+        checked += 1;
+    }
+    assert!(checked >= 5, "{checked} fixtures with numpy spikes");
+}
+
+#[test]
+fn imports_map_and_agree_with_the_reference() {
+    let m = manifest();
+    for (name, e) in m.iter().filter(|(_, e)| e["ok"] == true) {
+        let path = dir().join(format!("{name}.nir"));
+        let nir = spikemesh_nir::load(&path).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let imp = import(&nir, &options("sim"), out.path()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        if let Some(model) = e.get("model") {
+            assert_eq!(imp.model, model.as_str().unwrap(), "{name}: model");
+        }
+        let net = Network::load(&imp.toml).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let mapping = Mapping::build(&net).unwrap();
+        if let Some(t) = e.get("types") {
+            let got: usize = mapping.cores.iter().map(|c| c.types.len()).sum();
+            assert_eq!(got as u64, t.as_u64().unwrap(), "{name}: distinct neuron types");
+        }
+        let stim = match e.get("steps") {
+            Some(s) => {
+                Stimulus::build(&net, s.as_u64().unwrap() as usize, Some(&dir().join(format!("{name}-stimulus.csv"))))
+                    .unwrap()
+            }
+            None => Stimulus::random(&net, 200, 0.2, 1),
+        };
+        let agree = agreement(&nir, 1e-3, &net, &mapping, &stim);
+        assert!(!agree.is_empty());
+        for a in &agree {
+            if let Some(c) = a.potential_correlation {
+                assert!(c > 0.99, "{name}/{}: potential correlation {c}", a.name);
+                continue;
+            }
+            assert!(a.reference_spikes > 0, "{name}/{}: the layer fires", a.name);
+            if e.get("exact") == Some(&Value::Bool(true)) {
+                assert_eq!(a.jaccard, 1.0, "{name}/{}: quantised spikes equal the reference", a.name);
+            }
+            let r = a.rate_correlation.unwrap_or(1.0);
+            assert!(r > 0.95, "{name}/{}: rate correlation {r}", a.name);
+        }
+    }
+}
+
+#[test]
+fn malformed_files_are_refused_with_the_node_and_the_reason() {
+    let m = manifest();
+    let mut checked = 0;
+    for (name, e) in m.iter().filter(|(_, e)| e["ok"] == false) {
+        let path = dir().join(format!("{name}.nir"));
+        let err = match spikemesh_nir::load(&path) {
+            Ok(net) => import(&net, &options("sim"), tempfile::tempdir().unwrap().path()).map(|_| ()).unwrap_err(),
+            Err(e) => e,
+        };
+        let text = err.to_string();
+        let want = e["error"].as_str().unwrap();
+        assert!(text.contains(want), "{name}: `{text}` lacks `{want}`");
+        assert!(text.contains(&format!("{name}.nir")), "{name}: `{text}` names the file");
+        checked += 1;
+    }
+    assert_eq!(checked, 7, "every malformed fixture is checked");
+}
+
+#[test]
+fn edges_to_a_nested_graph_and_dotted_names_resolve() {
+    let g = Graph::read(&dir().join("nested.nir")).unwrap();
+    let names: Vec<&str> = g.nodes.iter().map(|(n, _)| n.as_str()).collect();
+    for want in ["sub.input", "sub.fc", "sub.if", "sub.output", "fc2", "if2"] {
+        assert!(names.contains(&want), "{want} in {names:?}");
+    }
+}

@@ -1,0 +1,148 @@
+//! Labelled spike datasets for `spikemesh evaluate`: `sample,timestep,population,neuron` and
+//! `sample,label` files (docs/config.md).
+
+use crate::error::{Diagnostic, SpecError};
+use std::collections::HashSet;
+use std::path::Path;
+
+/// An input population as a dataset may name it.
+#[derive(Debug, Clone)]
+pub struct InputPopulation {
+    /// Name in the files.
+    pub name: String,
+    /// Index the engine knows it by.
+    pub index: u32,
+    /// Neurons.
+    pub size: usize,
+}
+
+/// Samples and their labels.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dataset {
+    /// Per sample, per timestep: (population index, neuron), sorted.
+    pub samples: Vec<Vec<Vec<(u32, u32)>>>,
+    /// Per sample: its class.
+    pub labels: Vec<u32>,
+}
+
+fn reader(path: &Path, header: &[&str]) -> crate::Result<csv::Reader<std::fs::File>> {
+    let whole = |m: String| SpecError::from(Diagnostic::whole_file(path, m));
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| whole(format!("cannot read the file: {e}")))?;
+    let found: Vec<String> = rdr.headers().map_err(|e| whole(e.to_string()))?.iter().map(String::from).collect();
+    if found != header {
+        return Err(Diagnostic::at_line(
+            path,
+            Some(1),
+            "",
+            format!("the header must be `{}`, found `{}`", header.join(","), found.join(",")),
+        )
+        .into());
+    }
+    Ok(rdr)
+}
+
+impl Dataset {
+    /// Reads `samples` and `labels`, with `steps` timesteps per sample, spikes into `inputs`.
+    /// Every sample the labels name exists (a sample without spikes is an empty stimulus);
+    /// a spike of a sample without a label is an error, as is a spike given twice.
+    pub fn read(samples: &Path, labels: &Path, steps: usize, inputs: &[InputPopulation]) -> crate::Result<Dataset> {
+        let mut diags = Vec::new();
+        let mut lab: Vec<Option<u32>> = Vec::new();
+        let mut rdr = reader(labels, &["sample", "label"])?;
+        for rec in rdr.records() {
+            let rec = rec
+                .map_err(|e| Diagnostic::at_line(labels, e.position().map(|p| p.line() as usize), "", e.to_string()))?;
+            let line = rec.position().map_or(0, |p| p.line() as usize);
+            let at = |field: &str, m: String| Diagnostic::at_line(labels, Some(line), field, m);
+            match (rec[0].parse::<usize>(), rec[1].parse::<u32>()) {
+                (Ok(s), Ok(l)) if s < 10_000_000 => {
+                    if lab.len() <= s {
+                        lab.resize(s + 1, None);
+                    }
+                    if lab[s].replace(l).is_some() {
+                        diags.push(at("sample", format!("sample {s} is labelled twice")));
+                    }
+                }
+                (Ok(_), Ok(_)) | (Err(_), _) => {
+                    diags.push(at("sample", format!("'{}' is not a sample number", &rec[0])))
+                }
+                (_, Err(_)) => diags.push(at("label", format!("'{}' is not a class (0 or more)", &rec[1]))),
+            }
+        }
+        if let Some(s) = lab.iter().position(Option::is_none) {
+            diags.push(Diagnostic::whole_file(
+                labels,
+                format!("sample {s} has no label (samples are numbered 0, 1, ... without gaps)"),
+            ));
+        }
+        if !diags.is_empty() {
+            return Err(SpecError::Invalid(diags));
+        }
+        let labels_v: Vec<u32> = lab.into_iter().map(|l| l.unwrap_or(0)).collect();
+        let mut out = vec![vec![Vec::new(); steps]; labels_v.len()];
+        let mut seen = HashSet::new();
+        let names = inputs.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
+        let mut rdr = reader(samples, &["sample", "timestep", "population", "neuron"])?;
+        for rec in rdr.records() {
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    diags.push(Diagnostic::at_line(
+                        samples,
+                        e.position().map(|p| p.line() as usize),
+                        "",
+                        e.to_string(),
+                    ));
+                    break;
+                }
+            };
+            let line = rec.position().map_or(0, |p| p.line() as usize);
+            let at = |field: &str, m: String| Diagnostic::at_line(samples, Some(line), field, m);
+            let s = match rec[0].parse::<usize>() {
+                Ok(s) if s < out.len() => s,
+                _ => {
+                    diags.push(at("sample", format!("'{}' is not a labelled sample (0..{})", &rec[0], out.len())));
+                    continue;
+                }
+            };
+            let t = match rec[1].parse::<usize>() {
+                Ok(t) if t < steps => t,
+                _ => {
+                    diags.push(at(
+                        "timestep",
+                        format!("'{}' is not a timestep of a sample (0..{steps}, --steps-per-sample)", &rec[1]),
+                    ));
+                    continue;
+                }
+            };
+            let Some(p) = inputs.iter().find(|p| p.name == rec[2]) else {
+                diags.push(at("population", format!("no input population named '{}' (inputs: {names})", &rec[2])));
+                continue;
+            };
+            let k = match rec[3].parse::<u32>() {
+                Ok(k) if (k as usize) < p.size => k,
+                _ => {
+                    diags.push(at("neuron", format!("'{}' is not a neuron of '{}' (0..{})", &rec[3], p.name, p.size)));
+                    continue;
+                }
+            };
+            if !seen.insert((s, t, p.index, k)) {
+                diags.push(at("neuron", format!("sample {s} gives this spike twice")));
+                continue;
+            }
+            out[s][t].push((p.index, k));
+        }
+        if !diags.is_empty() {
+            return Err(SpecError::Invalid(diags));
+        }
+        for sample in &mut out {
+            for step in sample.iter_mut() {
+                step.sort_unstable();
+            }
+        }
+        Ok(Dataset { samples: out, labels: labels_v })
+    }
+}
