@@ -80,8 +80,11 @@ impl Lin {
 }
 
 fn out_len(n: usize, k: usize, s: usize, p: usize, d: usize) -> std::result::Result<usize, String> {
-    let span = d * (k - 1) + 1;
-    if n + 2 * p < span || s == 0 {
+    if k == 0 || s == 0 || d == 0 {
+        return Err(format!("kernel {k}, stride {s} and dilation {d} must all be at least 1"));
+    }
+    let span = d.saturating_mul(k - 1).saturating_add(1);
+    if n.saturating_add(p.saturating_mul(2)) < span {
         return Err(format!("a kernel spanning {span} with stride {s} does not fit an input of {n} padded by {p}"));
     }
     Ok((n + 2 * p - span) / s + 1)

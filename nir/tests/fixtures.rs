@@ -165,3 +165,49 @@ fn edges_to_a_nested_graph_and_dotted_names_resolve() {
         assert!(names.contains(&want), "{want} in {names:?}");
     }
 }
+
+/// Corrupted and truncated copies of every good fixture: each is read (and, when it reads,
+/// imported) without a panic; whatever is wrong comes back as an error.
+#[test]
+fn corrupted_files_never_panic() {
+    let m = manifest();
+    let tmp = tempfile::tempdir().unwrap();
+    let mut state = 0x9e3779b97f4a7c15u64;
+    let mut next = move || {
+        // xorshift64*: deterministic, no dependency.
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545f4914f6cdd1d)
+    };
+    let (mut read, mut refused) = (0, 0);
+    for (name, _) in m.iter().filter(|(_, e)| e["ok"] == true) {
+        let bytes = std::fs::read(dir().join(format!("{name}.nir"))).unwrap();
+        for case in 0..120 {
+            let mut b = bytes.clone();
+            if case % 4 == 0 {
+                b.truncate((next() as usize) % b.len());
+            } else {
+                for _ in 0..1 + case % 8 {
+                    let i = (next() as usize) % b.len();
+                    b[i] ^= 1 << (next() % 8);
+                }
+            }
+            let p = tmp.path().join("x.nir");
+            std::fs::write(&p, &b).unwrap();
+            let outcome = std::panic::catch_unwind(|| match spikemesh_nir::load(&p) {
+                Ok(net) => import(&net, &options("sim"), &tmp.path().join("out")).is_ok(),
+                Err(e) => {
+                    assert!(e.to_string().contains("x.nir"), "{e}");
+                    false
+                }
+            });
+            match outcome {
+                Ok(true) => read += 1,
+                Ok(false) => refused += 1,
+                Err(_) => panic!("{name}, case {case}: a corrupted file made the importer panic"),
+            }
+        }
+    }
+    assert!(refused > 100, "corruption is noticed ({refused} refused, {read} read)");
+}
