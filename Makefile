@@ -63,6 +63,8 @@ demo: tools build
 	$(TOOLS_ENV); $(BIN) bench link
 	@echo "== spikemesh synth: $(DEMO_SYNTH) to a bitstream"
 	$(TOOLS_ENV); $(BIN) synth $(DEMO_SYNTH) --out $(OUT)/fpga
+	@echo "== the post-synthesis netlist of that chip (Yosys, vendor cell models; PLL aside) behind the virtual board, run --verify"
+	$(TOOLS_ENV); BOARD_SIM_ARGS=--netlist scripts/board-run.sh $(BIN) $(DEMO_SYNTH) 3 $(OUT)/netlist
 	@$(MAKE) --no-print-directory digits OUT=$(OUT)
 	@echo "demo done: $(OUT)/spikes.csv, $(OUT)/raster.png, $(OUT)/rtl-spikes.csv, $(OUT)/rtl-raster.png, $(OUT)/board-spikes.csv, $(OUT)/fpga/, $(OUT)/digits/"
 

@@ -10,7 +10,7 @@ log="$out/board-sim.log"
 "$bin" board-sim "$net" >"$log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 600); do
+for _ in $(seq 1 4500); do
     port=$(sed -n 's/^virtual board on //p' "$log")
     [ -n "$port" ] && break
     kill -0 $pid 2>/dev/null || { cat "$log"; exit 1; }

@@ -2,6 +2,7 @@
 //! behind a pseudo-terminal, for `spikemesh run --port <path>` or any serial program.
 
 use anyhow::{Context, Result};
+use spikemesh_hdl::fpga::netlist::Fault;
 use spikemesh_sim::board::VirtualBoard;
 use spikemesh_sim::pty::{serve, Pty};
 use std::io::Write;
@@ -16,13 +17,22 @@ pub struct Args {
     /// Write a VCD waveform of the whole chip.
     #[arg(long)]
     vcd: Option<PathBuf>,
+    /// Run the post-synthesis netlist (Yosys, for the network's board, with the vendor cell
+    /// models) instead of the RTL: the design that becomes the bitstream, PLL aside.
+    #[arg(long)]
+    netlist: bool,
 }
 
 /// Runs `spikemesh board-sim` until killed.
 pub fn run(a: Args) -> Result<()> {
     let net = spikemesh_spec::Network::load(&a.net)?;
     let hw = &net.hardware;
-    let mut board = VirtualBoard::new(hw, a.vcd.as_deref())?;
+    let (mut board, netlist) = if a.netlist {
+        let (b, info) = VirtualBoard::netlist(hw, Fault::None, a.vcd.as_deref())?;
+        (b, Some(info))
+    } else {
+        (VirtualBoard::new(hw, a.vcd.as_deref())?, None)
+    };
     let pty = Pty::open().context("opening a pseudo-terminal")?;
     println!("virtual board on {}", pty.path);
     println!(
@@ -35,6 +45,12 @@ pub fn run(a: Args) -> Result<()> {
         hw.baud,
         board.clocks_per_bit()
     );
+    if let Some(i) = netlist {
+        println!(
+            "  post-synthesis netlist for {:?} ({} cells, vendor cells from the pinned Yosys's models); the core clock is driven directly (no PLL model)",
+            i.device, i.cells
+        );
+    }
     std::io::stdout().flush()?;
     let stop = AtomicBool::new(false);
     serve(&mut board, &pty, &stop).context("serving the virtual board")?;

@@ -4,6 +4,7 @@ mod bench;
 mod board_sim;
 mod evaluate;
 mod import;
+mod netlist_check;
 mod raster;
 mod run;
 mod simulate;

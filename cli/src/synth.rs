@@ -69,6 +69,10 @@ pub struct Args {
     /// (0: do not measure).
     #[arg(long, default_value_t = 20)]
     pub measure_steps: usize,
+    /// Also run the chip's post-synthesis netlist (same script, vendor cell models, core clock
+    /// driven directly) for this many timesteps through its UART against the golden model.
+    #[arg(long, default_value_t = 0)]
+    pub verify_netlist: usize,
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
@@ -99,6 +103,8 @@ struct Report {
     peak_synaptic_ops_per_s_at_fmax: Option<f64>,
     bitstream: Option<String>,
     seconds: std::collections::BTreeMap<String, f64>,
+    /// The last passing co-simulation of this chip's post-synthesis netlist, if any.
+    netlist_cosim: Option<crate::netlist_check::Record>,
 }
 
 fn spinner(what: &str) -> Result<ProgressBar> {
@@ -238,6 +244,15 @@ pub fn run(a: Args) -> Result<()> {
             Err(e) => eprintln!("warning: cycles per timestep not measured: {e}"),
         }
     }
+    if a.verify_netlist > 0 {
+        let t = Instant::now();
+        let s = spinner("co-simulating the chip's post-synthesis netlist through its UART (Verilator)")?;
+        let v = crate::netlist_check::verify(&net, a.verify_netlist);
+        s.finish_and_clear();
+        v?;
+        r.seconds.insert("netlist cosim".into(), t.elapsed().as_secs_f64());
+    }
+    r.netlist_cosim = crate::netlist_check::record(&net);
     if a.json {
         println!("{}", serde_json::to_string_pretty(&r)?);
     } else {
@@ -279,5 +294,14 @@ fn print_report(r: &Report, achieved: f64) {
     match &r.bitstream {
         Some(b) => println!("  bitstream: {b}"),
         None => println!("  (stopped before the bitstream)"),
+    }
+    match &r.netlist_cosim {
+        Some(c) => println!(
+            "  netlist co-simulated: the chip's post-synthesis netlist ({} cells; the bitstream's adds the board top's PLL and pins) equalled the golden model over {} timesteps, {} spikes, {} clock cycles through its UART",
+            c.cells, c.timesteps, c.spikes, c.cycles
+        ),
+        None => println!(
+            "  netlist NOT co-simulated: only the RTL has been compared with the golden model (`--verify-netlist 20` runs the netlist)"
+        ),
     }
 }

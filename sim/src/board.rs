@@ -5,8 +5,10 @@
 //! chip works or talks. When the chip is idle and no byte is waiting, the clock stops (a real
 //! board would idle through that time; nothing observable differs).
 
+use crate::netlist::NetlistInfo;
 use crate::verilator::{BuildError, Model, PortId};
 use spikemesh_hdl::chip::{chip_verilog, clock_hz, CHIP};
+use spikemesh_hdl::fpga::netlist::Fault;
 use spikemesh_spec::Hardware;
 use std::collections::VecDeque;
 use std::path::Path;
@@ -47,17 +49,32 @@ pub struct VirtualBoard {
 impl VirtualBoard {
     /// Builds (or loads from the cache) the chip of `hw`.
     pub fn new(hw: &Hardware, vcd: Option<&Path>) -> Result<Self, BuildError> {
-        let verilog = chip_verilog(hw, true);
-        let what = format!(
-            "the chip of a {}x{} mesh of {}-neuron {}-axon cores with its UART bridge",
+        let model = Model::open(&chip_verilog(hw, true), CHIP, &Self::what(hw, ""), vcd)?;
+        Ok(Self::with_model(model, hw))
+    }
+
+    /// The chip as Yosys synthesizes it for `hw`'s board (the board top's PLL aside: the core
+    /// clock is driven directly); `fault` breaks the synthesis on purpose (tests).
+    pub fn netlist(hw: &Hardware, fault: Fault, vcd: Option<&Path>) -> Result<(Self, NetlistInfo), BuildError> {
+        let (n, info) = crate::netlist::synthesize(&chip_verilog(hw, false), CHIP, hw, fault)?;
+        let what = Self::what(hw, &format!(", post-synthesis netlist for {:?}", info.device));
+        let model = Model::open(&n.verilog, CHIP, &what, vcd)?;
+        Ok((Self::with_model(model, hw), info))
+    }
+
+    fn what(hw: &Hardware, suffix: &str) -> String {
+        format!(
+            "the chip of a {}x{} mesh of {}-neuron {}-axon cores with its UART bridge{suffix}",
             hw.mesh_x, hw.mesh_y, hw.neurons_per_core, hw.axons_per_core
-        );
-        let mut model = Model::open(&verilog, CHIP, &what, vcd)?;
+        )
+    }
+
+    fn with_model(mut model: Model, hw: &Hardware) -> Self {
         let rx = model.port("uart_rx");
         model.set(rx, 1);
         let clock = model.port("clock");
         model.tick(clock, 4);
-        Ok(Self {
+        Self {
             clock,
             rx,
             tx: model.port("uart_tx"),
@@ -69,7 +86,7 @@ impl VirtualBoard {
             pending: VecDeque::new(),
             sending: None,
             dec: TxDecoder { start: None, bits: 0, next_bit: 0 },
-        })
+        }
     }
 
     /// Core clock cycles per UART bit.

@@ -5,10 +5,12 @@
 //! handed over its flits and the chip is `quiet` (the exact barrier: nothing in flight).
 
 use crate::config_bus::ConfigBus;
+use crate::netlist::NetlistInfo;
 use crate::run::Engine;
 use crate::verilator::{BuildError, Model, PortId};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use spikemesh_hdl::fpga::netlist::Fault;
 use spikemesh_hdl::mesh::mesh_module;
 use spikemesh_hdl::shape::CoreShape;
 use spikemesh_spec::flit::Flit;
@@ -61,16 +63,38 @@ pub struct RtlMesh {
 impl RtlMesh {
     /// Builds (or loads from the cache) the chip for `mapping`'s hardware and loads its images.
     pub fn new(mapping: &Mapping, vcd: Option<&Path>) -> Result<Self, BuildError> {
+        let verilog = Self::verilog(mapping, true);
+        let what = Self::what(mapping, "");
+        let model = Model::open(&verilog, "top", &what, vcd)?;
+        Ok(Self::with_model(model, mapping))
+    }
+
+    /// The mesh as Yosys synthesizes it for the network's board (`crate::netlist`), with the
+    /// images loaded; `fault` breaks the synthesis on purpose (tests).
+    pub fn netlist(mapping: &Mapping, fault: Fault) -> Result<(Self, NetlistInfo), BuildError> {
+        let (n, info) = crate::netlist::synthesize(&Self::verilog(mapping, false), "top", &mapping.hardware, fault)?;
+        let what = Self::what(mapping, &format!(", post-synthesis netlist for {:?}", info.device));
+        let model = Model::open(&n.verilog, "top", &what, None)?;
+        Ok((Self::with_model(model, mapping), info))
+    }
+
+    fn verilog(mapping: &Mapping, with_models: bool) -> String {
         let hw = &mapping.hardware;
         let shape = CoreShape::for_board(hw);
         // Each core runs its populations' model (the mapper keeps one per core).
         let models: Vec<_> = mapping.cores.iter().map(|c| c.model()).collect();
-        let verilog = mesh_module(&shape, &models, hw.destinations_per_core, hw.mesh_x, hw.mesh_y, true, "top");
-        let what = format!(
-            "a {}x{} mesh of {}-neuron {}-axon cores ({}-bit weights)",
+        mesh_module(&shape, &models, hw.destinations_per_core, hw.mesh_x, hw.mesh_y, with_models, "top")
+    }
+
+    fn what(mapping: &Mapping, suffix: &str) -> String {
+        let hw = &mapping.hardware;
+        format!(
+            "a {}x{} mesh of {}-neuron {}-axon cores ({}-bit weights){suffix}",
             hw.mesh_x, hw.mesh_y, hw.neurons_per_core, hw.axons_per_core, hw.widths.weight_bits
-        );
-        let model = Model::open(&verilog, "top", &what, vcd)?;
+        )
+    }
+
+    fn with_model(model: Model, mapping: &Mapping) -> Self {
         let q = |n: &str| model.port(n);
         let p = Ports {
             cfg: ConfigBus::of(&model),
@@ -96,7 +120,7 @@ impl RtlMesh {
             stats: MeshStats::default(),
         };
         chip.load();
-        Ok(chip)
+        chip
     }
 
     /// Memory `mem`'s word of every neuron slot of every core (a per-neuron state memory).

@@ -64,7 +64,8 @@ pub enum FlowError {
     Report(String),
 }
 
-fn tool(env: &'static str, default: &str) -> String {
+/// The tool an environment variable names, or `default` on PATH.
+pub fn tool(env: &'static str, default: &str) -> String {
     std::env::var(env).unwrap_or_else(|_| default.to_string())
 }
 
@@ -146,6 +147,18 @@ impl SynthStats {
 
 /// Synthesizes module `top` of `verilog` for `device` in `dir`.
 pub fn synth(verilog: &str, top: &str, device: Device, dir: &Path) -> Result<SynthStats, FlowError> {
+    synth_with(verilog, top, device, dir, true)
+}
+
+/// [`synth`], with `hide_mac16 = false` leaving instantiated `SB_MAC16`s exposed to Yosys's
+/// `ice40_dsp` pass: the synthesis-only fault the netlist co-simulation must catch.
+pub fn synth_with(
+    verilog: &str,
+    top: &str,
+    device: Device,
+    dir: &Path,
+    hide_mac16: bool,
+) -> Result<SynthStats, FlowError> {
     std::fs::create_dir_all(dir).map_err(|e| FlowError::Report(format!("{}: {e}", dir.display())))?;
     std::fs::write(dir.join("design.v"), verilog).map_err(|e| FlowError::Report(e.to_string()))?;
     // Only the UP5K has DSP blocks among the iCE40s (`CoreShape::leak_multiply` keeps
@@ -156,7 +169,7 @@ pub fn synth(verilog: &str, top: &str, device: Device, dir: &Path) -> Result<Syn
         _ => "synth_ecp5",
     };
     // Instantiated SB_MAC16s (`link/counter.rs`) hide from `ice40_dsp` under another name.
-    let (hide, unhide) = if device == Device::Up5k {
+    let (hide, unhide) = if device == Device::Up5k && hide_mac16 {
         let bb = crate::link::counter::hidden_mac16_blackbox();
         std::fs::write(dir.join("hidden_mac16.v"), bb).map_err(|e| FlowError::Report(e.to_string()))?;
         let h = crate::link::counter::HIDDEN_MAC16;
@@ -168,7 +181,7 @@ pub fn synth(verilog: &str, top: &str, device: Device, dir: &Path) -> Result<Syn
         (String::new(), String::new())
     };
     let script = format!(
-        "read_verilog -sv design.v; {hide}{synth} -top {top}; {unhide}write_json netlist.json; tee -q -o stat.json stat -json"
+        "read_verilog -sv design.v; {hide}{synth} -top {top}; {unhide}write_json netlist.json; write_verilog -noattr netlist.v; tee -q -o stat.json stat -json"
     );
     let yosys = tool("YOSYS", "yosys");
     run("yosys", "YOSYS", &yosys, &["-q".into(), "-p".into(), script], dir, "yosys.log")?;

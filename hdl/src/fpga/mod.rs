@@ -2,6 +2,8 @@
 
 pub mod board_top;
 pub mod boards;
+pub mod ecp5_models;
 pub mod fit;
 pub mod flow;
+pub mod netlist;
 pub mod pll;

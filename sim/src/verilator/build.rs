@@ -119,6 +119,7 @@ pub fn build(verilog: &str, top: &str, trace: bool, what: &str) -> Result<Built,
         "spikemesh: building the Verilator model of {what} (first use of this shape; later runs load it from {})",
         dir.display()
     );
+    let started = std::time::Instant::now();
     static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let work = dir.with_extension(format!("tmp{}-{serial}", std::process::id()));
@@ -176,6 +177,7 @@ pub fn build(verilog: &str, top: &str, trace: bool, what: &str) -> Result<Built,
         }
         Err(e) => return Err(BuildError::Other(format!("publishing {}: {e}", dir.display()))),
     }
+    eprintln!("spikemesh: built the Verilator model of {what} in {:.0} s", started.elapsed().as_secs_f64());
     Ok(Built { library: lib, ports })
 }
 

@@ -1,0 +1,88 @@
+//! The chip's post-synthesis netlist run through its UART against the golden model, in
+//! process: what `spikemesh synth --verify-netlist N` does, and the record `synth` reports.
+
+use anyhow::{bail, Result};
+use serde::{Deserialize, Serialize};
+use spikemesh_hdl::chip::{chip_verilog, CHIP};
+use spikemesh_hdl::fpga::netlist::{netlist_dir, Fault};
+use spikemesh_host::Board;
+use spikemesh_sim::board::{VirtualBoard, Wire};
+use spikemesh_sim::Golden;
+use spikemesh_spec::{Mapping, Network, Stimulus};
+
+/// What a netlist co-simulation showed; kept beside the cached netlist.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    /// Timesteps run, each compared with the golden model.
+    pub timesteps: usize,
+    /// Recorded spikes compared.
+    pub spikes: u64,
+    /// Core clock cycles the netlist ran (configuration load included).
+    pub cycles: u64,
+    /// Cells in the netlist.
+    pub cells: u64,
+    /// Seconds since the Unix epoch when it passed.
+    pub when: u64,
+}
+
+const RECORD: &str = "cosim.json";
+
+/// The record of the chip netlist of `net`'s hardware, if one has passed.
+pub fn record(net: &Network) -> Option<Record> {
+    let b = spikemesh_hdl::fpga::boards::board(net.hardware.board)?;
+    let dir = netlist_dir(&chip_verilog(&net.hardware, false), CHIP, b.device, Fault::None);
+    serde_json::from_str(&std::fs::read_to_string(dir.join(RECORD)).ok()?).ok()
+}
+
+/// Loads `net` into the chip netlist through its UART, runs `steps` timesteps of its drive
+/// and checks spikes, final potentials, a crossbar read-back and the board's counters against
+/// the golden model; on success, writes the record.
+pub fn verify(net: &Network, steps: usize) -> Result<Record> {
+    let m = Mapping::build(net)?;
+    let (board, info) = VirtualBoard::netlist(&net.hardware, Fault::None, None)?;
+    let mut b = Board::new(Wire::new(board));
+    b.timeout = std::time::Duration::from_secs(30);
+    b.identify()?;
+    b.load(&m, |_, _| {})?;
+    let n = net.hardware.neurons_per_core;
+    for (c, img) in m.cores.iter().enumerate() {
+        let row = b.read(c as u8, spikemesh_spec::memory_map::CROSSBAR, 0, 0, n)?;
+        if row != img.crossbar[..n].iter().map(|&w| w as i64).collect::<Vec<_>>() {
+            bail!("netlist: crossbar row 0 of core {c} reads back differently from what was loaded");
+        }
+    }
+    let stim = Stimulus::build(net, steps, None)?;
+    let mut gold = Golden::new(&m);
+    let mut spikes = 0u64;
+    for (t, inputs) in stim.steps.iter().enumerate() {
+        let want: Vec<u32> = gold.step(inputs).iter().copied().filter(|&g| m.is_recorded(g)).collect();
+        b.inject(&m.input_flits(inputs))?;
+        let mut got: Vec<u32> = b.step(1)?.into_iter().map(|(_, f)| m.slot_of_host_flit(f)).collect();
+        got.sort_unstable();
+        if got != want {
+            bail!("netlist: timestep {t}: the golden model fired slots {want:?}, the netlist {got:?}");
+        }
+        spikes += got.len() as u64;
+    }
+    let pots = b.read_potentials()?;
+    if let Some(j) = pots.iter().zip(gold.potentials()).position(|(a, g)| *a != g) {
+        bail!(
+            "netlist: potential of slot {j} after {steps} timesteps: golden {}, netlist {}",
+            gold.potentials()[j],
+            pots[j]
+        );
+    }
+    let s = b.check_spikes()?;
+    if s.timestep as usize != steps {
+        bail!("netlist: the board counted {} timesteps, the host ran {steps}", s.timestep);
+    }
+    let r = Record {
+        timesteps: steps,
+        spikes,
+        cycles: b.port_mut().board.cycles,
+        cells: info.cells,
+        when: std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+    };
+    std::fs::write(info.dir.join(RECORD), serde_json::to_string_pretty(&r)?)?;
+    Ok(r)
+}
