@@ -91,7 +91,7 @@ digits: tools build
 
 ## formal: the SymbiYosys proofs (docs/hardware.md, "Proofs"); make test runs them too.
 formal: tools
-	$(TOOLS_ENV); $(CARGO) test --release -p spikemesh-hdl --test formal -- --nocapture
+	$(TOOLS_ENV); $(CARGO) test --release -p spikemesh-hdl --test formal -- --include-ignored --nocapture
 
 ## nir-fixtures: NIR test files written by the official `nir` package (pinned venv outside the clone).
 nir-fixtures:

@@ -84,3 +84,19 @@ fn router_proof_fails_on_a_broken_router() {
         println!("{name}: fails, as it must");
     }
 }
+
+/// The UART receiver at the iCEBreaker's rate (3 Mbaud from 24 MHz: 8 clocks per bit, the
+/// fewest validation allows, so the least margin): one frame, any byte, any rate within ±2 %,
+/// any phase and idle time, good or bad stop bit (BMC to the frame's end). Minutes of z3, so
+/// only `make formal` runs it.
+#[test]
+#[ignore]
+fn uart_rx_samples_within_2_percent_and_flags_framing_errors() {
+    use spikemesh_hdl::formal::uart;
+    let p = uart::proof("uart_rx_3M_24MHz", 3_000_000, 24_000_000, 1, uart::Mutation::None);
+    let (v, summary) = run(&p, "bmc", &work_dir()).unwrap();
+    assert_eq!(v, Verdict::Pass, "{summary}");
+    let p = uart::proof("mutant_uart_edge_sample", 3_000_000, 24_000_000, 1, uart::Mutation::EdgeSample);
+    let (v, summary) = run(&p, "bmc", &work_dir()).unwrap();
+    assert!(matches!(v, Verdict::Fail(_)), "a receiver sampling at bit edges must fail: {v:?}\n{summary}");
+}

@@ -4,6 +4,7 @@
 //! toolchain's `yowasp-sby`.
 
 pub mod router;
+pub mod uart;
 
 use crate::fpga::flow::{run_logged, FlowError};
 use std::path::{Path, PathBuf};
