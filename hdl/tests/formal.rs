@@ -100,3 +100,14 @@ fn uart_rx_samples_within_2_percent_and_flags_framing_errors() {
     let (v, summary) = run(&p, "bmc", &work_dir()).unwrap();
     assert!(matches!(v, Verdict::Fail(_)), "a receiver sampling at bit edges must fail: {v:?}\n{summary}");
 }
+
+/// The frame receiver's verdict equals the decoder model's on any byte stream (k-induction),
+/// so a frame with a bad checksum is never announced; with the wrong residue it fails.
+#[test]
+fn frame_receiver_verdict_equals_the_protocol_model() {
+    use spikemesh_hdl::formal::framerx;
+    let cases = [("framerx", framerx::Mutation::None), ("mutant_framerx_residue", framerx::Mutation::WrongResidue)];
+    let verdicts = on_two_threads(&cases, |(name, m)| run(&framerx::proof(name, *m), "prove", &work_dir()).unwrap());
+    assert_eq!(verdicts[0].0, Verdict::Pass, "{}", verdicts[0].1);
+    assert!(matches!(verdicts[1].0, Verdict::Fail(_)), "the wrong residue must fail: {:?}", verdicts[1]);
+}

@@ -108,7 +108,19 @@ fn value(d: &hdf5_reader::Dataset) -> std::result::Result<Value, String> {
             (4, true) => d.read_array::<i32>().map_err(e)?.iter().map(|&x| x as f64).collect(),
             (4, false) => d.read_array::<u32>().map_err(e)?.iter().map(|&x| x as f64).collect(),
             (8, true) => int64(d.read_array::<i64>().map_err(e)?.iter().copied())?,
-            (8, false) => int64(d.read_array::<u64>().map_err(e)?.iter().map(|&x| x as i128 as i64))?,
+            (8, false) => {
+                d.read_array::<u64>()
+                    .map_err(e)?
+                    .iter()
+                    .map(|&x| {
+                        if x <= 1 << 53 {
+                            Ok(x as f64)
+                        } else {
+                            Err(format!("integer {x} does not fit a float exactly"))
+                        }
+                    })
+                    .collect::<std::result::Result<Vec<f64>, String>>()?
+            }
             _ => return Err(format!("integers of {size} bytes are not a NIR type")),
         },
         Datatype::FloatingPoint { .. } => return Err(format!("unsupported number type {:?}", d.dtype())),

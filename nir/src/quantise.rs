@@ -93,6 +93,9 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
     if !(2..=16).contains(&opt.weight_bits) {
         return Err(NirError::file(file, format!("--weight-bits {} is outside 2..16", opt.weight_bits)));
     }
+    if let Some(n) = opt.neurons_per_core.filter(|n| !(1..=4096).contains(n)) {
+        return Err(NirError::file(file, format!("--neurons-per-core {n} is outside 1..4096")));
+    }
     if !(opt.dt.is_finite() && opt.dt > 0.0) {
         return Err(NirError::file(file, format!("--dt {} is not a positive time step", opt.dt)));
     }

@@ -156,6 +156,9 @@ impl Net {
                 Node::Neurons(nr) => (nr.size(), Some(nr.clone())),
                 _ => unreachable!("layers are inputs and neurons"),
             };
+            if size == 0 {
+                return Err(NirError::node(&g.file, name, "has no elements (shape with a zero)"));
+            }
             let mut bias = vec![0.0; size];
             if neurons.is_some() {
                 if let Some(form) = r.input_of(n)? {
