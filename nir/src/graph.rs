@@ -293,8 +293,37 @@ impl Fields<'_> {
     }
 }
 
+/// The fields each node type may carry (besides `type` and the type annotations): anything
+/// else could change what the node computes, so it is refused rather than ignored.
+fn known_fields(kind: &str) -> &'static [&'static str] {
+    match kind {
+        "Input" | "Output" => &["shape"],
+        "Affine" => &["weight", "bias"],
+        "Linear" => &["weight"],
+        "Scale" => &["scale"],
+        "Flatten" => &["start_dim", "end_dim"],
+        "Conv1d" | "Conv2d" => &["weight", "bias", "stride", "padding", "dilation", "groups", "input_shape"],
+        "SumPool2d" | "AvgPool2d" => &["kernel_size", "stride", "padding"],
+        "IF" => &["r", "v_threshold", "v_reset"],
+        "LIF" => &["tau", "r", "v_leak", "v_threshold", "v_reset"],
+        "CubaLIF" => &["tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in"],
+        "LI" => &["tau", "r", "v_leak"],
+        _ => &[],
+    }
+}
+
 fn parse_node(file: &Path, name: &str, kind: &str, g: &Group) -> Result<Node> {
     let f = Fields { file, node: name, kind, g };
+    let known = known_fields(kind);
+    let annotations = ["type", "input_type", "output_type"];
+    if let Some(extra) = g.values.keys().find(|k| !known.contains(&k.as_str()) && !annotations.contains(&k.as_str())) {
+        if !known.is_empty() {
+            return Err(f.err(format!(
+                "has a field `{extra}` that spikemesh does not read (it reads {}); refusing rather than ignoring it",
+                known.join(", ")
+            )));
+        }
+    }
     Ok(match kind {
         "Input" => {
             Node::Input { shape: f.shape("shape")?.or(f.shape("input_type")?).ok_or_else(|| f.err("has no `shape`"))? }

@@ -154,7 +154,7 @@ fn malformed_files_are_refused_with_the_node_and_the_reason() {
         assert!(text.contains(&format!("{name}.nir")), "{name}: `{text}` names the file");
         checked += 1;
     }
-    assert_eq!(checked, 7, "every malformed fixture is checked");
+    assert_eq!(checked, 8, "every malformed fixture is checked");
 }
 
 #[test]
