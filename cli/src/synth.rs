@@ -99,6 +99,9 @@ struct Report {
     fmax_mhz: Option<f64>,
     timing_met: Option<bool>,
     cycles_per_timestep: Option<f64>,
+    /// Input spikes in the measured run (0: the network declares no drive, so the figure is
+    /// an idle timestep).
+    measured_input_spikes: usize,
     timesteps_per_s_at_fmax: Option<f64>,
     peak_synaptic_ops_per_s_at_fmax: Option<f64>,
     bitstream: Option<String>,
@@ -227,6 +230,7 @@ pub fn run(a: Args) -> Result<()> {
         let t = Instant::now();
         let s = spinner("measuring cycles per timestep on the RTL (Verilator)")?;
         let stim = spikemesh_spec::Stimulus::build(&net, a.measure_steps, None)?;
+        r.measured_input_spikes = stim.len();
         let m = spikemesh_sim::rtl_mesh::RtlMesh::new(&mapping, None).map(|mut chip| {
             for inputs in &stim.steps {
                 let flits = mapping.input_flits(inputs);
@@ -285,6 +289,11 @@ fn print_report(r: &Report, achieved: f64) {
             "  {c:.0} cycles per timestep (measured on the RTL): {ts:.0} timesteps/s at Fmax, {:.0} at the core clock",
             achieved * 1e6 / c
         );
+        if r.measured_input_spikes == 0 {
+            println!(
+                "    (with no input spikes: the network declares no drive, so that is an idle timestep; `spikemesh evaluate --engine verilator` measures real inputs)"
+            );
+        }
     }
     if let Some(p) = r.peak_synaptic_ops_per_s_at_fmax {
         println!("  peak {p:.3e} synaptic ops/s at Fmax (1 per core per clock)");
