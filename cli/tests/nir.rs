@@ -56,9 +56,12 @@ fn the_committed_digits_network_is_what_import_writes() {
     }
 }
 
+/// The JSON an `evaluate --json` prints on stdout (stderr may say a model is being built).
 fn accuracy(args: &[&str]) -> Value {
-    let t = ok(args);
-    serde_json::from_str(t.trim()).unwrap_or_else(|e| panic!("{e}: {t}"))
+    let o = spikemesh(args);
+    assert!(o.status.success(), "spikemesh {args:?} failed:\n{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {}", text(&o)))
 }
 
 #[test]
