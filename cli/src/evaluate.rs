@@ -154,6 +154,29 @@ fn limit(a: &Args, d: &mut Dataset) {
     }
 }
 
+impl Outcome {
+    /// The scores of `predicted` against `labels`; no hardware figures (the RTL and board runs
+    /// add theirs).
+    fn scored(a: &Args, engine: String, labels: &[u32], predicted: &[usize]) -> Self {
+        let (confusion, correct) = confusion(labels, predicted);
+        Outcome {
+            net: a.net.display().to_string(),
+            engine,
+            samples: predicted.len(),
+            correct,
+            accuracy: correct as f64 / predicted.len().max(1) as f64,
+            classes: confusion.len(),
+            confusion,
+            timesteps_per_sample: a.steps_per_sample,
+            checked_against_golden: false,
+            cycles_per_sample: None,
+            latency_us: None,
+            clock_mhz: None,
+            wall_seconds: 0.0,
+        }
+    }
+}
+
 fn confusion(labels: &[u32], predicted: &[usize]) -> (Vec<Vec<usize>>, usize) {
     let classes = labels.iter().map(|&l| l as usize + 1).chain(predicted.iter().map(|&p| p + 1)).max().unwrap_or(0);
     let mut m = vec![vec![0; classes]; classes];
@@ -202,22 +225,7 @@ fn eval_reference(a: &Args) -> Result<Outcome> {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    let (confusion, correct) = confusion(&data.labels, &predicted);
-    Ok(Outcome {
-        net: a.net.display().to_string(),
-        engine: format!("reference (float64, dt = {} s)", a.dt),
-        samples: predicted.len(),
-        correct,
-        accuracy: correct as f64 / predicted.len().max(1) as f64,
-        classes: confusion.len(),
-        confusion,
-        timesteps_per_sample: a.steps_per_sample,
-        checked_against_golden: false,
-        cycles_per_sample: None,
-        latency_us: None,
-        clock_mhz: None,
-        wall_seconds: 0.0,
-    })
+    Ok(Outcome::scored(a, format!("reference (float64, dt = {} s)", a.dt), &data.labels, &predicted))
 }
 
 fn eval_network(a: &Args) -> Result<Outcome> {
@@ -333,24 +341,15 @@ fn eval_network(a: &Args) -> Result<Outcome> {
         }
     }
     bar.finish_and_clear();
-    let (confusion, correct) = confusion(&data.labels, &predicted);
     let clock = net.hardware.clock_mhz;
     let cyc = (!cycles.is_empty())
         .then(|| (cycles.iter().sum::<u64>() as f64 / cycles.len() as f64, *cycles.iter().max().expect("non-empty")));
     Ok(Outcome {
-        net: a.net.display().to_string(),
-        engine: engine_name,
-        samples: predicted.len(),
-        correct,
-        accuracy: correct as f64 / predicted.len().max(1) as f64,
-        classes: confusion.len(),
-        confusion,
-        timesteps_per_sample: a.steps_per_sample,
         checked_against_golden: a.port.is_some() || a.engine == EvalEngine::Verilator,
         cycles_per_sample: cyc,
         latency_us: cyc.map(|(m, x)| (m / clock, x as f64 / clock)),
         clock_mhz: Some(clock),
-        wall_seconds: 0.0,
+        ..Outcome::scored(a, engine_name, &data.labels, &predicted)
     })
 }
 
