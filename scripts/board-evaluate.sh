@@ -5,17 +5,5 @@
 set -euo pipefail
 bin=$1 net=$2 out=$3
 shift 3
-mkdir -p "$out"
-log="$out/board-sim.log"
-"$bin" board-sim "$net" >"$log" 2>&1 &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 4500); do
-    port=$(sed -n 's/^virtual board on //p' "$log")
-    [ -n "$port" ] && break
-    kill -0 $pid 2>/dev/null || { cat "$log"; exit 1; }
-    sleep 0.2
-done
-[ -n "$port" ] || { echo "board-sim did not start; see $log"; exit 1; }
-cat "$log"
+source "$(dirname "$0")/board-sim-start.sh"
 "$bin" evaluate "$net" --port "$port" "$@"
