@@ -25,25 +25,6 @@ pub struct Dataset {
     pub labels: Vec<u32>,
 }
 
-fn reader(path: &Path, header: &[&str]) -> crate::Result<csv::Reader<std::fs::File>> {
-    let whole = |m: String| SpecError::from(Diagnostic::whole_file(path, m));
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| whole(format!("cannot read the file: {e}")))?;
-    let found: Vec<String> = rdr.headers().map_err(|e| whole(e.to_string()))?.iter().map(String::from).collect();
-    if found != header {
-        return Err(Diagnostic::at_line(
-            path,
-            Some(1),
-            "",
-            format!("the header must be `{}`, found `{}`", header.join(","), found.join(",")),
-        )
-        .into());
-    }
-    Ok(rdr)
-}
-
 impl Dataset {
     /// Reads `samples` and `labels`, with `steps` timesteps per sample, spikes into `inputs`.
     /// Every sample the labels name exists (a sample without spikes is an empty stimulus);
@@ -51,7 +32,7 @@ impl Dataset {
     pub fn read(samples: &Path, labels: &Path, steps: usize, inputs: &[InputPopulation]) -> crate::Result<Dataset> {
         let mut diags = Vec::new();
         let mut lab: Vec<Option<u32>> = Vec::new();
-        let mut rdr = reader(labels, &["sample", "label"])?;
+        let mut rdr = crate::spikes::open_csv(labels, &["sample", "label"])?;
         for rec in rdr.records() {
             let rec = rec
                 .map_err(|e| Diagnostic::at_line(labels, e.position().map(|p| p.line() as usize), "", e.to_string()))?;
@@ -85,7 +66,7 @@ impl Dataset {
         let mut out = vec![vec![Vec::new(); steps]; labels_v.len()];
         let mut seen = HashSet::new();
         let names = inputs.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
-        let mut rdr = reader(samples, &["sample", "timestep", "population", "neuron"])?;
+        let mut rdr = crate::spikes::open_csv(samples, &["sample", "timestep", "population", "neuron"])?;
         for rec in rdr.records() {
             let rec = match rec {
                 Ok(r) => r,

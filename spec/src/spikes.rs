@@ -114,26 +114,30 @@ impl Stimulus {
     }
 }
 
-/// Reads a `timestep,population,neuron` file, returning each spike with its line number.
-pub fn read_spike_csv(path: &Path, net: &Network) -> crate::Result<Vec<(Spike, usize)>> {
+/// Opens a CSV file whose header must be exactly `header` (spike, dataset files), naming the
+/// file, or its line 1, when it cannot be read or the header differs.
+pub(crate) fn open_csv(path: &Path, header: &[&str]) -> crate::Result<csv::Reader<std::fs::File>> {
     let whole = |m: String| SpecError::from(Diagnostic::whole_file(path, m));
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_path(path)
         .map_err(|e| whole(format!("cannot read the file: {e}")))?;
-    let headers = rdr.headers().map_err(|e| whole(e.to_string()))?.clone();
-    if headers.iter().collect::<Vec<_>>() != ["timestep", "population", "neuron"] {
+    let found: Vec<String> = rdr.headers().map_err(|e| whole(e.to_string()))?.iter().map(String::from).collect();
+    if found != header {
         return Err(Diagnostic::at_line(
             path,
             Some(1),
             "",
-            format!(
-                "the header must be `timestep,population,neuron`, found `{}`",
-                headers.iter().collect::<Vec<_>>().join(",")
-            ),
+            format!("the header must be `{}`, found `{}`", header.join(","), found.join(",")),
         )
         .into());
     }
+    Ok(rdr)
+}
+
+/// Reads a `timestep,population,neuron` file, returning each spike with its line number.
+pub fn read_spike_csv(path: &Path, net: &Network) -> crate::Result<Vec<(Spike, usize)>> {
+    let mut rdr = open_csv(path, &["timestep", "population", "neuron"])?;
     let mut out = Vec::new();
     let mut diags = Vec::new();
     for rec in rdr.records() {
