@@ -49,7 +49,7 @@ demo: tools build
 	$(BIN) bench golden
 	@echo "== RTL (2x2 mesh in Verilator) vs golden model, lock-step, on $(NET)"
 	$(TOOLS_ENV); $(BIN) simulate $(NET) --steps 200 --engine both --record-all --out $(OUT)/rtl-spikes.csv --raster $(OUT)/rtl-raster.png
-	@echo "== spikemesh bench rtl (one core: synaptic operations per clock)"
+	@echo "== spikemesh bench rtl (one core kept busy, 4 synapses per clock: synaptic operations per clock)"
 	$(TOOLS_ENV); $(BIN) bench rtl
 	@echo "== spikemesh bench mesh (bench-1024 on the RTL mesh)"
 	$(TOOLS_ENV); $(BIN) bench mesh
@@ -135,6 +135,7 @@ bench: tools build
 	$(BIN) bench golden
 	$(BIN) bench golden --net examples/bench-1024-cuba.toml
 	$(TOOLS_ENV); $(BIN) bench rtl
+	$(TOOLS_ENV); $(BIN) bench rtl --net examples/one-core.toml
 	$(TOOLS_ENV); $(BIN) bench mesh
 	$(TOOLS_ENV); $(BIN) bench fpga
 	$(TOOLS_ENV); $(BIN) bench link

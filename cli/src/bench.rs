@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 /// The shared benchmark network, built in so `spikemesh bench` runs from any directory.
 const BENCH_1024: &str = include_str!("../../examples/bench-1024.toml");
-/// The one-core network the RTL benchmark runs by default.
-const ONE_CORE: &str = include_str!("../../examples/one-core.toml");
+/// The one-core network the RTL benchmark runs by default (a core kept busy integrating).
+const BENCH_CORE: &str = include_str!("../../examples/bench-core.toml");
 
 fn network(net: &Option<PathBuf>, default_name: &str, default_text: &str) -> Result<Network> {
     Ok(match net {
@@ -33,7 +33,7 @@ pub enum What {
     },
     /// RTL in Verilator: clock cycles/s, timesteps/s and synaptic operations per clock.
     Rtl {
-        /// One-core network to run (default: the built-in examples/one-core.toml).
+        /// One-core network to run (default: the built-in examples/bench-core.toml).
         #[arg(long)]
         net: Option<PathBuf>,
         /// Timesteps.
@@ -110,7 +110,7 @@ pub fn run(w: What) -> Result<()> {
             }
             Ok(())
         }
-        What::Rtl { net, steps, json } => rtl(network(&net, "examples/one-core.toml", ONE_CORE)?, steps, json),
+        What::Rtl { net, steps, json } => rtl(network(&net, "examples/bench-core.toml", BENCH_CORE)?, steps, json),
         What::Fpga { json } => fpga(json),
         What::Mesh { net, steps, json } => mesh(network(&net, "examples/bench-1024.toml", BENCH_1024)?, steps, json),
         What::Link { baud, steps, json } => link(&baud, steps, json),
@@ -200,6 +200,7 @@ fn link(bauds: &[u32], steps: u32, json: bool) -> Result<()> {
 #[derive(serde::Serialize)]
 struct RtlBench {
     network: String,
+    synapses_per_clock: usize,
     timesteps: usize,
     clock_cycles: u64,
     cycles_per_timestep: f64,
@@ -229,6 +230,7 @@ fn rtl(n: Network, steps: usize, json: bool) -> Result<()> {
     let s = chip.stats;
     let b = RtlBench {
         network: n.path.display().to_string(),
+        synapses_per_clock: n.hardware.synapses_per_clock,
         timesteps: steps,
         clock_cycles: s.cycles,
         cycles_per_timestep: s.cycles as f64 / steps.max(1) as f64,
@@ -242,12 +244,18 @@ fn rtl(n: Network, steps: usize, json: bool) -> Result<()> {
     if json {
         println!("{}", serde_json::to_string_pretty(&b)?);
     } else {
-        println!("RTL of {} in Verilator, {} timesteps:", b.network, steps);
+        println!(
+            "RTL of {} in Verilator ({} synapses per clock), {} timesteps:",
+            b.network, b.synapses_per_clock, steps
+        );
         println!(
             "  {} clock cycles, {:.0} per timestep; {} axon events, {} synaptic operations",
             b.clock_cycles, b.cycles_per_timestep, b.axon_events, b.synaptic_ops
         );
-        println!("  {:.2} synaptic operations per clock (tinyODIN: 0.5)", b.synaptic_ops_per_clock);
+        println!(
+            "  {:.2} synaptic operations per clock, the neuron updates included (tinyODIN: 0.5)",
+            b.synaptic_ops_per_clock
+        );
         println!(
             "  Verilator: {:.3e} clock cycles/s, {:.0} timesteps/s",
             b.verilator_cycles_per_s, b.verilator_timesteps_per_s
@@ -266,6 +274,7 @@ struct FpgaFigures {
     device: String,
     model: String,
     potential_bits: usize,
+    synapses_per_clock: usize,
     lut4: u64,
     dsp: u64,
     ff: u64,
@@ -281,9 +290,9 @@ fn fpga(json: bool) -> Result<()> {
     use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
     let mut out = Vec::new();
     // The reference core per model: lif and alif at 16-bit potentials, cuba at Lava's 24-bit
-    // current and potential.
-    let models = [("lif", 16), ("cuba", 24), ("alif", 16)];
-    for ((device, name, crossbar, target), (model, pb)) in [
+    // current and potential; lif also at 2 and 4 synapses per clock.
+    let models = [("lif", 16, 1), ("lif", 16, 2), ("lif", 16, 4), ("cuba", 24, 1), ("alif", 16, 1)];
+    for ((device, name, crossbar, target), (model, pb, lanes)) in [
         (Device::Up5k, "iCE40 UP5K", CrossbarStyle::Ice40Spram, 24.0),
         (Device::Ecp5_25k, "ECP5-25k", CrossbarStyle::Inferred, 50.0),
     ]
@@ -291,10 +300,12 @@ fn fpga(json: bool) -> Result<()> {
     .flat_map(|d| models.map(|m| (d, m)))
     {
         let id = spikemesh_spec::neuron::model_named(model).expect("built-in model");
-        let shape = CoreShape { potential_bits: pb, current_bits: pb, ..CoreShape::reference(crossbar) }.with_model(id);
+        let shape = CoreShape { potential_bits: pb, current_bits: pb, ..CoreShape::reference(crossbar) }
+            .with_model(id)
+            .with_lanes(lanes);
         let v = spikemesh_hdl::core_verilog(&shape, false);
         let dir = std::env::temp_dir().join(format!(
-            "spikemesh-bench-fpga-{}-{model}-{}",
+            "spikemesh-bench-fpga-{}-{model}-p{lanes}-{}",
             name.replace(' ', "-"),
             std::process::id()
         ));
@@ -314,14 +325,15 @@ fn fpga(json: bool) -> Result<()> {
             device: name.into(),
             model: model.into(),
             potential_bits: pb,
+            synapses_per_clock: lanes,
             lut4: core.luts(),
             dsp: core.count("SB_MAC16") + core.count("MULT18X18D"),
             ff: core.ffs(),
             carry: core.carries(),
             ram_primitives: rams,
             fmax_mhz: fmax,
-            // One synaptic operation per clock while events are queued (see `bench rtl`).
-            synaptic_ops_per_s: fmax * 1e6,
+            // `lanes` synaptic operations per clock while events are queued (see `bench rtl`).
+            synaptic_ops_per_s: fmax * 1e6 * lanes as f64,
             flow_seconds: t0.elapsed().as_secs_f64(),
         });
     }
@@ -333,10 +345,11 @@ fn fpga(json: bool) -> Result<()> {
     println!("  LUT4/FF/carry/DSP: the core alone; Fmax: the core in a 3-pin measurement wrapper");
     for f in &out {
         println!(
-            "  {:<11} {:<4} P={:<2} {:>5} LUT4 {:>5} FF {:>4} carry {:>2} DSP  {:?}  Fmax {:.1} MHz -> {:.1e} synaptic ops/s  ({:.0} s)",
+            "  {:<11} {:<4} {:>2}-bit v, {} syn/clock {:>5} LUT4 {:>5} FF {:>4} carry {:>2} DSP  {:?}  Fmax {:.1} MHz -> {:.1e} synaptic ops/s  ({:.0} s)",
             f.device,
             f.model,
             f.potential_bits,
+            f.synapses_per_clock,
             f.lut4,
             f.ff,
             f.carry,
@@ -347,7 +360,10 @@ fn fpga(json: bool) -> Result<()> {
             f.flow_seconds
         );
     }
-    let e = out.iter().find(|f| f.device == "ECP5-25k" && f.model == "lif").expect("measured above");
+    let e = out
+        .iter()
+        .find(|f| f.device == "ECP5-25k" && f.model == "lif" && f.synapses_per_clock == 1)
+        .expect("measured above");
     println!(
         "  tinyODIN on ECP5-25k (same flow, from the issue): 2809 LUT4, 1810 FF, 17 DP16KD, 40.9 MHz, 0.5 synaptic ops/clock -> 2.0e7 ops/s"
     );
@@ -358,6 +374,13 @@ fn fpga(json: bool) -> Result<()> {
         e.fmax_mhz / 40.9,
         e.synaptic_ops_per_s / 20.45e6
     );
+    if let Some(e4) = out.iter().find(|f| f.device == "ECP5-25k" && f.model == "lif" && f.synapses_per_clock == 4) {
+        println!(
+            "  at 4 synapses per clock: {:.2}x tinyODIN's LUT4, {:.1}x its synaptic ops/s",
+            e4.lut4 as f64 / 2809.0,
+            e4.synaptic_ops_per_s / 20.45e6
+        );
+    }
     Ok(())
 }
 

@@ -1,4 +1,5 @@
-//! Prints the Verilog of one core: `cargo run -p spikemesh-hdl --example core_verilog -- N A W P [spram]`.
+//! Prints the Verilog of one core: `cargo run -p spikemesh-hdl --example core_verilog -- N A W P [spram]`;
+//! `LANES=p` for p synapses per clock.
 use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
 
 fn main() {
@@ -18,6 +19,7 @@ fn main() {
         dsp_counters: false,
         model: spikemesh_spec::neuron::ModelId::lif(),
         current_bits: 16,
+        synapses_per_clock: std::env::var("LANES").ok().and_then(|x| x.parse().ok()).unwrap_or(1),
     };
     print!("{}", spikemesh_hdl::core_verilog(&shape, spram));
 }

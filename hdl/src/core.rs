@@ -12,9 +12,12 @@
 //! boundary).
 //!
 //! Axon events arriving on `in_*` wait while the update runs (`in_ready` is low), then are
-//! integrated into the accumulators one synapse per clock: the axon's crossbar row streams
-//! past them. A single accumulator bank is enough because the update has read and zeroed
-//! every accumulator before the first event is taken. The mesh cannot deadlock on this: an
+//! integrated into the accumulators one crossbar word per clock: the axon's crossbar row
+//! streams past them, `lanes` synapses at a time (`CoreShape::lanes`; one adder and one
+//! accumulator bank per lane, `memory/accumulators.rs`). Each neuron's accumulator still
+//! receives its events in arrival order, so the sums are those of one synapse per clock.
+//! One set of accumulators is enough because the update has read and zeroed every
+//! accumulator before the first event is taken. The mesh cannot deadlock on this: an
 //! update never waits for anything.
 //!
 //! Spikes leave on `out_*` (valid/ready) from a queue deep enough for one timestep. The queue
@@ -24,8 +27,9 @@
 
 use crate::arith::adder::NarrowAdd;
 use crate::arith::resize::Resize;
+use crate::memory::accumulators::Accumulators;
 use crate::memory::crossbar::Crossbar;
-use crate::memory::ram::{Ram, SplitRam};
+use crate::memory::ram::Ram;
 use crate::neuron::Datapath;
 use crate::shape::{CoreShape, AB, DW, NB, TB};
 use rust_hdl::prelude::*;
@@ -81,10 +85,14 @@ pub struct NeuronCore<const D: usize> {
     // The model's middle state register (`CoreShape::aux_state`). Without one it is a word
     // nothing writes or reads (`has_aux` low), which Yosys removes.
     aux: Ram<NB, D>,
-    // Accumulator (lo, signed) and refractory counter (hi) of each neuron.
-    accr: SplitRam<NB, D, 8>,
+    // Accumulator (lo, signed) and refractory counter (hi) of each neuron, one bank per lane.
+    accr: Accumulators<D>,
     dp: Datapath<D>,
-    add: NarrowAdd<D>,
+    // One adder per lane; lanes the shape does not build add constant zeros nothing reads.
+    add0: NarrowAdd<D>,
+    add1: NarrowAdd<D>,
+    add2: NarrowAdd<D>,
+    add3: NarrowAdd<D>,
     rs_ntype: Resize<NB, D>,
     rs_trow: Resize<TB, TYA>,
     rs_ty: Resize<NB, TB>,
@@ -103,6 +111,9 @@ pub struct NeuronCore<const D: usize> {
     nmask: Constant<Bits<NB>>,
     one_nb: Constant<Bits<NB>>,
     zero_nb: Constant<Bits<NB>>,
+    // Integration walks the row a word at a time: neuron index step and the last word's start.
+    lanes_nb: Constant<Bits<NB>>,
+    int_last: Constant<Bits<NB>>,
     zero_dw: Constant<Bits<D>>,
     one_q: Constant<Bits<TQA>>,
     zero_q: Constant<Bits<TQA>>,
@@ -171,9 +182,12 @@ pub struct NeuronCore<const D: usize> {
     s1_valid: DFF<bool>,
     s1_j: DFF<Bits<NB>>,
     fw_hit: DFF<bool>,
-    fw_data: DFF<Bits<D>>,
-    // Forwarding is only needed by a one-neuron core (it reads one accumulator on
-    // consecutive clocks); a constant, so other shapes carry none of it.
+    fw0: DFF<Bits<D>>,
+    fw1: DFF<Bits<D>>,
+    fw2: DFF<Bits<D>>,
+    fw3: DFF<Bits<D>>,
+    // Forwarding is only needed by a core whose row is one word (it reads one accumulator
+    // word on consecutive clocks); a constant, so other shapes carry none of it.
     single: Constant<bool>,
     clr_busy: DFF<bool>,
     // Spike queue pointers, from 0 each timestep (one bit wider than a neuron index: the
@@ -195,8 +209,12 @@ pub struct NeuronCore<const D: usize> {
     accept: Signal<Local, bool>,
     j_next: Signal<Local, Bits<NB>>,
     j_last: Signal<Local, bool>,
-    acc_old: Signal<Local, Bits<D>>,
-    acc_sum: Signal<Local, Bits<D>>,
+    j_step: Signal<Local, Bits<NB>>,
+    int_end: Signal<Local, bool>,
+    old0: Signal<Local, Bits<D>>,
+    old1: Signal<Local, Bits<D>>,
+    old2: Signal<Local, Bits<D>>,
+    old3: Signal<Local, Bits<D>>,
     issue: Signal<Local, bool>,
     push: Signal<Local, bool>,
     cfg_w: Signal<Local, bool>,
@@ -246,7 +264,7 @@ impl<const D: usize> NeuronCore<D> {
             cfg_re: Default::default(),
             cfg_rdata: Default::default(),
             cfg_rvalid: Default::default(),
-            xbar: Crossbar::new(s.axons, s.neurons, s.weight_bits, s.crossbar),
+            xbar: Crossbar::new(s.axons, s.neurons, s.weight_bits, s.crossbar, s.lanes()),
             tq: Ram::new(tq.0, tq.1, false),
             // Signed: threshold and reset sign-extend; the control word is masked on use.
             types: Ram::new(types.0, types.1, true),
@@ -255,9 +273,12 @@ impl<const D: usize> NeuronCore<D> {
                 Some(f) => Ram::new(s.neurons, f.bits as usize, f.signed),
                 None => Ram::new(1, 1, false),
             },
-            accr: SplitRam::new(s.neurons, s.acc_bits, s.refractory_bits.max(1)),
+            accr: Accumulators::new(s.neurons, s.acc_bits, s.refractory_bits.max(1), s.lanes()),
             dp: Datapath::new(s),
-            add: NarrowAdd::new(s.acc_bits),
+            add0: NarrowAdd::new(s.acc_bits),
+            add1: NarrowAdd::new(s.acc_bits),
+            add2: NarrowAdd::new(s.acc_bits),
+            add3: NarrowAdd::new(s.acc_bits),
             rs_ntype: Resize::zero(),
             rs_trow: Resize::zero(),
             rs_ty: Resize::zero(),
@@ -272,6 +293,8 @@ impl<const D: usize> NeuronCore<D> {
             nmask: nb((1 << nbits) - 1),
             one_nb: nb(1),
             zero_nb: nb(0),
+            lanes_nb: nb(s.lanes()),
+            int_last: nb((s.words_per_row() - 1) * s.lanes()),
             zero_dw: Constant::new(Bits::<D>::from(0u64)),
             one_q: Constant::new(Bits::<TQA>::from(1u64)),
             zero_q: Constant::new(Bits::<TQA>::from(0u64)),
@@ -328,8 +351,11 @@ impl<const D: usize> NeuronCore<D> {
             s1_valid: Default::default(),
             s1_j: Default::default(),
             fw_hit: Default::default(),
-            fw_data: Default::default(),
-            single: Constant::new(s.neurons == 1),
+            fw0: Default::default(),
+            fw1: Default::default(),
+            fw2: Default::default(),
+            fw3: Default::default(),
+            single: Constant::new(s.words_per_row() == 1),
             clr_busy: Default::default(),
             wptr: Default::default(),
             rptr: Default::default(),
@@ -346,8 +372,12 @@ impl<const D: usize> NeuronCore<D> {
             accept: Default::default(),
             j_next: Default::default(),
             j_last: Default::default(),
-            acc_old: Default::default(),
-            acc_sum: Default::default(),
+            j_step: Default::default(),
+            int_end: Default::default(),
+            old0: Default::default(),
+            old1: Default::default(),
+            old2: Default::default(),
+            old3: Default::default(),
             issue: Default::default(),
             push: Default::default(),
             cfg_w: Default::default(),
@@ -363,7 +393,8 @@ impl<const D: usize> Logic for NeuronCore<D> {
     fn update(&mut self) {
         dff_setup!(
             self, clock, upd_busy, j, u1_valid, u1_j, wb_j, have, cur, fetch, next_t, p1, p2, p3, p4, int_busy,
-            s1_valid, s1_j, fw_hit, fw_data, clr_busy, wptr, rptr, rd_pending, ovalid, odata, cfg_rv, cfg_sel
+            s1_valid, s1_j, fw_hit, fw0, fw1, fw2, fw3, clr_busy, wptr, rptr, rd_pending, ovalid, odata, cfg_rv,
+            cfg_sel
         );
         clock!(self, clock, xbar, tq, types, pot, aux, accr, dp);
 
@@ -387,13 +418,24 @@ impl<const D: usize> Logic for NeuronCore<D> {
 
         // Integrate stage 1 (computed first: port defaults below use the sum). The previous
         // cycle's write is forwarded, so a RAM never has to return a same-cycle write.
-        self.acc_old.next = self.accr.read_lo.val();
+        self.old0.next = self.accr.lane0.val();
+        self.old1.next = self.accr.lane1.val();
+        self.old2.next = self.accr.lane2.val();
+        self.old3.next = self.accr.lane3.val();
         if self.fw_hit.q.val() {
-            self.acc_old.next = self.fw_data.q.val();
+            self.old0.next = self.fw0.q.val();
+            self.old1.next = self.fw1.q.val();
+            self.old2.next = self.fw2.q.val();
+            self.old3.next = self.fw3.q.val();
         }
-        self.add.a.next = self.acc_old.val();
-        self.add.b.next = self.xbar.read_data.val();
-        self.acc_sum.next = self.add.sum.val();
+        self.add0.a.next = self.old0.val();
+        self.add0.b.next = self.xbar.lane0.val();
+        self.add1.a.next = self.old1.val();
+        self.add1.b.next = self.xbar.lane1.val();
+        self.add2.a.next = self.old2.val();
+        self.add2.b.next = self.xbar.lane2.val();
+        self.add3.a.next = self.old3.val();
+        self.add3.b.next = self.xbar.lane3.val();
 
         // ---- memory port defaults: reads follow the engines, nothing is written ----
         // The event being integrated stays on `in_axon` until its last synapse (then `in_ready`).
@@ -440,16 +482,28 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.aux.write_enable.next = self.dp.out_valid.val() & self.has_aux.val();
         // Accumulator + refractory word: the update's write-back sets the counter and zeroes
         // the accumulator for the next timestep's events.
-        self.accr.read_address.next = self.j.q.val();
-        self.accr.write_address.next = self.wb_j.q.val();
+        self.accr.read_index.next = self.j.q.val();
+        self.accr.write_index.next = self.wb_j.q.val();
         self.accr.write_lo.next = self.zero_dw.val();
         self.accr.write_hi.next = self.dp.refractory_next.val();
         self.accr.we_lo.next = self.dp.out_valid.val();
         self.accr.we_hi.next = self.dp.out_valid.val();
+        self.accr.word_write.next = false;
+        self.accr.wlane0.next = self.add0.sum.val();
+        self.accr.wlane1.next = self.add1.sum.val();
+        self.accr.wlane2.next = self.add2.sum.val();
+        self.accr.wlane3.next = self.add3.sum.val();
 
         // The shared neuron counter's next value and last-neuron test, for all three engines.
-        self.j_next.next = (self.j.q.val() + self.one_nb.val()) & self.nmask.val();
+        // One incrementer for all engines: integration steps a crossbar word (`lanes`), the
+        // others one neuron (they never overlap, and a second adder costs logic cells).
+        self.j_step.next = self.one_nb.val();
+        if self.int_busy.q.val() {
+            self.j_step.next = self.lanes_nb.val();
+        }
+        self.j_next.next = (self.j.q.val() + self.j_step.val()) & self.nmask.val();
         self.j_last.next = self.j.q.val() == self.n_last.val();
+        self.int_end.next = self.j.q.val() == self.int_last.val();
 
         // ---- integrate: stage 0 reads weight and accumulator of (axon, j) ----
         self.accept.next = self.in_valid.val()
@@ -458,12 +512,12 @@ impl<const D: usize> Logic for NeuronCore<D> {
             & !self.clr_busy.q.val()
             & !self.clear.val()
             & !self.start.val();
-        self.in_ready.next = self.int_busy.q.val() & self.j_last.val();
+        self.in_ready.next = self.int_busy.q.val() & self.int_end.val();
         self.s1_valid.d.next = self.int_busy.q.val();
         self.s1_j.d.next = self.j.q.val();
         if self.int_busy.q.val() {
             self.j.d.next = self.j_next.val();
-            if self.j_last.val() {
+            if self.int_end.val() {
                 self.int_busy.d.next = false;
             }
         }
@@ -471,16 +525,18 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.int_busy.d.next = true;
             self.j.d.next = self.zero_nb.val();
         }
-        // ---- integrate: stage 1 adds and writes back, forwarding the previous write ----
-        // The neuron entering stage 1 next cycle is the one stage 1 writes now: forward it.
-        // (Only a 1-neuron core reads one accumulator on consecutive cycles.)
+        // ---- integrate: stage 1 adds and writes back the word, forwarding the previous write ----
+        // The word entering stage 1 next cycle is the one stage 1 writes now: forward it.
+        // (Only a core whose row is one word reads one word on consecutive cycles.)
         self.fw_hit.d.next =
             self.single.val() & self.s1_valid.q.val() & self.int_busy.q.val() & (self.s1_j.q.val() == self.j.q.val());
-        self.fw_data.d.next = self.acc_sum.val();
+        self.fw0.d.next = self.add0.sum.val();
+        self.fw1.d.next = self.add1.sum.val();
+        self.fw2.d.next = self.add2.sum.val();
+        self.fw3.d.next = self.add3.sum.val();
         if self.s1_valid.q.val() {
-            self.accr.write_address.next = self.s1_j.q.val();
-            self.accr.write_lo.next = self.acc_sum.val();
-            self.accr.we_lo.next = true;
+            self.accr.write_index.next = self.s1_j.q.val();
+            self.accr.word_write.next = true;
         }
 
         // ---- update: U0 reads state and type index; U1 checks the type cache and, on a hit,
@@ -547,8 +603,8 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.dp.in_valid.next = self.u1_valid.q.val() & !self.miss.val();
         self.dp.v.next = signed_cast(self.pot.read_data.val());
         self.dp.aux.next = self.aux.read_data.val();
-        self.dp.refractory.next = self.accr.read_hi.val();
-        self.dp.acc.next = signed_cast(self.accr.read_lo.val());
+        self.dp.refractory.next = self.accr.hi.val();
+        self.dp.acc.next = signed_cast(self.accr.lo.val());
         if self.dp.out_valid.val() {
             self.wb_j.d.next = (self.wb_j.q.val() + self.one_nb.val()) & self.nmask.val();
         }
@@ -608,7 +664,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.aux.write_address.next = self.j.q.val();
             self.aux.write_data.next = self.zero_dw.val();
             self.aux.write_enable.next = self.has_aux.val();
-            self.accr.write_address.next = self.j.q.val();
+            self.accr.write_index.next = self.j.q.val();
             self.accr.write_lo.next = self.zero_dw.val();
             self.accr.write_hi.next = self.zero8.val();
             self.accr.we_lo.next = true;
@@ -644,7 +700,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
                 self.aux.write_enable.next = true;
             }
             if self.cfg_mem.val() == self.mem_refr.val() {
-                self.accr.write_address.next = self.cfg_col.val();
+                self.accr.write_index.next = self.cfg_col.val();
                 self.accr.write_hi.next = self.cfg_wdata.val().get_bits::<8>(0);
                 self.accr.we_hi.next = true;
             }
@@ -659,10 +715,10 @@ impl<const D: usize> Logic for NeuronCore<D> {
             }
             self.pot.read_address.next = self.cfg_col.val();
             self.aux.read_address.next = self.cfg_col.val();
-            self.accr.read_address.next = self.cfg_col.val();
+            self.accr.read_index.next = self.cfg_col.val();
         }
         self.rs_ntype.wide_in.next = self.tq.read_data.val();
-        self.rs_refr.wide_in.next = self.accr.read_hi.val();
+        self.rs_refr.wide_in.next = self.accr.hi.val();
         self.cfg_rv.d.next = self.cfg_r.val();
         self.cfg_sel.d.next = self.cfg_mem.val();
         self.cfg_rvalid.next = self.cfg_rv.q.val();
@@ -701,7 +757,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.rdata.next = self.rs_refr.wide_out.val();
         }
         if self.cfg_sel.q.val() == self.mem_acc.val() {
-            self.rdata.next = self.accr.read_lo.val();
+            self.rdata.next = self.accr.lo.val();
         }
         self.rs_rdata.wide_in.next = self.rdata.val();
         self.cfg_rdata.next = self.rs_rdata.wide_out.val();

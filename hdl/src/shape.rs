@@ -61,7 +61,13 @@ pub struct CoreShape {
     pub model: ModelId,
     /// Signed synaptic-current width, for models that keep one.
     pub current_bits: usize,
+    /// Synapses integrated per clock: the crossbar word's lanes, one adder and one
+    /// accumulator bank each (1, 2 or 4).
+    pub synapses_per_clock: usize,
 }
+
+/// The most synapses a core integrates per clock (its adder lanes in the generated logic).
+pub const MAX_LANES: usize = 4;
 
 /// ceil(log2(n)), at least 1 (a memory always has one address bit).
 pub fn addr_bits(n: usize) -> usize {
@@ -86,6 +92,7 @@ impl CoreShape {
             dsp_counters: false,
             model: ModelId::lif(),
             current_bits: 16,
+            synapses_per_clock: 1,
         }
     }
 
@@ -105,7 +112,29 @@ impl CoreShape {
             dsp_counters: false,
             model: hw.chip_model,
             current_bits: hw.widths.current_bits as usize,
+            synapses_per_clock: hw.synapses_per_clock,
         }
+    }
+
+    /// This shape integrating `p` synapses per clock.
+    pub fn with_lanes(&self, p: usize) -> Self {
+        Self { synapses_per_clock: p, ..self.clone() }
+    }
+
+    /// Adder lanes the core builds: `synapses_per_clock`, but no more than the neuron
+    /// columns a crossbar word can address (a 2-neuron core has 2).
+    pub fn lanes(&self) -> usize {
+        self.synapses_per_clock.clamp(1, MAX_LANES).min(1 << self.neuron_bits())
+    }
+
+    /// log2 of `lanes()`: the neuron-index bits that pick a lane in a crossbar word.
+    pub fn lane_bits(&self) -> usize {
+        self.lanes().trailing_zeros() as usize
+    }
+
+    /// Crossbar words per row, i.e. clocks to integrate one axon event.
+    pub fn words_per_row(&self) -> usize {
+        self.neurons.div_ceil(self.lanes())
     }
 
     /// This shape running `model`'s datapath.

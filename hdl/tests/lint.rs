@@ -39,25 +39,32 @@ fn generated_cores_lint_clean() {
         (1, 4, 2, 4, 0, 1, CrossbarStyle::Inferred),
         (64, 64, 16, 32, 8, 256, CrossbarStyle::Ice40Spram),
     ];
+    // Every lane count each shape can build (an SPRAM word holds 16 bits of weights).
+    let lanes = |wb: usize, c: CrossbarStyle| {
+        [1, 2, 4].into_iter().filter(move |p| c == CrossbarStyle::Inferred || p * wb <= 16)
+    };
     for (neurons, axons, wb, pb, rb, types, crossbar) in shapes {
-        let shape = CoreShape {
-            neurons,
-            axons,
-            types,
-            weight_bits: wb,
-            potential_bits: pb,
-            refractory_bits: rb,
-            acc_bits: wb + spikemesh_spec::neuron::ceil_log2(axons as u64) as usize,
-            crossbar,
-            router_fifo: 2,
-            leak_multiply: true,
-            dsp_counters: false,
-            model: spikemesh_spec::neuron::ModelId::lif(),
-            current_bits: 16,
-        };
-        let name = format!("core_{neurons}_{axons}_{wb}_{pb}");
-        let msgs = lint(&name, &spikemesh_hdl::core_verilog(&shape, true));
-        assert!(msgs.trim().is_empty(), "{shape:?}:\n{msgs}");
+        for p in lanes(wb, crossbar) {
+            let shape = CoreShape {
+                neurons,
+                axons,
+                types,
+                weight_bits: wb,
+                potential_bits: pb,
+                refractory_bits: rb,
+                acc_bits: wb + spikemesh_spec::neuron::ceil_log2(axons as u64) as usize,
+                crossbar,
+                router_fifo: 2,
+                leak_multiply: true,
+                dsp_counters: false,
+                model: spikemesh_spec::neuron::ModelId::lif(),
+                current_bits: 16,
+                synapses_per_clock: p,
+            };
+            let name = format!("core_{neurons}_{axons}_{wb}_{pb}_p{p}");
+            let msgs = lint(&name, &spikemesh_hdl::core_verilog(&shape, true));
+            assert!(msgs.trim().is_empty(), "{shape:?}:\n{msgs}");
+        }
     }
 }
 

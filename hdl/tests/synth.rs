@@ -55,14 +55,16 @@ fn ecp5_core_maps_memories_to_dp16kd() {
 #[test]
 fn ice40_block_ram_prediction_brackets_yosys() {
     use spikemesh_hdl::fpga::fit::{ice40_blocks, ice40_range, tile_memories};
-    // The up5k-feedforward shape: a 2x2 mesh of reference tiles with 256 destinations each.
-    let shape = CoreShape::reference(CrossbarStyle::Ice40Spram);
+    // The up5k-feedforward shape: a 2x2 mesh of reference tiles with 256 destinations each,
+    // at two synapses per clock (two accumulator banks per core).
+    let shape = CoreShape::reference(CrossbarStyle::Ice40Spram).with_lanes(2);
     let predicted: usize = 4 * tile_memories(&shape, 256, 2, 2).iter().map(|&m| ice40_blocks(m)).sum::<usize>();
     let v = spikemesh_hdl::mesh::mesh_verilog(&shape, 256, 2, 2, false);
     let s = synth(&v, "top", Device::Up5k, &dir("fit-up5k")).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(predicted as u64, s.count("SB_RAM40_4K"), "{:?}", s.cells);
     assert_eq!(s.count("SB_SPRAM256KA"), 4);
-    // An odd shape without SPRAM on the HX8K.
+    // An odd shape without SPRAM on the HX8K, at four synapses per clock (four crossbar and
+    // four accumulator banks).
     let odd = CoreShape {
         neurons: 100,
         axons: 70,
@@ -77,6 +79,7 @@ fn ice40_block_ram_prediction_brackets_yosys() {
         dsp_counters: false,
         model: spikemesh_spec::neuron::ModelId::lif(),
         current_bits: 16,
+        synapses_per_clock: 4,
     };
     let (least, most) = ice40_range(&tile_memories(&odd, 300, 1, 1));
     let v = spikemesh_hdl::mesh::mesh_verilog(&odd, 300, 1, 1, false);

@@ -313,6 +313,8 @@ impl<P: Read + Write> Board<P> {
             },
             clock_mhz: i.clock_khz as f64 / 1e3,
             baud: i.baud,
+            // INFO does not report it, and the memory map does not depend on it.
+            synapses_per_clock: 1,
             chip_model,
         })
     }

@@ -32,13 +32,15 @@ struct Shape {
     pb: u32,
     rb: u32,
     types: usize,
+    /// Synapses per clock.
+    p: usize,
 }
 
 /// The `[hardware]` table of a one-core shape.
 fn hw(s: Shape) -> String {
-    let Shape { board, n, a, wb, pb, rb, types } = s;
+    let Shape { board, n, a, wb, pb, rb, types, p } = s;
     format!(
-        "[hardware]\nboard = \"{board}\"\nmesh = [1, 1]\nneurons_per_core = {n}\naxons_per_core = {a}\nweight_bits = {wb}\npotential_bits = {pb}\nrefractory_bits = {rb}\nneuron_types = {types}\n"
+        "[hardware]\nboard = \"{board}\"\nmesh = [1, 1]\nneurons_per_core = {n}\naxons_per_core = {a}\nweight_bits = {wb}\npotential_bits = {pb}\nrefractory_bits = {rb}\nneuron_types = {types}\nsynapses_per_clock = {p}\n"
     )
 }
 
@@ -118,36 +120,48 @@ fn random_runs(shape: Shape, nets: u64, steps: usize) {
 
 #[test]
 fn random_small_core() {
-    random_runs(Shape { board: "sim", n: 16, a: 32, wb: 4, pb: 8, rb: 2, types: 4 }, 12, 200);
+    random_runs(Shape { board: "sim", n: 16, a: 32, wb: 4, pb: 8, rb: 2, types: 4, p: 1 }, 12, 200);
 }
 
 #[test]
 fn one_neuron_core_back_to_back_events() {
     // One neuron: consecutive events hit the same accumulator every cycle, which only the
     // integrate pipeline's write forwarding gets right.
-    let text = hw(Shape { board: "sim", n: 1, a: 4, wb: 5, pb: 10, rb: 2, types: 1 })
-        + "\n[[population]]\nname = \"n\"\nsize = 1\nneuron = { threshold = 40, leak_shift = 1, reset = -7, refractory = 1 }\n\n[[population]]\nname = \"in\"\nsize = 3\ninput = true\n\n[[projection]]\nfrom = \"in\"\nto = \"n\"\nconnectivity = { pairs = [[0, 0, 15], [1, 0, -16], [2, 0, 9]] }\n\n[[projection]]\nfrom = \"n\"\nto = \"n\"\nconnectivity = \"one_to_one\"\nweight = 11\n";
-    let (net, _) = load(&text);
-    for seed in 0..4 {
-        let stim = Stimulus::random(&net, 400, 0.7, seed);
-        let stats = check(&text, &stim, Stress { out_stall: 0.0, in_gap: 0.0, shuffle: seed % 2 == 1, seed });
-        assert!(stats.events > 600, "{} events", stats.events);
+    // With lanes, a one-neuron core's row is one word whose second lane has no neuron.
+    for p in [1, 4] {
+        let text = hw(Shape { board: "sim", n: 1, a: 4, wb: 5, pb: 10, rb: 2, types: 1, p })
+                + "\n[[population]]\nname = \"n\"\nsize = 1\nneuron = { threshold = 40, leak_shift = 1, reset = -7, refractory = 1 }\n\n[[population]]\nname = \"in\"\nsize = 3\ninput = true\n\n[[projection]]\nfrom = \"in\"\nto = \"n\"\nconnectivity = { pairs = [[0, 0, 15], [1, 0, -16], [2, 0, 9]] }\n\n[[projection]]\nfrom = \"n\"\nto = \"n\"\nconnectivity = \"one_to_one\"\nweight = 11\n";
+        let (net, _) = load(&text);
+        for seed in 0..4 {
+            let stim = Stimulus::random(&net, 400, 0.7, seed);
+            let stats = check(&text, &stim, Stress { out_stall: 0.0, in_gap: 0.0, shuffle: seed % 2 == 1, seed });
+            assert!(stats.events > 600, "{} events", stats.events);
+        }
+    }
+}
+
+#[test]
+fn partial_crossbar_words() {
+    // Rows whose length is not a multiple of the lanes: the last word is partial, and a
+    // 3-neuron core at 4 lanes is one partial word (forwarded between back-to-back events).
+    for (n, p) in [(5, 2), (5, 4), (3, 4)] {
+        random_runs(Shape { board: "sim", n, a: 12, wb: 5, pb: 9, rb: 2, types: 2, p }, 6, 200);
     }
 }
 
 #[test]
 fn random_odd_shape_core() {
-    random_runs(Shape { board: "sim", n: 37, a: 50, wb: 6, pb: 13, rb: 3, types: 8 }, 8, 200);
+    random_runs(Shape { board: "sim", n: 37, a: 50, wb: 6, pb: 13, rb: 3, types: 8, p: 4 }, 8, 200);
 }
 
 #[test]
 fn random_wide_core() {
-    random_runs(Shape { board: "sim", n: 24, a: 48, wb: 16, pb: 32, rb: 8, types: 16 }, 6, 200);
+    random_runs(Shape { board: "sim", n: 24, a: 48, wb: 16, pb: 32, rb: 8, types: 16, p: 2 }, 6, 200);
 }
 
 #[test]
 fn random_up5k_core_on_spram() {
-    random_runs(Shape { board: "icebreaker", n: 256, a: 256, wb: 4, pb: 16, rb: 4, types: 16 }, 3, 120);
+    random_runs(Shape { board: "icebreaker", n: 256, a: 256, wb: 4, pb: 16, rb: 4, types: 16, p: 4 }, 3, 120);
 }
 
 #[test]
@@ -162,7 +176,7 @@ fn tiny_example() {
 // ---- named edge cases: each checks spikes and potentials every timestep, and asserts on
 // ---- the golden model that the case it is named after really happens.
 
-const EDGE_HW: Shape = Shape { board: "sim", n: 8, a: 8, wb: 8, pb: 8, rb: 3, types: 8 };
+const EDGE_HW: Shape = Shape { board: "sim", n: 8, a: 8, wb: 8, pb: 8, rb: 3, types: 8, p: 1 };
 
 /// Lock-step with potentials compared every timestep; returns the golden potentials per step.
 fn edge(body: &str, steps: usize, rate: f64, stress: Stress) -> Vec<Vec<i64>> {

@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use spikemesh_hdl::link::frametx::FrameTx;
 use spikemesh_sim::verilator::Model;
-use spikemesh_spec::protocol::Frame;
+use spikemesh_spec::protocol::{Frame, MAX_PAYLOAD};
 
 fn bodies() -> Vec<Vec<u8>> {
     let mut r = ChaCha8Rng::seed_from_u64(5);
@@ -18,12 +18,12 @@ fn bodies() -> Vec<Vec<u8>> {
         vec![1; 253],
         vec![1; 254],
         vec![7; 255],
-        vec![9; 600],
-        [vec![5; 253], vec![0], vec![6; 300]].concat(),
+        vec![9; MAX_PAYLOAD],
+        [vec![5; 253], vec![0], vec![6; MAX_PAYLOAD - 254]].concat(),
         [vec![0], vec![3; 254], vec![0]].concat(),
     ];
     for _ in 0..60 {
-        let n = r.gen_range(0..1000);
+        let n = r.gen_range(0..=MAX_PAYLOAD);
         let zeros = r.gen_range(0.0..0.5);
         v.push((0..n).map(|_| if r.gen_bool(zeros) { 0 } else { r.gen_range(1..=255) }).collect());
     }

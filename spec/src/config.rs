@@ -81,6 +81,8 @@ pub struct RawHardware {
     pub clock_mhz: Option<f64>,
     /// Host UART baud rate.
     pub baud: Option<i64>,
+    /// Synapses each core integrates per clock: 1, 2 or 4 (default per board).
+    pub synapses_per_clock: Option<i64>,
 }
 
 /// Neuron parameters as written: `model` and the model's own keys, checked against the

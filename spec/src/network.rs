@@ -29,10 +29,27 @@ pub struct Hardware {
     pub clock_mhz: f64,
     /// Host UART baud rate.
     pub baud: u32,
+    /// Synapses each core integrates per clock (crossbar word lanes; `docs/hardware.md`).
+    pub synapses_per_clock: usize,
     /// The model a chip with the host bridge runs on every core: the first simulated
     /// population's (validation sets it; `lif` without one). The bridge's memory table and the
     /// host's checks follow it (`memory_map::geometry`); empty cores get its silent type.
     pub chip_model: crate::neuron::ModelId,
+}
+
+/// The synapses per clock a board gets when its file does not say: the most that its biggest
+/// example places, routes and meets timing with (`docs/performance.md`, "Synapses per clock";
+/// the iCEBreaker's 2x2 `up5k-feedforward` has no block RAM left for more than 2).
+pub fn default_synapses_per_clock(board: Board, weight_bits: u32) -> usize {
+    match board {
+        // One 16-bit SPRAM word per clock: no more weights than it holds.
+        Board::Icebreaker => match weight_bits {
+            ..=8 => 2,
+            _ => 1,
+        },
+        Board::Hx8kBreakout => 4,
+        Board::Ulx3s85f | Board::Ulx3s25f | Board::Sim => 4,
+    }
 }
 
 impl Hardware {

@@ -15,9 +15,9 @@ use crate::flit::Flit;
 use std::fmt;
 
 /// Protocol version the board reports in `Identify`.
-pub const VERSION: u8 = 3;
+pub const VERSION: u8 = 4;
 /// Largest body (kind + seq + payload + CRC) a receiver accepts.
-pub const MAX_BODY: usize = 1024;
+pub const MAX_BODY: usize = 512;
 /// Largest payload of one frame (senders split longer writes and injections).
 pub const MAX_PAYLOAD: usize = MAX_BODY - 4;
 /// Words one WRITE_MEM frame carries (7 header bytes, 5 bytes a word).

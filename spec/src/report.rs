@@ -49,6 +49,10 @@ pub struct FitReport {
     pub potential_bits: u32,
     /// Accumulator width implied by the shape.
     pub accumulator_bits: u32,
+    /// Synapses each core integrates per clock.
+    pub synapses_per_clock: usize,
+    /// Clocks to integrate one axon event (crossbar words per row).
+    pub clocks_per_event: usize,
     /// Cores holding at least one neuron or axon.
     pub cores_used: usize,
     /// Populations: (name, size, input, record).
@@ -137,6 +141,8 @@ impl FitReport {
             weight_bits: hw.widths.weight_bits,
             potential_bits: hw.widths.potential_bits,
             accumulator_bits: hw.accumulator_bits(),
+            synapses_per_clock: hw.synapses_per_clock,
+            clocks_per_event: hw.neurons_per_core.div_ceil(hw.synapses_per_clock),
             cores_used: cores.iter().filter(|c| c.neurons > 0 || c.axons > 0).count(),
             input_neurons: net.populations.iter().filter(|p| p.is_input()).map(|p| p.size).sum(),
             neurons: net.populations.iter().filter(|p| !p.is_input()).map(|p| p.size).sum(),
@@ -159,6 +165,11 @@ impl fmt::Display for FitReport {
             f,
             "hardware: board {}, {}x{} mesh, {} neurons x {} axons per core, {}-bit weights, {}-bit potentials ({}-bit accumulators)",
             self.board, self.mesh[0], self.mesh[1], self.neurons_per_core, self.axons_per_core, self.weight_bits, self.potential_bits, self.accumulator_bits
+        )?;
+        writeln!(
+            f,
+            "integration: {} synapses per clock, {} clocks per axon event per core",
+            self.synapses_per_clock, self.clocks_per_event
         )?;
         writeln!(
             f,

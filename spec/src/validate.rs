@@ -151,6 +151,7 @@ impl Validator<'_> {
                 ));
             }
         }
+        let spc = self.synapses_per_clock(h, wb);
         Some(Hardware {
             board: h.board,
             mesh_x: mx? as usize,
@@ -167,9 +168,35 @@ impl Validator<'_> {
             },
             clock_mhz,
             baud: baud? as u32,
+            synapses_per_clock: spc?,
             chip_model: ModelId::lif(),
         })
         .filter(|_| self.diags.is_empty())
+    }
+
+    /// `synapses_per_clock`: a power of two up to 4 (the core's adder lanes), and on the
+    /// iCEBreaker no more weights than one 16-bit SPRAM word holds.
+    fn synapses_per_clock(&mut self, h: &RawHardware, wb: Option<i64>) -> Option<usize> {
+        let at = FieldPath::root().key("hardware").key("synapses_per_clock");
+        let wb = wb? as u32;
+        let Some(p) = h.synapses_per_clock else {
+            return Some(crate::network::default_synapses_per_clock(h.board, wb));
+        };
+        if ![1, 2, 4].contains(&p) {
+            self.diags.push(self.loc.at(&at, format!("{p} is not 1, 2 or 4 (the core's adder lanes)")));
+            return None;
+        }
+        if h.board == Board::Icebreaker && p as u32 * wb > 16 {
+            self.diags.push(self.loc.at(
+                &at,
+                format!(
+                    "{p} synapses of {wb} bits is {} bits, but the iCEBreaker's crossbar reads one 16-bit SPRAM word per clock",
+                    p as u32 * wb
+                ),
+            ));
+            return None;
+        }
+        Some(p as usize)
     }
 
     fn populations(&mut self, raw: &RawConfig, hw: &Hardware) -> Vec<Population> {

@@ -14,11 +14,17 @@ fn command() -> impl Strategy<Value = Command> {
         Just(Command::Status),
         Just(Command::Reset),
         any::<u32>().prop_map(Command::Step),
-        (any::<u8>(), 0u8..16, 0u32..1 << 24, any::<u16>(), prop::collection::vec(WORD_MIN..=WORD_MAX, 1..150))
+        (
+            any::<u8>(),
+            0u8..16,
+            0u32..1 << 24,
+            any::<u16>(),
+            prop::collection::vec(WORD_MIN..=WORD_MAX, 1..=WRITE_WORDS)
+        )
             .prop_map(|(core, mem, row, col, data)| Command::WriteMem { core, mem, row, col, data }),
         (any::<u8>(), 0u8..16, 0u32..1 << 24, any::<u16>(), any::<u16>())
             .prop_map(|(core, mem, row, col, count)| Command::ReadMem { core, mem, row, col, count }),
-        prop::collection::vec(core_flit(), 1..300).prop_map(Command::Inject),
+        prop::collection::vec(core_flit(), 1..=INJECT_FLITS).prop_map(Command::Inject),
     ]
 }
 
@@ -27,10 +33,13 @@ fn response() -> impl Strategy<Value = Response> {
         Just(Response::Ack),
         prop_oneof![Just(Reason::UnknownKind), Just(Reason::BadLength), Just(Reason::OutOfRange), Just(Reason::Busy)]
             .prop_map(Response::Nack),
-        prop::collection::vec(WORD_MIN..=WORD_MAX, 0..150).prop_map(Response::Data),
+        prop::collection::vec(WORD_MIN..=WORD_MAX, 0..=READ_WORDS).prop_map(Response::Data),
         (
             any::<u32>(),
-            prop::collection::vec((0u8..16, 0u8..16, 0u16..4096).prop_map(|(x, y, n)| Flit::record(x, y, n)), 0..300)
+            prop::collection::vec(
+                (0u8..16, 0u8..16, 0u16..4096).prop_map(|(x, y, n)| Flit::record(x, y, n)),
+                0..=SPIKES_PER_FRAME
+            )
         )
             .prop_map(|(timestep, spikes)| Response::Spikes { timestep, spikes }),
         (any::<u32>(), any::<u32>(), any::<u32>(), any::<u32>()).prop_map(
@@ -160,8 +169,8 @@ fn crc_and_overlong_frames_are_rejected_with_their_position() {
 
 #[test]
 fn spike_frames_use_most_of_the_wire() {
-    // A timestep's spikes packed 300 to a frame: 3 bytes each plus 12 bytes of frame.
-    let e = spike_efficiency(1000, 300);
+    // A timestep's spikes packed a full frame at a time: 3 bytes each plus 12 bytes of frame.
+    let e = spike_efficiency(1000, SPIKES_PER_FRAME);
     assert!(e > 0.95, "{e}");
     // One frame per spike would waste most of it: the reason to pack.
     assert!(spike_efficiency(1000, 1) < 0.3);

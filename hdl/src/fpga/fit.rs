@@ -31,17 +31,24 @@ pub fn tile_memories(s: &CoreShape, destinations: usize, mesh_x: usize, mesh_y: 
     let p = crate::mesh::fanout::Packing::new(s.axons, s.neurons, destinations, mesh_x, mesh_y);
     let m = |depth: usize, width: usize| Memory { depth: depth.max(2), width };
     let mut v = Vec::new();
+    let lanes = s.lanes();
     if s.crossbar == CrossbarStyle::Inferred {
-        v.push(m(s.axons.max(2) << addr_bits(s.neurons), s.weight_bits));
+        // One bank per lane (`memory/crossbar.rs`).
+        let bank = m(s.axons.max(2) << (addr_bits(s.neurons) - s.lane_bits()), s.weight_bits);
+        v.extend(std::iter::repeat_n(bank, lanes));
     }
     let (tq, types) = (s.type_queue_ram(), s.type_table_ram());
     v.extend([
-        m(tq.0, tq.1),                                       // type indices + spike queue
-        m(types.0, types.1),                                 // threshold, reset, control word
-        m(s.neurons, s.potential_bits),                      // potential
-        m(s.neurons, s.acc_bits + s.refractory_bits.max(1)), // accumulator + refractory counter
-        m(s.neurons, p.fan_bits()),                          // fan-out table (packed)
-        m(destinations, p.dest_bits()),                      // destination memory (packed)
+        m(tq.0, tq.1),                  // type indices + spike queue
+        m(types.0, types.1),            // threshold, reset, control word
+        m(s.neurons, s.potential_bits), // potential
+    ]);
+    // Accumulator + refractory counter, one bank per lane (`memory/accumulators.rs`).
+    let acc = m(s.neurons.div_ceil(lanes), s.acc_bits + s.refractory_bits.max(1));
+    v.extend(std::iter::repeat_n(acc, lanes));
+    v.extend([
+        m(s.neurons, p.fan_bits()),     // fan-out table (packed)
+        m(destinations, p.dest_bits()), // destination memory (packed)
     ]);
     v
 }

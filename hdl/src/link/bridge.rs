@@ -17,8 +17,8 @@
 
 use crate::arith::resize::Resize;
 use crate::link::counter::Counter32;
-use crate::link::framerx::FrameRx;
-use crate::link::frametx::FrameTx;
+use crate::link::framerx::{FrameRx, FB};
+use crate::link::frametx::{FrameTx, TB};
 use crate::link::uart::{UartRx, UartTx};
 use crate::mesh::router::FLIT;
 use crate::shape::DW;
@@ -294,7 +294,7 @@ pub struct Bridge {
     g_signed: [Constant<bool>; 14],
     g_wr: [Constant<bool>; 14],
     mem_ids: [Constant<Bits<8>>; 14],
-    a10: [Constant<Bits<10>>; 2],
+    tx_addr: [Constant<Bits<TB>>; 2],
     k_ident: Constant<Bits<8>>,
     k_write: Constant<Bits<8>>,
     k_read: Constant<Bits<8>>,
@@ -493,7 +493,7 @@ impl Bridge {
             g_signed: std::array::from_fn(|m| Constant::new(geo[m].signed)),
             g_wr: std::array::from_fn(|m| Constant::new(geo[m].writable)),
             mem_ids: std::array::from_fn(|i| c8(i as u64)),
-            a10: std::array::from_fn(|i| Constant::new(Bits::<10>::from(i as u64))),
+            tx_addr: std::array::from_fn(|i| Constant::new(Bits::<TB>::from(i as u64))),
             k_ident: c8(kind::IDENTIFY as u64),
             k_write: c8(kind::WRITE_MEM as u64),
             k_read: c8(kind::READ_MEM as u64),
@@ -557,12 +557,12 @@ impl Logic for Bridge {
         self.n_accepted.inc.next = self.frx.frame_ok.val();
         self.n_rejected.inc.next = self.frx.frame_bad.val();
         self.n_spikes.inc.next = false;
-        self.frx.rd_addr.next = self.ra.q.val().get_bits::<10>(0);
+        self.frx.rd_addr.next = self.ra.q.val().get_bits::<FB>(0);
         self.utx.data.next = self.ftx.out_byte.val();
         self.utx.valid.next = self.ftx.out_valid.val();
         self.ftx.out_ready.next = self.utx.ready.val();
         self.uart_tx.next = self.utx.tx.val();
-        self.ftx.wr_addr.next = self.wa.q.val().get_bits::<10>(0);
+        self.ftx.wr_addr.next = self.wa.q.val().get_bits::<TB>(0);
         self.ftx.wr_data.next = self.sh_out.q.val().get_bits::<8>(0);
         self.ftx.wr_en.next = false;
         self.ftx.send.next = false;
@@ -1104,14 +1104,14 @@ impl Logic for Bridge {
             // Answers: kind and seq, then `ocnt` payload bytes from `sh_out`, then send.
             Step::Head => {
                 if !self.ftx.busy.val() {
-                    self.ftx.wr_addr.next = self.a10[0].val();
+                    self.ftx.wr_addr.next = self.tx_addr[0].val();
                     self.ftx.wr_data.next = self.rkind.q.val();
                     self.ftx.wr_en.next = true;
                     self.state.d.next = Step::Seq;
                 }
             }
             Step::Seq => {
-                self.ftx.wr_addr.next = self.a10[1].val();
+                self.ftx.wr_addr.next = self.tx_addr[1].val();
                 self.ftx.wr_data.next = self.seq.q.val();
                 self.ftx.wr_en.next = true;
                 self.wa.d.next = self.n2.val();

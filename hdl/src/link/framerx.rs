@@ -11,8 +11,8 @@
 use crate::memory::ram::Ram;
 use rust_hdl::prelude::*;
 
-/// Frame-buffer address bits (`MAX_BODY` = 1024 bytes).
-pub const FB: usize = 10;
+/// Frame-buffer address bits (`MAX_BODY` = 512 bytes: one iCE40 block RAM).
+pub const FB: usize = 9;
 
 /// The receiver.
 #[derive(LogicBlock)]

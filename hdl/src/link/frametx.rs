@@ -9,8 +9,8 @@
 use crate::memory::ram::Ram;
 use rust_hdl::prelude::*;
 
-/// Frame-buffer address bits (bodies up to 1024 bytes).
-pub const TB: usize = 10;
+/// Frame-buffer address bits (bodies up to `MAX_BODY` = 512 bytes: one iCE40 block RAM).
+pub const TB: usize = 9;
 
 /// The transmitter.
 #[derive(LogicBlock)]

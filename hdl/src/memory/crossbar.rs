@@ -4,8 +4,13 @@
 //! a 256 x 256 x 4-bit crossbar (256 kbit) is exactly one SPRAM and would not fit the 30
 //! 4-kbit block RAMs otherwise. SPRAM is single-port, so reads and writes share the address;
 //! the core only writes the crossbar through the configuration port, while it is idle.
+//!
+//! A read returns a whole crossbar word: the `lanes` weights of consecutive columns that the
+//! core integrates in one clock (`CoreShape::lanes`). On SPRAM those are fields of one 16-bit
+//! word; inferred crossbars keep one bank per lane (column mod lanes), so that each bank's
+//! write touches one weight and Yosys needs no write masks.
 
-use crate::shape::{addr_bits, CrossbarStyle, AB, NB};
+use crate::shape::{addr_bits, CrossbarStyle, AB, MAX_LANES, NB};
 use rust_hdl::prelude::*;
 
 /// Crossbar memory with a one-cycle registered read, weights sign-extended to `D` bits.
@@ -19,6 +24,15 @@ pub struct Crossbar<const D: usize> {
     pub read_col: Signal<In, Bits<NB>>,
     /// The weight at (row, col) of the previous cycle.
     pub read_data: Signal<Out, Bits<D>>,
+    /// Lane k: the weight at (row, col rounded down to a multiple of lanes, + k) of the
+    /// previous cycle; zero for lanes the shape does not build.
+    pub lane0: Signal<Out, Bits<D>>,
+    /// Lane 1 (see `lane0`).
+    pub lane1: Signal<Out, Bits<D>>,
+    /// Lane 2 (see `lane0`).
+    pub lane2: Signal<Out, Bits<D>>,
+    /// Lane 3 (see `lane0`).
+    pub lane3: Signal<Out, Bits<D>>,
     /// Axon row to write.
     pub write_row: Signal<In, Bits<AB>>,
     /// Neuron column to write.
@@ -31,21 +45,28 @@ pub struct Crossbar<const D: usize> {
     _neurons: usize,
     _width: usize,
     _style: CrossbarStyle,
+    _lanes: usize,
     _sim: Vec<u64>,
 }
 
 impl<const D: usize> Crossbar<D> {
-    /// A zeroed crossbar of `axons x neurons` weights of `width` bits.
-    pub fn new(axons: usize, neurons: usize, width: usize, style: CrossbarStyle) -> Self {
+    /// A zeroed crossbar of `axons x neurons` weights of `width` bits, read `lanes` at a time.
+    pub fn new(axons: usize, neurons: usize, width: usize, style: CrossbarStyle, lanes: usize) -> Self {
+        assert!(lanes.is_power_of_two() && lanes <= MAX_LANES && lanes <= 1 << addr_bits(neurons));
         if style == CrossbarStyle::Ice40Spram {
             assert!(matches!(width, 4 | 8 | 16), "SPRAM crossbars take 4-, 8- or 16-bit weights");
             assert!(spram_blocks(axons, neurons, width) <= 4, "the UP5K has four SPRAM blocks");
+            assert!(lanes * width <= 16, "an SPRAM word holds 16 bits of weights");
         }
         Self {
             clock: Default::default(),
             read_row: Default::default(),
             read_col: Default::default(),
             read_data: Default::default(),
+            lane0: Default::default(),
+            lane1: Default::default(),
+            lane2: Default::default(),
+            lane3: Default::default(),
             write_row: Default::default(),
             write_col: Default::default(),
             write_data: Default::default(),
@@ -54,6 +75,7 @@ impl<const D: usize> Crossbar<D> {
             _neurons: neurons,
             _width: width,
             _style: style,
+            _lanes: lanes,
             _sim: vec![0; addr_depth(axons, neurons)],
         }
     }
@@ -76,9 +98,18 @@ impl<const D: usize> Logic for Crossbar<D> {
             let nb = addr_bits(self._neurons);
             let a = (self.read_row.val().index() << nb | self.read_col.val().index()) % self._sim.len();
             let m = (1u64 << self._width) - 1;
-            let v = self._sim[a] & m;
-            let v = if (v >> (self._width - 1)) & 1 == 1 { v | !m } else { v };
-            self.read_data.next = Bits::<D>::from(v & ((1u64 << D) - 1));
+            let weight = |a: usize| {
+                let v = self._sim[a] & m;
+                let v = if (v >> (self._width - 1)) & 1 == 1 { v | !m } else { v };
+                Bits::<D>::from(v & ((1u64 << D) - 1))
+            };
+            self.read_data.next = weight(a);
+            let base = a & !(self._lanes - 1);
+            let lane = |k: usize| if k < self._lanes { weight(base + k) } else { Bits::<D>::from(0u64) };
+            self.lane0.next = lane(0);
+            self.lane1.next = lane(1);
+            self.lane2.next = lane(2);
+            self.lane3.next = lane(3);
             if self.write_enable.val() {
                 let w = (self.write_row.val().index() << nb | self.write_col.val().index()) % self._sim.len();
                 self._sim[w] = self.write_data.val().to_u64();
@@ -88,6 +119,10 @@ impl<const D: usize> Logic for Crossbar<D> {
 
     fn connect(&mut self) {
         self.read_data.connect();
+        self.lane0.connect();
+        self.lane1.connect();
+        self.lane2.connect();
+        self.lane3.connect();
     }
 
     fn hdl(&self) -> Verilog {
@@ -121,21 +156,69 @@ impl<const D: usize> Logic for Crossbar<D> {
         let w = self._width;
         let sext = |word: &str| format!("{{{{{}{{{word}[{}]}}}}, {word}}}", D - w, w - 1);
         let body = match self._style {
+            CrossbarStyle::Inferred if self._lanes > 1 => {
+                banked_body(rb, nb, w, self._axons, self._lanes, &sext)
+            }
             CrossbarStyle::Inferred => format!(
-                "(* no_rw_check *)\nreg [{}:0] mem [0:{}];\nalways @(posedge clock) begin\n    if (write_enable) begin\n        mem[waddr] <= write_data[{}:0];\n    end\n    read_data <= {};\nend\n",
+                "(* no_rw_check *)\nreg [{}:0] mem [0:{}];\nalways @(posedge clock) begin\n    if (write_enable) begin\n        mem[waddr] <= write_data[{}:0];\n    end\n    read_data <= {};\nend\nalways @(*) begin\n    lane0 = read_data;\n{}end\n",
                 w - 1,
                 addr_depth(self._axons, self._neurons) - 1,
                 w - 1,
-                sext("mem[raddr]")
+                sext("mem[raddr]"),
+                idle_lanes(1)
             ),
-            CrossbarStyle::Ice40Spram => spram_body(rb + nb, w, spram_blocks(self._axons, self._neurons, w), &sext),
+            CrossbarStyle::Ice40Spram => {
+                spram_body(rb + nb, w, spram_blocks(self._axons, self._neurons, w), self._lanes, &sext)
+            }
         };
         Verilog::Custom(format!("{head}{body}"))
     }
 }
 
-/// Crossbar on SPRAM: 16/w weights per 16-bit word, nibble write masks select one weight.
-fn spram_body(abits: usize, w: usize, blocks: usize, sext: &dyn Fn(&str) -> String) -> String {
+/// Assignments that tie lanes `from..MAX_LANES` (not built) to zero.
+fn idle_lanes(from: usize) -> String {
+    (from..MAX_LANES).map(|k| format!("    lane{k} = 0;\n")).collect()
+}
+
+/// An inferred crossbar in `lanes` banks: column c lives in bank c mod lanes, at row-major
+/// word (row, c / lanes). All banks read the same word; a write goes to one bank.
+fn banked_body(rb: usize, nb: usize, w: usize, axons: usize, lanes: usize, sext: &dyn Fn(&str) -> String) -> String {
+    let lb = addr_bits(lanes);
+    // The address above the lane bits: (row, the column's word); the row alone when one word
+    // holds every column of a row.
+    let depth = axons.max(2) << (nb - lb);
+    let mut v = format!(
+        "wire [{a}:0] rword = raddr[{t}:{lb}];\nwire [{a}:0] wword = waddr[{t}:{lb}];\nreg [{l}:0] lane_q;\n",
+        a = rb + nb - lb - 1,
+        t = rb + nb - 1,
+        l = lb - 1
+    );
+    for k in 0..lanes {
+        v += &format!(
+            "(* no_rw_check *)\nreg [{w1}:0] bank{k} [0:{last}];\nreg [{w1}:0] q{k};\nalways @(posedge clock) begin\n    if (write_enable && waddr[{l}:0] == {lb}'d{k}) begin\n        bank{k}[wword] <= write_data[{w1}:0];\n    end\n    q{k} <= bank{k}[rword];\nend\n",
+            w1 = w - 1,
+            last = depth - 1,
+            l = lb - 1
+        );
+    }
+    v += "always @(posedge clock) begin\n    lane_q <= raddr[";
+    v += &format!("{}:0];\nend\nalways @(*) begin\n", lb - 1);
+    v += "    case (lane_q)\n";
+    for k in 0..lanes {
+        v += &format!("        {lb}'d{k}: read_data = {};\n", sext(&format!("q{k}")));
+    }
+    v += "    endcase\n";
+    for k in 0..lanes {
+        v += &format!("    lane{k} = {};\n", sext(&format!("q{k}")));
+    }
+    v += &idle_lanes(lanes);
+    v += "end\n";
+    v
+}
+
+/// Crossbar on SPRAM: 16/w weights per 16-bit word, nibble write masks select one weight;
+/// a read returns the `lanes` weights of the lane group the read column falls in.
+fn spram_body(abits: usize, w: usize, blocks: usize, lanes: usize, sext: &dyn Fn(&str) -> String) -> String {
     let lanes_log = match w {
         4 => 2,
         8 => 1,
@@ -197,6 +280,19 @@ fn spram_body(abits: usize, w: usize, blocks: usize, sext: &dyn Fn(&str) -> Stri
     if w < 16 {
         v += &format!("wire unused_high = &{{1'b0, shifted[15:{w}], 1'b0}};\n");
     }
+    // The lane group: the word's fields from the read lane rounded down to a multiple of lanes.
+    let lb = lanes.trailing_zeros() as usize;
+    let group = if lanes_log > lb && lb > 0 {
+        format!("(dout >> ({{lane_q[{}:{lb}], {lb}'d0}} * {w}))", lanes_log - 1)
+    } else if lanes_log > lb {
+        format!("(dout >> (lane_q * {w}))")
+    } else {
+        "dout".into()
+    };
+    v += &format!("wire [15:0] group = {group};\n");
+    if lanes * w < 16 {
+        v += &format!("wire unused_group = &{{1'b0, group[15:{}], 1'b0}};\n", lanes * w);
+    }
     v += "always @(posedge clock) begin\n";
     if lanes_log > 0 {
         v += "    lane_q <= lane;\n";
@@ -205,7 +301,15 @@ fn spram_body(abits: usize, w: usize, blocks: usize, sext: &dyn Fn(&str) -> Stri
         v += "    block_q <= block;\n";
     }
     v += "end\n";
-    v += &format!("always @(*) begin\n    read_data = {};\nend\n", sext("weight"));
+    for k in 0..lanes {
+        v += &format!("wire [{}:0] g{k} = group[{}:{}];\n", w - 1, k * w + w - 1, k * w);
+    }
+    v += &format!("always @(*) begin\n    read_data = {};\n", sext("weight"));
+    for k in 0..lanes {
+        v += &format!("    lane{k} = {};\n", sext(&format!("g{k}")));
+    }
+    v += &idle_lanes(lanes);
+    v += "end\n";
     v
 }
 
