@@ -51,7 +51,7 @@ pub struct CoreShape {
     pub crossbar: CrossbarStyle,
     /// Flits each router input buffers (1 or 2). Two let a link move a flit every clock;
     /// one moves a flit every other clock, which is still far faster than a core integrates
-    /// an event (one synapse per clock), and saves the logic cells of a second slot per port.
+    /// an event (`ceil(N / lanes)` clocks), and saves the logic cells of a second slot per port.
     pub router_fifo: usize,
     /// The LIF leak may use a multiplier (the device has DSP blocks; see `arith/leak.rs`).
     pub leak_multiply: bool,

@@ -408,3 +408,34 @@ fn each_core_runs_one_model() {
     assert!(d.message.contains("one model per core leaves 5 slots empty"), "{d}");
     assert!(d.message.contains("'b' (cuba) shares no core with 'a' (lif) after core (0,0)"), "{d}");
 }
+
+#[test]
+fn synapses_per_clock_must_be_a_lane_count() {
+    let t = format!("{}\nsynapses_per_clock = 3\n", HW.trim_end());
+    let d = one_error(&t);
+    check(&d, &t, "synapses_per_clock", "hardware.synapses_per_clock", "3 is not 1, 2 or 4");
+}
+
+#[test]
+fn synapses_per_clock_on_the_icebreaker_fit_one_spram_word() {
+    let t = format!("{}\nsynapses_per_clock = 4\n", HW.trim_end())
+        .replace("board = \"sim\"", "board = \"icebreaker\"")
+        .replace("weight_bits = 4", "weight_bits = 8");
+    let d = one_error(&t);
+    check(&d, &t, "synapses_per_clock", "hardware.synapses_per_clock", "4 synapses of 8 bits is 32 bits");
+}
+
+#[test]
+fn synapses_per_clock_defaults_per_board() {
+    let with = |board: &str, wb: u32| {
+        let t = HW
+            .replace("board = \"sim\"", &format!("board = \"{board}\""))
+            .replace("weight_bits = 4", &format!("weight_bits = {wb}"))
+            + "\n[[population]]\nname = \"a\"\nsize = 2\nneuron = { threshold = 5 }\n";
+        parse(&t).unwrap_or_else(|d| panic!("{d:?}")).hardware.synapses_per_clock
+    };
+    assert_eq!(with("icebreaker", 4), 2);
+    assert_eq!(with("icebreaker", 16), 1, "a 16-bit SPRAM word holds one 16-bit weight");
+    assert_eq!(with("ulx3s-85f", 4), 4);
+    assert_eq!(with("sim", 16), 4);
+}
