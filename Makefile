@@ -24,7 +24,7 @@ DIGITS := examples/digits
 DIGITS_EVAL = --samples $(DIGITS)/test-samples.csv --labels $(DIGITS)/test-labels.csv --steps-per-sample 18
 NIR_FIXTURES := target/nir-fixtures
 
-.PHONY: all build tools tool-versions demo test lint fmt bench clean synth pnr bitstream prog nir-fixtures train-digits digits formal
+.PHONY: all build tools tool-versions demo test lint fmt bench clean synth pnr bitstream prog nir-fixtures train-digits digits formal soak
 
 all: build
 
@@ -129,6 +129,11 @@ lint:
 
 fmt:
 	$(CARGO) fmt --all
+
+## soak: 1e5 timesteps of link-2x1 through the virtual board over a wire that drops, flips,
+## duplicates and delays bytes at 1e-3 (figures printed; fails unless the state equals golden).
+soak: tools build
+	$(TOOLS_ENV); $(BIN) soak examples/link-2x1.toml --steps 100000 --fault-rate 1e-3
 
 ## bench: throughput figures (printed, never asserted).
 bench: tools build

@@ -8,6 +8,7 @@ mod netlist_check;
 mod raster;
 mod run;
 mod simulate;
+mod soak;
 mod synth;
 
 use anyhow::Result;
@@ -51,6 +52,8 @@ enum Command {
     Run(run::Args),
     /// Serve the virtual board (the chip in Verilator, UART pins included) on a pseudo-terminal.
     BoardSim(board_sim::Args),
+    /// Run the host link for long through a wire that damages bytes, against the golden model.
+    Soak(soak::Args),
     /// Build a bitstream for a board: Yosys, nextpnr, pack, and a resource/timing report.
     Synth(synth::Args),
     /// Read a NIR graph, quantise it onto a network file, and report what quantisation costs.
@@ -111,6 +114,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => run::run(args),
         Command::Synth(args) => synth::run(args),
         Command::BoardSim(args) => board_sim::run(args),
+        Command::Soak(args) => soak::run(args),
         Command::Bench { what } => bench::run(what),
         Command::Import(args) => import::run(args),
         Command::Evaluate(args) => evaluate::run(args),

@@ -365,3 +365,24 @@ fn host_errors_are_typed() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn soak_of_2000_timesteps_through_a_wire_that_damages_bytes() {
+    // `make soak` runs 1e5; this is the short version (see cli/src/soak.rs for what is checked).
+    let o = Command::new(env!("CARGO_BIN_EXE_spikemesh"))
+        .args(["soak", &example("link-2x1.toml"), "--steps", "2000", "--json"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}\n{}", String::from_utf8_lossy(&o.stdout));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    assert_eq!(v["final_potentials_equal"], true);
+    let faults = &v["faults"];
+    for kind in ["dropped", "flipped", "duplicated", "delayed"] {
+        assert!(faults[kind].as_u64().unwrap() > 10, "the wire should {kind} bytes: {faults}");
+    }
+    assert!(v["commands_resent"].as_u64().unwrap() > 0);
+    assert_eq!(v["board_spikes_sent"], v["golden_recorded_spikes"]);
+    let (gold, got) = (v["golden_recorded_spikes"].as_u64().unwrap(), v["host_spikes_received"].as_u64().unwrap());
+    assert!(got <= gold && gold > 1000, "{v}");
+}

@@ -5,6 +5,7 @@ pub mod board;
 pub mod config_bus;
 pub mod cosim;
 pub mod golden;
+pub mod lossy;
 pub mod netlist;
 pub mod pty;
 pub mod rtl_core;
