@@ -7,6 +7,7 @@
 //! each with its own write enable, as one neuron's word: on the iCE40 a 12 + 2-bit word
 //! fills one 16-bit block RAM row, where two RAMs would take two blocks.
 
+use super::{idle_lanes, sign_extend};
 use crate::shape::{addr_bits, MAX_LANES, NB};
 use rust_hdl::prelude::*;
 
@@ -92,8 +93,7 @@ impl<const D: usize> Accumulators<D> {
     }
 
     fn sext(&self, v: u64) -> Bits<D> {
-        let m = (1u64 << self._lo) - 1;
-        let v = if (v >> (self._lo - 1)) & 1 == 1 { v | !m } else { v };
+        let v = sign_extend(v, self._lo);
         Bits::<D>::from(if D >= 64 { v } else { v & ((1u64 << D) - 1) })
     }
 }
@@ -223,7 +223,7 @@ end
     for k in 0..lanes {
         v += &format!("    lane{k} = {};\n", sext(format!("acc{k}")));
     }
-    v += &(lanes..MAX_LANES).map(|k| format!("    lane{k} = 0;\n")).collect::<String>();
+    v += &idle_lanes(lanes);
     if rlane {
         v += "    case (lane_q)\n";
         for k in 0..lanes {

@@ -10,6 +10,7 @@
 //! word; inferred crossbars keep one bank per lane (column mod lanes), so that each bank's
 //! write touches one weight and Yosys needs no write masks.
 
+use super::{idle_lanes, sign_extend};
 use crate::shape::{addr_bits, CrossbarStyle, AB, MAX_LANES, NB};
 use rust_hdl::prelude::*;
 
@@ -97,12 +98,7 @@ impl<const D: usize> Logic for Crossbar<D> {
         if self.clock.pos_edge() {
             let nb = addr_bits(self._neurons);
             let a = (self.read_row.val().index() << nb | self.read_col.val().index()) % self._sim.len();
-            let m = (1u64 << self._width) - 1;
-            let weight = |a: usize| {
-                let v = self._sim[a] & m;
-                let v = if (v >> (self._width - 1)) & 1 == 1 { v | !m } else { v };
-                Bits::<D>::from(v & ((1u64 << D) - 1))
-            };
+            let weight = |a: usize| Bits::<D>::from(sign_extend(self._sim[a], self._width) & ((1u64 << D) - 1));
             self.read_data.next = weight(a);
             let base = a & !(self._lanes - 1);
             let lane = |k: usize| if k < self._lanes { weight(base + k) } else { Bits::<D>::from(0u64) };
@@ -173,11 +169,6 @@ impl<const D: usize> Logic for Crossbar<D> {
         };
         Verilog::Custom(format!("{head}{body}"))
     }
-}
-
-/// Assignments that tie lanes `from..MAX_LANES` (not built) to zero.
-fn idle_lanes(from: usize) -> String {
-    (from..MAX_LANES).map(|k| format!("    lane{k} = 0;\n")).collect()
 }
 
 /// An inferred crossbar in `lanes` banks: column c lives in bank c mod lanes, at row-major

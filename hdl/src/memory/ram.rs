@@ -70,12 +70,12 @@ impl<const A: usize, const D: usize> Ram<A, D> {
     }
 
     fn extend(&self, v: u64) -> u64 {
-        let m = if self._width == 64 { u64::MAX } else { (1u64 << self._width) - 1 };
-        let v = v & m;
-        if self._signed && self._width < 64 && (v >> (self._width - 1)) & 1 == 1 {
-            v | !m
-        } else {
+        if self._signed {
+            super::sign_extend(v, self._width)
+        } else if self._width == 64 {
             v
+        } else {
+            v & ((1u64 << self._width) - 1)
         }
     }
 }
