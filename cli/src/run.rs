@@ -41,7 +41,9 @@ pub(crate) struct BoardEngine<'a, P> {
 }
 
 impl<P: std::io::Read + std::io::Write> BoardEngine<'_, P> {
-    fn try_step(&mut self, inputs: &[(u32, u32)]) -> Result<Vec<u32>, HostError> {
+    /// Injects one timestep's inputs, runs it, and returns the recorded slots that spiked
+    /// (sorted); a spike of another timestep or from outside the mesh is an error.
+    pub(crate) fn try_step(&mut self, inputs: &[(u32, u32)]) -> Result<Vec<u32>, HostError> {
         self.board.inject(&self.mapping.input_flits(inputs))?;
         let hw = &self.mapping.hardware;
         let mut slots = Vec::new();
