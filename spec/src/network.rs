@@ -47,8 +47,7 @@ pub fn default_synapses_per_clock(board: Board, weight_bits: u32) -> usize {
             ..=8 => 2,
             _ => 1,
         },
-        Board::Hx8kBreakout => 4,
-        Board::Ulx3s85f | Board::Ulx3s25f | Board::Sim => 4,
+        Board::Hx8kBreakout | Board::Ulx3s85f | Board::Ulx3s25f | Board::Sim => 4,
     }
 }
 
