@@ -228,6 +228,32 @@ impl Read for LossyWire {
     }
 }
 
+/// The host loads crossbars with WRITE_BYTES where the board has it (a fifth of the frames'
+/// bytes) and with WRITE_MEM where it does not; both boards then hold the same memories.
+#[test]
+fn the_host_writes_bytes_only_to_a_board_that_takes_them() {
+    let mut net = Network::load(Path::new(&example("link-2x1.toml"))).unwrap();
+    let m = Mapping::build(&net).unwrap();
+    let mut loaded = Vec::new();
+    for bytes in [true, false] {
+        net.hardware.byte_writes = bytes;
+        let mut b = Board::new(Wire::new(VirtualBoard::new(&net.hardware, None).unwrap()));
+        b.identify().unwrap();
+        b.load(&m, |_, _| {}).unwrap();
+        let frames = b.status().unwrap().frames_ok;
+        let row = net.hardware.neurons_per_core;
+        let crossbar = b.read(1, spikemesh_spec::memory_map::CROSSBAR, 5, 0, row).unwrap();
+        assert_eq!(crossbar, m.cores[1].crossbar[5 * row..6 * row].iter().map(|&w| w as i64).collect::<Vec<_>>());
+        let cycles = b.port_mut().board.cycles;
+        loaded.push((frames, cycles, crossbar));
+    }
+    let ((f_bytes, c_bytes, x_bytes), (f_words, c_words, x_words)) = (&loaded[0], &loaded[1]);
+    assert_eq!(x_bytes, x_words);
+    // Every crossbar row fits one WRITE_BYTES frame but needs one WRITE_MEM frame per 100 words.
+    assert!(f_bytes <= f_words, "{f_bytes} frames with WRITE_BYTES, {f_words} without");
+    assert!(c_bytes * 5 < c_words * 2, "{c_bytes} clocks to load with WRITE_BYTES, {c_words} without");
+}
+
 #[test]
 fn host_retries_through_a_lossy_wire() {
     let net = Network::load(Path::new(&example("link-2x1.toml"))).unwrap();

@@ -11,7 +11,10 @@ use spikemesh_spec::flit::Flit;
 use spikemesh_spec::mapping::Mapping;
 use spikemesh_spec::memory_map::{self, config_writes};
 use spikemesh_spec::neuron::ModelId;
-use spikemesh_spec::protocol::{BoardInfo, Command, Decoder, Frame, Response, INJECT_FLITS, READ_WORDS, WRITE_WORDS};
+use spikemesh_spec::protocol::{
+    BoardInfo, Command, Decoder, Frame, Response, BYTE_WRITE_WORDS, FEATURE_BYTE_WRITES, INJECT_FLITS, READ_WORDS,
+    WRITE_WORDS,
+};
 use spikemesh_spec::Hardware;
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
@@ -269,9 +272,21 @@ impl<P: Read + Write> Board<P> {
                 )));
             }
         }
-        for (k, chunk) in data.chunks(WRITE_WORDS).enumerate() {
-            let c = col as usize + k * WRITE_WORDS;
-            self.expect_ack(&Command::WriteMem { core, mem, row, col: c as u16, data: chunk.to_vec() })?;
+        // One byte per word where the board takes it and the values allow (weights of up to 8
+        // bits: most of a network's load), else 5; every chunk is checked by the board again.
+        let bytes = self.known_info()?.features & FEATURE_BYTE_WRITES != 0;
+        for (k, chunk) in data.chunks(BYTE_WRITE_WORDS).enumerate() {
+            let c = col as usize + k * BYTE_WRITE_WORDS;
+            let small: Option<Vec<u8>> = chunk.iter().map(|&v| g.value_byte(v)).collect();
+            match small.filter(|_| bytes) {
+                Some(data) => self.expect_ack(&Command::WriteBytes { core, mem, row, col: c as u16, data })?,
+                None => {
+                    for (j, words) in chunk.chunks(WRITE_WORDS).enumerate() {
+                        let c = (c + j * WRITE_WORDS) as u16;
+                        self.expect_ack(&Command::WriteMem { core, mem, row, col: c, data: words.to_vec() })?;
+                    }
+                }
+            }
         }
         Ok(())
     }
@@ -315,6 +330,7 @@ impl<P: Read + Write> Board<P> {
             baud: i.baud,
             // INFO does not report it, and the memory map does not depend on it.
             synapses_per_clock: 1,
+            byte_writes: i.features & FEATURE_BYTE_WRITES != 0,
             chip_model,
         })
     }
@@ -415,6 +431,7 @@ fn command_name(c: &Command) -> &'static str {
     match c {
         Command::Identify => "IDENTIFY",
         Command::WriteMem { .. } => "WRITE_MEM",
+        Command::WriteBytes { .. } => "WRITE_BYTES",
         Command::ReadMem { .. } => "READ_MEM",
         Command::Inject(_) => "INJECT",
         Command::Step(_) => "STEP",

@@ -299,6 +299,9 @@ fn promised(
 ) -> Want {
     use spikemesh_spec::protocol::{MessageError, READ_WORDS};
     let nack = |r| Want::Exactly(vec![Response::Nack(r)]);
+    if f.kind == spikemesh_spec::protocol::kind::WRITE_BYTES && !hw.byte_writes {
+        return nack(Reason::UnknownKind);
+    }
     match Command::parse(f) {
         Err(MessageError::Kind(_)) => nack(Reason::UnknownKind),
         Err(MessageError::Length { .. }) => nack(Reason::BadLength),
@@ -341,6 +344,29 @@ fn promised(
                 _ => nack(Reason::OutOfRange),
             }
         }
+        Ok(Command::WriteBytes { core, mem, row, col, data }) => {
+            match memory_map::check_access(hw, core, mem, row, col as u32, data.len(), true) {
+                _ if e.open => nack(Reason::Busy),
+                Ok(g) if data.iter().all(|&b| g.holds(g.byte_value(b))) => Want::Exactly(vec![Response::Ack]),
+                _ => nack(Reason::OutOfRange),
+            }
+        }
+    }
+}
+
+/// The target of a write command and the words it writes (WRITE_BYTES's bytes as the memory
+/// takes them, when the memory exists).
+fn write_of(hw: &spikemesh_spec::Hardware, c: &Command) -> Option<(Command, Option<Vec<i64>>)> {
+    let read = |core, mem, row, col, n: usize| Command::ReadMem { core, mem, row, col, count: n as u16 };
+    match c {
+        Command::WriteMem { core, mem, row, col, data } => {
+            Some((read(*core, *mem, *row, *col, data.len()), Some(data.clone())))
+        }
+        Command::WriteBytes { core, mem, row, col, data } => {
+            let words = memory_map::geometry(*mem, hw).map(|g| data.iter().map(|&b| g.byte_value(b)).collect());
+            Some((read(*core, *mem, *row, *col, data.len()), words))
+        }
+        _ => None,
     }
 }
 
@@ -357,6 +383,7 @@ fn fuzz_frame() -> impl proptest::strategy::Strategy<Value = (u8, Vec<u8>)> {
         6 => -3i64..8,
         1 => prop::sample::select(vec![-(1i64 << 39), -33, -32, 31, 32, 127, 128, 1 << 19, 1 << 22, (1i64 << 39) - 1]),
     ];
+    let byte = prop_oneof![6 => prop_oneof![0u8..8, 0xfdu8..=0xff], 1 => any::<u8>()];
     let flit = (
         prop_oneof![6 => 0u8..2, 1 => 2u8..16],
         prop_oneof![6 => Just(0u8), 1 => 1u8..16],
@@ -367,6 +394,8 @@ fn fuzz_frame() -> impl proptest::strategy::Strategy<Value = (u8, Vec<u8>)> {
     let command = prop_oneof![
         3 => (core.clone(), 0u8..15, row.clone(), col.clone(), prop::collection::vec(value, 1..5))
             .prop_map(|(core, mem, row, col, data)| Command::WriteMem { core, mem, row, col, data }),
+        2 => (core.clone(), 0u8..15, row.clone(), col.clone(), prop::collection::vec(byte, 1..5))
+            .prop_map(|(core, mem, row, col, data)| Command::WriteBytes { core, mem, row, col, data }),
         3 => (core, 0u8..15, row, col, prop_oneof![4 => 0u16..6, 1 => 200u16..210])
             .prop_map(|(core, mem, row, col, count)| Command::ReadMem { core, mem, row, col, count }),
         2 => prop::collection::vec(flit, 1..5).prop_map(Command::Inject),
@@ -385,7 +414,7 @@ fn fuzz_frame() -> impl proptest::strategy::Strategy<Value = (u8, Vec<u8>)> {
             }
             (f.kind, f.payload)
         }),
-        2 => (1u8..=7, prop::collection::vec(any::<u8>(), 0..24)),
+        2 => (1u8..=8, prop::collection::vec(any::<u8>(), 0..24)),
         1 => (any::<u8>(), prop::collection::vec(any::<u8>(), 0..12)),
     ]
     .prop_map(|(kind, mut payload)| {
@@ -399,20 +428,22 @@ fn fuzz_frame() -> impl proptest::strategy::Strategy<Value = (u8, Vec<u8>)> {
 
 #[test]
 fn random_commands_are_answered_as_the_spec_promises() {
-    fuzz("link-2x1.toml");
+    fuzz("link-2x1.toml", true);
 }
 
 /// The same on a cuba chip: its type words (ids 2-4, 10, 11), middle register (12) and model
-/// code (13) follow cuba's memory table.
+/// code (13) follow cuba's memory table. Built without WRITE_BYTES (`byte_writes = false`, as
+/// on a full UP5K), which it must refuse as an unknown kind.
 #[test]
 fn random_commands_to_a_cuba_chip_are_answered_as_the_spec_promises() {
-    fuzz("link-cuba.toml");
+    fuzz("link-cuba.toml", false);
 }
 
-fn fuzz(name: &str) {
+fn fuzz(name: &str, byte_writes: bool) {
     use proptest::test_runner::{Config, TestCaseError, TestRunner};
     use spikemesh_spec::protocol::Frame;
-    let n = net(name);
+    let mut n = net(name);
+    n.hardware.byte_writes = byte_writes;
     let hw = n.hardware.clone();
     let info = board_info(&hw, clock_hz(&hw));
     let mut l = Link::open(&n);
@@ -435,9 +466,10 @@ fn fuzz(name: &str) {
             let want = promised(&hw, &info, &f, &e);
             let cmd = Command::parse(&f).ok();
             // What a write's target holds before, when it can be read.
-            let target = match &cmd {
-                Some(Command::WriteMem { core, mem, row, col, data }) if !e.open => {
-                    let r = Command::ReadMem { core: *core, mem: *mem, row: *row, col: *col, count: data.len() as u16 };
+            let write = cmd.as_ref().and_then(|c| write_of(&hw, c));
+            let target = match &write {
+                Some((r, _)) if !e.open => {
+                    let r = r.clone();
                     let before = l.cmd(&r);
                     e.frames += 1;
                     match &before[..] {
@@ -512,11 +544,14 @@ fn fuzz(name: &str) {
                 _ => {}
             }
             // A write is all or nothing: what it ACKed reads back, what it refused is untouched.
-            if let (Some(Command::WriteMem { data, .. }), Some((read, before))) = (&cmd, target) {
+            if let (Some((_, words)), Some((read, before))) = (write, target) {
                 let after = l.cmd(&read);
                 e.frames += 1;
                 *seen.entry(format!("write read back after {}", if acked { "ACK" } else { "NACK" })).or_default() += 1;
-                let want = if acked { data.clone() } else { before };
+                let want = match words {
+                    Some(w) if acked => w,
+                    _ => before,
+                };
                 if after != vec![Response::Data(want.clone())] {
                     return Err(TestCaseError::fail(format!("{ctx}: read back {after:?}, want {want:?}")));
                 }
@@ -545,4 +580,5 @@ fn fuzz(name: &str) {
     ] {
         assert!(seen.get(k).copied().unwrap_or(0) > 0, "no case exercised {k:?}: {seen:?}");
     }
+    assert_eq!(seen.contains_key("WriteBytes answered"), byte_writes, "WRITE_BYTES answers: {seen:?}");
 }

@@ -83,6 +83,8 @@ pub struct RawHardware {
     pub baud: Option<i64>,
     /// Synapses each core integrates per clock: 1, 2 or 4 (default per board).
     pub synapses_per_clock: Option<i64>,
+    /// Whether the bridge accepts WRITE_BYTES (default true).
+    pub byte_writes: Option<bool>,
 }
 
 /// Neuron parameters as written: `model` and the model's own keys, checked against the

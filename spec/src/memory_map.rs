@@ -176,6 +176,21 @@ impl Geometry {
             value >= 0 && (value as u64) & !self.allowed == 0
         }
     }
+
+    /// The word a WRITE_BYTES byte stands for: sign-extended in a signed memory, else as is.
+    pub fn byte_value(&self, b: u8) -> i64 {
+        if self.signed {
+            b as i8 as i64
+        } else {
+            b as i64
+        }
+    }
+
+    /// The byte WRITE_BYTES carries for `value`, if one byte can (`byte_value` inverts it).
+    pub fn value_byte(&self, value: i64) -> Option<u8> {
+        let b = value as u8;
+        (self.byte_value(b) == value).then_some(b)
+    }
 }
 
 /// The model code of the core (`ModelId::code`; read only): row 0, col 0. The host reads it to

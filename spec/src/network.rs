@@ -31,6 +31,9 @@ pub struct Hardware {
     pub baud: u32,
     /// Synapses each core integrates per clock (crossbar word lanes; `docs/hardware.md`).
     pub synapses_per_clock: usize,
+    /// The bridge accepts WRITE_BYTES, one byte per word (`docs/protocol.md`): a fifth of the
+    /// load time for weights of up to 8 bits, for about 50 logic cells.
+    pub byte_writes: bool,
     /// The model a chip with the host bridge runs on every core: the first simulated
     /// population's (validation sets it; `lif` without one). The bridge's memory table and the
     /// host's checks follow it (`memory_map::geometry`); empty cores get its silent type.

@@ -15,13 +15,17 @@ use crate::flit::Flit;
 use std::fmt;
 
 /// Protocol version the board reports in `Identify`.
-pub const VERSION: u8 = 4;
+pub const VERSION: u8 = 5;
 /// Largest body (kind + seq + payload + CRC) a receiver accepts.
 pub const MAX_BODY: usize = 512;
 /// Largest payload of one frame (senders split longer writes and injections).
 pub const MAX_PAYLOAD: usize = MAX_BODY - 4;
 /// Words one WRITE_MEM frame carries (7 header bytes, 5 bytes a word).
 pub const WRITE_WORDS: usize = (MAX_PAYLOAD - 7) / 5;
+/// Words one WRITE_BYTES frame carries (7 header bytes, 1 byte a word).
+pub const BYTE_WRITE_WORDS: usize = MAX_PAYLOAD - 7;
+/// `BoardInfo::features` bit: the board accepts WRITE_BYTES.
+pub const FEATURE_BYTE_WRITES: u8 = 1;
 /// Words one DATA answer carries, so the most one READ_MEM may ask for.
 pub const READ_WORDS: usize = MAX_PAYLOAD / 5;
 /// Flits one INJECT frame carries.
@@ -46,6 +50,9 @@ pub mod kind {
     pub const STATUS: u8 = 0x06;
     /// Zero neuron state and counters.
     pub const RESET: u8 = 0x07;
+    /// Write consecutive words of one core memory, one byte each (a fifth of WRITE_MEM's
+    /// bytes for weights of up to 8 bits; boards that report `FEATURE_BYTE_WRITES`).
+    pub const WRITE_BYTES: u8 = 0x08;
     /// A command was applied.
     pub const ACK: u8 = 0x81;
     /// A command was refused, with a reason.
@@ -242,6 +249,8 @@ pub struct BoardInfo {
     pub clock_khz: u32,
     /// UART baud rate.
     pub baud: u32,
+    /// Optional commands the board accepts (`FEATURE_*` bits).
+    pub features: u8,
 }
 
 /// A command from the host.
@@ -261,6 +270,20 @@ pub enum Command {
         col: u16,
         /// Words (two's complement, 40 bits each on the wire: -2^39 ..= 2^39 - 1).
         data: Vec<i64>,
+    },
+    /// Write one byte per word to consecutive columns of (core, mem, row) from `col`; the
+    /// board sign-extends each byte in a signed memory (`Geometry::byte_value`).
+    WriteBytes {
+        /// Core index.
+        core: u8,
+        /// Memory id (`memory_map`).
+        mem: u8,
+        /// Row.
+        row: u32,
+        /// First column.
+        col: u16,
+        /// One byte per word.
+        data: Vec<u8>,
     },
     /// Read `count` consecutive columns of (core, mem, row) from `col`.
     ReadMem {
@@ -413,6 +436,13 @@ impl Command {
                 words(&mut p, data);
                 kind::WRITE_MEM
             }
+            Command::WriteBytes { core, mem, row, col, data } => {
+                p.extend_from_slice(&[*core, *mem]);
+                p.extend_from_slice(&row.to_le_bytes()[..3]);
+                p.extend_from_slice(&col.to_le_bytes());
+                p.extend_from_slice(data);
+                kind::WRITE_BYTES
+            }
             Command::ReadMem { core, mem, row, col, count } => {
                 p.extend_from_slice(&[*core, *mem]);
                 p.extend_from_slice(&row.to_le_bytes()[..3]);
@@ -449,6 +479,11 @@ impl Command {
                 len("7 bytes of address and 5 per word, at least one word", p.len() >= 12 && (p.len() - 7) % 5 == 0)?;
                 let row = u32::from_le_bytes([p[2], p[3], p[4], 0]);
                 Command::WriteMem { core: p[0], mem: p[1], row, col: u16_at(p, 5), data: read_words(&p[7..]) }
+            }
+            kind::WRITE_BYTES => {
+                len("7 bytes of address and 1 per word, at least one word", p.len() >= 8)?;
+                let row = u32::from_le_bytes([p[2], p[3], p[4], 0]);
+                Command::WriteBytes { core: p[0], mem: p[1], row, col: u16_at(p, 5), data: p[7..].to_vec() }
             }
             kind::READ_MEM => {
                 len("9 bytes", p.len() == 9)?;
@@ -503,6 +538,7 @@ impl Response {
                 p.extend_from_slice(&b.destinations_per_core.to_le_bytes());
                 p.extend_from_slice(&b.clock_khz.to_le_bytes());
                 p.extend_from_slice(&b.baud.to_le_bytes());
+                p.push(b.features);
                 kind::IDENT
             }
             Response::Data(d) => {
@@ -545,7 +581,7 @@ impl Response {
                 Response::Nack(r)
             }
             kind::IDENT => {
-                len("24 bytes", p.len() == 24)?;
+                len("25 bytes", p.len() == 25)?;
                 Response::Ident(BoardInfo {
                     version: p[0],
                     mesh_x: p[1],
@@ -559,6 +595,7 @@ impl Response {
                     destinations_per_core: u32_at(p, 12),
                     clock_khz: u32_at(p, 16),
                     baud: u32_at(p, 20),
+                    features: p[24],
                 })
             }
             kind::DATA => {

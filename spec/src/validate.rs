@@ -169,6 +169,7 @@ impl Validator<'_> {
             clock_mhz,
             baud: baud? as u32,
             synapses_per_clock: spc?,
+            byte_writes: h.byte_writes.unwrap_or(true),
             chip_model: ModelId::lif(),
         })
         .filter(|_| self.diags.is_empty())

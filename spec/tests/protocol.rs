@@ -22,6 +22,8 @@ fn command() -> impl Strategy<Value = Command> {
             prop::collection::vec(WORD_MIN..=WORD_MAX, 1..=WRITE_WORDS)
         )
             .prop_map(|(core, mem, row, col, data)| Command::WriteMem { core, mem, row, col, data }),
+        (any::<u8>(), 0u8..16, 0u32..1 << 24, any::<u16>(), prop::collection::vec(any::<u8>(), 1..=BYTE_WRITE_WORDS))
+            .prop_map(|(core, mem, row, col, data)| Command::WriteBytes { core, mem, row, col, data }),
         (any::<u8>(), 0u8..16, 0u32..1 << 24, any::<u16>(), any::<u16>())
             .prop_map(|(core, mem, row, col, count)| Command::ReadMem { core, mem, row, col, count }),
         prop::collection::vec(core_flit(), 1..=INJECT_FLITS).prop_map(Command::Inject),
@@ -47,7 +49,7 @@ fn response() -> impl Strategy<Value = Response> {
                 Response::Counters { timestep, frames_ok, frames_rejected, spikes_sent }
             }
         ),
-        (any::<[u8; 3]>(), any::<[u16; 3]>(), any::<[u8; 3]>(), any::<[u32; 3]>()).prop_map(|(a, b, c, d)| {
+        (any::<[u8; 4]>(), any::<[u16; 3]>(), any::<[u8; 3]>(), any::<[u32; 3]>()).prop_map(|(a, b, c, d)| {
             Response::Ident(BoardInfo {
                 version: a[0],
                 mesh_x: a[1],
@@ -61,6 +63,7 @@ fn response() -> impl Strategy<Value = Response> {
                 destinations_per_core: d[0],
                 clock_khz: d[1],
                 baud: d[2],
+                features: a[3],
             })
         }),
     ]
@@ -204,4 +207,22 @@ fn no_single_bit_flip_of_any_frame_is_accepted_as_another() {
         frames += 1;
     }
     assert!(flips > 100_000, "{flips} flips of {frames} frames");
+}
+
+/// WRITE_BYTES carries a word as one byte exactly when the memory reads that byte back as the
+/// word: every 8-bit two's complement value in a signed memory, 0..=255 in an unsigned one.
+#[test]
+fn a_word_travels_as_one_byte_only_when_the_memory_reads_it_back_equal() {
+    use spikemesh_spec::memory_map::Geometry;
+    let g = |signed| Geometry { rows: 1, cols: 1, bits: 16, signed, writable: true, allowed: 0xffff };
+    for v in -300i64..300 {
+        for signed in [true, false] {
+            let want = if signed { (-128..128).contains(&v) } else { (0..256).contains(&v) };
+            let b = g(signed).value_byte(v);
+            assert_eq!(b.is_some(), want, "{v} signed {signed}");
+            if let Some(b) = b {
+                assert_eq!(g(signed).byte_value(b), v);
+            }
+        }
+    }
 }

@@ -42,6 +42,7 @@ pub fn board_info(hw: &Hardware, clock_hz: u64) -> BoardInfo {
         destinations_per_core: hw.destinations_per_core as u32,
         clock_khz: ((clock_hz + 500) / 1000) as u32,
         baud: hw.baud,
+        features: if hw.byte_writes { spikemesh_spec::protocol::FEATURE_BYTE_WRITES } else { 0 },
     }
 }
 
@@ -207,6 +208,11 @@ pub struct Bridge {
     words: DFF<Bits<11>>,
     widx: DFF<Bits<11>>,
     sh_in: DFF<Bits<40>>,
+    // WRITE_BYTES: words are one byte (at the top of `sh_in` once fetched), extended to `wval`.
+    narrow: DFF<bool>,
+    wbytes: Signal<Local, Bits<3>>,
+    wval: Signal<Local, Bits<40>>,
+    rs_narrow: Resize<8, 40>,
     cmd_kind: DFF<Bits<8>>,
     seq: DFF<Bits<8>>,
     core: DFF<Bits<8>>,
@@ -280,7 +286,6 @@ pub struct Bridge {
     rs_y: Resize<4, 5>,
     rs_axon: Resize<14, 24>,
     ident: [Constant<Bits<40>>; 5],
-    parts: [Constant<Bits<3>>; 5],
     cores: Constant<Bits<8>>,
     mesh_x5: Constant<Bits<5>>,
     mesh_y5: Constant<Bits<5>>,
@@ -297,6 +302,9 @@ pub struct Bridge {
     tx_addr: [Constant<Bits<TB>>; 2],
     k_ident: Constant<Bits<8>>,
     k_write: Constant<Bits<8>>,
+    k_write8: Constant<Bits<8>>,
+    // `Hardware::byte_writes`: when false, Yosys drops the WRITE_BYTES path as constant.
+    byte_ok: Constant<bool>,
     k_read: Constant<Bits<8>>,
     k_inject: Constant<Bits<8>>,
     k_step: Constant<Bits<8>>,
@@ -331,6 +339,7 @@ pub struct Bridge {
     row_keep: Constant<Bits<24>>,
     col_keep: Constant<Bits<24>>,
     z40: Constant<Bits<40>>,
+    hi32: Constant<Bits<40>>,
     z32: Constant<Bits<32>>,
     o32: Constant<Bits<32>>,
     sh8: Constant<Bits<40>>,
@@ -343,8 +352,8 @@ impl Bridge {
         let info = board_info(hw, clock_hz);
         let dsp = crate::shape::CoreShape::for_board(hw).dsp_counters;
         let ib = spikemesh_spec::protocol::Response::Ident(info).frame(0).payload;
-        assert_eq!(ib.len(), 24);
-        // The 24 IDENT bytes as five 5-byte parts (the last has 4), first byte lowest.
+        assert_eq!(ib.len(), 25);
+        // The 25 IDENT bytes as five 5-byte parts, first byte lowest.
         let ident: [u64; 5] =
             std::array::from_fn(|k| ib.iter().skip(5 * k).take(5).rev().fold(0u64, |acc, &b| acc << 8 | b as u64));
         assert_eq!(MEMORIES, 14, "the tables below have one entry per memory id");
@@ -411,6 +420,10 @@ impl Bridge {
             words: Default::default(),
             widx: Default::default(),
             sh_in: Default::default(),
+            narrow: Default::default(),
+            wbytes: Default::default(),
+            wval: Default::default(),
+            rs_narrow: Resize::zero(),
             cmd_kind: Default::default(),
             seq: Default::default(),
             core: Default::default(),
@@ -476,7 +489,6 @@ impl Bridge {
             rs_y: Resize::zero(),
             rs_axon: Resize::zero(),
             ident: std::array::from_fn(|k| c40(ident[k])),
-            parts: std::array::from_fn(|k| Constant::new(Bits::<3>::from(if k == 4 { 4u64 } else { 5 }))),
             cores: c8(hw.cores() as u64),
             mesh_x5: Constant::new(Bits::<5>::from(hw.mesh_x as u64)),
             mesh_y5: Constant::new(Bits::<5>::from(hw.mesh_y as u64)),
@@ -496,6 +508,8 @@ impl Bridge {
             tx_addr: std::array::from_fn(|i| Constant::new(Bits::<TB>::from(i as u64))),
             k_ident: c8(kind::IDENTIFY as u64),
             k_write: c8(kind::WRITE_MEM as u64),
+            k_write8: c8(kind::WRITE_BYTES as u64),
+            byte_ok: Constant::new(hw.byte_writes),
             k_read: c8(kind::READ_MEM as u64),
             k_inject: c8(kind::INJECT as u64),
             k_step: c8(kind::STEP as u64),
@@ -530,6 +544,7 @@ impl Bridge {
             row_keep: c24(row_keep),
             col_keep: c24(col_keep),
             z40: c40(0),
+            hi32: c40(0xff_ffff_ff00),
             z32: Constant::new(Bits::<32>::from(0u64)),
             o32: Constant::new(Bits::<32>::from(1u64)),
             sh8: c40(8),
@@ -542,11 +557,26 @@ impl Logic for Bridge {
     #[hdl_gen]
     fn update(&mut self) {
         dff_setup!(
-            self, clock, state, ret, hret, pret, phase, ra, cnt, plen, rem, unit, words, widx, sh_in, cmd_kind, seq,
-            core, mem, row, col, nsteps, sh_out, ocnt, chunk, nchunk, wa, rkind, open, fopen, nspk, last_ok, last_kind,
-            last_seq, last_len, silent, quiet_q, row_big, col_big, fresh, ok_wr, ok_rd, ok_val, ok_flit, ok_count
+            self, clock, state, ret, hret, pret, phase, ra, cnt, plen, rem, unit, words, widx, sh_in, narrow, cmd_kind,
+            seq, core, mem, row, col, nsteps, sh_out, ocnt, chunk, nchunk, wa, rkind, open, fopen, nspk, last_ok,
+            last_kind, last_seq, last_len, silent, quiet_q, row_big, col_big, fresh, ok_wr, ok_rd, ok_val, ok_flit,
+            ok_count
         );
         clock!(self, clock, urx, utx, frx, ftx, n_accepted, n_rejected, n_spikes);
+        // The word a write carries: 5 bytes as fetched, or WRITE_BYTES's one byte, sign-extended
+        // in a signed memory.
+        self.rs_narrow.wide_in.next = self.sh_in.q.val().get_bits::<8>(32);
+        self.wval.next = self.sh_in.q.val();
+        self.wbytes.next = self.c[5].val();
+        // `byte_ok` again: a register's power-up value is unknown to Yosys, so only this lets
+        // it drop the path (and `narrow`) from a bridge built without WRITE_BYTES.
+        if self.narrow.q.val() & self.byte_ok.val() {
+            self.wbytes.next = self.c[1].val();
+            self.wval.next = self.rs_narrow.wide_out.val();
+            if self.lim_signed.val() & self.sh_in.q.val().get_bit(39) {
+                self.wval.next = self.rs_narrow.wide_out.val() | self.hi32.val();
+            }
+        }
         // UART and framing.
         self.urx.rx.next = self.uart_rx.val();
         self.frx.in_valid.next = self.urx.valid.val();
@@ -578,7 +608,7 @@ impl Logic for Bridge {
         self.rs_col16.wide_in.next = self.sh_in.q.val().get_bits::<16>(24);
         self.row_in.next = self.sh_in.q.val().get_bits::<24>(16);
         self.rs_count.wide_in.next = self.sh_in.q.val().get_bits::<16>(24);
-        self.rs_wdata.wide_in.next = self.sh_in.q.val();
+        self.rs_wdata.wide_in.next = self.wval.val();
         self.rs_rdata.wide_in.next = self.cfg_rdata.val();
         self.rs_flit_out.wide_in.next = self.host_out_flit.val();
         self.flit24.next = self.sh_in.q.val().get_bits::<24>(16);
@@ -625,7 +655,7 @@ impl Logic for Bridge {
                 self.lim_mask.next = self.g_mask[m].val();
             }
         }
-        self.vmask.next = self.sh_in.q.val() & self.lim_mask.val();
+        self.vmask.next = self.wval.val() & self.lim_mask.val();
         self.ok_rd.d.next = self.lim_known.val()
             & (self.core.q.val() < self.cores.val())
             & !self.row_big.q.val()
@@ -759,11 +789,18 @@ impl Logic for Bridge {
                         self.state.d.next = Step::Fetch;
                     }
                 }
-                if self.cmd_kind.q.val() == self.k_write.val() {
+                if (self.cmd_kind.q.val() == self.k_write.val())
+                    | ((self.cmd_kind.q.val() == self.k_write8.val()) & self.byte_ok.val())
+                {
                     self.sh_out.d.next = self.nack_length.val();
                     if self.plen.q.val() >= self.n7.val() {
                         self.rem.d.next = self.plen.q.val() - self.n7.val();
                         self.unit.d.next = self.n5.val();
+                        self.narrow.d.next = false;
+                        if self.cmd_kind.q.val() == self.k_write8.val() {
+                            self.unit.d.next = self.n1.val();
+                            self.narrow.d.next = true;
+                        }
                         self.words.d.next = self.n0.val();
                         self.state.d.next = Step::Len;
                     }
@@ -832,7 +869,7 @@ impl Logic for Bridge {
                 } else if !self.ok_wr.q.val() {
                     self.state.d.next = Step::Nack;
                 } else {
-                    self.cnt.d.next = self.c[5].val();
+                    self.cnt.d.next = self.wbytes.val();
                     self.ret.d.next = Step::WrValue;
                     self.state.d.next = Step::Fetch;
                 }
@@ -847,7 +884,7 @@ impl Logic for Bridge {
                     self.state.d.next = Step::WrFetch;
                 } else {
                     self.widx.d.next = self.widx.q.val() + self.n1.val();
-                    self.cnt.d.next = self.c[5].val();
+                    self.cnt.d.next = self.wbytes.val();
                     self.ret.d.next = Step::WrValue;
                     self.state.d.next = Step::Fetch;
                 }
@@ -855,7 +892,7 @@ impl Logic for Bridge {
             // Write pass (the chip is quiet: no timestep is open).
             Step::WrFetch => {
                 if self.calm.val() {
-                    self.cnt.d.next = self.c[5].val();
+                    self.cnt.d.next = self.wbytes.val();
                     self.ret.d.next = Step::WrOne;
                     self.state.d.next = Step::Fetch;
                 }
@@ -1087,14 +1124,10 @@ impl Logic for Bridge {
                     self.state.d.next = Step::Send;
                 } else {
                     self.sh_out.d.next = self.part.val();
+                    // COUNTERS' parts are 4 bytes, IDENT's 5.
                     self.ocnt.d.next = self.c[4].val();
                     if self.rkind.q.val() == self.k_identr.val() {
-                        self.ocnt.d.next = self.parts[0].val();
-                        for k in 1..5 {
-                            if self.chunk.q.val() == self.c[k].val() {
-                                self.ocnt.d.next = self.parts[k].val();
-                            }
-                        }
+                        self.ocnt.d.next = self.c[5].val();
                     }
                     self.chunk.d.next = self.chunk.q.val() + self.c[1].val();
                     self.pret.d.next = Step::Chunk;
