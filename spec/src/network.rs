@@ -54,6 +54,17 @@ pub fn default_synapses_per_clock(board: Board, weight_bits: u32) -> usize {
     }
 }
 
+/// The UART rate a board gets when its file does not say: the fastest that the boards' FTDI
+/// bridges make exactly (3 MHz / n, FTDI AN_120) with at least 8 core clocks per bit, up to
+/// 3 Mbaud, the ULX3S's FT231X maximum (the FT2232H of the iCEBreaker and the HX8K breakout
+/// goes to 12 Mbaud). 1.5 Mbaud at the iCEBreaker's 12 MHz, 3 Mbaud at the ULX3S's 25 MHz.
+pub fn default_baud(clock_mhz: f64) -> u32 {
+    [3_000_000, 1_500_000, 1_000_000, 500_000, 250_000]
+        .into_iter()
+        .find(|&b| clock_mhz * 1e6 / b as f64 >= 8.0)
+        .unwrap_or(115_200)
+}
+
 impl Hardware {
     /// Number of cores in the mesh.
     pub fn cores(&self) -> usize {

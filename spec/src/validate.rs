@@ -136,7 +136,13 @@ impl Validator<'_> {
                 format!("{clock_mhz} MHz is not a usable core clock (0 < clock_mhz <= 500)"),
             ));
         }
-        let baud = self.range(&at.key("baud"), h.baud.unwrap_or(115_200), 300, 12_000_000, "");
+        let baud = self.range(
+            &at.key("baud"),
+            h.baud.unwrap_or(crate::network::default_baud(clock_mhz) as i64),
+            300,
+            12_000_000,
+            "",
+        );
         if let Some(b) = baud {
             // The UART samples each bit with the core clock after a 2-flop synchroniser, which
             // costs up to a clock of uncertainty at the start edge: 8 clocks per bit keep that

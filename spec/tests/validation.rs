@@ -439,3 +439,18 @@ fn synapses_per_clock_defaults_per_board() {
     assert_eq!(with("ulx3s-85f", 4), 4);
     assert_eq!(with("sim", 16), 4);
 }
+
+#[test]
+fn baud_defaults_to_the_fastest_ftdi_rate_the_clock_allows() {
+    let with = |board: &str, clock: Option<f64>| {
+        let clock = clock.map(|c| format!("clock_mhz = {c}\n")).unwrap_or_default();
+        let t = HW.replace("board = \"sim\"", &format!("board = \"{board}\"\n{clock}"))
+            + "\n[[population]]\nname = \"a\"\nsize = 2\nneuron = { threshold = 5 }\n";
+        parse(&t).unwrap_or_else(|d| panic!("{d:?}")).hardware.baud
+    };
+    assert_eq!(with("icebreaker", None), 1_500_000, "12 MHz: 8 clocks per bit");
+    assert_eq!(with("ulx3s-85f", None), 3_000_000, "25 MHz");
+    assert_eq!(with("icebreaker", Some(24.0)), 3_000_000);
+    assert_eq!(with("sim", Some(10.0)), 1_000_000);
+    assert_eq!(with("sim", Some(1.0)), 115_200);
+}
