@@ -52,21 +52,27 @@ fn on_two_threads<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> 
 }
 
 #[test]
-fn router_safety_by_k_induction_for_every_example_shape() {
+fn router_safety_and_liveness_by_k_induction_for_every_example_shape() {
     let shapes = router_shapes();
     assert!(shapes.len() >= 4, "{shapes:?}");
     let verdicts = on_two_threads(&shapes, |(name, mask, depth, mx, my)| {
         let p = router::proof(name, *mask, *depth, *mx, *my, Mutation::None);
-        (name.clone(), run(&p, "safety", &work_dir()).unwrap())
+        (name.clone(), run(&p, "prove", &work_dir()).unwrap())
     });
-    for (name, (v, summary)) in verdicts {
+    for ((name, (v, summary)), (_, _, depth, _, _)) in verdicts.into_iter().zip(&shapes) {
         assert_eq!(v, Verdict::Pass, "{name}: {summary}");
-        println!("{name}: safety proven by k-induction (depth 8)");
+        println!(
+            "{name}: safety, and liveness (a flit leaves within {} clocks when no output is refused {} clocks in a row), proven by k-induction (depth {})",
+            router::liveness_bound(*depth),
+            router::REFUSALS + 1,
+            router::DEPTH
+        );
     }
 }
 
-/// The proof is not vacuous: a router with east-bound flits sent west, and one whose input 0
-/// accepts into a full FIFO, each fail it (at both FIFO depths).
+/// The proof is not vacuous: a router with east-bound flits sent west, one whose input 0
+/// accepts into a full FIFO, and one whose west output has a fixed priority (starvation: the
+/// liveness ranking) each fail it (at both FIFO depths).
 #[test]
 fn router_proof_fails_on_a_broken_router() {
     let cases = [
@@ -74,10 +80,12 @@ fn router_proof_fails_on_a_broken_router() {
         ("mutant_swap_route_d1", Mutation::SwapRoute, 1),
         ("mutant_drop_handshake_d2", Mutation::DropHandshake, 2),
         ("mutant_drop_handshake_d1", Mutation::DropHandshake, 1),
+        ("mutant_fixed_priority_d2", Mutation::FixedPriority, 2),
+        ("mutant_fixed_priority_d1", Mutation::FixedPriority, 1),
     ];
     let verdicts = on_two_threads(&cases, |(name, m, depth)| {
         let p = router::proof(name, 0x4440ff, *depth, 2, 2, *m);
-        (name.to_string(), run(&p, "safety", &work_dir()).unwrap())
+        (name.to_string(), run(&p, "prove", &work_dir()).unwrap())
     });
     for (name, (v, summary)) in verdicts {
         assert!(matches!(v, Verdict::Fail(_)), "{name} must fail the proof: {v:?}\n{summary}");

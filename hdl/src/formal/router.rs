@@ -8,14 +8,18 @@
 //! there (`spec::flit::can_turn`, what the neighbours' routing guarantees); the two tracked
 //! flits differ, come in on one input, `f_a` first, each once, and no other input carries them.
 //!
-//! Proven, by k-induction (`safety`, depth 8): a tracked flit leaves only on the XY-correct
+//! Proven, by k-induction (task `prove`, depth `DEPTH`): a tracked flit leaves only on the XY-correct
 //! output, unchanged, only after it came in, and exactly once; `f_b` never leaves before
 //! `f_a` when both head for the same output (order per input and output); while in flight it
 //! sits in exactly one place (its input's FIFO or its output register), so none is lost or
 //! duplicated. Induction is strengthened by invariants on those places and the FIFOs.
 //!
-//! Not proven here yet: bounded liveness (a flit leaves within N clocks when the outputs
-//! accept often enough).
+//! Bounded liveness, in the same run: when no output is refused more than `REFUSALS` clocks in
+//! a row, a tracked flit leaves within `liveness_bound(depth)` clocks of coming in. The proof
+//! is a ranking function `f_rank` of the router's state (where `f_a` is, how many inputs the
+//! round-robin pointer may still serve before it, how long its output may still be refused),
+//! asserted to be at most the bound and to fall every clock while `f_a` is inside: both
+//! safety properties, so k-induction proves them with the others.
 
 use super::Proof;
 use crate::mesh::router::Router;
@@ -30,9 +34,29 @@ pub enum Mutation {
     SwapRoute,
     /// Input 0 accepts flits even when its FIFO is full.
     DropHandshake,
+    /// The west output serves the lowest requesting input always (fixed priority): the local
+    /// input starves behind a busy east input, so liveness must fail.
+    FixedPriority,
 }
 
 const PORTS: [Port; 5] = [Port::North, Port::East, Port::South, Port::West, Port::Local];
+
+/// Liveness assumption: an output is refused (valid, not ready) at most this many clocks in a
+/// row. The mesh's links and the core's input meet it only under bounded traffic, so this is
+/// the router's own promise, not the mesh's.
+pub const REFUSALS: usize = 3;
+
+/// k-induction depth: every invariant below is inductive in one step, the ranking falls every
+/// clock; 4 clocks of window prove them all (8 took half again as long).
+pub const DEPTH: usize = 4;
+
+/// Clocks within which a flit that came in leaves, under `REFUSALS`: one wait of at most
+/// `U = REFUSALS + 2` clocks for each input the output's round-robin may serve first (at
+/// most 4), for itself and for its output register, and the same again behind a FIFO head
+/// (depth 2).
+pub fn liveness_bound(depth: usize) -> usize {
+    6 * (REFUSALS + 2) * depth
+}
 
 /// The proof for a router carrying flit bits `mask` with `depth`-deep FIFOs, placed in a
 /// `mesh_x` x `mesh_y` mesh.
@@ -51,16 +75,24 @@ pub fn proof(name: &str, mask: u64, depth: usize, mesh_x: usize, mesh_y: usize, 
                 edit(&mut v, "in_ready$0 = ~tail_valid$0$q;", "in_ready$0 = 1'b1;");
             }
         }
+        Mutation::FixedPriority => edit(&mut v, "masked$3 = req$3 & above$3;", "masked$3 = 5'b0;"),
     }
-    let props = properties(mask, mesh_x, mesh_y);
+    let props = properties(mask, depth, mesh_x, mesh_y);
     let v = v.replacen("endmodule // top\n", &format!("{props}endmodule // top\n"), 1);
-    let sby = "[tasks]\nsafety\n\n[options]\nmode prove\ndepth 8\n\n[engines]\nsmtbmc z3\n\n[script]\nread_verilog -formal -sv router.sv\nprep -top top\n\n[files]\nrouter.sv\n".to_string();
+    // A broken router gets a deeper window, so the base case reaches a real counterexample
+    // (at depth 4 only the induction step fails, which proves nothing about the router).
+    let k = if mutation == Mutation::None { DEPTH } else { 8 };
+    let sby = format!(
+        "[tasks]\nprove\n\n[options]\nmode prove\ndepth {k}\n\n[engines]\nsmtbmc z3\n\n[script]\nread_verilog -formal -sv router.sv\nprep -top top\n\n[files]\nrouter.sv\n"
+    );
     Proof { name: name.into(), sby, files: vec![("router.sv".into(), v)] }
 }
 
-fn properties(mask: u64, mesh_x: usize, mesh_y: usize) -> String {
+fn properties(mask: u64, depth: usize, mesh_x: usize, mesh_y: usize) -> String {
     let allowed_from: Vec<u32> =
         (0..5).map(|i| (0..5).filter(|&o| can_turn(PORTS[i], PORTS[o])).fold(0, |m, o| m | 1 << o)).collect();
+    let allowed_to: Vec<u32> =
+        (0..5).map(|o| (0..5).filter(|&i| can_turn(PORTS[i], PORTS[o])).fold(0, |m, i| m | 1 << i)).collect();
     let mut p = String::new();
     let mut a = |s: String| {
         p.push_str(&s);
@@ -152,6 +184,80 @@ fn properties(mask: u64, mesh_x: usize, mesh_y: usize) -> String {
         a(format!("    if (o_valid${o}$q && o_flit${o}$q == f_b && f_route_a == f_route_b) assert(f_a_out);"));
     }
     a("  end".into());
+    liveness(&mut a, depth, &allowed_from, &allowed_to);
     a("`endif".into());
     p
+}
+
+/// The ranking function and its two assertions (see the module comment).
+fn liveness(a: &mut impl FnMut(String), depth: usize, allowed_from: &[u32], allowed_to: &[u32]) {
+    let r = REFUSALS;
+    let u = r + 2;
+    a(format!("  // liveness: each output refused at most {r} clocks in a row (f_ref counts them)"));
+    for o in 0..5 {
+        a(format!("  reg [3:0] f_ref{o} = 4'd0;"));
+        a(format!("  always @(posedge clock) f_ref{o} <= (out_valid${o} && !out_ready${o}) ? f_ref{o} + 4'd1 : 4'd0;"));
+        a(format!("  always @(*) if (out_valid${o} && f_ref{o} == 4'd{r}) assume(out_ready${o});"));
+        a(format!("  wire [7:0] f_rem{o} = o_valid${o}$q ? 8'd{} - {{4'd0, f_ref{o}}} : 8'd0;", r + 1));
+    }
+    // Inputs the round-robin of an output may serve before input i: those wired to it that
+    // come after the last winner and before i, cyclically (all before i when none won yet).
+    a("  function [2:0] f_ahead(input [4:0] last, input [2:0] i, input [4:0] wired);
+    integer p; reg [2:0] n, l;
+    begin
+      n = 3'd0;
+      l = last[0] ? 3'd0 : last[1] ? 3'd1 : last[2] ? 3'd2 : last[3] ? 3'd3 : 3'd4;
+      for (p = 0; p < 5; p = p + 1)
+        if (wired[p] && p != i && (last == 5'd0 ? p < i : (l < i ? (p > l && p < i) : (p > l || p < i))))
+          n = n + 3'd1;
+      f_ahead = n;
+    end
+  endfunction"
+        .into());
+    // The rank of a flit at the head of input i: its waits, plus what its output still holds.
+    for i in 0..5 {
+        let mut terms = Vec::new();
+        for o in 0..5 {
+            terms.push(format!(
+                "(f_hroute{i} == 5'd{} ? ({{5'd0, f_ahead(last${o}$q, 3'd{i}, 5'd{})}} + 8'd1) * 8'd{u} + f_rem{o} + 8'd1 : 8'd0)",
+                1 << o,
+                allowed_to[o]
+            ));
+        }
+        a(format!("  wire [4:0] f_hroute{i} = oracle(head${i}$q, f_x, f_y);"));
+        a(format!("  wire [7:0] f_hrank{i} = {};", terms.join(" | ")));
+    }
+    a("  reg [7:0] f_rank;\n  reg f_inside;\n  always @(*) begin\n    f_rank = 8'd0;\n    f_inside = f_a_sent && !f_a_out;".into());
+    for o in 0..5 {
+        a(format!("    if (o_valid${o}$q && o_flit${o}$q == f_a) f_rank = f_rem{o};"));
+    }
+    for i in 0..5 {
+        a(format!("    if (f_in == 3'd{i} && head_valid${i}$q && head${i}$q == f_a) f_rank = f_hrank{i};"));
+        a(format!(
+            "    if (f_in == 3'd{i} && tail_valid${i}$q && tail${i}$q == f_a) f_rank = f_hrank{i} + 8'd{};",
+            6 * u
+        ));
+    }
+    a("  end".into());
+    a("  reg [7:0] f_rank_q = 8'd0;\n  reg f_inside_q = 1'b0;".into());
+    a("  always @(posedge clock) begin f_rank_q <= f_rank; f_inside_q <= f_inside; end".into());
+    a("  always @(*) begin".into());
+    a(format!(
+        "    // the properties: inside, the rank is at most the bound and falls every clock\n    if (f_inside) assert(f_rank >= 8'd1 && f_rank <= 8'd{});",
+        liveness_bound(depth)
+    ));
+    a("    if (f_past && f_inside_q && f_inside) assert(f_rank < f_rank_q);".into());
+    a("    // invariants: refusal counts, the round-robin pointers one-hot or zero, legal turns".into());
+    for o in 0..5 {
+        a(format!("    assert(f_ref{o} <= 4'd{r} && (o_valid${o}$q || f_ref{o} == 4'd0));"));
+        a(format!(
+            "    assert((last${o}$q & (last${o}$q - 5'd1)) == 5'd0 && (last${o}$q & ~5'd{}) == 5'd0);",
+            allowed_to[o]
+        ));
+    }
+    for (i, allowed) in allowed_from.iter().enumerate() {
+        a(format!("    if (head_valid${i}$q) assert((f_hroute{i} & 5'd{allowed}) != 5'd0);"));
+        a(format!("    if (tail_valid${i}$q) assert((oracle(tail${i}$q, f_x, f_y) & 5'd{allowed}) != 5'd0);"));
+    }
+    a("  end".into());
 }
