@@ -216,14 +216,16 @@ fn liveness(a: &mut impl FnMut(String), depth: usize, allowed_from: &[u32], allo
         .into());
     // The rank of a flit at the head of input i: its waits, plus what its output still holds.
     for i in 0..5 {
-        let mut terms = Vec::new();
-        for o in 0..5 {
-            terms.push(format!(
-                "(f_hroute{i} == 5'd{} ? ({{5'd0, f_ahead(last${o}$q, 3'd{i}, 5'd{})}} + 8'd1) * 8'd{u} + f_rem{o} + 8'd1 : 8'd0)",
-                1 << o,
-                allowed_to[o]
-            ));
-        }
+        let terms: Vec<String> = allowed_to
+            .iter()
+            .enumerate()
+            .map(|(o, wired)| {
+                format!(
+                    "(f_hroute{i} == 5'd{} ? ({{5'd0, f_ahead(last${o}$q, 3'd{i}, 5'd{wired})}} + 8'd1) * 8'd{u} + f_rem{o} + 8'd1 : 8'd0)",
+                    1 << o
+                )
+            })
+            .collect();
         a(format!("  wire [4:0] f_hroute{i} = oracle(head${i}$q, f_x, f_y);"));
         a(format!("  wire [7:0] f_hrank{i} = {};", terms.join(" | ")));
     }
@@ -248,12 +250,9 @@ fn liveness(a: &mut impl FnMut(String), depth: usize, allowed_from: &[u32], allo
     ));
     a("    if (f_past && f_inside_q && f_inside) assert(f_rank < f_rank_q);".into());
     a("    // invariants: refusal counts, the round-robin pointers one-hot or zero, legal turns".into());
-    for o in 0..5 {
+    for (o, wired) in allowed_to.iter().enumerate() {
         a(format!("    assert(f_ref{o} <= 4'd{r} && (o_valid${o}$q || f_ref{o} == 4'd0));"));
-        a(format!(
-            "    assert((last${o}$q & (last${o}$q - 5'd1)) == 5'd0 && (last${o}$q & ~5'd{}) == 5'd0);",
-            allowed_to[o]
-        ));
+        a(format!("    assert((last${o}$q & (last${o}$q - 5'd1)) == 5'd0 && (last${o}$q & ~5'd{wired}) == 5'd0);"));
     }
     for (i, allowed) in allowed_from.iter().enumerate() {
         a(format!("    if (head_valid${i}$q) assert((f_hroute{i} & 5'd{allowed}) != 5'd0);"));
