@@ -1,0 +1,79 @@
+//! The configuration port's proof: a host write touches only the memory it names.
+//!
+//! One generated core (`core::NeuronCore`, a small shape of the given model) with its
+//! properties written into it. Environment: any inputs at all (any valid/ready behaviour on
+//! the flit ports, any configuration traffic, start and clear at any time).
+//!
+//! Proven by k-induction (depth `DEPTH`): whenever the core is idle (`busy` low) and neither
+//! `start` nor `clear` is raised, which is when the host bridge writes (it waits for the mesh's
+//! `quiet`), each memory's write enable is high exactly when `cfg_we` names that memory's id
+//! (`spec::memory_map`; ids the model lacks enable nothing), and it writes at the address on
+//! the port (row and column for the crossbar, the column for per-neuron memories); the
+//! accumulators' integration side is never written. The bridge drives `cfg_we` only after it
+//! checked the whole command (`sim/tests/bridge.rs` fuzzes that part), and the mesh gates it
+//! with the addressed core's select (`mesh::mesh_module`, `cfg_sel`).
+
+use super::Proof;
+use crate::shape::{CoreShape, CrossbarStyle};
+use spikemesh_spec::memory_map as mm;
+use spikemesh_spec::neuron::ModelId;
+
+/// k-induction depth.
+pub const DEPTH: usize = 6;
+
+/// A break put into the core on purpose, to see the proof fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mutation {
+    /// The core as generated.
+    None,
+    /// A write to the refractory counters also writes the potentials.
+    StrayWrite,
+}
+
+/// The proof for a 4-neuron, 4-axon core running `model`.
+pub fn proof(name: &str, model: ModelId, mutation: Mutation) -> Proof {
+    let shape = CoreShape { neurons: 4, axons: 4, ..CoreShape::reference(CrossbarStyle::Inferred) }.with_model(model);
+    let mut v = crate::core_verilog(&shape, false);
+    if mutation == Mutation::StrayWrite {
+        let from = "                accr$we_hi = 1'b1;\n";
+        assert_eq!(v.matches(from).count(), 1, "mutation target not found once");
+        v = v.replace(from, "                accr$we_hi = 1'b1;\n                pot$write_enable = 1'b1;\n");
+    }
+    let types: Vec<String> =
+        (0..shape.type_words().len()).map(|k| format!("cfg_mem == 4'd{}", mm::type_word(k))).collect();
+    let aux = shape.aux_state().is_some();
+    let props = format!(
+        "`ifdef FORMAL
+  // When the bridge may write: the core idle, no timestep starting, no clear.
+  wire f_host = !busy && !start && !clear;
+  wire f_we = cfg_we && f_host;
+  always @(*) if (f_host) begin
+    assert(xbar$write_enable == (f_we && cfg_mem == 4'd{xbar}));
+    if (xbar$write_enable) assert(xbar$write_row == cfg_row && xbar$write_col == cfg_col);
+    assert(tq$write_enable == (f_we && cfg_mem == 4'd{ntype}));
+    if (tq$write_enable) assert(tq$write_address == cfg_col);
+    assert(types$write_enable == (f_we && ({types})));
+    assert(pot$write_enable == (f_we && cfg_mem == 4'd{pot}));
+    if (pot$write_enable) assert(pot$write_address == cfg_col);
+    assert(aux$write_enable == (f_we && {aux} && cfg_mem == 4'd{aux_id}));
+    if (aux$write_enable) assert(aux$write_address == cfg_col);
+    assert(!accr$we_lo && !accr$word_write);
+    assert(accr$we_hi == (f_we && cfg_mem == 4'd{refr}));
+    if (accr$we_hi) assert(accr$write_index == cfg_col);
+  end
+`endif
+",
+        xbar = mm::CROSSBAR,
+        ntype = mm::NEURON_TYPE,
+        types = types.join(" || "),
+        pot = mm::POTENTIAL,
+        aux = if aux { "1'b1" } else { "1'b0" },
+        aux_id = mm::AUX_STATE,
+        refr = mm::REFRACTORY,
+    );
+    let v = v.replacen("endmodule // top\n", &format!("{props}endmodule // top\n"), 1);
+    let sby = format!(
+        "[tasks]\nprove\n\n[options]\nmode prove\ndepth {DEPTH}\n\n[engines]\nsmtbmc z3\n\n[script]\nread_verilog -formal -sv core.sv\nprep -top top\n\n[files]\ncore.sv\n"
+    );
+    Proof { name: name.into(), sby, files: vec![("core.sv".into(), v)] }
+}
