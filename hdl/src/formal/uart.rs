@@ -4,7 +4,8 @@
 //!
 //! Proven by bounded model checking to the depth that covers every frame: each good frame is
 //! received exactly once with its byte, a frame with a low stop bit raises `framing_error` and
-//! delivers no byte, and nothing else is delivered.
+//! delivers no byte, and nothing else is delivered; and when a good stop bit ends, the
+//! receiver is back in its power-up state, so back-to-back frames follow by induction.
 
 use super::Proof;
 use crate::link::uart::{increment, UartRx};
@@ -89,6 +90,13 @@ pub fn proof(name: &str, baud: u64, clock_hz: u64, frames: u32, mutation: Mutati
   reg [15:0] f_t = 16'd0;
   always @(posedge clock) f_t <= f_t + 16'd1;
   always @(*) if (f_t == 16'd{last}) assert(f_got == (f_bad1 ? 2'd{last_frame} : 2'd{frames}) && f_ferr == f_bad1);
+  // When the last good stop bit ends (the first clock the next start bit could begin) the
+  // receiver is back in its power-up state in every register the next frame reads before
+  // writing: so frames back to back are received as this one is (by induction over frames).
+  reg f_ended = 1'b0;
+  always @(posedge clock) if (f_started && f_bit == 5'd{bits}) f_ended <= 1'b1;
+  always @(*) if (f_started && f_bit == 5'd{bits} && !f_ended && !f_bad1)
+    assert(!busy$q && !wait_idle$q && !s1$q && !s2$q && !pulse$q && !ferr$q);
 `endif
 ",
         last = depth - 2,
