@@ -145,3 +145,16 @@ fn config_writes_touch_only_the_addressed_memory() {
         }
     }
 }
+
+/// The barrier on a 2x2 mesh with abstracted cores: `quiet` means no flit on any link and none
+/// hidden anywhere (k-induction); a router that does not count its output to the core fails.
+#[test]
+fn quiet_means_no_flit_anywhere_in_the_mesh() {
+    use spikemesh_hdl::formal::barrier::{self, Mutation};
+    let cases = [("barrier_2x2", Mutation::None), ("mutant_barrier_local_output", Mutation::RouterForgetsLocalOutput)];
+    let verdicts = on_two_threads(&cases, |(name, m)| run(&barrier::proof(name, *m), "prove", &work_dir()).unwrap());
+    assert_eq!(verdicts[0].0, Verdict::Pass, "{}", verdicts[0].1);
+    println!("barrier_2x2: quiet proven exact by k-induction (depth {})", barrier::DEPTH);
+    assert!(matches!(verdicts[1].0, Verdict::Fail(_)), "the broken router must fail: {:?}", verdicts[1]);
+    println!("mutant_barrier_local_output: fails, as it must");
+}

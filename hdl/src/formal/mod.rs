@@ -3,6 +3,7 @@
 //! The solver is z3 from a pinned PyPI venv (`scripts/py-formal.txt`); SBY is the FPGA
 //! toolchain's `yowasp-sby`.
 
+pub mod barrier;
 pub mod config;
 pub mod framerx;
 pub mod router;
