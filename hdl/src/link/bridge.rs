@@ -563,20 +563,6 @@ impl Logic for Bridge {
             ok_count
         );
         clock!(self, clock, urx, utx, frx, ftx, n_accepted, n_rejected, n_spikes);
-        // The word a write carries: 5 bytes as fetched, or WRITE_BYTES's one byte, sign-extended
-        // in a signed memory.
-        self.rs_narrow.wide_in.next = self.sh_in.q.val().get_bits::<8>(32);
-        self.wval.next = self.sh_in.q.val();
-        self.wbytes.next = self.c[5].val();
-        // `byte_ok` again: a register's power-up value is unknown to Yosys, so only this lets
-        // it drop the path (and `narrow`) from a bridge built without WRITE_BYTES.
-        if self.narrow.q.val() & self.byte_ok.val() {
-            self.wbytes.next = self.c[1].val();
-            self.wval.next = self.rs_narrow.wide_out.val();
-            if self.lim_signed.val() & self.sh_in.q.val().get_bit(39) {
-                self.wval.next = self.rs_narrow.wide_out.val() | self.hi32.val();
-            }
-        }
         // UART and framing.
         self.urx.rx.next = self.uart_rx.val();
         self.frx.in_valid.next = self.urx.valid.val();
@@ -608,7 +594,6 @@ impl Logic for Bridge {
         self.rs_col16.wide_in.next = self.sh_in.q.val().get_bits::<16>(24);
         self.row_in.next = self.sh_in.q.val().get_bits::<24>(16);
         self.rs_count.wide_in.next = self.sh_in.q.val().get_bits::<16>(24);
-        self.rs_wdata.wide_in.next = self.wval.val();
         self.rs_rdata.wide_in.next = self.cfg_rdata.val();
         self.rs_flit_out.wide_in.next = self.host_out_flit.val();
         self.flit24.next = self.sh_in.q.val().get_bits::<24>(16);
@@ -655,7 +640,22 @@ impl Logic for Bridge {
                 self.lim_mask.next = self.g_mask[m].val();
             }
         }
+        // The word a write carries: 5 bytes as fetched, or WRITE_BYTES's one byte, sign-extended
+        // in a signed memory.
+        self.rs_narrow.wide_in.next = self.sh_in.q.val().get_bits::<8>(32);
+        self.wval.next = self.sh_in.q.val();
+        self.wbytes.next = self.c[5].val();
+        // `byte_ok` again: a register's power-up value is unknown to Yosys, so only this lets
+        // it drop the path (and `narrow`) from a bridge built without WRITE_BYTES.
+        if self.narrow.q.val() & self.byte_ok.val() {
+            self.wbytes.next = self.c[1].val();
+            self.wval.next = self.rs_narrow.wide_out.val();
+            if self.lim_signed.val() & self.sh_in.q.val().get_bit(39) {
+                self.wval.next = self.rs_narrow.wide_out.val() | self.hi32.val();
+            }
+        }
         self.vmask.next = self.wval.val() & self.lim_mask.val();
+        self.rs_wdata.wide_in.next = self.wval.val();
         self.ok_rd.d.next = self.lim_known.val()
             & (self.core.q.val() < self.cores.val())
             & !self.row_big.q.val()
