@@ -120,6 +120,8 @@ pub fn run(w: What) -> Result<()> {
 #[derive(serde::Serialize)]
 struct LinkBench {
     baud: u32,
+    /// "streamed" (STEP) or "pulled" (STEP_PULLED + NEXT, with no host latency).
+    delivery: &'static str,
     clock_mhz: f64,
     timesteps: u32,
     spikes: u64,
@@ -143,10 +145,13 @@ fn link(bauds: &[u32], steps: u32, json: bool) -> Result<()> {
     use spikemesh_host::Board;
     use spikemesh_sim::board::{VirtualBoard, Wire};
     let mut all = Vec::new();
-    for &baud in bauds {
+    for (&baud, mode) in bauds.iter().flat_map(|b| [(b, "streamed"), (b, "pulled")]) {
         let n = link_network(baud)?;
         let m = Mapping::build(&n)?;
         let mut b = Board::new(Wire::new(VirtualBoard::new(&n.hardware, None)?));
+        // Pulled frames wait for the host's NEXT; the in-process wire answers at once, so this
+        // measures what the protocol costs, not a USB adapter's latency.
+        b.stream_spikes = mode == "streamed";
         b.identify()?;
         b.load(&m, |_, _| {})?;
         let input = m.input_flits(&[(0, 0)]);
@@ -168,6 +173,7 @@ fn link(bauds: &[u32], steps: u32, json: bool) -> Result<()> {
         let limit = baud as f64 / 10.0 / 3.0;
         let r = LinkBench {
             baud,
+            delivery: mode,
             clock_mhz: clock / 1e6,
             timesteps: steps,
             spikes,
@@ -179,7 +185,7 @@ fn link(bauds: &[u32], steps: u32, json: bool) -> Result<()> {
         };
         if !json {
             println!(
-                "link at {baud} baud ({:.0} MHz core): {} spikes in {:.4} s of board time = {:.0} spike events/s; wire limit {:.0}/s (3 bytes of 10 bits each): {:.1} % of it, {:.2} wire bytes per spike (STEP command and ACK included)",
+                "link at {baud} baud ({:.0} MHz core), {mode} spikes: {} spikes in {:.4} s of board time = {:.0} spike events/s; wire limit {:.0}/s (3 bytes of 10 bits each): {:.1} % of it, {:.2} wire bytes per spike (commands and ACK included)",
                 r.clock_mhz,
                 r.spikes,
                 r.board_seconds,

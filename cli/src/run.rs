@@ -28,6 +28,10 @@ pub struct Args {
     /// Milliseconds to wait for an answer before sending a command again.
     #[arg(long, default_value_t = 2000)]
     timeout_ms: u64,
+    /// Let SPIKES frames stream (STEP) even when the board offers STEP_PULLED: no round trip
+    /// per frame, but a damaged frame's spikes are lost (and reported).
+    #[arg(long)]
+    stream_spikes: bool,
 }
 
 /// The board as a simulation engine, so runs record spikes exactly as `simulate` does.
@@ -110,16 +114,18 @@ pub fn run(args: Args) -> Result<()> {
     let baud = args.baud.unwrap_or(net.hardware.baud);
     let mut board = Board::open(&args.port, baud)?;
     board.timeout = Duration::from_millis(args.timeout_ms);
+    board.stream_spikes = args.stream_spikes;
     let info = *board.info().expect("open identifies the board");
     println!(
-        "board on {}: {}x{} cores of {} neurons x {} axons, {:.3} MHz, {} baud",
+        "board on {}: {}x{} cores of {} neurons x {} axons, {:.3} MHz, {} baud, spikes {}",
         args.port,
         info.mesh_x,
         info.mesh_y,
         info.neurons_per_core,
         info.axons_per_core,
         info.clock_khz as f64 / 1e3,
-        info.baud
+        info.baud,
+        if board.pulls_spikes() { "pulled (STEP_PULLED)" } else { "streamed (STEP)" }
     );
     let t0 = Instant::now();
     let words: usize = mapping

@@ -4,10 +4,12 @@
 //! What the protocol recovers is checked exactly: every command is applied once (a lost
 //! answer makes the host send it again, and the board answers a repeat without running it
 //! again), so the chip's state, which the final potentials show, must equal the golden
-//! model's, and the board must have sent every recorded spike the golden model has. What it
-//! cannot recover is counted: a damaged SPIKES frame is dropped by the host's decoder and
-//! never sent again, so those spikes are missing on the host; every spike that does arrive
-//! must be one the golden model recorded in that timestep, and none may arrive twice.
+//! model's, and the board must have sent every recorded spike the golden model has. With
+//! pulled spikes (STEP_PULLED, the default on a board that offers it) each SPIKES frame is an
+//! answer too, so the host must receive every recorded spike, once. With `--stream-spikes`
+//! a damaged SPIKES frame is dropped by the host's decoder and never sent again: those spikes
+//! are counted as missing. Either way every spike that arrives must be one the golden model
+//! recorded in that timestep, and none may arrive twice.
 
 use crate::run::BoardEngine;
 use anyhow::{bail, Result};
@@ -36,12 +38,16 @@ pub struct Args {
     /// Print the figures as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Streamed SPIKES frames (STEP) instead of pulled ones: spikes in damaged frames are lost.
+    #[arg(long)]
+    pub stream_spikes: bool,
 }
 
 #[derive(serde::Serialize)]
 struct Figures {
     timesteps: usize,
     fault_rate: f64,
+    spike_delivery: &'static str,
     faults: FaultCounts,
     commands_resent: u64,
     bad_frames_at_host: u64,
@@ -78,7 +84,9 @@ pub fn run(a: Args) -> Result<()> {
     // retries ride out bursts of faults.
     b.timeout = std::time::Duration::from_millis(20);
     b.retries = 50;
+    b.stream_spikes = a.stream_spikes;
     b.identify()?;
+    let pulled = b.pulls_spikes();
     b.load(&m, |_, _| {})?;
     b.reset()?;
     let stim = Stimulus::build(&net, a.steps, None)?;
@@ -110,6 +118,7 @@ pub fn run(a: Args) -> Result<()> {
     let f = Figures {
         timesteps: a.steps,
         fault_rate: a.fault_rate,
+        spike_delivery: if pulled { "pulled" } else { "streamed" },
         faults: b.port_mut().faults,
         commands_resent: b.resent,
         bad_frames_at_host: b.bad_frames,
@@ -130,9 +139,10 @@ pub fn run(a: Args) -> Result<()> {
     } else {
         let w = &f.faults;
         println!(
-            "soak of {} over a wire with {:.0e} faults per byte: {} timesteps in {:.0} s",
+            "soak of {} over a wire with {:.0e} faults per byte, {} spikes: {} timesteps in {:.0} s",
             a.net.display(),
             f.fault_rate,
+            f.spike_delivery,
             f.timesteps,
             f.wall_seconds
         );
@@ -172,6 +182,12 @@ pub fn run(a: Args) -> Result<()> {
             "memory grew from {} KiB to {} KiB after the first tenth of the run",
             f.rss_kib_at_tenth,
             f.rss_kib_at_end
+        );
+    }
+    if pulled && f.spikes_lost_in_damaged_frames > 0 {
+        bail!(
+            "{} recorded spikes never reached the host, though every SPIKES frame was pulled",
+            f.spikes_lost_in_damaged_frames
         );
     }
     if f.spikes_lost_in_damaged_frames > 0 && f.bad_frames_at_host == 0 {

@@ -12,8 +12,8 @@ use spikemesh_spec::mapping::Mapping;
 use spikemesh_spec::memory_map::{self, config_writes};
 use spikemesh_spec::neuron::ModelId;
 use spikemesh_spec::protocol::{
-    BoardInfo, Command, Decoder, Frame, Response, BYTE_WRITE_WORDS, FEATURE_BYTE_WRITES, INJECT_FLITS, READ_WORDS,
-    WRITE_WORDS,
+    BoardInfo, Command, Decoder, Frame, Reason, Response, BYTE_WRITE_WORDS, FEATURE_BYTE_WRITES, FEATURE_PULLED_SPIKES,
+    INJECT_FLITS, READ_WORDS, WRITE_WORDS,
 };
 use spikemesh_spec::Hardware;
 use std::io::{ErrorKind, Read, Write};
@@ -53,6 +53,10 @@ pub struct Board<P> {
     pub resent: u64,
     /// Recorded spikes received.
     pub spikes_received: u64,
+    /// Use STEP, whose SPIKES frames stream without waiting for the host, even on a board that
+    /// offers STEP_PULLED: faster over a link with a long round trip, but a damaged SPIKES
+    /// frame is lost (and counted by [`Board::check_spikes`]).
+    pub stream_spikes: bool,
 }
 
 impl Board<Box<dyn serialport::SerialPort>> {
@@ -86,6 +90,7 @@ impl<P: Read + Write> Board<P> {
             bad_frames: 0,
             resent: 0,
             spikes_received: 0,
+            stream_spikes: false,
         }
     }
 
@@ -172,6 +177,10 @@ impl<P: Read + Write> Board<P> {
                         got: format!("a malformed answer: {e}"),
                     })?;
                     match r {
+                        // A pulled STEP's SPIKES frame is its command's answer.
+                        Response::Spikes { .. } if matches!(cmd, Command::StepPulled(_) | Command::Next) => {
+                            return Ok(r)
+                        }
                         Response::Spikes { timestep, spikes: s } => {
                             self.spikes_received += s.len() as u64;
                             spikes.extend(s.into_iter().map(|f| (timestep, f)));
@@ -208,6 +217,7 @@ impl<P: Read + Write> Board<P> {
             Response::Ident(i) => {
                 self.info = Some(i);
                 self.model = None;
+                self.finish_pulled_step()?;
                 match self.model() {
                     Ok(_) | Err(HostError::Nack { reason: spikemesh_spec::protocol::Reason::Busy, .. }) => Ok(i),
                     Err(e) => Err(e),
@@ -331,6 +341,7 @@ impl<P: Read + Write> Board<P> {
             // INFO does not report it, and the memory map does not depend on it.
             synapses_per_clock: 1,
             byte_writes: i.features & FEATURE_BYTE_WRITES != 0,
+            pulled_spikes: i.features & FEATURE_PULLED_SPIKES != 0,
             chip_model,
         })
     }
@@ -371,12 +382,51 @@ impl<P: Read + Write> Board<P> {
         Ok(())
     }
 
-    /// Runs `n` timesteps; returns the recorded spikes the board streamed.
+    /// Whether STEP asks for each SPIKES frame (STEP_PULLED and NEXT) rather than letting
+    /// them stream: when the board offers it and `stream_spikes` is off.
+    pub fn pulls_spikes(&self) -> bool {
+        !self.stream_spikes && self.info.as_ref().is_some_and(|i| i.features & FEATURE_PULLED_SPIKES != 0)
+    }
+
+    /// Runs `n` timesteps; returns the recorded spikes the board sent.
     pub fn step(&mut self, n: u32) -> Result<Vec<BoardSpike>, HostError> {
         let mut spikes = Vec::new();
-        match self.exchange(&Command::Step(n), &mut spikes)? {
-            Response::Ack => Ok(spikes),
-            other => Err(HostError::Unexpected { command: "STEP", got: format!("{other:?}") }),
+        if !self.pulls_spikes() {
+            return match self.exchange(&Command::Step(n), &mut spikes)? {
+                Response::Ack => Ok(spikes),
+                other => Err(HostError::Unexpected { command: "STEP", got: format!("{other:?}") }),
+            };
+        }
+        // Each SPIKES frame answers one command, so a damaged one is asked for again (same
+        // seq), and the chip waits for NEXT before it goes on.
+        let mut answer = self.exchange(&Command::StepPulled(n), &mut spikes)?;
+        loop {
+            match answer {
+                Response::Ack => return Ok(spikes),
+                Response::Spikes { timestep, spikes: s } => {
+                    self.spikes_received += s.len() as u64;
+                    spikes.extend(s.into_iter().map(|f| (timestep, f)));
+                }
+                other => return Err(HostError::Unexpected { command: "STEP_PULLED", got: format!("{other:?}") }),
+            }
+            answer = self.exchange(&Command::Next, &mut spikes)?;
+        }
+    }
+
+    /// Lets a pulled STEP that an earlier session left waiting run to its end (its spikes are
+    /// dropped), as a streamed STEP would have: the board answers NEXT with NACK 4 once
+    /// nothing waits.
+    fn finish_pulled_step(&mut self) -> Result<(), HostError> {
+        if self.info.as_ref().is_some_and(|i| i.features & FEATURE_PULLED_SPIKES == 0) {
+            return Ok(());
+        }
+        loop {
+            match self.exchange(&Command::Next, &mut Vec::new()) {
+                Ok(Response::Spikes { .. }) => {}
+                Ok(Response::Ack) | Err(HostError::Nack { reason: Reason::Busy, .. }) => return Ok(()),
+                Ok(other) => return Err(HostError::Unexpected { command: "NEXT", got: format!("{other:?}") }),
+                Err(e) => return Err(e),
+            }
         }
     }
 
@@ -435,6 +485,8 @@ fn command_name(c: &Command) -> &'static str {
         Command::ReadMem { .. } => "READ_MEM",
         Command::Inject(_) => "INJECT",
         Command::Step(_) => "STEP",
+        Command::StepPulled(_) => "STEP_PULLED",
+        Command::Next => "NEXT",
         Command::Status => "STATUS",
         Command::Reset => "RESET",
     }

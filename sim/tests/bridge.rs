@@ -274,6 +274,8 @@ enum Want {
     Data(usize),
     /// SPIKES frames (any number), then ACK.
     Stepped,
+    /// One answer to STEP_PULLED or NEXT: a SPIKES frame (the STEP waits) or ACK (it ended).
+    Pulled,
 }
 
 /// The host's view of the board between commands: what the spec says it holds.
@@ -287,6 +289,8 @@ struct Expect {
     frames: u32,
     /// Spikes received since RESET.
     spikes: u32,
+    /// A STEP_PULLED waits for NEXT: the timesteps it still covers, up to this counter value.
+    paused: Option<u32>,
 }
 
 /// The answer the protocol promises for `f`, given the board's state. Refusals are checked
@@ -297,10 +301,18 @@ fn promised(
     f: &spikemesh_spec::protocol::Frame,
     e: &Expect,
 ) -> Want {
+    use spikemesh_spec::protocol::kind;
     use spikemesh_spec::protocol::{MessageError, READ_WORDS};
     let nack = |r| Want::Exactly(vec![Response::Nack(r)]);
-    if f.kind == spikemesh_spec::protocol::kind::WRITE_BYTES && !hw.byte_writes {
+    if f.kind == kind::WRITE_BYTES && !hw.byte_writes {
         return nack(Reason::UnknownKind);
+    }
+    if [kind::STEP_PULLED, kind::NEXT].contains(&f.kind) && !hw.pulled_spikes {
+        return nack(Reason::UnknownKind);
+    }
+    // Inside a paused STEP_PULLED only these kinds are taken; the rest would run inside it.
+    if e.paused.is_some() && ![kind::NEXT, kind::RESET, kind::IDENTIFY, kind::STATUS].contains(&f.kind) {
+        return nack(Reason::Busy);
     }
     match Command::parse(f) {
         Err(MessageError::Kind(_)) => nack(Reason::UnknownKind),
@@ -316,6 +328,10 @@ fn promised(
         Ok(Command::Reset) => Want::Exactly(vec![Response::Ack]),
         Ok(Command::Step(0)) => Want::Exactly(vec![Response::Ack]),
         Ok(Command::Step(_)) => Want::Stepped,
+        Ok(Command::StepPulled(0)) => Want::Exactly(vec![Response::Ack]),
+        Ok(Command::StepPulled(_)) => Want::Pulled,
+        Ok(Command::Next) if e.paused.is_some() => Want::Pulled,
+        Ok(Command::Next) => nack(Reason::Busy),
         Ok(Command::Inject(flits)) => {
             let ok = flits.iter().all(|f| {
                 (f.x as usize) < hw.mesh_x && (f.y as usize) < hw.mesh_y && (f.payload as usize) < hw.axons_per_core
@@ -372,7 +388,8 @@ fn write_of(hw: &spikemesh_spec::Hardware, c: &Command) -> Option<(Command, Opti
 
 /// A frame body (kind, payload) a host could send: well-formed commands near the hardware's
 /// edges, command kinds with payloads of any length, and any kind at all.
-fn fuzz_frame() -> impl proptest::strategy::Strategy<Value = (u8, Vec<u8>)> {
+/// `inputs`: the network's input flits, for bursts that make neurons fire.
+fn fuzz_frame(inputs: Vec<Flit>) -> impl proptest::strategy::Strategy<Value = (u8, Vec<u8>)> {
     use proptest::prelude::*;
     // Mostly inside link-2x1's shape (2x1 cores, 32 neurons, 64 axons), sometimes just past it.
     let edge = |small: u32, edges: Vec<u32>| prop_oneof![4 => 0..small, 1 => prop::sample::select(edges)];
@@ -399,7 +416,10 @@ fn fuzz_frame() -> impl proptest::strategy::Strategy<Value = (u8, Vec<u8>)> {
         3 => (core, 0u8..15, row, col, prop_oneof![4 => 0u16..6, 1 => 200u16..210])
             .prop_map(|(core, mem, row, col, count)| Command::ReadMem { core, mem, row, col, count }),
         2 => prop::collection::vec(flit, 1..5).prop_map(Command::Inject),
+        1 => prop::collection::vec(prop::sample::select(inputs), 16..48).prop_map(Command::Inject),
         1 => (0u32..4).prop_map(Command::Step),
+        1 => (0u32..4).prop_map(Command::StepPulled),
+        2 => Just(Command::Next),
         1 => Just(Command::Status),
         1 => Just(Command::Reset),
         1 => Just(Command::Identify),
@@ -414,12 +434,14 @@ fn fuzz_frame() -> impl proptest::strategy::Strategy<Value = (u8, Vec<u8>)> {
             }
             (f.kind, f.payload)
         }),
-        2 => (1u8..=8, prop::collection::vec(any::<u8>(), 0..24)),
+        2 => (1u8..=10, prop::collection::vec(any::<u8>(), 0..24)),
         1 => (any::<u8>(), prop::collection::vec(any::<u8>(), 0..12)),
     ]
     .prop_map(|(kind, mut payload)| {
         // A long STEP would only cost time: keep random ones to a few timesteps.
-        if kind == spikemesh_spec::protocol::kind::STEP && payload.len() == 4 {
+        if [spikemesh_spec::protocol::kind::STEP, spikemesh_spec::protocol::kind::STEP_PULLED].contains(&kind)
+            && payload.len() == 4
+        {
             payload = (u32::from_le_bytes(payload[..].try_into().unwrap()) % 4).to_le_bytes().to_vec();
         }
         (kind, payload)
@@ -429,6 +451,56 @@ fn fuzz_frame() -> impl proptest::strategy::Strategy<Value = (u8, Vec<u8>)> {
 #[test]
 fn random_commands_are_answered_as_the_spec_promises() {
     fuzz("link-2x1.toml", true);
+}
+
+/// The repeat rule makes every SPIKES frame of a pulled STEP recoverable: STEP_PULLED or
+/// NEXT sent again with its seq gets the same frame again, and the chip goes on only at a
+/// new NEXT. Each timestep's spikes come back exactly as the golden model's, once.
+#[test]
+fn a_pulled_step_answers_a_repeat_with_the_same_spikes_frame() {
+    let n = net("link-2x1.toml");
+    let m = Mapping::build(&n).unwrap();
+    let stim = Stimulus::build(&n, 12, None).unwrap();
+    let mut l = Link::open(&n);
+    l.load(&m);
+    let mut gold = Golden::new(&m);
+    let (mut frames, mut total) = (0, 0);
+    for (t, inputs) in stim.steps.iter().enumerate() {
+        let want: Vec<u32> = gold.step(inputs).iter().copied().filter(|&s| m.is_recorded(s)).collect();
+        let flits = m.input_flits(inputs);
+        if !flits.is_empty() {
+            l.ack(&Command::Inject(flits));
+        }
+        let mut got = Vec::new();
+        let mut cmd = Command::StepPulled(1);
+        loop {
+            let answer = l.cmd(&cmd);
+            // The same frame again (same kind and seq): the same answer, nothing run twice.
+            let again: Vec<Response> = l.raw(&cmd.frame(l.seq).encode()).into_iter().map(|(_, r)| r).collect();
+            assert_eq!(again, answer, "timestep {t}: {cmd:?} sent again");
+            match &answer[..] {
+                [Response::Ack] => break,
+                [Response::Spikes { timestep, spikes }] => {
+                    assert_eq!(*timestep as usize, t);
+                    got.extend(spikes.iter().map(|&f| m.slot_of_host_flit(f)));
+                    frames += 1;
+                }
+                other => panic!("timestep {t}: {cmd:?} answered {other:?}"),
+            }
+            cmd = Command::Next;
+        }
+        got.sort_unstable();
+        assert_eq!(got, want, "timestep {t}");
+        total += got.len();
+    }
+    assert!(frames > 5 && total > 20, "the run should fire: {frames} frames, {total} spikes");
+    assert_eq!(l.cmd(&Command::Next), vec![Response::Nack(Reason::Busy)], "NEXT with nothing waiting");
+    match &l.cmd(&Command::Status)[..] {
+        [Response::Counters { timestep, spikes_sent, .. }] => {
+            assert_eq!((*timestep, *spikes_sent), (12, total as u32), "a repeat ran nothing twice")
+        }
+        other => panic!("STATUS answered {other:?}"),
+    }
 }
 
 /// The same on a cuba chip: its type words (ids 2-4, 10, 11), middle register (12) and model
@@ -444,11 +516,18 @@ fn fuzz(name: &str, byte_writes: bool) {
     use spikemesh_spec::protocol::Frame;
     let mut n = net(name);
     n.hardware.byte_writes = byte_writes;
+    // Both options follow one switch here: link-2x1 has both, link-cuba neither (as a full UP5K).
+    n.hardware.pulled_spikes = byte_writes;
     let hw = n.hardware.clone();
     let info = board_info(&hw, clock_hz(&hw));
     let mut l = Link::open(&n);
+    // The network loaded, so injected axon events make neurons fire and pulled STEPs pause.
+    let m = Mapping::build(&n).unwrap();
+    l.load(&m);
+    let inputs: Vec<Flit> = (0..16).flat_map(|a| m.input_flits(&[(0, a)])).collect();
+    assert!(!inputs.is_empty());
     let mut runner = TestRunner::new(Config { cases: 128, failure_persistence: None, ..Config::default() });
-    let frames = proptest::collection::vec(fuzz_frame(), 1..48);
+    let frames = proptest::collection::vec(fuzz_frame(inputs), 1..48);
     // One board for every case (a model is costly to open): each case starts with RESET, so it
     // knows the state the spec promises. Memories keep what earlier cases wrote; the checks
     // below read before and after instead of assuming contents.
@@ -522,6 +601,35 @@ fn fuzz(name: &str, byte_writes: bool) {
                         return Err(TestCaseError::fail(format!("{ctx}: STEP ended with {last:?}")));
                     }
                 }
+                Want::Pulled => {
+                    // The timesteps the pulled STEP covers: from the open one (or the one
+                    // its last frame belonged to) up to `end`.
+                    let (first, end) = match (&cmd, e.paused) {
+                        (Some(Command::StepPulled(k)), _) => {
+                            (e.timestep - e.open as u32, e.timestep - e.open as u32 + k)
+                        }
+                        (_, Some(end)) => (e.timestep.saturating_sub(1), end),
+                        _ => unreachable!(),
+                    };
+                    match &got[..] {
+                        [Response::Ack] => {
+                            e.timestep = end;
+                            e.paused = None;
+                        }
+                        [Response::Spikes { timestep, spikes }] if (first..end).contains(timestep) => {
+                            *seen.entry("SPIKES pulled".into()).or_default() += 1;
+                            e.spikes += spikes.len() as u32;
+                            e.timestep = timestep + 1;
+                            e.paused = Some(end);
+                        }
+                        _ => {
+                            return Err(TestCaseError::fail(format!(
+                                "{ctx}: answered {got:?}, want one SPIKES frame of timesteps {first}..{end} or ACK"
+                            )))
+                        }
+                    }
+                    e.open = false;
+                }
             }
             // The spec's state after the answer.
             let acked = got.last() == Some(&Response::Ack);
@@ -537,7 +645,7 @@ fn fuzz(name: &str, byte_writes: bool) {
                     e.timestep += !e.open as u32;
                     e.open = true;
                 }
-                Some(Command::Step(k)) if *k > 0 => {
+                Some(Command::Step(k)) if *k > 0 && acked => {
                     e.timestep += k - e.open as u32;
                     e.open = false;
                 }
@@ -581,4 +689,7 @@ fn fuzz(name: &str, byte_writes: bool) {
         assert!(seen.get(k).copied().unwrap_or(0) > 0, "no case exercised {k:?}: {seen:?}");
     }
     assert_eq!(seen.contains_key("WriteBytes answered"), byte_writes, "WRITE_BYTES answers: {seen:?}");
+    assert_eq!(seen.contains_key("StepPulled answered"), byte_writes, "STEP_PULLED answers: {seen:?}");
+    assert_eq!(seen.contains_key("Next answered"), byte_writes, "NEXT answers: {seen:?}");
+    assert_eq!(seen.contains_key("SPIKES pulled"), byte_writes, "pulled SPIKES frames: {seen:?}");
 }

@@ -85,6 +85,8 @@ pub struct RawHardware {
     pub synapses_per_clock: Option<i64>,
     /// Whether the bridge accepts WRITE_BYTES (default true).
     pub byte_writes: Option<bool>,
+    /// Build the bridge's STEP_PULLED and NEXT commands (no recorded spike lost on a bad wire).
+    pub pulled_spikes: Option<bool>,
 }
 
 /// Neuron parameters as written: `model` and the model's own keys, checked against the

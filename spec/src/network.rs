@@ -34,6 +34,9 @@ pub struct Hardware {
     /// The bridge accepts WRITE_BYTES, one byte per word (`docs/protocol.md`): a fifth of the
     /// load time for weights of up to 8 bits, for about 50 logic cells.
     pub byte_writes: bool,
+    /// The bridge accepts STEP_PULLED and NEXT (`docs/protocol.md`): each SPIKES frame is an
+    /// answer the host can ask for again, so a damaged frame loses no spike.
+    pub pulled_spikes: bool,
     /// The model a chip with the host bridge runs on every core: the first simulated
     /// population's (validation sets it; `lif` without one). The bridge's memory table and the
     /// host's checks follow it (`memory_map::geometry`); empty cores get its silent type.

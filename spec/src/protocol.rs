@@ -26,6 +26,8 @@ pub const WRITE_WORDS: usize = (MAX_PAYLOAD - 7) / 5;
 pub const BYTE_WRITE_WORDS: usize = MAX_PAYLOAD - 7;
 /// `BoardInfo::features` bit: the board accepts WRITE_BYTES.
 pub const FEATURE_BYTE_WRITES: u8 = 1;
+/// `BoardInfo::features` bit: the board accepts STEP_PULLED and NEXT.
+pub const FEATURE_PULLED_SPIKES: u8 = 2;
 /// Words one DATA answer carries, so the most one READ_MEM may ask for.
 pub const READ_WORDS: usize = MAX_PAYLOAD / 5;
 /// Flits one INJECT frame carries.
@@ -53,6 +55,11 @@ pub mod kind {
     /// Write consecutive words of one core memory, one byte each (a fifth of WRITE_MEM's
     /// bytes for weights of up to 8 bits; boards that report `FEATURE_BYTE_WRITES`).
     pub const WRITE_BYTES: u8 = 0x08;
+    /// Run timesteps, sending each SPIKES frame as an answer and waiting for NEXT before
+    /// the chip goes on (boards that report `FEATURE_PULLED_SPIKES`).
+    pub const STEP_PULLED: u8 = 0x09;
+    /// Go on with the waiting STEP_PULLED: answered by its next SPIKES frame or its ACK.
+    pub const NEXT: u8 = 0x0A;
     /// A command was applied.
     pub const ACK: u8 = 0x81;
     /// A command was refused, with a reason.
@@ -302,6 +309,10 @@ pub enum Command {
     Inject(Vec<Flit>),
     /// Run `n` timesteps, the first being the one INJECT opened, if any.
     Step(u32),
+    /// As `Step`, but every SPIKES frame is an answer that NEXT asks for (none is lost).
+    StepPulled(u32),
+    /// Go on with the waiting `StepPulled`.
+    Next,
     /// Report counters.
     Status,
     /// Zero neuron state and counters.
@@ -460,6 +471,11 @@ impl Command {
                 p.extend_from_slice(&n.to_le_bytes());
                 kind::STEP
             }
+            Command::StepPulled(n) => {
+                p.extend_from_slice(&n.to_le_bytes());
+                kind::STEP_PULLED
+            }
+            Command::Next => kind::NEXT,
             Command::Status => kind::STATUS,
             Command::Reset => kind::RESET,
         };
@@ -505,6 +521,14 @@ impl Command {
             kind::STEP => {
                 len("4 bytes", p.len() == 4)?;
                 Command::Step(u32_at(p, 0))
+            }
+            kind::STEP_PULLED => {
+                len("4 bytes", p.len() == 4)?;
+                Command::StepPulled(u32_at(p, 0))
+            }
+            kind::NEXT => {
+                len("0 bytes", p.is_empty())?;
+                Command::Next
             }
             kind::STATUS => {
                 len("0 bytes", p.is_empty())?;

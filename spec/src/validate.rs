@@ -176,6 +176,7 @@ impl Validator<'_> {
             baud: baud? as u32,
             synapses_per_clock: spc?,
             byte_writes: h.byte_writes.unwrap_or(true),
+            pulled_spikes: h.pulled_spikes.unwrap_or(true),
             chip_model: ModelId::lif(),
         })
         .filter(|_| self.diags.is_empty())

@@ -14,6 +14,8 @@ fn command() -> impl Strategy<Value = Command> {
         Just(Command::Status),
         Just(Command::Reset),
         any::<u32>().prop_map(Command::Step),
+        any::<u32>().prop_map(Command::StepPulled),
+        Just(Command::Next),
         (
             any::<u8>(),
             0u8..16,

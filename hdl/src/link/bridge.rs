@@ -42,7 +42,8 @@ pub fn board_info(hw: &Hardware, clock_hz: u64) -> BoardInfo {
         destinations_per_core: hw.destinations_per_core as u32,
         clock_khz: ((clock_hz + 500) / 1000) as u32,
         baud: hw.baud,
-        features: if hw.byte_writes { spikemesh_spec::protocol::FEATURE_BYTE_WRITES } else { 0 },
+        features: if hw.byte_writes { spikemesh_spec::protocol::FEATURE_BYTE_WRITES } else { 0 }
+            | if hw.pulled_spikes { spikemesh_spec::protocol::FEATURE_PULLED_SPIKES } else { 0 },
     }
 }
 
@@ -243,6 +244,11 @@ pub struct Bridge {
     last_seq: DFF<Bits<8>>,
     last_len: DFF<Bits<11>>,
     silent: DFF<bool>,
+    // STEP_PULLED: `pull` marks the running STEP as pulled; `paused` is set while its last
+    // SPIKES frame waits for NEXT, and `pend` says whether that frame closed the timestep.
+    pull: DFF<bool>,
+    paused: DFF<bool>,
+    pend: DFF<bool>,
     // The mesh's `quiet`, registered (it is an OR over every tile), and the clocks left
     // before it may be trusted again after the bridge itself made the mesh busy.
     quiet_q: DFF<bool>,
@@ -305,6 +311,10 @@ pub struct Bridge {
     k_write8: Constant<Bits<8>>,
     // `Hardware::byte_writes`: when false, Yosys drops the WRITE_BYTES path as constant.
     byte_ok: Constant<bool>,
+    k_stepp: Constant<Bits<8>>,
+    k_next: Constant<Bits<8>>,
+    // `Hardware::pulled_spikes`: when false, Yosys drops STEP_PULLED and NEXT as constant.
+    pull_ok: Constant<bool>,
     k_read: Constant<Bits<8>>,
     k_inject: Constant<Bits<8>>,
     k_step: Constant<Bits<8>>,
@@ -451,6 +461,9 @@ impl Bridge {
             last_seq: Default::default(),
             last_len: Default::default(),
             silent: Default::default(),
+            pull: Default::default(),
+            paused: Default::default(),
+            pend: Default::default(),
             quiet_q: Default::default(),
             fresh: Default::default(),
             calm: Default::default(),
@@ -510,6 +523,9 @@ impl Bridge {
             k_write: c8(kind::WRITE_MEM as u64),
             k_write8: c8(kind::WRITE_BYTES as u64),
             byte_ok: Constant::new(hw.byte_writes),
+            k_stepp: c8(kind::STEP_PULLED as u64),
+            k_next: c8(kind::NEXT as u64),
+            pull_ok: Constant::new(hw.pulled_spikes),
             k_read: c8(kind::READ_MEM as u64),
             k_inject: c8(kind::INJECT as u64),
             k_step: c8(kind::STEP as u64),
@@ -559,8 +575,8 @@ impl Logic for Bridge {
         dff_setup!(
             self, clock, state, ret, hret, pret, phase, ra, cnt, plen, rem, unit, words, widx, sh_in, narrow, cmd_kind,
             seq, core, mem, row, col, nsteps, sh_out, ocnt, chunk, nchunk, wa, rkind, open, fopen, nspk, last_ok,
-            last_kind, last_seq, last_len, silent, quiet_q, row_big, col_big, fresh, ok_wr, ok_rd, ok_val, ok_flit,
-            ok_count
+            last_kind, last_seq, last_len, silent, pull, paused, pend, quiet_q, row_big, col_big, fresh, ok_wr, ok_rd,
+            ok_val, ok_flit, ok_count
         );
         clock!(self, clock, urx, utx, frx, ftx, n_accepted, n_rejected, n_spikes);
         // UART and framing.
@@ -773,12 +789,29 @@ impl Logic for Bridge {
                         }
                     }
                 }
-                if self.cmd_kind.q.val() == self.k_step.val() {
+                if (self.cmd_kind.q.val() == self.k_step.val())
+                    | ((self.cmd_kind.q.val() == self.k_stepp.val()) & self.pull_ok.val())
+                {
                     self.sh_out.d.next = self.nack_length.val();
                     if self.plen.q.val() == self.n4.val() {
+                        self.pull.d.next = self.cmd_kind.q.val() == self.k_stepp.val();
                         self.cnt.d.next = self.c[4].val();
                         self.ret.d.next = Step::StepCount;
                         self.state.d.next = Step::Fetch;
+                    }
+                }
+                // NEXT: the waiting STEP_PULLED goes on where its last SPIKES frame left it.
+                if (self.cmd_kind.q.val() == self.k_next.val()) & self.pull_ok.val() {
+                    self.sh_out.d.next = self.nack_length.val();
+                    if self.plen.q.val() == self.n0.val() {
+                        self.sh_out.d.next = self.nack_busy.val();
+                        if self.paused.q.val() {
+                            self.paused.d.next = false;
+                            self.state.d.next = Step::Collect;
+                            if self.pend.q.val() {
+                                self.state.d.next = Step::StepEnd;
+                            }
+                        }
                     }
                 }
                 if self.cmd_kind.q.val() == self.k_read.val() {
@@ -810,6 +843,20 @@ impl Logic for Bridge {
                     self.unit.d.next = self.n3.val();
                     self.words.d.next = self.n0.val();
                     self.state.d.next = Step::Len;
+                }
+                // While a SPIKES frame waits for NEXT only NEXT, RESET, IDENTIFY and STATUS are
+                // taken: anything else would run inside the paused STEP.
+                if self.paused.q.val()
+                    & self.pull_ok.val()
+                    & (self.cmd_kind.q.val() != self.k_next.val())
+                    & (self.cmd_kind.q.val() != self.k_reset.val())
+                    & (self.cmd_kind.q.val() != self.k_ident.val())
+                    & (self.cmd_kind.q.val() != self.k_status.val())
+                {
+                    self.sh_out.d.next = self.nack_busy.val();
+                    self.state.d.next = Step::Nack;
+                    // A refused STEP must not turn the paused one into a streamed one.
+                    self.pull.d.next = self.pull.q.val();
                 }
             }
             // The payload must hold a whole number of `unit`-byte items.
@@ -1086,6 +1133,17 @@ impl Logic for Bridge {
                 self.ftx.send.next = true;
                 self.fopen.d.next = false;
                 self.state.d.next = self.ret.q.val();
+                // A pulled STEP: the frame is this command's answer (sent again on a repeat),
+                // and the chip waits (its host port stalls the mesh) until NEXT.
+                if self.pull.q.val() & self.pull_ok.val() {
+                    self.last_ok.d.next = true;
+                    self.last_kind.d.next = self.cmd_kind.q.val();
+                    self.last_seq.d.next = self.seq.q.val();
+                    self.last_len.d.next = self.wa.q.val();
+                    self.paused.d.next = true;
+                    self.pend.d.next = self.ret.q.val() == Step::StepEnd;
+                    self.state.d.next = Step::Idle;
+                }
             }
             Step::StepEnd => {
                 self.nsteps.d.next = self.nsteps.q.val() - self.o32.val();
@@ -1099,6 +1157,7 @@ impl Logic for Bridge {
             // RESET: drop what an open timestep still sends, then clear.
             Step::Reset => {
                 self.host_out_ready.next = true;
+                self.paused.d.next = false;
                 if self.calm.val() {
                     self.open.d.next = false;
                     self.clear.next = true;
