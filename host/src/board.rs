@@ -181,10 +181,7 @@ impl<P: Read + Write> Board<P> {
                         Response::Spikes { .. } if matches!(cmd, Command::StepPulled(_) | Command::Next) => {
                             return Ok(r)
                         }
-                        Response::Spikes { timestep, spikes: s } => {
-                            self.spikes_received += s.len() as u64;
-                            spikes.extend(s.into_iter().map(|f| (timestep, f)));
-                        }
+                        Response::Spikes { timestep, spikes: s } => self.take_spikes(spikes, timestep, s),
                         Response::Nack(reason) => return Err(HostError::Nack { command: name, reason }),
                         other => return Ok(other),
                     }
@@ -385,7 +382,18 @@ impl<P: Read + Write> Board<P> {
     /// Whether STEP asks for each SPIKES frame (STEP_PULLED and NEXT) rather than letting
     /// them stream: when the board offers it and `stream_spikes` is off.
     pub fn pulls_spikes(&self) -> bool {
-        !self.stream_spikes && self.info.as_ref().is_some_and(|i| i.features & FEATURE_PULLED_SPIKES != 0)
+        !self.stream_spikes && self.board_has(FEATURE_PULLED_SPIKES)
+    }
+
+    /// Whether IDENTIFY reported this `features` bit.
+    fn board_has(&self, feature: u8) -> bool {
+        self.info.as_ref().is_some_and(|i| i.features & feature != 0)
+    }
+
+    /// Counts a SPIKES frame's spikes as received and appends them, with its timestep.
+    fn take_spikes(&mut self, to: &mut Vec<BoardSpike>, timestep: u32, s: Vec<Flit>) {
+        self.spikes_received += s.len() as u64;
+        to.extend(s.into_iter().map(|f| (timestep, f)));
     }
 
     /// Runs `n` timesteps; returns the recorded spikes the board sent.
@@ -403,10 +411,7 @@ impl<P: Read + Write> Board<P> {
         loop {
             match answer {
                 Response::Ack => return Ok(spikes),
-                Response::Spikes { timestep, spikes: s } => {
-                    self.spikes_received += s.len() as u64;
-                    spikes.extend(s.into_iter().map(|f| (timestep, f)));
-                }
+                Response::Spikes { timestep, spikes: s } => self.take_spikes(&mut spikes, timestep, s),
                 other => return Err(HostError::Unexpected { command: "STEP_PULLED", got: format!("{other:?}") }),
             }
             answer = self.exchange(&Command::Next, &mut spikes)?;
@@ -417,7 +422,7 @@ impl<P: Read + Write> Board<P> {
     /// dropped), as a streamed STEP would have: the board answers NEXT with NACK 4 once
     /// nothing waits.
     fn finish_pulled_step(&mut self) -> Result<(), HostError> {
-        if self.info.as_ref().is_some_and(|i| i.features & FEATURE_PULLED_SPIKES == 0) {
+        if !self.board_has(FEATURE_PULLED_SPIKES) {
             return Ok(());
         }
         loop {

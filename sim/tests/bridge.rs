@@ -52,6 +52,17 @@ impl Link {
         r.into_iter().map(|(_, r)| r).collect()
     }
 
+    /// Steps the golden model on `inputs` and injects them, opening the board's timestep;
+    /// returns the recorded slots the golden model spiked.
+    fn open_timestep(&mut self, m: &Mapping, gold: &mut Golden, inputs: &[(u32, u32)]) -> Vec<u32> {
+        let want = gold.step(inputs).iter().copied().filter(|&s| m.is_recorded(s)).collect();
+        let flits = m.input_flits(inputs);
+        if !flits.is_empty() {
+            self.ack(&Command::Inject(flits));
+        }
+        want
+    }
+
     fn ack(&mut self, c: &Command) {
         assert_eq!(self.cmd(c), vec![Response::Ack], "{c:?}");
     }
@@ -174,11 +185,7 @@ fn network_over_the_wire_equals_golden() {
     let mut gold = Golden::new(&m);
     let mut total = 0;
     for (t, inputs) in stim.steps.iter().enumerate() {
-        let want: Vec<u32> = gold.step(inputs).iter().copied().filter(|&s| m.is_recorded(s)).collect();
-        let flits = m.input_flits(inputs);
-        if !flits.is_empty() {
-            l.ack(&Command::Inject(flits));
-        }
+        let want = l.open_timestep(&m, &mut gold, inputs);
         let mut got = Vec::new();
         let answers = l.cmd(&Command::Step(1));
         assert_eq!(answers.last(), Some(&Response::Ack));
@@ -466,11 +473,7 @@ fn a_pulled_step_answers_a_repeat_with_the_same_spikes_frame() {
     let mut gold = Golden::new(&m);
     let (mut frames, mut total) = (0, 0);
     for (t, inputs) in stim.steps.iter().enumerate() {
-        let want: Vec<u32> = gold.step(inputs).iter().copied().filter(|&s| m.is_recorded(s)).collect();
-        let flits = m.input_flits(inputs);
-        if !flits.is_empty() {
-            l.ack(&Command::Inject(flits));
-        }
+        let want = l.open_timestep(&m, &mut gold, inputs);
         let mut got = Vec::new();
         let mut cmd = Command::StepPulled(1);
         loop {
