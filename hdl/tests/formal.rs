@@ -158,3 +158,32 @@ fn quiet_means_no_flit_anywhere_in_the_mesh() {
     assert!(matches!(verdicts[1].0, Verdict::Fail(_)), "the broken router must fail: {:?}", verdicts[1]);
     println!("mutant_barrier_local_output: fails, as it must");
 }
+
+/// The barrier rises: after the last flit, the 2x2 mesh makes progress every clock until
+/// `quiet` (k-induction), so `quiet` is low for a bounded time; a router missing a turn XY
+/// routing takes (a flit waits for ever) and a fan-out unit that never returns to idle fail it.
+#[test]
+fn quiet_rises_within_a_bounded_time_after_the_last_flit() {
+    use spikemesh_hdl::formal::drain::{self, Mutation};
+    let cases = [
+        ("drain_2x2_fifo2", 2, Mutation::None),
+        ("drain_2x2_fifo1", 1, Mutation::None),
+        ("mutant_drain_turn", 2, Mutation::DropTurn),
+        ("mutant_drain_fanout", 1, Mutation::StuckFanOut),
+    ];
+    let verdicts =
+        on_two_threads(&cases, |(name, fifo, m)| run(&drain::proof(name, *fifo, *m), "prove", &work_dir()).unwrap());
+    for ((name, _, m), (v, summary)) in cases.iter().zip(&verdicts) {
+        if *m == Mutation::None {
+            assert_eq!(*v, Verdict::Pass, "{name}: {summary}");
+            println!(
+                "{name}: progress every clock after the last flit until quiet, proven by k-induction (depth {}); so quiet is low for at most {} clocks",
+                drain::DEPTH,
+                drain::bound()
+            );
+        } else {
+            assert!(matches!(v, Verdict::Fail(_)), "{name} must fail: {v:?}\n{summary}");
+            println!("{name}: fails, as it must");
+        }
+    }
+}

@@ -8,9 +8,7 @@
 //! Proven by k-induction (depth `DEPTH`): while `quiet` is high no link and no host output
 //! carries a flit; and `quiet` stays high until the host sends a flit, starts a timestep or
 //! clears, so no flit is hidden anywhere that `quiet` does not see (a router FIFO or output
-//! register, a fan-out unit, a link). Not proven: that `quiet` rises within a bounded time
-//! after the last flit (the per-router bound does not compose across a mesh: a neighbour's
-//! full FIFO is not a bounded refusal).
+//! register, a fan-out unit, a link). That `quiet` rises after the last flit is `drain.rs`.
 
 use super::Proof;
 use crate::shape::{CoreShape, CrossbarStyle};
@@ -29,14 +27,13 @@ pub enum Mutation {
 
 /// The proof for a 2x2 mesh of 2-neuron, 2-axon `lif` tiles with 4 destinations each.
 pub fn proof(name: &str, mutation: Mutation) -> Proof {
-    let shape = CoreShape { neurons: 2, axons: 2, ..CoreShape::reference(CrossbarStyle::Inferred) };
-    let mut v = crate::mesh::mesh_verilog(&shape, 4, 2, 2, false);
+    let mut v = mesh_2x2(2);
     if mutation == Mutation::RouterForgetsLocalOutput {
         let from = "occupied = occupied | head_valid$4$q | tail_valid$4$q | o_valid$4$q;";
         assert_eq!(v.matches(from).count(), 1, "mutation target not found once");
         v = v.replace(from, "occupied = occupied | head_valid$4$q | tail_valid$4$q;");
     }
-    let v = abstract_core(&v);
+    let v = abstract_core(&v, "");
     let links: Vec<String> = (0..2).flat_map(|y| (0..2).map(move |x| format!("t{x}_{y}_ov == 4'd0"))).collect();
     let props = format!(
         "`ifdef FORMAL
@@ -63,8 +60,19 @@ pub fn proof(name: &str, mutation: Mutation) -> Proof {
     Proof { name: name.into(), sby, files: vec![("mesh.sv".into(), v)] }
 }
 
-/// `v` with the body of the tile's core module replaced by the abstract core.
-fn abstract_core(v: &str) -> String {
+/// The mesh of the barrier proofs: 2x2 tiles of 2-neuron, 2-axon `lif` cores with
+/// [`DESTINATIONS`] each, routers with `fifo`-deep input FIFOs (2, or 1 as on the UP5K).
+pub(super) fn mesh_2x2(fifo: usize) -> String {
+    let shape = CoreShape { neurons: 2, axons: 2, router_fifo: fifo, ..CoreShape::reference(CrossbarStyle::Inferred) };
+    crate::mesh::mesh_verilog(&shape, DESTINATIONS, 2, 2, false)
+}
+
+/// Fan-out destinations per tile in the barrier proofs.
+pub(super) const DESTINATIONS: usize = 4;
+
+/// `v` with the body of the tile's core module replaced by the abstract core, with `extra`
+/// (more Verilog about the abstract core's ports) inside its `FORMAL` block.
+pub(super) fn abstract_core(v: &str, extra: &str) -> String {
     let head = "module sm_tile_lif$core(";
     let start = v.find(head).expect("the tile's core module");
     let decl_end = start + v[start..].find("    // Constant declarations").expect("the core's port list");
@@ -83,7 +91,6 @@ fn abstract_core(v: &str) -> String {
   always @(posedge clock) if (f_past && $past(out_valid && !out_ready)) assume(out_valid && out_neuron == $past(out_neuron));
   always @(*) if (out_valid) assume(busy);
   always @(posedge clock) if (f_past && $past(!busy && !start && !clear && !(in_valid && in_ready))) assume(!busy);
-`endif
 ";
-    format!("{}{}{}{}", &v[..decl_end], body, end_tag, &v[end + end_tag.len()..])
+    format!("{}{}{extra}`endif\n{}{}", &v[..decl_end], body, end_tag, &v[end + end_tag.len()..])
 }

@@ -5,6 +5,7 @@
 
 pub mod barrier;
 pub mod config;
+pub mod drain;
 pub mod framerx;
 pub mod router;
 pub mod uart;
@@ -12,6 +13,23 @@ pub mod uart;
 use crate::fpga::flow::{run_logged, FlowError};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The XY route of `spec::flit::route`, written again as a Verilog function `oracle` (one-hot
+/// output: 0 north, 1 east, 2 south, 3 west, 4 local) for proofs to check the router against:
+/// x first, then y; host flits go to (0,0), then west.
+pub(super) const XY_ORACLE: &str = "  function [4:0] oracle(input [22:0] f, input [3:0] x, input [3:0] y);
+    reg [3:0] tx, ty;
+    begin
+      tx = f[22] ? 4'd0 : f[21:18];
+      ty = f[22] ? 4'd0 : f[17:14];
+      if (tx > x) oracle = 5'b00010;
+      else if (tx < x) oracle = 5'b01000;
+      else if (ty > y) oracle = 5'b00100;
+      else if (ty < y) oracle = 5'b00001;
+      else if (f[22]) oracle = 5'b01000;
+      else oracle = 5'b10000;
+    end
+  endfunction";
 
 /// One SymbiYosys run: files to write and the task to run.
 #[derive(Debug, Clone)]

@@ -105,21 +105,7 @@ fn properties(mask: u64, depth: usize, mesh_x: usize, mesh_y: usize) -> String {
     a("  (* anyconst *) reg [22:0] f_a;\n  (* anyconst *) reg [22:0] f_b;\n  (* anyconst *) reg [2:0] f_in;".into());
     a(format!("  localparam [22:0] F_MASK = 23'h{mask:x};"));
     a("  always @(*) assume(f_in < 3'd5 && f_a != f_b);".into());
-    // The XY route of `spec::flit::route`: x first, then y; host flits go to (0,0), then west.
-    a("  function [4:0] oracle(input [22:0] f, input [3:0] x, input [3:0] y);
-    reg [3:0] tx, ty;
-    begin
-      tx = f[22] ? 4'd0 : f[21:18];
-      ty = f[22] ? 4'd0 : f[17:14];
-      if (tx > x) oracle = 5'b00010;
-      else if (tx < x) oracle = 5'b01000;
-      else if (ty > y) oracle = 5'b00100;
-      else if (ty < y) oracle = 5'b00001;
-      else if (f[22]) oracle = 5'b01000;
-      else oracle = 5'b10000;
-    end
-  endfunction"
-        .into());
+    a(super::XY_ORACLE.into());
     for (i, allowed) in allowed_from.iter().enumerate() {
         a(format!(
             "  // input {i}: valid/ready, used bits only, a core inside the mesh, XY-legal, tracked flits on f_in only"
