@@ -73,11 +73,6 @@ pub(super) const DESTINATIONS: usize = 4;
 /// `v` with the body of the tile's core module replaced by the abstract core, with `extra`
 /// (more Verilog about the abstract core's ports) inside its `FORMAL` block.
 pub(super) fn abstract_core(v: &str, extra: &str) -> String {
-    let head = "module sm_tile_lif$core(";
-    let start = v.find(head).expect("the tile's core module");
-    let decl_end = start + v[start..].find("    // Constant declarations").expect("the core's port list");
-    let end_tag = "endmodule // sm_tile_lif$core\n";
-    let end = start + v[start..].find(end_tag).expect("the core's end");
     let body = "  // The abstract core: free outputs within the real core's rules.
 `ifdef FORMAL
   (* anyseq *) reg a_busy, a_in_ready, a_out_valid;
@@ -92,5 +87,5 @@ pub(super) fn abstract_core(v: &str, extra: &str) -> String {
   always @(*) if (out_valid) assume(busy);
   always @(posedge clock) if (f_past && $past(!busy && !start && !clear && !(in_valid && in_ready))) assume(!busy);
 ";
-    format!("{}{}{extra}`endif\n{}{}", &v[..decl_end], body, end_tag, &v[end + end_tag.len()..])
+    super::replace_body(v, "sm_tile_lif$core", &format!("{body}{extra}`endif\n"))
 }

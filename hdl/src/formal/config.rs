@@ -9,9 +9,9 @@
 //! `quiet`), each memory's write enable is high exactly when `cfg_we` names that memory's id
 //! (`spec::memory_map`; ids the model lacks enable nothing), and it writes at the address on
 //! the port (row and column for the crossbar, the column for per-neuron memories); the
-//! accumulators' integration side is never written. The bridge drives `cfg_we` only after it
-//! checked the whole command (`sim/tests/bridge.rs` fuzzes that part), and the mesh gates it
-//! with the addressed core's select (`mesh::mesh_module`, `cfg_sel`).
+//! accumulators' integration side is never written. The bridge drives `cfg_we` only inside a
+//! checked write command's address range, with the cores idle (`bridge.rs` proves it), and the
+//! mesh gates it with the addressed core's select (`mesh::mesh_module`, `cfg_sel`).
 
 use super::Proof;
 use crate::shape::{CoreShape, CrossbarStyle};

@@ -4,6 +4,7 @@
 //! toolchain's `yowasp-sby`.
 
 pub mod barrier;
+pub mod bridge;
 pub mod config;
 pub mod drain;
 pub mod framerx;
@@ -30,6 +31,20 @@ pub(super) const XY_ORACLE: &str = "  function [4:0] oracle(input [22:0] f, inpu
       else oracle = 5'b10000;
     end
   endfunction";
+
+/// `v` with the body of module `module` (everything after its port declarations) replaced by
+/// `body`: an abstraction the proof puts in its place.
+pub(super) fn replace_body(v: &str, module: &str, body: &str) -> String {
+    let head = format!("module {module}(");
+    assert_eq!(v.matches(&head).count(), 1, "module {module} not found once");
+    let start = v.find(&head).expect("module header");
+    // The port declarations end where rust-hdl's next comment starts.
+    let args = start + v[start..].find("    // Module arguments\n").expect("the module's port list") + 23;
+    let decl_end = args + v[args..].find("    // ").expect("the end of the port list");
+    let end_tag = format!("endmodule // {module}\n");
+    let end = start + v[start..].find(&end_tag).expect("the module's end");
+    format!("{}{body}{}", &v[..decl_end], &v[end..])
+}
 
 /// One SymbiYosys run: files to write and the task to run.
 #[derive(Debug, Clone)]
