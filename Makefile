@@ -10,7 +10,7 @@ STEPS ?= 1000
 OUT ?= out
 BIN := target/release/spikemesh
 # Every recipe line sees the tool paths (YOSYS, NEXTPNR_ICE40, VERILATOR, SBY, ...) and the
-# formal venv's z3 on PATH.
+# formal venv's solvers (z3, yices) on PATH.
 TOOLS_ENV = eval "$$(scripts/tools.sh env)"; export PATH="$$(dirname "$$(scripts/pyenv.sh formal python)"):$$PATH"
 
 # The FPGA flow: `make bitstream SYNTH_NET=examples/one-core.toml` (or BOARD=ulx3s-85f ...).
