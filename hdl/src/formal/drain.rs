@@ -5,8 +5,8 @@
 //! Proven by k-induction: every clock after the last flit in which `quiet` is low, a flit
 //! moves one place on (into a FIFO, from a FIFO head to an output register, out of an output
 //! register, a fan-out unit's next state, a held spike taken), or a sink refuses a flit (a
-//! core's axon input or the host output, at most `REFUSALS` clocks in a row: assumed), or an
-//! idle-bound core counts down (busy at most `BUSY` clocks after its last axon event:
+//! core's axon input or the host output, at most `REFUSALS` clocks in a row: assumed), or a
+//! busy core counts down its busy time (at most `BUSY` clocks after its last axon event:
 //! assumed). With it, invariants that keep every stored flit on its XY way: every flit in an
 //! output register is routed there, every FIFO flit may take its turn, every flit carries
 //! only the chip's bits, a fan-out unit is in one of its states with at most its table's count
@@ -80,7 +80,7 @@ fn scale() -> usize {
 
 /// The clocks `quiet` may stay low after the last flit: (largest potential + 1) stretches
 /// without a move, less one. A loose bound (every slot full of flits with the longest way,
-/// every fan-out at its largest), not a drain time: random networks drain in tens of clocks.
+/// every fan-out at its largest), not a measured drain time.
 pub fn bound() -> usize {
     let router = 5 * ((3 * HOPS + 2) + (3 * HOPS + 3)) + 5 * (3 * HOPS + 1);
     let fanout = ENTER + (ENTER + 1 + most_destinations() * EMIT + 3);
