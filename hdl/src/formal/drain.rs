@@ -31,7 +31,7 @@
 use super::barrier::{abstract_core, mesh_2x2, DESTINATIONS};
 use super::router::REFUSALS;
 use super::{Proof, XY_ORACLE};
-use spikemesh_spec::flit::{can_turn, used_mask, Port};
+use spikemesh_spec::flit::used_mask;
 
 /// k-induction depth.
 pub const DEPTH: usize = 4;
@@ -52,7 +52,6 @@ pub enum Mutation {
     StuckFanOut,
 }
 
-const PORTS: [Port; 5] = [Port::North, Port::East, Port::South, Port::West, Port::Local];
 /// Most hops a flit has left on a 2x2 mesh.
 const HOPS: usize = 2;
 /// Weight of a flit about to enter a router (fan-out output register, held host flit):
@@ -184,8 +183,7 @@ fn core_properties() -> String {
 fn router_properties() -> String {
     let r = REFUSALS;
     let mask = used_mask(2, 2, 2, 2);
-    let allowed_from: Vec<u32> =
-        (0..5).map(|i| (0..5).filter(|&o| can_turn(PORTS[i], PORTS[o])).fold(0, |m, o| m | 1 << o)).collect();
+    let allowed_from = super::router::allowed_from();
     let taken: Vec<String> = (0..5).map(|i| format!("(in_valid${i} && in_ready${i})")).collect();
     let left: Vec<String> = (0..5).map(|o| format!("(o_valid${o}$q && out_ready${o})")).collect();
     let mut p = String::from("`ifdef FORMAL\n");

@@ -41,6 +41,12 @@ pub enum Mutation {
 
 const PORTS: [Port; 5] = [Port::North, Port::East, Port::South, Port::West, Port::Local];
 
+/// For each input port, the one-hot set of outputs XY routing may turn a flit to from it
+/// (`spec::flit::can_turn`), for invariants on where a stored flit may go next.
+pub(super) fn allowed_from() -> Vec<u32> {
+    (0..5).map(|i| (0..5).filter(|&o| can_turn(PORTS[i], PORTS[o])).fold(0, |m, o| m | 1 << o)).collect()
+}
+
 /// Liveness assumption: an output is refused (valid, not ready) at most this many clocks in a
 /// row. The mesh's links and the core's input meet it only under bounded traffic, so this is
 /// the router's own promise, not the mesh's.
@@ -89,8 +95,7 @@ pub fn proof(name: &str, mask: u64, depth: usize, mesh_x: usize, mesh_y: usize, 
 }
 
 fn properties(mask: u64, depth: usize, mesh_x: usize, mesh_y: usize) -> String {
-    let allowed_from: Vec<u32> =
-        (0..5).map(|i| (0..5).filter(|&o| can_turn(PORTS[i], PORTS[o])).fold(0, |m, o| m | 1 << o)).collect();
+    let allowed_from = allowed_from();
     let allowed_to: Vec<u32> =
         (0..5).map(|o| (0..5).filter(|&i| can_turn(PORTS[i], PORTS[o])).fold(0, |m, i| m | 1 << i)).collect();
     let mut p = String::new();
