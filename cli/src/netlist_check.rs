@@ -1,6 +1,7 @@
 //! The chip's post-synthesis netlist run through its UART against the golden model, in
 //! process: what `spikemesh synth --verify-netlist N` does, and the record `synth` reports.
 
+use crate::run::BoardEngine;
 use anyhow::{bail, Result};
 use serde::{Deserialize, Serialize};
 use spikemesh_hdl::chip::{chip_verilog, CHIP};
@@ -54,11 +55,12 @@ pub fn verify(net: &Network, steps: usize) -> Result<Record> {
     let stim = Stimulus::build(net, steps, None)?;
     let mut gold = Golden::new(&m);
     let mut spikes = 0u64;
+    // The same timestep driver as `run` and `evaluate` on a board: inject, STEP, spikes by slot.
+    let mut engine = BoardEngine { board: &mut b, mapping: &m, t: 0, error: None };
     for (t, inputs) in stim.steps.iter().enumerate() {
         let want: Vec<u32> = gold.step(inputs).iter().copied().filter(|&g| m.is_recorded(g)).collect();
-        b.inject(&m.input_flits(inputs))?;
-        let mut got: Vec<u32> = b.step(1)?.into_iter().map(|(_, f)| m.slot_of_host_flit(f)).collect();
-        got.sort_unstable();
+        let got = engine.try_step(inputs).map_err(|e| anyhow::anyhow!("netlist: timestep {t}: {e}"))?;
+        engine.t += 1;
         if got != want {
             bail!("netlist: timestep {t}: the golden model fired slots {want:?}, the netlist {got:?}");
         }

@@ -4,6 +4,7 @@
 
 use spikemesh_host::{Board, HostError};
 use spikemesh_sim::board::{VirtualBoard, Wire};
+use spikemesh_sim::lossy::{Damage, LossyWire};
 use spikemesh_spec::{Mapping, Network, Stimulus};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -134,98 +135,11 @@ fn run_reports_a_missing_port() {
     assert!(err.contains("serial port /dev/nonexistent-tty"), "{err}");
 }
 
-/// The virtual board on an in-process wire that loses or corrupts bytes.
-struct LossyWire {
-    wire: Wire,
-    inbox: std::collections::VecDeque<u8>,
-    rng: u64,
-    /// Probability per frame sent to the board that one of its bytes is flipped or dropped.
-    fault: f64,
-    /// The same for frames from the board.
-    fault_back: f64,
-    faults: u64,
-}
-
-impl LossyWire {
-    /// The chip of `net` behind a wire that damages frames to the board with probability
-    /// `fault` and frames from it with `fault_back`.
-    fn new(net: &Network, fault: f64, fault_back: f64, seed: u64) -> Self {
-        Self {
-            wire: Wire::new(VirtualBoard::new(&net.hardware, None).unwrap()),
-            inbox: Default::default(),
-            rng: seed,
-            fault,
-            fault_back,
-            faults: 0,
-        }
-    }
-
-    fn coin(&mut self) -> f64 {
-        self.rng ^= self.rng << 13;
-        self.rng ^= self.rng >> 7;
-        self.rng ^= self.rng << 17;
-        (self.rng >> 11) as f64 / (1u64 << 53) as f64
-    }
-
-    /// Damages one byte of `bytes` (not a delimiter) with probability `p`.
-    fn damage(&mut self, bytes: &mut Vec<u8>, p: f64) {
-        if bytes.len() > 2 && self.coin() < p {
-            self.faults += 1;
-            let i = 1 + (self.coin() * (bytes.len() - 2) as f64) as usize;
-            if self.coin() < 0.5 {
-                bytes.remove(i);
-            } else {
-                bytes[i] ^= 0x10;
-            }
-        }
-    }
-}
-
-impl Write for LossyWire {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut b = buf.to_vec();
-        self.damage(&mut b, self.fault);
-        self.wire.write_all(&b)?;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Read for LossyWire {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.inbox.is_empty() {
-            // Take everything the board sends until it is idle, then damage it frame by frame.
-            let mut out = Vec::new();
-            let mut chunk = [0u8; 4096];
-            loop {
-                match self.wire.read(&mut chunk) {
-                    Ok(n) => out.extend_from_slice(&chunk[..n]),
-                    Err(e) if e.kind() == std::io::ErrorKind::TimedOut => break,
-                    Err(e) => return Err(e),
-                }
-            }
-            let mut frame = Vec::new();
-            for (k, &byte) in out.iter().enumerate() {
-                frame.push(byte);
-                if byte == 0 && frame.len() > 1 && out.get(k + 1) == Some(&0) {
-                    self.damage(&mut frame, self.fault_back);
-                    self.inbox.extend(frame.drain(..));
-                }
-            }
-            self.damage(&mut frame, self.fault_back);
-            self.inbox.extend(frame);
-        }
-        if self.inbox.is_empty() {
-            return Err(std::io::ErrorKind::TimedOut.into());
-        }
-        let n = buf.len().min(self.inbox.len());
-        for (b, v) in buf.iter_mut().zip(self.inbox.drain(..n)) {
-            *b = v;
-        }
-        Ok(n)
-    }
+/// The chip of `net` behind a wire that damages frames to the board with probability
+/// `fault` and frames from it with `fault_back` (`sim::lossy`, one byte per damaged frame).
+fn lossy_wire(net: &Network, fault: f64, fault_back: f64, seed: u64) -> LossyWire {
+    let wire = Wire::new(VirtualBoard::new(&net.hardware, None).unwrap());
+    LossyWire::with(wire, Damage::Frames(fault), Damage::Frames(fault_back), seed)
 }
 
 /// The host loads crossbars with WRITE_BYTES where the board has it (a fifth of the frames'
@@ -272,7 +186,7 @@ fn pulled_spikes_survive_a_lossy_wire() {
 fn lossy_run(stream_spikes: bool) -> (u64, Option<(u64, u64, u64)>) {
     let net = Network::load(Path::new(&example("link-2x1.toml"))).unwrap();
     let m = Mapping::build(&net).unwrap();
-    let wire = LossyWire::new(&net, 0.05, 0.05, 0x9e3779b97f4a7c15);
+    let wire = lossy_wire(&net, 0.05, 0.05, 0x9e3779b97f4a7c15);
     let mut b = Board::new(wire);
     b.timeout = std::time::Duration::from_millis(50);
     b.retries = 8;
@@ -296,7 +210,7 @@ fn lossy_run(stream_spikes: bool) -> (u64, Option<(u64, u64, u64)>) {
         Err(e) => panic!("{e}"),
     }
     let w = b.port_mut();
-    assert!(w.faults > 20, "the wire should have damaged frames: {}", w.faults);
+    assert!(w.faults.total() > 20, "the wire should have damaged frames: {:?}", w.faults);
     let resent = b.resent;
     assert!(resent > 0, "the host resent commands whose answers were lost");
     // Damaged SPIKES frames cannot be re-sent, but the host notices and says how many.
@@ -392,7 +306,7 @@ fn host_errors_are_typed() {
     }
     // Every answer corrupted on the way back: a checksum error, not a timeout.
     let net = Network::load(Path::new(&example("link-2x1.toml"))).unwrap();
-    let wire = LossyWire::new(&net, 0.0, 1.0, 7);
+    let wire = lossy_wire(&net, 0.0, 1.0, 7);
     let mut b = Board::new(wire);
     b.timeout = std::time::Duration::from_millis(20);
     b.retries = 2;
@@ -403,7 +317,7 @@ fn host_errors_are_typed() {
         other => panic!("{other:?}"),
     }
     // The board refuses: a NACK with its reason.
-    let wire = LossyWire::new(&net, 0.0, 0.0, 7);
+    let wire = lossy_wire(&net, 0.0, 0.0, 7);
     let mut b = Board::new(wire);
     b.identify().unwrap();
     b.inject(&[spikemesh_spec::flit::Flit::axon(0, 0, 1)]).unwrap();

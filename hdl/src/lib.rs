@@ -60,7 +60,7 @@ fn tidy_enums(v: &str) -> String {
 /// Verilog of one neuron core of `shape` as module `top`. `with_models` appends behavioural
 /// models of the vendor primitives it instantiates, for Verilator (synthesis uses the real cells).
 pub fn core_verilog(shape: &shape::CoreShape, with_models: bool) -> String {
-    let mut v = match shape.datapath_bits() {
+    let mut v = match neuron::datapath_bits(shape) {
         18 => verilog_of(core::NeuronCore::<18>::new(shape)),
         26 => verilog_of(core::NeuronCore::<26>::new(shape)),
         _ => verilog_of(core::NeuronCore::<{ shape::DW }>::new(shape)),

@@ -74,6 +74,18 @@ pub fn addr_bits(n: usize) -> usize {
     (usize::BITS - (n.max(2) - 1).leading_zeros()) as usize
 }
 
+/// Entries in a crossbar's address space: rows x 2^(column bits).
+pub fn crossbar_depth(axons: usize, neurons: usize) -> usize {
+    axons.max(2) << addr_bits(neurons)
+}
+
+/// SB_SPRAM256KA blocks a crossbar needs (16384 words of 16 bits each). The shape owns this
+/// arithmetic (the board's choice of crossbar style needs it); `memory::crossbar` builds the blocks.
+pub fn spram_blocks(axons: usize, neurons: usize, width: usize) -> usize {
+    let bits = crossbar_depth(axons, neurons) * width;
+    bits.div_ceil(16384 * 16)
+}
+
 impl CoreShape {
     /// The reference core the issues compare against tinyODIN: 256 neurons, 256 axons, 4-bit
     /// weights, 16-bit potentials, 16 neuron types, 4-bit refractory counters.
@@ -148,26 +160,12 @@ impl CoreShape {
     pub fn for_board(hw: &Hardware) -> Self {
         let spram = hw.board == spikemesh_spec::config::Board::Icebreaker
             && matches!(hw.widths.weight_bits, 4 | 8 | 16)
-            && crate::memory::crossbar::spram_blocks(
-                hw.axons_per_core,
-                hw.neurons_per_core,
-                hw.widths.weight_bits as usize,
-            ) <= 4;
+            && spram_blocks(hw.axons_per_core, hw.neurons_per_core, hw.widths.weight_bits as usize) <= 4;
         let up5k = hw.board == spikemesh_spec::config::Board::Icebreaker;
         let s = Self::of(hw, if spram { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred });
         // The HX8K has no DSP blocks: its leak is a shifter in logic.
         let dsp = hw.board != spikemesh_spec::config::Board::Hx8kBreakout;
         Self { router_fifo: if up5k { 1 } else { 2 }, leak_multiply: dsp, dsp_counters: up5k, ..s }
-    }
-
-    /// The core's datapath width: the narrowest of `DATAPATH_WIDTHS` that holds
-    /// `v - leak + I` exactly (`max(potential_bits + 1, acc_bits) + 1` bits) and the 14-bit
-    /// type control word read back over the configuration port.
-    /// The model's datapath may need more (`NeuronHdl::min_datapath_bits`).
-    pub fn datapath_bits(&self) -> usize {
-        let model = crate::neuron::datapath(self.model).map_or(0, |d| d.min_datapath_bits(self));
-        let need = ((self.potential_bits + 1).max(self.acc_bits) + 1).max(model);
-        DATAPATH_WIDTHS.into_iter().find(|&w| w >= need.max(16)).expect("validation bounds the widths")
     }
 
     /// The widths the spec's model sees in a core of this shape.

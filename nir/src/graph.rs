@@ -5,27 +5,16 @@
 //! here, with their shared weights expanded, because a crossbar holds one weight per synapse.
 
 use crate::error::{NirError, Result};
+use crate::fields::Fields;
 use crate::hdf5::{Group, Value};
 use crate::ops;
+pub use crate::ops::SparseOp;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Node types this importer reads, for error messages.
 pub const SUPPORTED: &str = "Input, Output, Affine, Linear, Scale, Flatten, Conv1d, Conv2d, SumPool2d, AvgPool2d, \
      LIF, IF, CubaLIF, LI, NIRGraph";
-
-/// A linear map with an optional constant, as sparse rows: `out[i] = bias[i] + sum(w * in[j])`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SparseOp {
-    /// Input elements.
-    pub in_size: usize,
-    /// Output shape (its product is the output size).
-    pub out_shape: Vec<usize>,
-    /// Per output element: (input element, weight).
-    pub rows: Vec<Vec<(u32, f64)>>,
-    /// Constant added to each output element (Affine and convolution biases).
-    pub bias: Option<Vec<f64>>,
-}
 
 /// Which NIR neuron a layer is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -236,60 +225,6 @@ fn text(file: &Path, node: &str, g: &Group, field: &str) -> Result<String> {
         Some(Value::Text { data, .. }) if data.len() == 1 => Ok(data[0].clone()),
         Some(_) => Err(NirError::node(file, node, format!("`{field}` is not a single string"))),
         None => Err(NirError::node(file, node, format!("no `{field}` field"))),
-    }
-}
-
-/// The fields of one node group, checked for NaN and infinity.
-pub(crate) struct Fields<'a> {
-    pub file: &'a Path,
-    pub node: &'a str,
-    pub kind: &'a str,
-    pub g: &'a Group,
-}
-
-impl Fields<'_> {
-    pub fn err(&self, msg: impl Into<String>) -> NirError {
-        NirError::node(self.file, self.node, format!("{} {}", self.kind, msg.into()))
-    }
-    /// A numeric field, or None when absent.
-    pub fn opt(&self, field: &str) -> Result<Option<(Vec<usize>, Vec<f64>)>> {
-        match self.g.values.get(field) {
-            None => Ok(None),
-            Some(Value::Text { data, .. }) => Err(self.err(format!("`{field}` is text ({data:?}), not numbers"))),
-            Some(Value::Array { shape, data }) => {
-                if let Some(i) = data.iter().position(|x| !x.is_finite()) {
-                    return Err(
-                        self.err(format!("`{field}` holds {} at element {i}; parameters must be finite", data[i]))
-                    );
-                }
-                Ok(Some((shape.clone(), data.clone())))
-            }
-        }
-    }
-    /// A numeric field that must be present.
-    pub fn get(&self, field: &str) -> Result<(Vec<usize>, Vec<f64>)> {
-        self.opt(field)?.ok_or_else(|| self.err(format!("has no `{field}`")))
-    }
-    /// A string field, or None when absent.
-    pub fn opt_text(&self, field: &str) -> Option<String> {
-        match self.g.values.get(field) {
-            Some(Value::Text { data, .. }) if data.len() == 1 => Some(data[0].clone()),
-            _ => None,
-        }
-    }
-    /// A shape field (non-negative integers).
-    pub fn shape(&self, field: &str) -> Result<Option<Vec<usize>>> {
-        let Some((_, d)) = self.opt(field)? else { return Ok(None) };
-        d.iter()
-            .map(|&x| {
-                if x >= 1.0 && x.fract() == 0.0 {
-                    Ok(x as usize)
-                } else {
-                    Err(self.err(format!("`{field}` = {d:?} is not a shape")))
-                }
-            })
-            .collect::<Result<Vec<_>>>()
-            .map(Some)
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod compare;
 pub mod error;
+mod fields;
 pub mod graph;
 pub mod hdf5;
 pub mod ops;

@@ -2,7 +2,20 @@
 //! SumPool2d and AvgPool2d (cross-correlation with PyTorch's conventions, as NIR defines them).
 
 use crate::error::Result;
-use crate::graph::{Fields, SparseOp};
+use crate::fields::Fields;
+
+/// A linear map with an optional constant, as sparse rows: `out[i] = bias[i] + sum(w * in[j])`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SparseOp {
+    /// Input elements.
+    pub in_size: usize,
+    /// Output shape (its product is the output size).
+    pub out_shape: Vec<usize>,
+    /// Per output element: (input element, weight).
+    pub rows: Vec<Vec<(u32, f64)>>,
+    /// Constant added to each output element (Affine and convolution biases).
+    pub bias: Option<Vec<f64>>,
+}
 
 /// A linear node, ready or waiting for its input shape (poolings do not store it).
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,8 @@
-//! A faulty wire between the host and the in-process virtual board (`board::Wire`): each byte,
-//! in each direction, is dropped, flipped, duplicated or delayed with probability `rate`. The
-//! soak test (`spikemesh soak`) drives the host through it.
+//! A faulty wire between the host and the in-process virtual board (`board::Wire`). Each
+//! direction has its own [`Damage`]: bytes dropped, flipped, duplicated or delayed one by one
+//! (the soak test, `spikemesh soak`), or whole frames losing or corrupting one byte (the host's
+//! retry tests). One model serves both, so every fault the host is tested against comes from
+//! the same place.
 
 use crate::board::Wire;
 use rand::{Rng, SeedableRng};
@@ -27,11 +29,22 @@ impl FaultCounts {
     }
 }
 
-/// The virtual board behind a wire with byte faults.
+/// What the wire does to the bytes of one direction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Damage {
+    /// Each byte, with this probability, is dropped, flipped, duplicated or delayed.
+    Bytes(f64),
+    /// Each frame (COBS between zero delimiters), with this probability, loses one inner byte
+    /// or has one bit flipped: the frame fails its check, the delimiters survive.
+    Frames(f64),
+}
+
+/// The virtual board behind a wire with faults.
 pub struct LossyWire {
     /// The fault-free wire underneath.
     pub wire: Wire,
-    rate: f64,
+    to_board: Damage,
+    from_board: Damage,
     rng: ChaCha8Rng,
     /// Bytes from the board, already through the faults, not yet read by the host.
     inbox: VecDeque<u8>,
@@ -43,11 +56,17 @@ pub struct LossyWire {
 }
 
 impl LossyWire {
-    /// `wire` with a fault probability of `rate` per byte and direction.
+    /// `wire` with a byte fault probability of `rate` per byte and direction.
     pub fn new(wire: Wire, rate: f64, seed: u64) -> Self {
+        Self::with(wire, Damage::Bytes(rate), Damage::Bytes(rate), seed)
+    }
+
+    /// `wire` damaging what goes to the board by `to_board` and what comes back by `from_board`.
+    pub fn with(wire: Wire, to_board: Damage, from_board: Damage, seed: u64) -> Self {
         Self {
             wire,
-            rate,
+            to_board,
+            from_board,
             rng: ChaCha8Rng::seed_from_u64(seed),
             inbox: VecDeque::new(),
             held_out: Vec::new(),
@@ -56,11 +75,12 @@ impl LossyWire {
         }
     }
 
-    /// `bytes` as they arrive at the other end; delayed ones go to `held` (sent next time).
-    fn pass(&mut self, bytes: &[u8], held: &mut Vec<u8>) -> Vec<u8> {
+    /// `bytes` as they arrive at the other end under byte faults of probability `rate`;
+    /// delayed ones go to `held` (sent next time).
+    fn pass(&mut self, bytes: &[u8], rate: f64, held: &mut Vec<u8>) -> Vec<u8> {
         let mut out = std::mem::take(held);
         for &b in bytes {
-            if self.rng.gen::<f64>() >= self.rate {
+            if self.rng.gen::<f64>() >= rate {
                 out.push(b);
                 continue;
             }
@@ -82,13 +102,55 @@ impl LossyWire {
         }
         out
     }
+
+    /// Damages one inner byte of `frame` (never its delimiters) with probability `p`.
+    fn damage_frame(&mut self, frame: &mut Vec<u8>, p: f64) {
+        if frame.len() > 2 && self.rng.gen::<f64>() < p {
+            let i = self.rng.gen_range(1..frame.len() - 1);
+            if self.rng.gen_bool(0.5) {
+                self.faults.dropped += 1;
+                frame.remove(i);
+            } else {
+                self.faults.flipped += 1;
+                frame[i] ^= 0x10;
+            }
+        }
+    }
+
+    /// `bytes` (whole frames, back to back) with each frame damaged with probability `p`.
+    fn pass_frames(&mut self, bytes: &[u8], p: f64) -> Vec<u8> {
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut frame = Vec::new();
+        for (k, &byte) in bytes.iter().enumerate() {
+            frame.push(byte);
+            // A frame ends at a zero that the next frame's opening zero follows.
+            if byte == 0 && frame.len() > 1 && bytes.get(k + 1) == Some(&0) {
+                self.damage_frame(&mut frame, p);
+                out.append(&mut frame);
+            }
+        }
+        self.damage_frame(&mut frame, p);
+        out.append(&mut frame);
+        out
+    }
 }
 
 impl std::io::Write for LossyWire {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut held = std::mem::take(&mut self.held_out);
-        let out = self.pass(buf, &mut held);
-        self.held_out = held;
+        let out = match self.to_board {
+            Damage::Bytes(rate) => {
+                let mut held = std::mem::take(&mut self.held_out);
+                let out = self.pass(buf, rate, &mut held);
+                self.held_out = held;
+                out
+            }
+            // The host writes one frame per call.
+            Damage::Frames(p) => {
+                let mut frame = buf.to_vec();
+                self.damage_frame(&mut frame, p);
+                frame
+            }
+        };
         self.wire.write_all(&out)?;
         Ok(buf.len())
     }
@@ -101,18 +163,33 @@ impl std::io::Read for LossyWire {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         if self.inbox.is_empty() {
             let mut chunk = [0u8; 4096];
-            match self.wire.read(&mut chunk) {
-                Ok(n) => {
-                    let mut held = std::mem::take(&mut self.held_in);
-                    let out = self.pass(&chunk[..n], &mut held);
-                    self.held_in = held;
+            match self.from_board {
+                Damage::Bytes(rate) => match self.wire.read(&mut chunk) {
+                    Ok(n) => {
+                        let mut held = std::mem::take(&mut self.held_in);
+                        let out = self.pass(&chunk[..n], rate, &mut held);
+                        self.held_in = held;
+                        self.inbox.extend(out);
+                    }
+                    // A silent board releases what the line held back.
+                    Err(e) if e.kind() == std::io::ErrorKind::TimedOut && !self.held_in.is_empty() => {
+                        self.inbox.extend(self.held_in.drain(..));
+                    }
+                    Err(e) => return Err(e),
+                },
+                Damage::Frames(p) => {
+                    // Everything the board sends until it is idle, then damaged frame by frame.
+                    let mut all = Vec::new();
+                    loop {
+                        match self.wire.read(&mut chunk) {
+                            Ok(n) => all.extend_from_slice(&chunk[..n]),
+                            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => break,
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    let out = self.pass_frames(&all, p);
                     self.inbox.extend(out);
                 }
-                // A silent board releases what the line held back.
-                Err(e) if e.kind() == std::io::ErrorKind::TimedOut && !self.held_in.is_empty() => {
-                    self.inbox.extend(self.held_in.drain(..));
-                }
-                Err(e) => return Err(e),
             }
         }
         if self.inbox.is_empty() {

@@ -53,11 +53,8 @@ pub fn proof(name: &str, mutation: Mutation) -> Proof {
         &format!("    assign timestep = timestep_q;\n{props}endmodule\n"),
         1,
     );
-    let sby = format!(
-        "[tasks]\nprove\n\n[options]\nmode prove\ndepth {}\n\n[engines]\nsmtbmc z3\n\n[script]\nread_verilog -formal -sv mesh.sv\nprep -top top\n\n[files]\nmesh.sv\n",
-        if mutation == Mutation::None { DEPTH } else { 12 }
-    );
-    Proof { name: name.into(), sby, files: vec![("mesh.sv".into(), v)] }
+    let depth = if mutation == Mutation::None { DEPTH } else { 12 };
+    Proof::single(name, "prove", "prove", depth, "z3", "mesh.sv", v)
 }
 
 /// The mesh of the barrier proofs: 2x2 tiles of 2-neuron, 2-axon `lif` cores with

@@ -99,10 +99,7 @@ pub fn proof(name: &str, hw: &Hardware, clock_hz: u64, mutation: Mutation) -> Pr
     // WRITE_BYTES, 42 clocks after the frame's verdict), with yices: about 3 minutes, where
     // z3 had reached step 22 after 10.
     let (mode, k, solver) = if mutation == Mutation::None { ("prove", DEPTH, "z3") } else { ("bmc", 48, "yices") };
-    let sby = format!(
-        "[tasks]\nprove\n\n[options]\nmode {mode}\ndepth {k}\n\n[engines]\nsmtbmc {solver}\n\n[script]\nread_verilog -formal -sv bridge.sv\nprep -top top\n\n[files]\nbridge.sv\n"
-    );
-    Proof { name: name.into(), sby, files: vec![("bridge.sv".into(), v)] }
+    Proof::single(name, "prove", mode, k, solver, "bridge.sv", v)
 }
 
 /// `reg in {Idle (its power-up value) and the states the design stores in it}`, from its

@@ -72,8 +72,5 @@ pub fn proof(name: &str, model: ModelId, mutation: Mutation) -> Proof {
         refr = mm::REFRACTORY,
     );
     let v = v.replacen("endmodule // top\n", &format!("{props}endmodule // top\n"), 1);
-    let sby = format!(
-        "[tasks]\nprove\n\n[options]\nmode prove\ndepth {DEPTH}\n\n[engines]\nsmtbmc z3\n\n[script]\nread_verilog -formal -sv core.sv\nprep -top top\n\n[files]\ncore.sv\n"
-    );
-    Proof { name: name.into(), sby, files: vec![("core.sv".into(), v)] }
+    Proof::single(name, "prove", "prove", DEPTH, "z3", "core.sv", v)
 }

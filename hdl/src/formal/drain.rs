@@ -156,10 +156,7 @@ pub fn proof(name: &str, fifo: usize, mutation: Mutation) -> Proof {
     );
     // A broken mesh gets a deeper window, so the base case reaches the stuck flit.
     let k = if mutation == Mutation::None { DEPTH } else { 14 };
-    let sby = format!(
-        "[tasks]\nprove\n\n[options]\nmode prove\ndepth {k}\n\n[engines]\nsmtbmc z3\n\n[script]\nread_verilog -formal -sv mesh.sv\nprep -top top\n\n[files]\nmesh.sv\n"
-    );
-    Proof { name: name.into(), sby, files: vec![("mesh.sv".into(), v)] }
+    Proof::single(name, "prove", "prove", k, "z3", "mesh.sv", v)
 }
 
 /// The abstract core after the last flit: no new spike, busy at most `BUSY` clocks after its

@@ -88,6 +88,5 @@ pub fn proof(name: &str, mutation: Mutation) -> Proof {
 "
     );
     let v = v.replacen("endmodule // top\n", &format!("{props}endmodule // top\n"), 1);
-    let sby = "[tasks]\nprove\n\n[options]\nmode prove\ndepth 12\n\n[engines]\nsmtbmc z3\n\n[script]\nread_verilog -formal -sv framerx.sv\nprep -top top\n\n[files]\nframerx.sv\n".to_string();
-    Proof { name: name.into(), sby, files: vec![("framerx.sv".into(), v)] }
+    Proof::single(name, "prove", "prove", 12, "z3", "framerx.sv", v)
 }

@@ -57,6 +57,19 @@ pub struct Proof {
     pub files: Vec<(String, String)>,
 }
 
+impl Proof {
+    /// A proof of one SystemVerilog file `file` holding module `top`: SBY mode `mode` ("prove"
+    /// for k-induction, "bmc" for a bounded check) to `depth` clocks with `solver` (z3 or
+    /// yices), as task `task`. One place writes every `.sby` job, so all proofs read the design
+    /// the same way.
+    pub fn single(name: &str, task: &str, mode: &str, depth: usize, solver: &str, file: &str, verilog: String) -> Self {
+        let sby = format!(
+            "[tasks]\n{task}\n\n[options]\nmode {mode}\ndepth {depth}\n\n[engines]\nsmtbmc {solver}\n\n[script]\nread_verilog -formal -sv {file}\nprep -top top\n\n[files]\n{file}\n"
+        );
+        Proof { name: name.into(), sby, files: vec![(file.into(), verilog)] }
+    }
+}
+
 /// What a proof run said.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {

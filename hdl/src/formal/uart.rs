@@ -104,8 +104,5 @@ pub fn proof(name: &str, baud: u64, clock_hz: u64, frames: u32, mutation: Mutati
         stop_bit = bits - 1,
     );
     let v = v.replacen("endmodule // top\n", &format!("{props}endmodule // top\n"), 1);
-    let sby = format!(
-        "[tasks]\nbmc\n\n[options]\nmode bmc\ndepth {depth}\n\n[engines]\nsmtbmc z3\n\n[script]\nread_verilog -formal -sv uart_rx.sv\nprep -top top\n\n[files]\nuart_rx.sv\n"
-    );
-    Proof { name: name.into(), sby, files: vec![("uart_rx.sv".into(), v)] }
+    Proof::single(name, "bmc", "bmc", depth as usize, "z3", "uart_rx.sv", v)
 }

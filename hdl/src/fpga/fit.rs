@@ -10,7 +10,7 @@
 //! of 256 bits or more, on ECP5 the crossbars), divided by a block's capacity. The crossbar
 //! takes SPRAM on the UP5K.
 
-use crate::memory::crossbar::spram_blocks;
+use crate::shape::spram_blocks;
 use crate::shape::{addr_bits, CoreShape, CrossbarStyle};
 use serde::Serialize;
 use spikemesh_spec::config::Board;

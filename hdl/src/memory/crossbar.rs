@@ -11,7 +11,7 @@
 //! write touches one weight and Yosys needs no write masks.
 
 use super::{idle_lanes, sign_extend};
-use crate::shape::{addr_bits, CrossbarStyle, AB, MAX_LANES, NB};
+use crate::shape::{addr_bits, crossbar_depth as addr_depth, spram_blocks, CrossbarStyle, AB, MAX_LANES, NB};
 use rust_hdl::prelude::*;
 
 /// Crossbar memory with a one-cycle registered read, weights sign-extended to `D` bits.
@@ -80,17 +80,6 @@ impl<const D: usize> Crossbar<D> {
             _sim: vec![0; addr_depth(axons, neurons)],
         }
     }
-}
-
-/// Entries in the address space: rows x 2^(column bits).
-fn addr_depth(axons: usize, neurons: usize) -> usize {
-    axons.max(2) << addr_bits(neurons)
-}
-
-/// SB_SPRAM256KA blocks a crossbar needs (16384 words of 16 bits each).
-pub fn spram_blocks(axons: usize, neurons: usize, width: usize) -> usize {
-    let bits = addr_depth(axons, neurons) * width;
-    bits.div_ceil(16384 * 16)
 }
 
 impl<const D: usize> Logic for Crossbar<D> {

@@ -74,9 +74,9 @@ pub fn mesh_module(
     distinct.dedup();
     let mut v = String::new();
     for &m in &distinct {
-        // Each tile compiled for its shape's datapath width (`CoreShape::datapath_bits`).
+        // Each tile compiled for its shape's datapath width (`neuron::datapath_bits`).
         let s = shape.with_model(m);
-        let tile = match s.datapath_bits() {
+        let tile = match crate::neuron::datapath_bits(&s) {
             18 => crate::verilog_of(Tile::<18>::new(&s, destinations, &p)),
             26 => crate::verilog_of(Tile::<26>::new(&s, destinations, &p)),
             _ => crate::verilog_of(Tile::<DW>::new(&s, destinations, &p)),

@@ -7,7 +7,7 @@
 //! (3) saturate, and compare with the threshold in parallel — `sum >= threshold` equals
 //! `sat >= threshold` because 1 <= threshold <= max potential; then the output selects the
 //! next state. `v + input - leak` is the spec's `v - leak + I`, exact in `D` bits
-//! (`CoreShape::datapath_bits`): nothing changes width inside, so the order does not matter.
+//! (`neuron::datapath_bits`): nothing changes width inside, so the order does not matter.
 //!
 //! The type parameters (threshold, leak shift, reset, mode, refractory period) must hold
 //! still while any neuron is inside (from `in_valid` until `busy` falls): the core changes

@@ -7,7 +7,7 @@
 //! `build.rs` lists the files, and the core instantiates the one its shape names through the
 //! fixed ports of [`Datapath`].
 
-use crate::shape::CoreShape;
+use crate::shape::{CoreShape, DATAPATH_WIDTHS};
 use rust_hdl::prelude::*;
 use spikemesh_spec::neuron::ModelId;
 use spikemesh_spec::{FieldPath, Mapping, Network, SpecError};
@@ -31,6 +31,17 @@ pub trait NeuronHdl: Sync {
 /// The datapath of `model`, if it has one.
 pub fn datapath(model: ModelId) -> Option<&'static dyn NeuronHdl> {
     DATAPATHS.iter().copied().find(|d| d.name() == model.name())
+}
+
+/// The core's datapath width: the narrowest of `shape::DATAPATH_WIDTHS` that holds
+/// `v - leak + I` exactly (`max(potential_bits + 1, acc_bits) + 1` bits) and the 14-bit
+/// type control word read back over the configuration port, or what `shape.model`'s datapath
+/// needs if more (`NeuronHdl::min_datapath_bits`). Decided here, beside the datapaths, so the
+/// shape depends on no block.
+pub fn datapath_bits(shape: &CoreShape) -> usize {
+    let model = datapath(shape.model).map_or(0, |d| d.min_datapath_bits(shape));
+    let need = ((shape.potential_bits + 1).max(shape.acc_bits) + 1).max(model);
+    DATAPATH_WIDTHS.into_iter().find(|&w| w >= need.max(16)).expect("validation bounds the widths")
 }
 
 /// The first lines of a contract module: its ports on `d`-bit data. `v`, `acc` are signed;
