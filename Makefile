@@ -24,70 +24,90 @@ DIGITS := examples/digits
 DIGITS_EVAL = --samples $(DIGITS)/test-samples.csv --labels $(DIGITS)/test-labels.csv --steps-per-sample 18
 NIR_FIXTURES := target/nir-fixtures
 
-.PHONY: all build tools tool-versions demo test lint fmt bench clean synth pnr bitstream prog nir-fixtures train-digits digits formal soak
+.PHONY: all build tools fpga-tools tool-versions demo demo-full test lint fmt bench clean synth pnr bitstream prog nir-fixtures train-digits digits formal soak
 
 all: build
 
 build:
 	$(CARGO) build --release --workspace
 
-tools:
-	@scripts/tools.sh install
+tools: fpga-tools
 	@scripts/pyenv.sh formal install
+
+# The FPGA toolchain alone (the demo needs no solvers).
+fpga-tools:
+	@scripts/tools.sh install
 
 tool-versions: tools
 	@scripts/tools.sh versions
 
-## demo: check -> golden simulation -> raster on $(NET); RTL mesh co-simulation of it; figures.
-demo: tools build
-	@mkdir -p $(OUT)
-	@echo "== spikemesh check $(NET)"
-	$(BIN) check $(NET)
-	@echo "== spikemesh simulate $(NET) ($(STEPS) timesteps, golden model)"
-	$(BIN) simulate $(NET) --steps $(STEPS) --record-all --out $(OUT)/spikes.csv --raster $(OUT)/raster.png
-	@echo "== spikemesh bench golden"
-	$(BIN) bench golden
-	@echo "== RTL (2x2 mesh in Verilator) vs golden model, lock-step, on $(NET)"
-	$(TOOLS_ENV); $(BIN) simulate $(NET) --steps 200 --engine both --record-all --out $(OUT)/rtl-spikes.csv --raster $(OUT)/rtl-raster.png
-	@echo "== spikemesh bench rtl (one core kept busy, 4 synapses per clock: synaptic operations per clock)"
-	$(TOOLS_ENV); $(BIN) bench rtl
-	@echo "== spikemesh bench mesh (bench-1024 on the RTL mesh)"
-	$(TOOLS_ENV); $(BIN) bench mesh
-	@echo "== spikemesh bench fpga (yosys + nextpnr on one core)"
-	$(TOOLS_ENV); $(BIN) bench fpga
-	@echo "== the host link: virtual board (the chip in Verilator, UART pins and all) behind a PTY, driven by spikemesh run"
-	$(TOOLS_ENV); scripts/board-run.sh $(BIN) examples/link-2x1.toml 200 $(OUT)
-	@echo "== the same with a cuba chip (current-based LIF, Loihi arithmetic) through the host bridge"
-	$(TOOLS_ENV); scripts/board-run.sh $(BIN) examples/link-cuba.toml 200 $(OUT)/cuba
-	@echo "== RTL mesh of lif, cuba and alif cores vs golden model on examples/mixed-models.toml"
-	$(TOOLS_ENV); $(BIN) simulate examples/mixed-models.toml --steps 200 --engine both --out $(OUT)/mixed-spikes.csv
-	@echo "== spikemesh bench link (spike events/s over the UART)"
-	$(TOOLS_ENV); $(BIN) bench link
-	@echo "== spikemesh synth: $(DEMO_SYNTH) to a bitstream"
-	$(TOOLS_ENV); $(BIN) synth $(DEMO_SYNTH) --out $(OUT)/fpga
-	@echo "== the post-synthesis netlist of that chip (Yosys, vendor cell models; PLL aside) behind the virtual board, run --verify"
-	$(TOOLS_ENV); BOARD_SIM_ARGS=--netlist scripts/board-run.sh $(BIN) $(DEMO_SYNTH) 20 $(OUT)/netlist
+# Each demo step prints its title and how long it took (scripts/timed.sh); the times add up
+# in $(OUT)/times.txt and are printed at the end.
+TIMED = TIMES=$(abspath $(OUT))/times.txt scripts/timed.sh
+# The network of the demo's first half: a 2x1 recurrent mesh, quick to build and to load.
+DEMO_NET ?= examples/link-2x1.toml
+
+## demo: the whole chain once, on networks that are quick to build (about 7 minutes from a cold
+## cache on 2 cores): check, golden simulation and raster, RTL = golden, the virtual board over a
+## PTY, NIR import with its accuracy on the float reference, the golden model, the RTL and the
+## virtual board, the digits chip's bitstream and report, and its post-synthesis netlist
+## classifying test images. The full-size chips are in `make demo-full`.
+demo:
+	@mkdir -p $(OUT); rm -f $(OUT)/times.txt
+	@$(TIMED) "install the pinned FPGA toolchain (once; later runs reuse it)" scripts/tools.sh install
+	@# The toolchain's WebAssembly is compiled to machine code on first use (once per cache):
+	@# that runs beside cargo, which leaves a core idle for much of its build.
+	@$(TIMED) "build spikemesh (cargo, release) while the toolchain compiles (once)" \
+		bash -c 'scripts/tools.sh warm > $(OUT)/tools-warm.log 2>&1 & w=$$!; $(CARGO) build --release --workspace || exit 1; wait $$w || { cat $(OUT)/tools-warm.log; exit 1; }'
+	@$(TIMED) "spikemesh check $(DEMO_NET)" $(BIN) check $(DEMO_NET)
+	@$(TIMED) "simulate: golden model, $(STEPS) timesteps, raster" \
+		$(BIN) simulate $(DEMO_NET) --steps $(STEPS) --record-all --out $(OUT)/spikes.csv --raster $(OUT)/raster.png
+	@$(TOOLS_ENV); $(TIMED) "RTL = golden: the mesh in Verilator in lock-step with the golden model, 200 timesteps" \
+		$(BIN) simulate $(DEMO_NET) --steps 200 --engine both --record-all --out $(OUT)/rtl-spikes.csv
+	@$(TOOLS_ENV); $(TIMED) "the virtual board (the chip in Verilator, UART pins and all) behind a PTY: spikemesh run --verify" \
+		scripts/board-run.sh $(BIN) $(DEMO_NET) 200 $(OUT)
 	@$(MAKE) --no-print-directory digits OUT=$(OUT)
-	@echo "demo done: $(OUT)/spikes.csv, $(OUT)/raster.png, $(OUT)/rtl-spikes.csv, $(OUT)/rtl-raster.png, $(OUT)/board-spikes.csv, $(OUT)/fpga/, $(OUT)/digits/"
+	@$(TOOLS_ENV); $(TIMED) "netlist: the digits chip as Yosys synthesizes it (vendor cell models), behind the virtual board, classifies $(NETLIST_SAMPLES) test images checked against the golden model" \
+		env BOARD_SIM_ARGS=--netlist scripts/board-evaluate.sh $(BIN) $(DIGITS)/net/net.toml $(OUT)/netlist $(DIGITS_EVAL) --limit $(NETLIST_SAMPLES)
+	@TIMES=$(abspath $(OUT))/times.txt scripts/timed.sh --summary
+	@echo "demo done: $(OUT)/raster.png, $(OUT)/spikes.csv, $(OUT)/rtl-spikes.csv, $(OUT)/board-spikes.csv, $(OUT)/digits/ (import, confusion matrix, fpga/ with the bitstream and report)"
+NETLIST_SAMPLES ?= 20
+
+## demo-full: the full-size chips (about 1 to 2 hours on 2 cores; times in the README): the
+## iCEBreaker filled on purpose (`up5k-feedforward`, 99.9 % of its logic cells) to a bitstream,
+## its post-synthesis netlist behind the virtual board, bench-1024 through the virtual board,
+## and the figures of `make bench`'s RTL, mesh, FPGA and link benches.
+demo-full: tools build
+	@mkdir -p $(OUT)/full; rm -f $(OUT)/times.txt
+	@$(TOOLS_ENV); $(TIMED) "simulate $(NET): RTL (2x2 mesh of 256x256 cores) in lock-step with the golden model" \
+		$(BIN) simulate $(NET) --steps 200 --engine both --record-all --out $(OUT)/full/rtl-spikes.csv --raster $(OUT)/full/rtl-raster.png
+	@$(TOOLS_ENV); $(TIMED) "lif, cuba and alif cores: RTL = golden on examples/mixed-models.toml" \
+		$(BIN) simulate examples/mixed-models.toml --steps 200 --engine both --out $(OUT)/full/mixed-spikes.csv
+	@$(TOOLS_ENV); $(TIMED) "a cuba chip through the host bridge (virtual board)" scripts/board-run.sh $(BIN) examples/link-cuba.toml 200 $(OUT)/full/cuba
+	@$(TOOLS_ENV); $(TIMED) "bench-1024 through the virtual board (1.3 M words loaded at 3 Mbaud)" scripts/board-run.sh $(BIN) examples/bench-1024.toml 50 $(OUT)/full/bench-1024
+	@$(TOOLS_ENV); $(TIMED) "spikemesh bench golden, rtl, mesh, fpga, link" bash -c '$(BIN) bench golden && $(BIN) bench rtl && $(BIN) bench mesh && $(BIN) bench fpga && $(BIN) bench link'
+	@$(TOOLS_ENV); $(TIMED) "synth $(DEMO_SYNTH): fills the UP5K on purpose (99.9 % of its logic cells), to a bitstream" \
+		$(BIN) synth $(DEMO_SYNTH) --out $(OUT)/full/fpga
+	@$(TOOLS_ENV); $(TIMED) "the post-synthesis netlist of that chip behind the virtual board, run --verify" \
+		env BOARD_SIM_ARGS=--netlist scripts/board-run.sh $(BIN) $(DEMO_SYNTH) 20 $(OUT)/full/netlist
+	@TIMES=$(abspath $(OUT))/times.txt scripts/timed.sh --summary
 
 ## digits: the trained digits classifier: NIR import (with its quantisation report), accuracy on
 ## the float reference, the golden model, the RTL (a few samples, with latency), the virtual
 ## board (every test sample), and the iCEBreaker bitstream.
-digits: tools build
+digits: fpga-tools build
 	@mkdir -p $(OUT)/digits
-	@echo "== spikemesh import $(DIGITS)/digits.nir (trained elsewhere: make train-digits)"
-	$(BIN) import $(DIGITS)/digits.nir --board icebreaker --out $(OUT)/digits/net
-	@diff -r $(OUT)/digits/net $(DIGITS)/net && echo "the committed $(DIGITS)/net is what import writes"
-	@echo "== evaluate: float reference (the NIR graph in float64)"
-	$(BIN) evaluate $(DIGITS)/digits.nir --engine reference $(DIGITS_EVAL)
-	@echo "== evaluate: golden model (quantised, bit-exact with the chip)"
-	$(BIN) evaluate $(DIGITS)/net/net.toml $(DIGITS_EVAL) --confusion-png $(OUT)/digits/confusion.png
-	@echo "== evaluate: RTL in Verilator on 30 samples, each checked against the golden model"
-	$(TOOLS_ENV); $(BIN) evaluate $(DIGITS)/net/net.toml $(DIGITS_EVAL) --engine verilator --limit 30
-	@echo "== evaluate: every test sample through the virtual board (UART at 3 Mbaud), checked against the golden model"
-	$(TOOLS_ENV); scripts/board-evaluate.sh $(BIN) $(DIGITS)/net/net.toml $(OUT)/digits $(DIGITS_EVAL)
-	@echo "== spikemesh synth: the digits chip for the iCEBreaker"
-	$(TOOLS_ENV); $(BIN) synth $(DIGITS)/net/net.toml --out $(OUT)/digits/fpga
+	@$(TIMED) "spikemesh import $(DIGITS)/digits.nir (trained elsewhere: make train-digits)" \
+		bash -c '$(BIN) import $(DIGITS)/digits.nir --board icebreaker --out $(OUT)/digits/net && diff -r $(OUT)/digits/net $(DIGITS)/net && echo "the committed $(DIGITS)/net is what import writes"'
+	@$(TIMED) "evaluate: float reference (the NIR graph in float64)" $(BIN) evaluate $(DIGITS)/digits.nir --engine reference $(DIGITS_EVAL)
+	@$(TIMED) "evaluate: golden model (quantised, bit-exact with the chip)" \
+		$(BIN) evaluate $(DIGITS)/net/net.toml $(DIGITS_EVAL) --confusion-png $(OUT)/digits/confusion.png
+	@$(TOOLS_ENV); $(TIMED) "evaluate: RTL in Verilator on 30 samples, each checked against the golden model" \
+		$(BIN) evaluate $(DIGITS)/net/net.toml $(DIGITS_EVAL) --engine verilator --limit 30
+	@$(TOOLS_ENV); $(TIMED) "evaluate: every test sample through the virtual board (UART at 3 Mbaud), checked against the golden model" \
+		scripts/board-evaluate.sh $(BIN) $(DIGITS)/net/net.toml $(OUT)/digits $(DIGITS_EVAL)
+	@$(TOOLS_ENV); $(TIMED) "spikemesh synth: the digits chip for the iCEBreaker (bitstream, resource and timing report)" \
+		$(BIN) synth $(DIGITS)/net/net.toml --out $(OUT)/digits/fpga
 
 ## formal: the SymbiYosys proofs (docs/hardware.md, "Proofs"); make test runs them too.
 formal: tools

@@ -3,6 +3,7 @@
 #   tools.sh install   install what is missing (idempotent; says what it installs)
 #   tools.sh env       print `export NAME=path` lines for every tool (after install)
 #   tools.sh versions  print every tool's version
+#   tools.sh warm      run yosys and nextpnr-ice40 once (YoWASP compiles them on first use)
 # User overrides win: YOSYS, NEXTPNR_ICE40, NEXTPNR_ECP5, ICEPACK, ECPPACK, ICEPLL, ECPPLL, VERILATOR, SBY.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -67,10 +68,20 @@ versions() {
   echo "verilator:     $VERILATOR ($("$VERILATOR" --version 2>&1 | head -n1))"
 }
 
+# Runs each WebAssembly tool once, so YoWASP compiles it to machine code now (once per
+# cache, in $XDG_CACHE_HOME/YoWASP) rather than inside the first synthesis.
+warm() {
+  eval "$(env_lines)"
+  "$YOSYS" -V >/dev/null
+  "$NEXTPNR_ICE40" --version >/dev/null 2>&1
+  "$ICEPACK" --help >/dev/null 2>&1 || true
+}
+
 case "${1:-}" in
   install) install ;;
+  warm) warm ;;
   env) env_lines ;;
   versions) versions ;;
   dir) echo "$dir" ;;
-  *) echo "usage: $0 install|env|versions|dir" >&2; exit 2 ;;
+  *) echo "usage: $0 install|env|versions|warm|dir" >&2; exit 2 ;;
 esac

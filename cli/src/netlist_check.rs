@@ -1,15 +1,14 @@
 //! The chip's post-synthesis netlist run through its UART against the golden model, in
 //! process: what `spikemesh synth --verify-netlist N` does, and the record `synth` reports.
 
-use crate::run::BoardEngine;
-use anyhow::{bail, Result};
+use anyhow::{anyhow, Result};
 use serde::{Deserialize, Serialize};
+use spikemesh_cli::session;
 use spikemesh_hdl::chip::{chip_verilog, CHIP};
 use spikemesh_hdl::fpga::netlist::{netlist_dir, Fault};
 use spikemesh_host::Board;
 use spikemesh_sim::board::{VirtualBoard, Wire};
-use spikemesh_sim::Golden;
-use spikemesh_spec::{Mapping, Network, Stimulus};
+use spikemesh_spec::{Mapping, Network};
 
 /// What a netlist co-simulation showed; kept beside the cached netlist.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -43,41 +42,7 @@ pub fn verify(net: &Network, steps: usize) -> Result<Record> {
     let (board, info) = VirtualBoard::netlist(&net.hardware, Fault::None, None)?;
     let mut b = Board::new(Wire::new(board));
     b.timeout = std::time::Duration::from_secs(30);
-    b.identify()?;
-    b.load(&m, |_, _| {})?;
-    let n = net.hardware.neurons_per_core;
-    for (c, img) in m.cores.iter().enumerate() {
-        let row = b.read(c as u8, spikemesh_spec::memory_map::CROSSBAR, 0, 0, n)?;
-        if row != img.crossbar[..n].iter().map(|&w| w as i64).collect::<Vec<_>>() {
-            bail!("netlist: crossbar row 0 of core {c} reads back differently from what was loaded");
-        }
-    }
-    let stim = Stimulus::build(net, steps, None)?;
-    let mut gold = Golden::new(&m);
-    let mut spikes = 0u64;
-    // The same timestep driver as `run` and `evaluate` on a board: inject, STEP, spikes by slot.
-    let mut engine = BoardEngine { board: &mut b, mapping: &m, t: 0, error: None };
-    for (t, inputs) in stim.steps.iter().enumerate() {
-        let want: Vec<u32> = gold.step(inputs).iter().copied().filter(|&g| m.is_recorded(g)).collect();
-        let got = engine.try_step(inputs).map_err(|e| anyhow::anyhow!("netlist: timestep {t}: {e}"))?;
-        engine.t += 1;
-        if got != want {
-            bail!("netlist: timestep {t}: the golden model fired slots {want:?}, the netlist {got:?}");
-        }
-        spikes += got.len() as u64;
-    }
-    let pots = b.read_potentials()?;
-    if let Some(j) = pots.iter().zip(gold.potentials()).position(|(a, g)| *a != g) {
-        bail!(
-            "netlist: potential of slot {j} after {steps} timesteps: golden {}, netlist {}",
-            gold.potentials()[j],
-            pots[j]
-        );
-    }
-    let s = b.check_spikes()?;
-    if s.timestep as usize != steps {
-        bail!("netlist: the board counted {} timesteps, the host ran {steps}", s.timestep);
-    }
+    let spikes = session::verify(&mut b, net, &m, steps).map_err(|e| anyhow!("netlist: {e}"))?;
     let r = Record {
         timesteps: steps,
         spikes,

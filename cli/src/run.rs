@@ -4,10 +4,10 @@
 use crate::simulate::{Prepared, RunSpec};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use spikemesh_host::{Board, HostError};
-use spikemesh_sim::{record_run, simulate, DeliveryOrder, Engine};
+use spikemesh_cli::session::BoardEngine;
+use spikemesh_host::Board;
+use spikemesh_sim::{record_run, simulate, DeliveryOrder};
 use spikemesh_spec::spikes::write_spike_csv;
-use spikemesh_spec::Mapping;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
@@ -32,66 +32,6 @@ pub struct Args {
     /// per frame, but a damaged frame's spikes are lost (and reported).
     #[arg(long)]
     stream_spikes: bool,
-}
-
-/// The board as a simulation engine, so runs record spikes exactly as `simulate` does.
-pub(crate) struct BoardEngine<'a, P> {
-    pub(crate) board: &'a mut Board<P>,
-    pub(crate) mapping: &'a Mapping,
-    /// The board's timestep (0 after a reset).
-    pub(crate) t: u32,
-    /// The first failure, with its timestep.
-    pub(crate) error: Option<(u32, HostError)>,
-}
-
-impl<P: std::io::Read + std::io::Write> BoardEngine<'_, P> {
-    /// Injects one timestep's inputs, runs it, and returns the recorded slots that spiked
-    /// (sorted); a spike of another timestep or from outside the mesh is an error.
-    pub(crate) fn try_step(&mut self, inputs: &[(u32, u32)]) -> Result<Vec<u32>, HostError> {
-        self.board.inject(&self.mapping.input_flits(inputs))?;
-        let hw = &self.mapping.hardware;
-        let mut slots = Vec::new();
-        for (ts, f) in self.board.step(1)? {
-            if ts != self.t || !f.host || f.x as usize >= hw.mesh_x || f.y as usize >= hw.mesh_y {
-                return Err(HostError::Unexpected {
-                    command: "STEP",
-                    got: format!("a spike {f:?} for timestep {ts} during timestep {}", self.t),
-                });
-            }
-            slots.push(self.mapping.slot_of_host_flit(f));
-        }
-        slots.sort_unstable();
-        Ok(slots)
-    }
-}
-
-impl<P: std::io::Read + std::io::Write> Engine for BoardEngine<'_, P> {
-    fn step(&mut self, inputs: &[(u32, u32)]) -> Vec<u32> {
-        // After a failure the run is void: skip the rest quickly and report the first error.
-        if self.error.is_some() {
-            return Vec::new();
-        }
-        let r = self.try_step(inputs).unwrap_or_else(|e| {
-            self.error = Some((self.t, e));
-            Vec::new()
-        });
-        self.t += 1;
-        r
-    }
-
-    fn potentials(&mut self) -> Vec<i64> {
-        if self.error.is_some() {
-            return Vec::new();
-        }
-        self.board.read_potentials().unwrap_or_else(|e| {
-            self.error = Some((self.t, e));
-            Vec::new()
-        })
-    }
-
-    fn observes(&self, slot: u32) -> bool {
-        self.mapping.is_recorded(slot)
-    }
 }
 
 fn bar(len: usize, what: &str) -> Result<ProgressBar> {

@@ -10,8 +10,7 @@
 use spikemesh_hdl::fpga::netlist::Fault;
 use spikemesh_host::Board;
 use spikemesh_sim::board::{VirtualBoard, Wire};
-use spikemesh_sim::Golden;
-use spikemesh_spec::{Mapping, Network, Stimulus};
+use spikemesh_spec::{Mapping, Network};
 use std::path::Path;
 use std::process::Command;
 
@@ -44,47 +43,18 @@ fn ecp5_mesh_netlist_equals_golden() {
     simulate_netlist("small-ulx3s-25f.toml");
 }
 
-/// A host session on `board`: load, `steps` timesteps of the network's drive, and every check
-/// the host can make: spikes and final potentials equal the golden model's, a crossbar row reads
-/// back as written, and the board's counters (timesteps, spikes sent) equal the host's.
+/// A host session on `board` (`spikemesh_cli::session::verify`, what `synth --verify-netlist`
+/// runs): load, `steps` timesteps of the network's drive, and every check the host can make;
+/// and the network must have fired.
 fn session(board: VirtualBoard, net: &Network, steps: usize) -> Result<(), String> {
     let m = Mapping::build(net).unwrap();
     let mut b = Board::new(Wire::new(board));
     b.timeout = std::time::Duration::from_secs(20);
-    b.identify().map_err(|e| e.to_string())?;
-    b.load(&m, |_, _| {}).map_err(|e| e.to_string())?;
-    let img = &m.cores[0];
-    let n = net.hardware.neurons_per_core;
-    let row = b.read(0, spikemesh_spec::memory_map::CROSSBAR, 0, 0, n).map_err(|e| e.to_string())?;
-    if row != img.crossbar[..n].iter().map(|&w| w as i64).collect::<Vec<_>>() {
-        return Err("crossbar row 0 of core 0 reads back differently".into());
+    match spikemesh_cli::session::verify(&mut b, net, &m, steps) {
+        Ok(0) => Err("the network never fired".into()),
+        Ok(_) => Ok(()),
+        Err(e) => Err(e.to_string()),
     }
-    let stim = Stimulus::build(net, steps, None).unwrap();
-    let mut gold = Golden::new(&m);
-    let mut spikes = 0u64;
-    for (t, inputs) in stim.steps.iter().enumerate() {
-        let want: Vec<u32> = gold.step(inputs).iter().copied().filter(|&g| m.is_recorded(g)).collect();
-        b.inject(&m.input_flits(inputs)).map_err(|e| e.to_string())?;
-        let mut got: Vec<u32> =
-            b.step(1).map_err(|e| e.to_string())?.into_iter().map(|(_, f)| m.slot_of_host_flit(f)).collect();
-        got.sort_unstable();
-        if got != want {
-            return Err(format!("timestep {t}: golden fired {want:?}, the board {got:?}"));
-        }
-        spikes += got.len() as u64;
-    }
-    if spikes == 0 {
-        return Err("the network never fired".into());
-    }
-    let pots = b.read_potentials().map_err(|e| e.to_string())?;
-    if pots != gold.potentials() {
-        return Err("final potentials differ from the golden model's".into());
-    }
-    let s = b.check_spikes().map_err(|e| e.to_string())?;
-    if s.timestep as usize != steps {
-        return Err(format!("the board counted {} timesteps, the host ran {steps}", s.timestep));
-    }
-    Ok(())
 }
 
 #[test]

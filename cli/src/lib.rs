@@ -1,0 +1,3 @@
+//! What the `spikemesh` command and its tests share: a host session with a board.
+
+pub mod session;
