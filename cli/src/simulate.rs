@@ -170,7 +170,7 @@ pub fn run(args: Args) -> Result<()> {
     }
     let bar = progress(a.steps)?;
     let tick = |done: usize| {
-        if done % 16 == 0 {
+        if done.is_multiple_of(16) {
             bar.set_position(done as u64);
         }
     };

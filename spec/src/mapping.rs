@@ -137,7 +137,7 @@ impl Mapping {
                 continue;
             };
             if let Some((m, prev)) = last_model {
-                if m != neuron.model && next_slot % n != 0 {
+                if m != neuron.model && !next_slot.is_multiple_of(n) {
                     first_break.get_or_insert((prev, i, next_slot / n));
                     skipped += n - next_slot % n;
                     next_slot += n - next_slot % n;

@@ -492,7 +492,10 @@ impl Command {
                 Command::Identify
             }
             kind::WRITE_MEM => {
-                len("7 bytes of address and 5 per word, at least one word", p.len() >= 12 && (p.len() - 7) % 5 == 0)?;
+                len(
+                    "7 bytes of address and 5 per word, at least one word",
+                    p.len() >= 12 && (p.len() - 7).is_multiple_of(5),
+                )?;
                 let row = u32::from_le_bytes([p[2], p[3], p[4], 0]);
                 Command::WriteMem { core: p[0], mem: p[1], row, col: u16_at(p, 5), data: read_words(&p[7..]) }
             }
@@ -507,7 +510,7 @@ impl Command {
                 Command::ReadMem { core: p[0], mem: p[1], row, col: u16_at(p, 5), count: u16_at(p, 7) }
             }
             kind::INJECT => {
-                len("3 bytes per flit, at least one", !p.is_empty() && p.len() % 3 == 0)?;
+                len("3 bytes per flit, at least one", !p.is_empty() && p.len().is_multiple_of(3))?;
                 let flits = get_flits(f, p, 0)?;
                 if let Some(i) = flits.iter().position(|f| f.host) {
                     return Err(MessageError::Field {
@@ -623,11 +626,11 @@ impl Response {
                 })
             }
             kind::DATA => {
-                len("5 bytes per word", p.len() % 5 == 0)?;
+                len("5 bytes per word", p.len().is_multiple_of(5))?;
                 Response::Data(read_words(p))
             }
             kind::SPIKES => {
-                len("4 bytes of timestep and 3 per spike", p.len() >= 4 && (p.len() - 4) % 3 == 0)?;
+                len("4 bytes of timestep and 3 per spike", p.len() >= 4 && (p.len() - 4).is_multiple_of(3))?;
                 Response::Spikes { timestep: u32_at(p, 0), spikes: get_flits(f, &p[4..], 4)? }
             }
             kind::COUNTERS => {

@@ -112,6 +112,10 @@ pub fn build(verilog: &str, top: &str, trace: bool, what: &str) -> Result<Built,
     // waited finds the library its predecessor published.
     static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _guard = BUILDING.lock().unwrap_or_else(|p| p.into_inner());
+    // And one build of this model on the machine: test processes run side by side (nextest),
+    // and the second finds the library the first published instead of building it again.
+    std::fs::create_dir_all(cache_root()).map_err(|e| BuildError::Other(e.to_string()))?;
+    let _lock = lock_file(&dir.with_extension("lock"))?;
     if lib.exists() {
         return Ok(Built { library: lib, ports });
     }
@@ -161,14 +165,15 @@ pub fn build(verilog: &str, top: &str, trace: bool, what: &str) -> Result<Built,
         .filter(|p| p.extension().is_some_and(|x| x == "cpp"))
         .collect();
     sources.sort();
-    for rt in ["verilated.cpp", "verilated_threads.cpp"] {
-        sources.push(inc.join(rt));
-    }
-    if trace {
-        sources.push(inc.join("verilated_vcd_c.cpp"));
-    }
     sources.push(work.join("shim.cpp"));
-    compile_and_link(&sources, &inc, &obj, &work, &work.join("libmodel.so"))?;
+    let objects: Vec<PathBuf> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| obj.join(format!("o{i}_{}.o", s.file_stem().unwrap_or_default().to_string_lossy())))
+        .collect();
+    compile(&sources, &objects, &inc, Some(&obj), &work)?;
+    let runtime = runtime_objects(&inc, &versions, trace)?;
+    link(&[objects, runtime].concat(), &work, &work.join("libmodel.so"))?;
     // Publish atomically: a concurrent builder of the same model either wins or finds ours.
     match std::fs::rename(&work, &dir) {
         Ok(()) => {}
@@ -181,15 +186,61 @@ pub fn build(verilog: &str, top: &str, trace: bool, what: &str) -> Result<Built,
     Ok(Built { library: lib, ports })
 }
 
-/// Compiles every source to an object on all cores, then links the shared library.
-fn compile_and_link(sources: &[PathBuf], inc: &Path, obj: &Path, work: &Path, out: &Path) -> Result<(), BuildError> {
+/// Flags every object of a model is compiled with.
+const CXX_FLAGS: [&str; 6] =
+    ["-std=gnu++20", "-O2", "-fPIC", "-fno-semantic-interposition", "-w", "-DVL_IGNORE_UNKNOWN_ARCH"];
+
+/// Holds an exclusive lock on `path` (created if missing) until dropped.
+fn lock_file(path: &Path) -> Result<std::fs::File, BuildError> {
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| BuildError::Other(format!("opening {}: {e}", path.display())))?;
+    f.lock().map_err(|e| BuildError::Other(format!("locking {}: {e}", path.display())))?;
+    Ok(f)
+}
+
+/// The Verilator runtime's objects (`verilated.cpp` and friends), compiled once per Verilator,
+/// compiler and flags and shared by every model: they do not depend on the model, and
+/// compiling them is most of a small model's build (about 11 s of CPU each time).
+fn runtime_objects(inc: &Path, versions: &str, trace: bool) -> Result<Vec<PathBuf>, BuildError> {
+    let mut names = vec!["verilated.cpp", "verilated_threads.cpp"];
+    if trace {
+        names.push("verilated_vcd_c.cpp");
+    }
+    let mut h = DefaultHasher::new();
+    (versions, &names, CXX_FLAGS, 1u32).hash(&mut h);
+    let dir = cache_root().join(format!("runtime-{:016x}", h.finish()));
+    let objects: Vec<PathBuf> = names.iter().map(|n| dir.join(Path::new(n).with_extension("o"))).collect();
+    if dir.exists() {
+        return Ok(objects);
+    }
+    std::fs::create_dir_all(cache_root()).map_err(|e| BuildError::Other(e.to_string()))?;
+    let _lock = lock_file(&dir.with_extension("lock"))?;
+    if dir.exists() {
+        return Ok(objects);
+    }
+    let work = dir.with_extension(format!("tmp{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| BuildError::Other(format!("creating {}: {e}", work.display())))?;
+    let sources: Vec<PathBuf> = names.iter().map(|n| inc.join(n)).collect();
+    let tmp_objects: Vec<PathBuf> = objects.iter().map(|o| work.join(o.file_name().unwrap_or_default())).collect();
+    compile(&sources, &tmp_objects, inc, None, &work)?;
+    std::fs::rename(&work, &dir).map_err(|e| BuildError::Other(format!("publishing {}: {e}", dir.display())))?;
+    Ok(objects)
+}
+
+/// Compiles `sources[i]` to `objects[i]` on all cores (`include`: the model's own headers).
+fn compile(
+    sources: &[PathBuf],
+    objects: &[PathBuf],
+    inc: &Path,
+    include: Option<&Path>,
+    work: &Path,
+) -> Result<(), BuildError> {
     let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let flags = ["-std=gnu++20", "-O2", "-fPIC", "-fno-semantic-interposition", "-w", "-DVL_IGNORE_UNKNOWN_ARCH"];
-    let objects: Vec<PathBuf> = sources
-        .iter()
-        .enumerate()
-        .map(|(i, s)| obj.join(format!("o{i}_{}.o", s.file_stem().unwrap_or_default().to_string_lossy())))
-        .collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let errors = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|sc| {
@@ -200,17 +251,11 @@ fn compile_and_link(sources: &[PathBuf], inc: &Path, obj: &Path, work: &Path, ou
                     break;
                 }
                 let mut c = Command::new(cxx());
-                c.args(flags)
-                    .arg("-I")
-                    .arg(inc)
-                    .arg("-I")
-                    .arg(inc.join("vltstd"))
-                    .arg("-I")
-                    .arg(obj)
-                    .arg("-c")
-                    .arg(&sources[i])
-                    .arg("-o")
-                    .arg(&objects[i]);
+                c.args(CXX_FLAGS).arg("-I").arg(inc).arg("-I").arg(inc.join("vltstd"));
+                if let Some(dir) = include {
+                    c.arg("-I").arg(dir);
+                }
+                c.arg("-c").arg(&sources[i]).arg("-o").arg(&objects[i]);
                 if let Err(e) =
                     run(&mut c, &format!("{} -c {}", cxx(), sources[i].display()), &work.join(format!("cc{i}.log")))
                 {
@@ -219,11 +264,16 @@ fn compile_and_link(sources: &[PathBuf], inc: &Path, obj: &Path, work: &Path, ou
             });
         }
     });
-    if let Some(e) = errors.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().next() {
-        return Err(e);
+    match errors.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
+}
+
+/// Links `objects` into the shared library `out`.
+fn link(objects: &[PathBuf], work: &Path, out: &Path) -> Result<(), BuildError> {
     let mut l = Command::new(cxx());
-    l.args(["-shared", "-fPIC", "-o"]).arg(out).args(&objects).arg("-pthread");
+    l.args(["-shared", "-fPIC", "-o"]).arg(out).args(objects).arg("-pthread");
     run(&mut l, "link", &work.join("link.log"))?;
     Ok(())
 }
