@@ -141,7 +141,13 @@ prog:
 ## test: formatting, lints, then every test of the workspace (co-simulation and synthesis included).
 test: tools lint nir-fixtures
 	@scripts/tools.sh versions
-	$(TOOLS_ENV); $(CARGO) test --release --workspace
+	$(TOOLS_ENV); $(TEST_RUNNER)
+
+# cargo nextest runs every test binary side by side (.config/nextest.toml orders the longest
+# first); plain `cargo test` runs the same tests, one binary after another. The workspace has
+# no doctests (nextest would not run them).
+TEST_RUNNER = if $(CARGO) nextest --version >/dev/null 2>&1; then $(CARGO) nextest run --release --workspace; \
+	else echo "cargo-nextest not found: running cargo test (slower)"; $(CARGO) test --release --workspace; fi
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -323,3 +323,15 @@ pub fn measurement_top(verilog: &str, ports: &[Port]) -> String {
     v += &format!("always @(posedge clk) dout <= {};\nendmodule\n", xs.join(" ^ "));
     v
 }
+
+/// An exclusive lock on the file `path` (created, with its folder, if missing), held until the
+/// returned file is dropped or the process ends: caches that several processes fill (netlists,
+/// Verilator models) take it so that one of them builds an entry and the others read it.
+pub fn exclusive_lock(path: &Path) -> std::io::Result<std::fs::File> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(path)?;
+    f.lock()?;
+    Ok(f)
+}

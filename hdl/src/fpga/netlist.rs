@@ -118,6 +118,10 @@ pub fn post_synthesis(verilog: &str, top: &str, device: Device, fault: Fault) ->
     let dir = netlist_dir(verilog, top, device, fault);
     let done = dir.join("netlist.v");
     let mut synth_seconds = None;
+    // One synthesis of this netlist on the machine at a time: test processes run side by
+    // side, and the second reads what the first wrote.
+    let lock = dir.with_extension("lock");
+    let _lock = flow::exclusive_lock(&lock).map_err(|e| FlowError::Report(format!("{}: {e}", lock.display())))?;
     if !done.exists() || !dir.join("stat.json").exists() {
         let t0 = Instant::now();
         flow::synth_with(verilog, top, device, &dir, fault == Fault::None)?;

@@ -114,7 +114,6 @@ pub fn build(verilog: &str, top: &str, trace: bool, what: &str) -> Result<Built,
     let _guard = BUILDING.lock().unwrap_or_else(|p| p.into_inner());
     // And one build of this model on the machine: test processes run side by side (nextest),
     // and the second finds the library the first published instead of building it again.
-    std::fs::create_dir_all(cache_root()).map_err(|e| BuildError::Other(e.to_string()))?;
     let _lock = lock_file(&dir.with_extension("lock"))?;
     if lib.exists() {
         return Ok(Built { library: lib, ports });
@@ -190,16 +189,10 @@ pub fn build(verilog: &str, top: &str, trace: bool, what: &str) -> Result<Built,
 const CXX_FLAGS: [&str; 6] =
     ["-std=gnu++20", "-O2", "-fPIC", "-fno-semantic-interposition", "-w", "-DVL_IGNORE_UNKNOWN_ARCH"];
 
-/// Holds an exclusive lock on `path` (created if missing) until dropped.
+/// Holds an exclusive lock on `path` until dropped (`fpga::flow::exclusive_lock`).
 fn lock_file(path: &Path) -> Result<std::fs::File, BuildError> {
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .map_err(|e| BuildError::Other(format!("opening {}: {e}", path.display())))?;
-    f.lock().map_err(|e| BuildError::Other(format!("locking {}: {e}", path.display())))?;
-    Ok(f)
+    spikemesh_hdl::fpga::flow::exclusive_lock(path)
+        .map_err(|e| BuildError::Other(format!("locking {}: {e}", path.display())))
 }
 
 /// The Verilator runtime's objects (`verilated.cpp` and friends), compiled once per Verilator,
@@ -217,7 +210,6 @@ fn runtime_objects(inc: &Path, versions: &str, trace: bool) -> Result<Vec<PathBu
     if dir.exists() {
         return Ok(objects);
     }
-    std::fs::create_dir_all(cache_root()).map_err(|e| BuildError::Other(e.to_string()))?;
     let _lock = lock_file(&dir.with_extension("lock"))?;
     if dir.exists() {
         return Ok(objects);
