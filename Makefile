@@ -24,7 +24,7 @@ DIGITS := examples/digits
 DIGITS_EVAL = --samples $(DIGITS)/test-samples.csv --labels $(DIGITS)/test-labels.csv --steps-per-sample 18
 NIR_FIXTURES := target/nir-fixtures
 
-.PHONY: all build tools fpga-tools tool-versions demo demo-full test lint fmt bench clean synth pnr bitstream prog nir-fixtures train-digits digits formal soak
+.PHONY: all build tools fpga-tools tool-versions demo demo-full margins test lint fmt bench clean synth pnr bitstream prog nir-fixtures train-digits digits formal soak
 
 all: build
 
@@ -108,6 +108,11 @@ digits: fpga-tools build
 		scripts/board-evaluate.sh $(BIN) $(DIGITS)/net/net.toml $(OUT)/digits $(DIGITS_EVAL)
 	@$(TOOLS_ENV); $(TIMED) "spikemesh synth: the digits chip for the iCEBreaker (bitstream, resource and timing report)" \
 		$(BIN) synth $(DIGITS)/net/net.toml --out $(OUT)/digits/fpga
+
+## margins: every bitstream that make demo, make test and the README build, on three placer
+## seeds, with its spare logic cells (>= 3 %) and clock slack (>= 5 %) (docs/performance.md).
+margins: fpga-tools build
+	$(TOOLS_ENV); scripts/margins.sh $(BIN) build/margins
 
 ## formal: the SymbiYosys proofs (docs/hardware.md, "Proofs"); make test runs them too.
 formal: tools

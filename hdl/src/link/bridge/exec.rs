@@ -78,7 +78,7 @@ impl Logic for Bridge {
         self.geo.mem.next = self.mem.q.val();
         self.lim_known.next = self.geo.known.val();
         self.lim_wr.next = self.geo.writable.val();
-        self.lim_signed.next = self.geo.signed.val();
+        self.lim_signed.next = self.geo.signed_words.val();
         self.lim_rows.next = self.geo.rows.val();
         self.lim_cols.next = self.geo.cols.val();
         self.lim_mask.next = self.geo.mask.val();

@@ -21,7 +21,7 @@ pub struct MemGeometry {
     /// The host may write it.
     pub writable: Signal<Out, bool>,
     /// Its words are signed.
-    pub signed: Signal<Out, bool>,
+    pub signed_words: Signal<Out, bool>,
     /// Rows.
     pub rows: Signal<Out, Bits<24>>,
     /// Columns (words per row).
@@ -54,7 +54,7 @@ impl MemGeometry {
             mem: Default::default(),
             known: Default::default(),
             writable: Default::default(),
-            signed: Default::default(),
+            signed_words: Default::default(),
             rows: Default::default(),
             cols: Default::default(),
             mask: Default::default(),
@@ -79,7 +79,7 @@ impl Logic for MemGeometry {
     fn update(&mut self) {
         self.known.next = false;
         self.writable.next = false;
-        self.signed.next = false;
+        self.signed_words.next = false;
         self.rows.next = self.z24.val();
         self.cols.next = self.z24.val();
         self.mask.next = self.z40.val();
@@ -87,7 +87,7 @@ impl Logic for MemGeometry {
             if (self.mem.val() == self.mem_ids[m].val()) & self.g_known[m].val() {
                 self.known.next = true;
                 self.writable.next = self.g_wr[m].val();
-                self.signed.next = self.g_signed[m].val();
+                self.signed_words.next = self.g_signed[m].val();
                 self.rows.next = self.g_rows[m].val();
                 self.cols.next = self.g_cols[m].val();
                 self.mask.next = self.g_mask[m].val();
