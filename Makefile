@@ -58,7 +58,7 @@ demo:
 	@# The toolchain's WebAssembly is compiled to machine code on first use (once per cache):
 	@# that runs beside cargo, which leaves a core idle for much of its build.
 	@$(TIMED) "build spikemesh (cargo, release) while the toolchain compiles (once)" \
-		bash -c 'scripts/tools.sh warm > $(OUT)/tools-warm.log 2>&1 & w=$$!; $(CARGO) build --release --workspace || exit 1; wait $$w || { cat $(OUT)/tools-warm.log; exit 1; }'
+		bash -c 'scripts/tools.sh warm ice40 > $(OUT)/tools-warm.log 2>&1 & w=$$!; $(CARGO) build --release --workspace || exit 1; wait $$w || { cat $(OUT)/tools-warm.log; exit 1; }'
 	@$(TIMED) "spikemesh check $(DEMO_NET)" $(BIN) check $(DEMO_NET)
 	@$(TIMED) "simulate: golden model, $(STEPS) timesteps, raster" \
 		$(BIN) simulate $(DEMO_NET) --steps $(STEPS) --record-all --out $(OUT)/spikes.csv --raster $(OUT)/raster.png
@@ -144,7 +144,11 @@ prog:
 	@scripts/prog.sh $(FPGA_OUT)
 
 ## test: formatting, lints, then every test of the workspace (co-simulation and synthesis included).
-test: tools lint nir-fixtures
+test: tools
+	@# YoWASP compiles yosys and nextpnr to machine code on their first use (about 2 minutes of
+	@# one core, once per cache): that runs beside clippy and the NIR fixtures.
+	@mkdir -p target; bash -c 'scripts/tools.sh warm > target/tools-warm.log 2>&1 & w=$$!; \
+		$(MAKE) --no-print-directory lint nir-fixtures || exit 1; wait $$w || { cat target/tools-warm.log; exit 1; }'
 	@scripts/tools.sh versions
 	$(TOOLS_ENV); $(TEST_RUNNER)
 

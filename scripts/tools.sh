@@ -3,7 +3,7 @@
 #   tools.sh install   install what is missing (idempotent; says what it installs)
 #   tools.sh env       print `export NAME=path` lines for every tool (after install)
 #   tools.sh versions  print every tool's version
-#   tools.sh warm      run yosys and nextpnr-ice40 once (YoWASP compiles them on first use)
+#   tools.sh warm [ice40|all]  run yosys and nextpnr once (YoWASP compiles them on first use)
 # User overrides win: YOSYS, NEXTPNR_ICE40, NEXTPNR_ECP5, ICEPACK, ECPPACK, ICEPLL, ECPPLL, VERILATOR, SBY.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -74,12 +74,12 @@ warm() {
   eval "$(env_lines)"
   "$YOSYS" -V >/dev/null
   "$NEXTPNR_ICE40" --version >/dev/null 2>&1
-  "$ICEPACK" --help >/dev/null 2>&1 || true
+  if [[ "${1:-all}" == all ]]; then "$NEXTPNR_ECP5" --version >/dev/null 2>&1; fi
 }
 
 case "${1:-}" in
   install) install ;;
-  warm) warm ;;
+  warm) warm "${2:-all}" ;;
   env) env_lines ;;
   versions) versions ;;
   dir) echo "$dir" ;;

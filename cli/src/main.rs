@@ -3,6 +3,7 @@
 mod bench;
 mod board_sim;
 mod evaluate;
+mod floorplan;
 mod import;
 mod netlist_check;
 mod raster;

@@ -1,8 +1,10 @@
-//! Spike raster PNG: timestep on x, recorded neurons on y, one colour band per population.
+//! Spike raster PNG: timestep on x, recorded neurons on y, one colour band per population;
+//! beside it, the floorplan of the mesh the network ran on (`floorplan.rs`).
 
 use anyhow::{anyhow, Result};
 use plotters::prelude::*;
-use spikemesh_spec::{Network, Spike};
+use spikemesh_spec::report::FitReport;
+use spikemesh_spec::{Mapping, Network, Spike};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -35,8 +37,15 @@ pub(crate) fn font_ready() -> bool {
     })
 }
 
-/// Draws the recorded spikes of the populations `record` marks.
-pub fn draw(png: &Path, net: &Network, record: &[bool], steps: usize, spikes: &[Spike]) -> Result<()> {
+/// Draws the recorded spikes of the populations `record` marks, and `mapping`'s floorplan.
+pub fn draw(
+    png: &Path,
+    net: &Network,
+    mapping: &Mapping,
+    record: &[bool],
+    steps: usize,
+    spikes: &[Spike],
+) -> Result<()> {
     // Row offset of each recorded population, stacked in file order.
     let mut offset = vec![0usize; net.populations.len()];
     let mut rows = 0usize;
@@ -47,11 +56,13 @@ pub fn draw(png: &Path, net: &Network, record: &[bool], steps: usize, spikes: &[
         }
     }
     let rows = rows.max(1);
-    let (w, h) = (1200u32, (240 + rows.min(1024) as u32 / 2).clamp(400, 900));
-    let root = BitMapBackend::new(png, (w, h)).into_drawing_area();
+    let (w, h) = (1600u32, (240 + rows.min(1024) as u32 / 2).clamp(400, 900));
+    let canvas = BitMapBackend::new(png, (w, h)).into_drawing_area();
     let err = |e: &dyn std::fmt::Display| anyhow!("drawing {}: {e}", png.display());
-    root.fill(&WHITE).map_err(|e| err(&e))?;
+    canvas.fill(&WHITE).map_err(|e| err(&e))?;
     let labels = font_ready();
+    let (root, plan) = canvas.split_horizontally(1200);
+    crate::floorplan::draw(&plan, &FitReport::new(net, mapping), labels).map_err(|e| err(&e))?;
     let mut builder = ChartBuilder::on(&root);
     builder.margin(12);
     if labels {
@@ -103,6 +114,6 @@ pub fn draw(png: &Path, net: &Network, record: &[bool], steps: usize, spikes: &[
             .draw()
             .map_err(|e| err(&e))?;
     }
-    root.present().map_err(|e| err(&e))?;
+    canvas.present().map_err(|e| err(&e))?;
     Ok(())
 }

@@ -120,7 +120,7 @@ pub fn run(args: Args) -> Result<()> {
         println!("verified: the board's recorded spikes and final potentials equal the golden model's");
     }
     if let Some(png) = &a.raster {
-        crate::raster::draw(png, &net, &record, a.steps, &res.spikes)?;
+        crate::raster::draw(png, &net, &mapping, &record, a.steps, &res.spikes)?;
         println!("raster -> {}", png.display());
     }
     Ok(())

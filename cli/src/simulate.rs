@@ -248,7 +248,7 @@ pub fn run(args: Args) -> Result<()> {
         a.out.display()
     );
     if let Some(png) = &a.raster {
-        crate::raster::draw(png, &net, &record, a.steps, &res.spikes)?;
+        crate::raster::draw(png, &net, &mapping, &record, a.steps, &res.spikes)?;
         println!("raster -> {}", png.display());
     }
     if let Some(v) = &args.vcd {

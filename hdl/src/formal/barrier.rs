@@ -54,7 +54,7 @@ pub fn proof(name: &str, mutation: Mutation) -> Proof {
         1,
     );
     let depth = if mutation == Mutation::None { DEPTH } else { 12 };
-    Proof::single(name, "prove", "prove", depth, "z3", "mesh.sv", v)
+    Proof::single(name, "prove", "prove", depth, super::SOLVER, "mesh.sv", v)
 }
 
 /// The mesh of the barrier proofs: 2x2 tiles of 2-neuron, 2-axon `lif` cores with

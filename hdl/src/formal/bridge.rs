@@ -98,8 +98,8 @@ pub fn proof(name: &str, hw: &Hardware, clock_hz: u64, mutation: Mutation) -> Pr
     // A broken bridge gets a bounded check that reaches its first write (a one-word
     // WRITE_BYTES, 42 clocks after the frame's verdict), with yices: about 3 minutes, where
     // z3 had reached step 22 after 10.
-    let (mode, k, solver) = if mutation == Mutation::None { ("prove", DEPTH, "z3") } else { ("bmc", 48, "yices") };
-    Proof::single(name, "prove", mode, k, solver, "bridge.sv", v)
+    let (mode, k) = if mutation == Mutation::None { ("prove", DEPTH) } else { ("bmc", 48) };
+    Proof::single(name, "prove", mode, k, super::SOLVER, "bridge.sv", v)
 }
 
 /// `reg in {Idle (its power-up value) and the states the design stores in it}`, from its

@@ -72,5 +72,5 @@ pub fn proof(name: &str, model: ModelId, mutation: Mutation) -> Proof {
         refr = mm::REFRACTORY,
     );
     let v = v.replacen("endmodule // top\n", &format!("{props}endmodule // top\n"), 1);
-    Proof::single(name, "prove", "prove", DEPTH, "z3", "core.sv", v)
+    Proof::single(name, "prove", "prove", DEPTH, super::SOLVER, "core.sv", v)
 }

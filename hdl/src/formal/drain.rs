@@ -156,7 +156,7 @@ pub fn proof(name: &str, fifo: usize, mutation: Mutation) -> Proof {
     );
     // A broken mesh gets a deeper window, so the base case reaches the stuck flit.
     let k = if mutation == Mutation::None { DEPTH } else { 14 };
-    Proof::single(name, "prove", "prove", k, "z3", "mesh.sv", v)
+    Proof::single(name, "prove", "prove", k, super::SOLVER, "mesh.sv", v)
 }
 
 /// The abstract core after the last flit: no new spike, busy at most `BUSY` clocks after its

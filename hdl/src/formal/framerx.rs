@@ -88,5 +88,5 @@ pub fn proof(name: &str, mutation: Mutation) -> Proof {
 "
     );
     let v = v.replacen("endmodule // top\n", &format!("{props}endmodule // top\n"), 1);
-    Proof::single(name, "prove", "prove", 12, "z3", "framerx.sv", v)
+    Proof::single(name, "prove", "prove", 12, super::SOLVER, "framerx.sv", v)
 }

@@ -88,7 +88,7 @@ pub fn proof(name: &str, mask: u64, depth: usize, mesh_x: usize, mesh_y: usize, 
     // A broken router gets a deeper window, so the base case reaches a real counterexample
     // (at depth 4 only the induction step fails, which proves nothing about the router).
     let k = if mutation == Mutation::None { DEPTH } else { 8 };
-    Proof::single(name, "prove", "prove", k, "z3", "router.sv", v)
+    Proof::single(name, "prove", "prove", k, super::SOLVER, "router.sv", v)
 }
 
 fn properties(mask: u64, depth: usize, mesh_x: usize, mesh_y: usize) -> String {
