@@ -138,8 +138,13 @@ fn mult18x18d_body() -> String {
 
 /// Finds `module NAME` in `text` and returns (start, end) of the whole module, `endmodule`
 /// included, with any `(* blackbox *)` attribute just before it.
-fn module_span(text: &str, name: &str) -> Option<(usize, usize)> {
-    let at = text.find(&format!("module {name}("))?;
+pub(crate) fn module_span(text: &str, name: &str) -> Option<(usize, usize)> {
+    let key = format!("module {name}");
+    let at = text.match_indices(&key).map(|(i, _)| i).find(|&i| {
+        let at_line_start = i == 0 || text[..i].ends_with('\n');
+        let next = text[i + key.len()..].chars().next();
+        at_line_start && next.is_some_and(|c| c == '(' || c == '#' || c.is_whitespace())
+    })?;
     let end = at + text[at..].find("endmodule")? + "endmodule".len();
     let before = text[..at].trim_end();
     let start = if before.ends_with("(* blackbox *)") { before.len() - "(* blackbox *)".len() } else { at };

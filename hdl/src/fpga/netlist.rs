@@ -66,6 +66,23 @@ fn cell_models(device: Device) -> Result<String, FlowError> {
     crate::fpga::ecp5_models::with_models(&out, &bb).map_err(FlowError::Report)
 }
 
+/// Some modules of the pinned Yosys's iCE40 cell models (`ice40/cells_sim.v`), after the
+/// file's preamble (its defines). Yosys's WebAssembly build takes about a minute to elaborate
+/// the whole file, and a proof about a few cells needs only those.
+pub fn ice40_cell_models(modules: &[&str]) -> Result<String, FlowError> {
+    let path = yosys_datdir()?.join("ice40/cells_sim.v");
+    let text = std::fs::read_to_string(&path).map_err(|e| FlowError::Report(format!("{}: {e}", path.display())))?;
+    let first = text.find("\nmodule ").ok_or_else(|| FlowError::Report(format!("{}: no module", path.display())))?;
+    let mut out = text[..first + 1].to_string();
+    for m in modules {
+        let (start, end) = crate::fpga::ecp5_models::module_span(&text, m)
+            .ok_or_else(|| FlowError::Report(format!("{}: no module {m}", path.display())))?;
+        out += &text[start..end];
+        out.push('\n');
+    }
+    Ok(out)
+}
+
 /// Appends `name` from `dir` to `out` with its `include`s inlined, each file once: ECP5's
 /// models include their siblings by relative name, some of them from two places.
 fn inline(dir: &Path, name: &str, seen: &mut Vec<String>, out: &mut String) -> Result<(), FlowError> {
