@@ -144,11 +144,16 @@ prog:
 	@scripts/prog.sh $(FPGA_OUT)
 
 ## test: formatting, lints, then every test of the workspace (co-simulation and synthesis included).
-test: tools
-	@# YoWASP compiles yosys and nextpnr to machine code on their first use (about 2 minutes of
-	@# one core, once per cache): that runs beside clippy and the NIR fixtures.
+test: fpga-tools
+	@# While clippy runs, the rest of the set-up runs beside it: YoWASP compiles yosys and
+	@# nextpnr to machine code on their first use (about 2 minutes of one core, once per cache),
+	@# and pip fetches the solvers and the `nir` package and writes the NIR fixtures (mostly
+	@# waiting on the network).
 	@mkdir -p target; bash -c 'scripts/tools.sh warm > target/tools-warm.log 2>&1 & w=$$!; \
-		$(MAKE) --no-print-directory lint nir-fixtures || exit 1; wait $$w || { cat target/tools-warm.log; exit 1; }'
+		{ scripts/pyenv.sh formal install && $(MAKE) --no-print-directory nir-fixtures; } > target/setup.log 2>&1 & p=$$!; \
+		$(MAKE) --no-print-directory lint || exit 1; \
+		wait $$p || { cat target/setup.log; exit 1; }; cat target/setup.log; \
+		wait $$w || { cat target/tools-warm.log; exit 1; }'
 	@scripts/tools.sh versions
 	$(TOOLS_ENV); $(TEST_RUNNER)
 
