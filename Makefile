@@ -186,6 +186,8 @@ bench: tools build
 	$(TOOLS_ENV); $(BIN) bench link
 	@echo "== digits: every test sample on the RTL, checked against the golden model (latency per sample)"
 	$(TOOLS_ENV); $(BIN) evaluate $(DIGITS)/net/net.toml $(DIGITS_EVAL) --engine verilator
+	@echo "== the neuron datapaths alone through Yosys and nextpnr (docs/performance.md)"
+	$(TOOLS_ENV); $(CARGO) test --release -p spikemesh-hdl --test neuron_synth -- --include-ignored --nocapture
 	$(CARGO) bench -p spikemesh-sim
 
 clean:

@@ -2,7 +2,8 @@
 //! Lava's widths (24-bit `u` and `v`) keeps its memories in RAM primitives, puts its decay
 //! multiplies in DSP blocks where the device has them (`SB_MAC16`, `MULT18X18D`) and in logic
 //! on the HX8K, and meets the board's clock after place and route. The datapaths alone are
-//! measured beside it (`--nocapture` prints the figures; `docs/performance.md` records them).
+//! measured beside it (`make bench` runs `datapath_figures`, which prints the figures that
+//! `docs/performance.md` records).
 
 use spikemesh_hdl::fpga::flow::{measurement_top, pnr, synth, Device, SynthStats};
 use spikemesh_hdl::neuron::{alif::AlifUpdate, cuba::CubaUpdate, lif::LifUpdate};
@@ -45,8 +46,6 @@ fn ice40_up5k_cuba_core_maps_to_spram_bram_and_sb_mac16_and_meets_24_mhz() {
     assert!(!s.cells.keys().any(|k| k.starts_with("$mem")), "unmapped memory: {:?}", s.cells);
     assert!(s.ffs() < 1000, "{} flip-flops: a memory landed in FFs? {:?}", s.ffs(), s.cells);
     assert!(fmax >= 24.0, "the cuba core reaches {fmax:.1} MHz, below the iCEBreaker's 24 MHz core clock");
-    measure("cuba-up5k", &spikemesh_hdl::verilog_of(CubaUpdate::<34>::new(24, 24)), Device::Up5k, 24.0);
-    measure("lif-up5k", &spikemesh_hdl::verilog_of(LifUpdate::<18>::new(16, true)), Device::Up5k, 24.0);
     let (_, fmax) = measure("alif-up5k", &spikemesh_hdl::verilog_of(AlifUpdate::<18>::new(16)), Device::Up5k, 24.0);
     assert!(fmax >= 24.0, "alif datapath reaches {fmax:.1} MHz on the UP5K");
 }
@@ -59,10 +58,19 @@ fn ecp5_cuba_core_maps_to_dp16kd_and_mult18x18d_and_meets_50_mhz() {
     assert!(!s.cells.keys().any(|k| k.starts_with("$mem")), "unmapped memory: {:?}", s.cells);
     assert!(s.ffs() < 1000, "{} flip-flops: a memory landed in FFs? {:?}", s.ffs(), s.cells);
     assert!(fmax >= 50.0, "the cuba core reaches {fmax:.1} MHz on the ECP5, below 50 MHz");
-    measure("cuba-ecp5", &spikemesh_hdl::verilog_of(CubaUpdate::<34>::new(24, 24)), Device::Ecp5_25k, 50.0);
-    measure("lif-ecp5", &spikemesh_hdl::verilog_of(LifUpdate::<18>::new(16, true)), Device::Ecp5_25k, 50.0);
     let (_, fmax) = measure("alif-ecp5", &spikemesh_hdl::verilog_of(AlifUpdate::<18>::new(16)), Device::Ecp5_25k, 50.0);
     assert!(fmax >= 50.0, "alif datapath reaches {fmax:.1} MHz on the ECP5");
+}
+
+/// The figures of the `cuba` and `lif` datapaths alone on both families (docs/performance.md):
+/// measurements, not checks, so `make bench` runs them and `make test` does not.
+#[test]
+#[ignore]
+fn datapath_figures() {
+    for (device, mhz, fam) in [(Device::Up5k, 24.0, "up5k"), (Device::Ecp5_25k, 50.0, "ecp5")] {
+        measure(&format!("cuba-{fam}"), &spikemesh_hdl::verilog_of(CubaUpdate::<34>::new(24, 24)), device, mhz);
+        measure(&format!("lif-{fam}"), &spikemesh_hdl::verilog_of(LifUpdate::<18>::new(16, true)), device, mhz);
+    }
 }
 
 #[test]

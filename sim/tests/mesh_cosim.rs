@@ -134,17 +134,20 @@ fn random_networks_on_a_3x2_mesh() {
 mod common;
 
 /// A random network on a 2x2 mesh whose four cores each run a random model (one population
-/// per core, so every core runs the model its population draws), with recurrence.
+/// per core, so every core runs the model its population draws), with recurrence. The chip
+/// (each core's model, the current width) is drawn from `seed / 2`, so two networks share each
+/// Verilator build; the neurons, weights and connections from `seed`.
 fn random_mixed_net(seed: u64) -> String {
+    let mut chip = ChaCha8Rng::seed_from_u64(seed / 2);
     let mut r = ChaCha8Rng::seed_from_u64(seed);
     let (n, a, wb, pb, rb) = (8, 48, 6, 12, 2);
     let wmax = (1i64 << (wb - 1)) - 1;
     let mut t = format!(
         "[hardware]\nboard = \"sim\"\nmesh = [2, 2]\nneurons_per_core = {n}\naxons_per_core = {a}\nweight_bits = {wb}\npotential_bits = {pb}\ncurrent_bits = {}\nrefractory_bits = {rb}\ndestinations_per_core = 32\n\n[[population]]\nname = \"in\"\nsize = 8\ninput = true\n",
-        r.gen_range(8..=14)
+        chip.gen_range(8..=14)
     );
     for c in 0..4 {
-        let model = ["lif", "cuba", "alif"][r.gen_range(0..3)];
+        let model = ["lif", "cuba", "alif"][chip.gen_range(0..3)];
         let neuron = common::random_neuron(&mut r, model, pb, rb, wmax);
         t += &format!("\n[[population]]\nname = \"c{c}\"\nsize = {n}\nrecord = true\nneuron = {neuron}\n");
     }

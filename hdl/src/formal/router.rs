@@ -52,9 +52,11 @@ pub(super) fn allowed_from() -> Vec<u32> {
 /// the router's own promise, not the mesh's.
 pub const REFUSALS: usize = 3;
 
-/// k-induction depth: every invariant below is inductive in one step, the ranking falls every
-/// clock; 4 clocks of window prove them all (8 took half again as long).
-pub const DEPTH: usize = 4;
+/// k-induction depth: every invariant below is inductive in one step and the ranking falls
+/// every clock, so a window of one clock proves them all. Measured on the 12 example routers
+/// (two threads): 52 s at depth 1, 60 s at 2, 112 s at 4; a proof that passes at depth k is
+/// complete, and the broken routers below still fail, at depth 8.
+pub const DEPTH: usize = 1;
 
 /// Clocks within which a flit that came in leaves, under `REFUSALS`: one wait of at most
 /// `U = REFUSALS + 2` clocks for each input the output's round-robin may serve first (at
@@ -86,7 +88,7 @@ pub fn proof(name: &str, mask: u64, depth: usize, mesh_x: usize, mesh_y: usize, 
     let props = properties(mask, depth, mesh_x, mesh_y);
     let v = v.replacen("endmodule // top\n", &format!("{props}endmodule // top\n"), 1);
     // A broken router gets a deeper window, so the base case reaches a real counterexample
-    // (at depth 4 only the induction step fails, which proves nothing about the router).
+    // (at the proof's depth only the induction step fails, which proves nothing about the router).
     let k = if mutation == Mutation::None { DEPTH } else { 8 };
     Proof::single(name, "prove", "prove", k, super::SOLVER, "router.sv", v)
 }
