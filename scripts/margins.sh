@@ -4,6 +4,7 @@
 # clock slack (Fmax over the requested clock, at least 5 %). Prints a Markdown table for
 # docs/performance.md and exits non-zero if any build falls short.
 #   scripts/margins.sh BIN [OUTDIR]        (make margins)
+#   ONLY=ulx3s-85f scripts/margins.sh ...  (only the builds whose line contains ONLY)
 set -euo pipefail
 bin=$1
 out=${2:-build/margins}
@@ -15,12 +16,14 @@ builds=(
   "examples/small-icebreaker.toml|hx8k-breakout|make test"
   "examples/small-ulx3s-25f.toml||make test"
   "examples/one-core.toml||README (make bitstream)"
+  "examples/one-core.toml|ulx3s-85f|README (make bitstream BOARD=ulx3s-85f)"
 )
 mkdir -p "$out"
 echo "| network | board | built by | seed | logic cells used of available | spare | Fmax (MHz) | clock (MHz) | slack | verdict |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 fail=0
 for b in "${builds[@]}"; do
+  [[ -n "${ONLY:-}" && "$b" != *"$ONLY"* ]] && continue
   IFS='|' read -r net board who <<<"$b"
   for s in $seeds; do
     dir="$out/$(basename "$(dirname "$net")")-$(basename "$net" .toml)-${board:-own}-$s"

@@ -75,13 +75,22 @@ impl Logic for Bridge {
             }
         }
         // The geometry of memory `mem`.
-        self.geo.mem.next = self.mem.q.val();
-        self.lim_known.next = self.geo.known.val();
-        self.lim_wr.next = self.geo.writable.val();
-        self.lim_signed.next = self.geo.signed_words.val();
-        self.lim_rows.next = self.geo.rows.val();
-        self.lim_cols.next = self.geo.cols.val();
-        self.lim_mask.next = self.geo.mask.val();
+        self.lim_known.next = false;
+        self.lim_wr.next = false;
+        self.lim_signed.next = false;
+        self.lim_rows.next = self.z24.val();
+        self.lim_cols.next = self.z24.val();
+        self.lim_mask.next = self.z40.val();
+        for m in 0..14 {
+            if (self.mem.q.val() == self.mem_ids[m].val()) & self.g_known[m].val() {
+                self.lim_known.next = true;
+                self.lim_wr.next = self.g_wr[m].val();
+                self.lim_signed.next = self.g_signed[m].val();
+                self.lim_rows.next = self.g_rows[m].val();
+                self.lim_cols.next = self.g_cols[m].val();
+                self.lim_mask.next = self.g_mask[m].val();
+            }
+        }
         // The word a write carries: 5 bytes as fetched, or WRITE_BYTES's one byte, sign-extended
         // in a signed memory.
         self.rs_narrow.wide_in.next = self.sh_in.q.val().get_bits::<8>(32);

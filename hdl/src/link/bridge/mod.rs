@@ -25,7 +25,6 @@ mod exec;
 mod geometry;
 
 pub use commands::{board_info, Step};
-use geometry::MemGeometry;
 
 use crate::arith::resize::Resize;
 use crate::link::counter::Counter32;
@@ -162,8 +161,14 @@ pub struct Bridge {
     ok_val: DFF<bool>,
     ok_flit: DFF<bool>,
     ok_count: DFF<bool>,
-    // The geometry of memory `mem` (`memory_map::geometry`), looked up by `geo`.
-    geo: MemGeometry,
+    // The geometry of memory `mem` (`memory_map::geometry`; `geometry::table`).
+    g_known: [Constant<bool>; geometry::IDS],
+    g_rows: [Constant<Bits<24>>; geometry::IDS],
+    g_cols: [Constant<Bits<24>>; geometry::IDS],
+    g_mask: [Constant<Bits<40>>; geometry::IDS],
+    g_signed: [Constant<bool>; geometry::IDS],
+    g_wr: [Constant<bool>; geometry::IDS],
+    mem_ids: [Constant<Bits<8>>; geometry::IDS],
     lim_known: Signal<Local, bool>,
     lim_wr: Signal<Local, bool>,
     lim_signed: Signal<Local, bool>,
@@ -241,6 +246,7 @@ pub struct Bridge {
     max_read: Constant<Bits<16>>,
     row_keep: Constant<Bits<24>>,
     col_keep: Constant<Bits<24>>,
+    z24: Constant<Bits<24>>,
     z40: Constant<Bits<40>>,
     hi32: Constant<Bits<40>>,
     z32: Constant<Bits<32>>,
@@ -252,6 +258,7 @@ impl Bridge {
     /// A bridge for a chip of `hw` clocked at `clock_hz` (the UART divides it to `hw.baud`).
     pub fn new(hw: &Hardware, clock_hz: u64) -> Self {
         let info = board_info(hw, clock_hz);
+        let table = geometry::table(hw);
         let dsp = crate::shape::CoreShape::for_board(hw).dsp_counters;
         let ib = spikemesh_spec::protocol::Response::Ident(info).frame(0).payload;
         assert_eq!(ib.len(), 25);
@@ -353,7 +360,13 @@ impl Bridge {
             ok_val: Default::default(),
             ok_flit: Default::default(),
             ok_count: Default::default(),
-            geo: MemGeometry::new(hw),
+            g_known: table.known,
+            g_rows: table.rows,
+            g_cols: table.cols,
+            g_mask: table.mask,
+            g_signed: table.signed,
+            g_wr: table.writable,
+            mem_ids: table.ids,
             lim_known: Default::default(),
             lim_wr: Default::default(),
             lim_signed: Default::default(),
@@ -428,6 +441,7 @@ impl Bridge {
             max_read: Constant::new(Bits::<16>::from(READ_WORDS as u64)),
             row_keep: c24(row_keep),
             col_keep: c24(col_keep),
+            z24: Constant::new(Bits::<24>::from(0u64)),
             z40: c40(0),
             hi32: c40(0xff_ffff_ff00),
             z32: Constant::new(Bits::<32>::from(0u64)),
