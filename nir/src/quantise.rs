@@ -248,6 +248,14 @@ fn shift_of(x: f64) -> Option<i64> {
     (1..32).find(|&k| (x - (-(k as f64)).exp2()).abs() <= 1e-12 * x)
 }
 
+/// What to try when a layer's parameters do not fit at step `dt`: the exporters write their
+/// time constants for different steps (docs/nir.md, "What each framework's exporter writes").
+fn dt_hint(dt: f64) -> String {
+    format!(
+        "; the file's time constants may be written for another step than --dt {dt}: snnTorch's exporter writes them for dt = 1e-4 (try --dt 1e-4), Sinabs, Spyx and Lava-DL in timesteps (try --dt 1); see docs/nir.md, \"What each framework's exporter writes\""
+    )
+}
+
 fn quantise_layer(net: &Net, l: usize, dt: f64, wmax: i64, model: &str) -> Result<Quantised> {
     let layer = &net.layers[l];
     let p = layer.neurons.as_ref().expect("neuron layer");
@@ -342,11 +350,12 @@ fn quantise_layer(net: &Net, l: usize, dt: f64, wmax: i64, model: &str) -> Resul
             let th: Vec<i64> = vth.iter().map(|t| (t / scale).round() as i64).collect();
             if let Some(k) = th.iter().position(|&t| t < 1 || t << ALIGN > vmax) {
                 return Err(err(format!(
-                    "v_threshold {} of neuron {k} is {} weight steps; cuba needs 1..{} at weight_bits = {}",
+                    "v_threshold {} of neuron {k} is {} weight steps; cuba needs 1..{} at weight_bits = {}{}",
                     vth[k],
                     th[k],
                     vmax >> ALIGN,
-                    64 - wmax.leading_zeros() + 1
+                    64 - wmax.leading_zeros() + 1,
+                    dt_hint(dt)
                 )));
             }
             if let Some(k) = vth.iter().position(|t| (t / scale).fract() != 0.0) {
@@ -363,8 +372,9 @@ fn quantise_layer(net: &Net, l: usize, dt: f64, wmax: i64, model: &str) -> Resul
             let d = (4096.0 * x).round() as i64 - offset;
             if !(0..=4095).contains(&d) {
                 return Err(err(format!(
-                    "dt/{name} = {x} gives a 12-bit decay of {d}, outside 0..4095 (time constant too {} for dt = {dt})",
-                    if d < 0 { "long" } else { "short" }
+                    "dt/{name} = {x} gives a 12-bit decay of {d}, outside 0..4095 (time constant too {} for dt = {dt}){}",
+                    if d < 0 { "long" } else { "short" },
+                    dt_hint(dt)
                 )));
             }
             Ok(d)

@@ -211,3 +211,17 @@ fn corrupted_files_never_panic() {
     }
     assert!(refused > 100, "corruption is noticed ({refused} refused, {read} read)");
 }
+
+/// A graph whose time constants were written for another step than `--dt` stops with the
+/// layer and a hint of the steps the frameworks' exporters use (docs/nir.md).
+#[test]
+fn a_time_constant_too_short_for_dt_names_the_exporters_steps() {
+    let nir = spikemesh_nir::load(&dir().join("cuba_recurrent.nir")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let opt = Options { dt: 1.0, ..options("sim") };
+    let e = import(&nir, &opt, out.path()).expect_err("dt = 1 s is far longer than the fixture's 5 ms tau_syn");
+    let text = e.to_string();
+    assert!(text.contains("cuba_recurrent.nir"), "{text}");
+    assert!(text.contains("outside 0..4095"), "{text}");
+    assert!(text.contains("snnTorch's exporter writes them for dt = 1e-4"), "{text}");
+}
