@@ -251,8 +251,17 @@ fn shift_of(x: f64) -> Option<i64> {
 /// What to try when a layer's parameters do not fit at step `dt`: the exporters write their
 /// time constants for different steps (docs/nir.md, "What each framework's exporter writes").
 fn dt_hint(dt: f64) -> String {
+    let tries: Vec<&str> = [
+        (1e-4, "snnTorch's exporter writes them for dt = 1e-4 (try --dt 1e-4)"),
+        (1.0, "Sinabs, Spyx and Lava-DL in timesteps (try --dt 1)"),
+    ]
+    .iter()
+    .filter(|(step, _)| *step != dt)
+    .map(|(_, t)| *t)
+    .collect();
     format!(
-        "; the file's time constants may be written for another step than --dt {dt}: snnTorch's exporter writes them for dt = 1e-4 (try --dt 1e-4), Sinabs, Spyx and Lava-DL in timesteps (try --dt 1); see docs/nir.md, \"What each framework's exporter writes\""
+        "; the file's time constants may be written for another step than --dt {dt}: {}; see docs/nir.md, \"What each framework's exporter writes\"",
+        tries.join(", ")
     )
 }
 
