@@ -214,7 +214,7 @@ fn unity_units(sources: &[PathBuf], work: &Path) -> Result<Vec<Unit>, BuildError
     let size = |p: &PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
     let (slow, fast): (Vec<&PathBuf>, Vec<&PathBuf>) =
         sources.iter().partition(|p| p.file_name().is_some_and(|n| n.to_string_lossy().contains("__Slow")));
-    let jobs = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
+    let jobs = cores() as u64;
     let fast_bytes: u64 = fast.iter().map(|p| size(p)).sum();
     let parts = fast_bytes.div_ceil(UNIT_BYTES).clamp(1, jobs) as usize;
     // Largest file first into the lightest unit: balanced units finish together.
@@ -243,6 +243,11 @@ fn unity_units(sources: &[PathBuf], work: &Path) -> Result<Vec<Unit>, BuildError
     Ok(units)
 }
 
+/// The machine's cores: the compile threads, and the most units a model is split into.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// Holds an exclusive lock on `path` until dropped (`fpga::flow::exclusive_lock`).
 fn lock_file(path: &Path) -> Result<std::fs::File, BuildError> {
     spikemesh_hdl::fpga::flow::exclusive_lock(path)
@@ -258,7 +263,7 @@ fn runtime_objects(inc: &Path, versions: &str, trace: bool) -> Result<Vec<PathBu
         names.push("verilated_vcd_c.cpp");
     }
     let mut h = DefaultHasher::new();
-    (versions, &names, CXX_FLAGS, "-O2", 1u32).hash(&mut h);
+    (versions, &names, CXX_FLAGS, FAST_OPT, 1u32).hash(&mut h);
     let dir = cache_root().join(format!("runtime-{:016x}", h.finish()));
     let objects: Vec<PathBuf> = names.iter().map(|n| dir.join(Path::new(n).with_extension("o"))).collect();
     if dir.exists() {
@@ -271,7 +276,7 @@ fn runtime_objects(inc: &Path, versions: &str, trace: bool) -> Result<Vec<PathBu
     let work = dir.with_extension(format!("tmp{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| BuildError::Other(format!("creating {}: {e}", work.display())))?;
-    let sources: Vec<Unit> = names.iter().map(|n| Unit { source: inc.join(n), opt: "-O2" }).collect();
+    let sources: Vec<Unit> = names.iter().map(|n| Unit { source: inc.join(n), opt: FAST_OPT }).collect();
     let tmp_objects: Vec<PathBuf> = objects.iter().map(|o| work.join(o.file_name().unwrap_or_default())).collect();
     compile(&sources, &tmp_objects, inc, None, &work)?;
     std::fs::rename(&work, &dir).map_err(|e| BuildError::Other(format!("publishing {}: {e}", dir.display())))?;
@@ -286,7 +291,7 @@ fn compile(
     include: Option<&Path>,
     work: &Path,
 ) -> Result<(), BuildError> {
-    let jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let jobs = cores();
     let next = std::sync::atomic::AtomicUsize::new(0);
     let errors = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|sc| {

@@ -441,7 +441,7 @@ impl Bridge {
             max_read: Constant::new(Bits::<16>::from(READ_WORDS as u64)),
             row_keep: c24(row_keep),
             col_keep: c24(col_keep),
-            z24: Constant::new(Bits::<24>::from(0u64)),
+            z24: c24(0),
             z40: c40(0),
             hi32: c40(0xff_ffff_ff00),
             z32: Constant::new(Bits::<32>::from(0u64)),
