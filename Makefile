@@ -24,7 +24,7 @@ DIGITS := examples/digits
 DIGITS_EVAL = --samples $(DIGITS)/test-samples.csv --labels $(DIGITS)/test-labels.csv --steps-per-sample 18
 NIR_FIXTURES := target/nir-fixtures
 
-.PHONY: all build tools fpga-tools tool-versions demo demo-full margins test lint fmt bench clean synth pnr bitstream prog nir-fixtures train-digits digits formal soak
+.PHONY: all build tools fpga-tools tool-versions demo demo-full margins test lint fmt bench clean synth pnr bitstream prog nir-fixtures train-digits framework-fixtures digits formal soak
 
 all: build
 
@@ -122,6 +122,16 @@ formal: tools
 nir-fixtures:
 	@scripts/pyenv.sh nir install
 	@$$(scripts/pyenv.sh nir python) nir/tests/fixtures/make_fixtures.py $(NIR_FIXTURES)
+
+## framework-fixtures: train the digits classifier in snnTorch, Norse and Spyx and export it with
+## each framework's own NIR exporter (nir/tests/frameworks/; opt-in: torch is a 3 GB download).
+## make test reads only the committed files these write.
+framework-fixtures:
+	@scripts/pyenv.sh spyx install
+	$$(scripts/pyenv.sh spyx python) nir/tests/frameworks/spyx/train.py
+	@scripts/pyenv.sh torch install
+	$$(scripts/pyenv.sh torch python) nir/tests/frameworks/snntorch/train.py
+	$$(scripts/pyenv.sh torch python) nir/tests/frameworks/norse/train.py
 
 ## train-digits: train the digits classifier again and re-import it (not part of make test).
 train-digits: build

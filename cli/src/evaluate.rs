@@ -14,6 +14,8 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use crate::convention_args::{ConventionArgs, RulesKind};
+
 /// Which simulator runs the samples.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EvalEngine {
@@ -66,9 +68,17 @@ pub struct Args {
     /// Evaluate only the first N samples.
     #[arg(long)]
     pub limit: Option<usize>,
-    /// Timestep of the reference engine, in seconds.
-    #[arg(long, default_value_t = 1e-3)]
-    pub dt: f64,
+    /// The reference engine's timestep and reset, when the file does not settle them.
+    #[command(flatten)]
+    pub convention: ConventionArgs,
+    /// The reference engine's order of a timestep: the framework's that wrote the file (its
+    /// accuracy), or the chip's (what the imported network computes before quantisation).
+    #[arg(long, value_enum, default_value = "framework")]
+    pub rules: RulesKind,
+    /// Write each sample's label, predicted class and per-class score (spike counts, or
+    /// potentials with --decode potential) as CSV, to diff against another engine or framework.
+    #[arg(long)]
+    pub predictions: Option<PathBuf>,
     /// Draw the confusion matrix as a PNG.
     #[arg(long)]
     pub confusion_png: Option<PathBuf>,
@@ -97,6 +107,9 @@ struct Outcome {
     latency_us: Option<(f64, f64)>,
     clock_mhz: Option<f64>,
     wall_seconds: f64,
+    /// Per sample: (label, per-class score); for --predictions.
+    #[serde(skip)]
+    scores: Vec<(u32, Vec<f64>)>,
 }
 
 fn progress(n: usize) -> Result<ProgressBar> {
@@ -136,6 +149,9 @@ pub fn run(a: Args) -> Result<()> {
     if let Some(png) = &a.confusion_png {
         draw_confusion(png, &outcome.confusion)?;
     }
+    if let Some(f) = &a.predictions {
+        write_predictions(f, &outcome.scores)?;
+    }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&outcome)?);
     } else {
@@ -145,6 +161,24 @@ pub fn run(a: Args) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `sample,label,predicted,score0,...`: integers print as integers (spike counts).
+fn write_predictions(path: &Path, scores: &[(u32, Vec<f64>)]) -> Result<()> {
+    let classes = scores.iter().map(|(_, s)| s.len()).max().unwrap_or(0);
+    let mut text = String::from("sample,label,predicted");
+    for c in 0..classes {
+        text += &format!(",score{c}");
+    }
+    text.push('\n');
+    for (i, (label, s)) in scores.iter().enumerate() {
+        text += &format!("{i},{label},{}", argmax(s));
+        for x in s {
+            text += &format!(",{x}");
+        }
+        text.push('\n');
+    }
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
 }
 
 fn limit(a: &Args, d: &mut Dataset) {
@@ -157,8 +191,9 @@ fn limit(a: &Args, d: &mut Dataset) {
 impl Outcome {
     /// The scores of `predicted` against `labels`; no hardware figures (the RTL and board runs
     /// add theirs).
-    fn scored(a: &Args, engine: String, labels: &[u32], predicted: &[usize]) -> Self {
-        let (confusion, correct) = confusion(labels, predicted);
+    fn scored(a: &Args, engine: String, labels: &[u32], scores: Vec<Vec<f64>>) -> Self {
+        let predicted: Vec<usize> = scores.iter().map(|s| argmax(s)).collect();
+        let (confusion, correct) = confusion(labels, &predicted);
         Outcome {
             net: a.net.display().to_string(),
             engine,
@@ -173,6 +208,7 @@ impl Outcome {
             latency_us: None,
             clock_mhz: None,
             wall_seconds: 0.0,
+            scores: labels.iter().copied().zip(scores).collect(),
         }
     }
 }
@@ -189,7 +225,8 @@ fn confusion(labels: &[u32], predicted: &[usize]) -> (Vec<Vec<usize>>, usize) {
 }
 
 fn eval_reference(a: &Args) -> Result<Outcome> {
-    let nir = spikemesh_nir::load(&a.net)?;
+    let (nir, conv) = spikemesh_nir::open(&a.net, &a.convention.forced()?)?;
+    let rules = a.rules.of(&conv);
     let inputs: Vec<InputPopulation> = nir
         .layers
         .iter()
@@ -208,7 +245,7 @@ fn eval_reference(a: &Args) -> Result<Outcome> {
     let bar = progress(data.samples.len())?;
     let mut predicted = Vec::new();
     for sample in &data.samples {
-        let mut r = spikemesh_nir::Reference::new(&nir, a.dt);
+        let mut r = spikemesh_nir::Reference::new(&nir, conv.dt, rules);
         let mut counts = vec![0u32; nir.layers[out_layer].size];
         for step in sample {
             let ins: Vec<(usize, usize)> = step.iter().map(|&(l, k)| (l as usize, k as usize)).collect();
@@ -219,13 +256,19 @@ fn eval_reference(a: &Args) -> Result<Outcome> {
             }
         }
         predicted.push(match decode {
-            Decode::Spikes => argmax(&counts),
-            Decode::Potential => argmax(r.potentials(out_layer)),
+            Decode::Spikes => counts.iter().map(|&c| c as f64).collect(),
+            Decode::Potential => r.potentials(out_layer).to_vec(),
         });
         bar.inc(1);
     }
     bar.finish_and_clear();
-    Ok(Outcome::scored(a, format!("reference (float64, dt = {} s)", a.dt), &data.labels, &predicted))
+    let which = match a.rules {
+        RulesKind::Framework if conv.chip_is_faithful() => "the chip's rules, which are the framework's",
+        RulesKind::Framework => "the framework's rules",
+        RulesKind::Chip => "the chip's rules",
+    };
+    let engine = format!("reference (float64, {} convention, dt = {} s, {which})", conv.framework.name(), conv.dt);
+    Ok(Outcome::scored(a, engine, &data.labels, predicted))
 }
 
 fn eval_network(a: &Args) -> Result<Outcome> {
@@ -269,7 +312,7 @@ fn eval_network(a: &Args) -> Result<Outcome> {
     let decode = a.decode.unwrap_or(Decode::Spikes);
     let size = net.populations[out_pop].size;
     let slot = |k: usize| mapping.slot_of(out_pop, k).expect("simulated population");
-    let classify = |fired: &[Vec<u32>], potentials: &[i64]| -> usize {
+    let classify = |fired: &[Vec<u32>], potentials: &[i64]| -> Vec<f64> {
         match decode {
             Decode::Spikes => {
                 let mut counts = vec![0u32; size];
@@ -282,9 +325,9 @@ fn eval_network(a: &Args) -> Result<Outcome> {
                         }
                     }
                 }
-                argmax(&counts)
+                counts.iter().map(|&c| c as f64).collect()
             }
-            Decode::Potential => argmax(&(0..size).map(|k| potentials[slot(k)]).collect::<Vec<_>>()),
+            Decode::Potential => (0..size).map(|k| potentials[slot(k)] as f64).collect(),
         }
     };
     // Every sample starts from rest: a fresh golden model; the RTL and the board clear.
@@ -349,7 +392,7 @@ fn eval_network(a: &Args) -> Result<Outcome> {
         cycles_per_sample: cyc,
         latency_us: cyc.map(|(m, x)| (m / clock, x as f64 / clock)),
         clock_mhz: Some(clock),
-        ..Outcome::scored(a, engine_name, &data.labels, &predicted)
+        ..Outcome::scored(a, engine_name, &data.labels, predicted)
     })
 }
 

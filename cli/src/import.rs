@@ -1,10 +1,13 @@
 //! `spikemesh import`: a NIR file onto a spikemesh network file, with what quantisation costs.
 
 use anyhow::Result;
-use spikemesh_nir::compare::{agreement, LayerAgreement};
+use spikemesh_nir::compare::{agreement, rules_agreement, LayerAgreement};
 use spikemesh_nir::quantise::{import, Imported, Options};
+use spikemesh_nir::{Convention, Net};
 use spikemesh_spec::{Mapping, Network, Stimulus};
 use std::path::PathBuf;
+
+use crate::convention_args::ConventionArgs;
 
 /// Options of `spikemesh import`.
 #[derive(clap::Args)]
@@ -17,9 +20,9 @@ pub struct Args {
     /// Signed weight width.
     #[arg(long, default_value_t = 8)]
     pub weight_bits: u32,
-    /// Timestep in seconds (forward Euler, docs/nir.md).
-    #[arg(long, default_value_t = 1e-3)]
-    pub dt: f64,
+    /// Timestep and reset, when the file does not settle them (docs/nir.md).
+    #[command(flatten)]
+    pub convention: ConventionArgs,
     /// Neuron model: lif or cuba (default: lif when it is exact for the graph, else cuba).
     #[arg(long)]
     pub model: Option<String>,
@@ -43,13 +46,15 @@ pub struct Args {
 
 /// Runs `spikemesh import`.
 pub fn run(a: Args) -> Result<()> {
-    let nir = spikemesh_nir::load(&a.nir)?;
+    let (nir, conv) = spikemesh_nir::open(&a.nir, &a.convention.forced()?)?;
     let opt = Options {
         board: a.board.clone(),
         weight_bits: a.weight_bits,
-        dt: a.dt,
+        dt: conv.dt,
         model: a.model.clone(),
         neurons_per_core: a.neurons_per_core,
+        reset: conv.framework_rules.reset,
+        deferred_subtract: conv.framework_rules.deferred_subtract,
     };
     let imported = import(&nir, &opt, &a.out)?;
     let net = Network::load(&imported.toml)?;
@@ -61,14 +66,80 @@ pub fn run(a: Args) -> Result<()> {
             format!("random inputs at 0.2 spikes per timestep, seed 1 ({} timesteps)", a.steps),
         ),
     };
-    let agree = agreement(&nir, a.dt, &net, &mapping, &stim);
+    let agree = agreement(&nir, &conv, &net, &mapping, &stim);
+    let ref_inputs = reference_inputs(&nir, &net, &stim);
+    let rules = rules_agreement(&nir, &conv, &ref_inputs);
     if a.json {
-        let v = serde_json::json!({ "import": imported, "stimulus": what, "agreement": agree });
+        let v = serde_json::json!({
+            "convention": conv, "import": imported, "stimulus": what, "agreement": agree, "rules_agreement": rules
+        });
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
+        print_convention(&conv);
         print_report(&a, &imported, &what, &agree, &net);
+        print_rules(&conv, &what, &rules);
     }
     Ok(())
+}
+
+/// The stimulus as the reference takes it: (layer, element) per timestep.
+fn reference_inputs(nir: &Net, net: &Network, stim: &Stimulus) -> Vec<Vec<(usize, usize)>> {
+    let layer_of_pop: Vec<Option<usize>> = net.populations.iter().map(|p| nir.layer(&p.name)).collect();
+    stim.steps
+        .iter()
+        .map(|s| s.iter().filter_map(|&(p, k)| layer_of_pop[p as usize].map(|l| (l, k as usize))).collect())
+        .collect()
+}
+
+fn print_convention(c: &Convention) {
+    let r = c.framework_rules;
+    println!(
+        "convention: {} (from {}): dt = {} s, {} reset{}{}",
+        c.framework.name(),
+        c.evidence,
+        c.dt,
+        if r.reset == spikemesh_nir::convention::Reset::Value { "value" } else { "subtract" },
+        if r.deferred_subtract { ", subtracted one timestep after the spike" } else { "" },
+        match (r.same_step, r.spike_from_previous) {
+            (true, false) => ", spikes cross every layer within a timestep",
+            (true, true) =>
+                ", each layer emits the spike of its previous potential (one timestep per hop, as the chip)",
+            _ => "",
+        },
+    );
+    for n in &c.notes {
+        println!("    note: {n}");
+    }
+}
+
+/// What the chip's order of a timestep costs against the framework's, in float.
+fn print_rules(c: &Convention, what: &str, rules: &[LayerAgreement]) {
+    if rules.is_empty() {
+        println!(
+            "\nthe chip runs a timestep in {}'s order: the float reference above is also the framework's.",
+            c.framework.name()
+        );
+        return;
+    }
+    println!(
+        "\n{}'s order of a timestep vs the chip's (one timestep per hop), both float, on {what}:",
+        c.framework.name()
+    );
+    println!(
+        "{:<16} {:>10} {:>10} {:>10} {:>8} {:>12}",
+        "layer", "framework", "chip", "identical", "jaccard", "rate corr."
+    );
+    for l in rules {
+        println!(
+            "{:<16} {:>10} {:>10} {:>10} {:>8.3} {:>12}",
+            l.name,
+            l.reference_spikes,
+            l.quantised_spikes,
+            l.identical,
+            l.jaccard,
+            l.rate_correlation.map_or("-".into(), |c| format!("{c:.4}"))
+        );
+    }
 }
 
 fn print_report(a: &Args, imp: &Imported, what: &str, agree: &[LayerAgreement], net: &Network) {
@@ -114,6 +185,12 @@ fn print_report(a: &Args, imp: &Imported, what: &str, agree: &[LayerAgreement], 
         "layer", "reference", "quantised", "identical", "jaccard", "rate corr."
     );
     for l in agree {
+        if l.saturated > 0 {
+            println!(
+                "{:<16} note: the quantised potential sat at its limit in {} neuron-timesteps (saturated where the float one grows on)",
+                l.name, l.saturated
+            );
+        }
         if let Some(c) = l.potential_correlation {
             println!("{:<16} readout (LI, no spikes): potential correlation {c:.4}", l.name);
             continue;

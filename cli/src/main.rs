@@ -2,6 +2,7 @@
 
 mod bench;
 mod board_sim;
+mod convention_args;
 mod evaluate;
 mod floorplan;
 mod import;

@@ -12,6 +12,8 @@ use spikemesh_spec::{Mapping, Network, Stimulus};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+use crate::convention_args::{ConventionArgs, RulesKind};
+
 /// Which simulator runs the network.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EngineKind {
@@ -91,9 +93,12 @@ pub struct Args {
     /// Write a VCD waveform of the RTL (verilator and both engines).
     #[arg(long)]
     vcd: Option<PathBuf>,
-    /// Timestep of the reference engine, in seconds.
-    #[arg(long, default_value_t = 1e-3)]
-    dt: f64,
+    /// The reference engine's timestep and reset, when the file does not settle them.
+    #[command(flatten)]
+    convention: ConventionArgs,
+    /// The reference engine's order of a timestep: the framework's that wrote the file, or the chip's.
+    #[arg(long, value_enum, default_value = "framework")]
+    rules: RulesKind,
 }
 
 fn progress(steps: usize) -> Result<ProgressBar> {
@@ -112,14 +117,14 @@ fn run_reference(args: &Args) -> Result<()> {
     if a.raster.is_some() || args.vcd.is_some() {
         bail!("--raster and --vcd draw network files and RTL runs; the reference engine writes spikes only");
     }
-    let nir = spikemesh_nir::load(&a.net)?;
+    let (nir, conv) = spikemesh_nir::open(&a.net, &args.convention.forced()?)?;
     let stim = match &a.input {
         Some(f) => spikemesh_nir::stimulus::read(f, &nir, a.steps)?,
         None => vec![Vec::new(); a.steps],
     };
     let record: Vec<bool> =
         (0..nir.layers.len()).map(|l| a.record_all || nir.outputs.iter().any(|o| o.1 == l)).collect();
-    let mut r = spikemesh_nir::Reference::new(&nir, args.dt);
+    let mut r = spikemesh_nir::Reference::new(&nir, conv.dt, args.rules.of(&conv));
     let mut text = String::from("timestep,population,neuron\n");
     let (mut fired, mut recorded) = (0usize, 0usize);
     for (t, inputs) in stim.iter().enumerate() {
@@ -134,9 +139,10 @@ fn run_reference(args: &Args) -> Result<()> {
     }
     std::fs::write(&a.out, text).with_context(|| format!("writing {}", a.out.display()))?;
     println!(
-        "{} timesteps of the float reference (dt = {} s): {} input spikes, {fired} neuron spikes; {recorded} recorded spikes -> {}",
+        "{} timesteps of the float reference ({} convention, dt = {} s): {} input spikes, {fired} neuron spikes; {recorded} recorded spikes -> {}",
         a.steps,
-        args.dt,
+        conv.framework.name(),
+        conv.dt,
         stim.iter().map(Vec::len).sum::<usize>(),
         a.out.display()
     );

@@ -317,17 +317,7 @@ fn neurons(f: &Fields) -> Result<Neurons> {
         v_reset: if spiking { field("v_reset", false, 0.0)? } else { vec![0.0; n] },
         w_in: if kind == NeuronKind::CubaLif { field("w_in", false, 1.0)? } else { vec![1.0; n] },
     };
-    for (name, xs) in [("tau_mem", &nrn.tau_mem), ("tau_syn", &nrn.tau_syn)] {
-        let needed = (name == "tau_mem" && leaky) || (name == "tau_syn" && kind == NeuronKind::CubaLif);
-        if needed {
-            if let Some(i) = xs.iter().position(|&t| t <= 0.0) {
-                return Err(f.err(format!(
-                    "`{}` of neuron {i} is {}; time constants must be positive",
-                    if name == "tau_mem" { tau_name } else { name },
-                    xs[i]
-                )));
-            }
-        }
-    }
+    // Time constants are checked once the convention is settled (convention.rs): Spyx and
+    // snnTorch write a negative tau for a decay they clamp in their forward pass.
     Ok(nrn)
 }

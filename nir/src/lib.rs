@@ -6,22 +6,33 @@
 //! (float simulation); `compare` measures what quantisation costs.
 
 pub mod compare;
+pub mod convention;
 pub mod error;
 mod fields;
 pub mod graph;
 pub mod hdf5;
+mod headroom;
 pub mod ops;
 pub mod quantise;
 pub mod reduce;
 pub mod reference;
 pub mod stimulus;
 
+pub use convention::{Convention, Forced};
 pub use error::NirError;
 pub use graph::Graph;
 pub use reduce::Net;
 pub use reference::Reference;
 
-/// Reads and reduces a NIR file.
+/// Reads and reduces a NIR file, and settles whose conventions it is written in: the net's
+/// parameters come back as plain NIR at the convention's timestep.
+pub fn open(path: &std::path::Path, forced: &Forced) -> Result<(Net, Convention), NirError> {
+    let mut net = Net::build(&Graph::read(path)?)?;
+    let convention = convention::settle(&mut net, forced)?;
+    Ok((net, convention))
+}
+
+/// [`open`] with nothing forced: the convention the file settles, or plain NIR at 1 ms.
 pub fn load(path: &std::path::Path) -> Result<Net, NirError> {
-    Net::build(&Graph::read(path)?)
+    open(path, &Forced::default()).map(|(net, _)| net)
 }

@@ -2,8 +2,10 @@
 //! target layer to `weight_bits`, neuron parameters from `dt` (docs/nir.md), and a hardware
 //! shape sized to what the network uses.
 
+use crate::convention::Reset;
 use crate::error::{NirError, Result};
 use crate::graph::NeuronKind;
+use crate::headroom;
 use crate::reduce::Net;
 use serde::Serialize;
 use spikemesh_spec::config::Board;
@@ -24,6 +26,11 @@ pub struct Options {
     pub model: Option<String>,
     /// Neuron slots per core; None sizes them so the network spreads over about two cores.
     pub neurons_per_core: Option<usize>,
+    /// What a spike does to the potential (the convention's, convention.rs).
+    pub reset: Reset,
+    /// The threshold of a spike comes off at the next update, after the decay (snnTorch,
+    /// Spyx): `cuba`'s `deferred` reset mode.
+    pub deferred_subtract: bool,
 }
 
 /// The quantisation of one layer.
@@ -104,7 +111,7 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
     let mut layers = Vec::new();
     for (l, layer) in net.layers.iter().enumerate() {
         if layer.neurons.is_some() {
-            layers.push(quantise_layer(net, l, opt.dt, wmax, &model)?);
+            layers.push(quantise_layer(net, l, opt, wmax, &model)?);
         }
     }
     let potential_bits = match model.as_str() {
@@ -148,7 +155,7 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
         }
         let mut text = format!("neuron,{}\n", varying.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(","));
         for k in 0..q.report.size {
-            let row: Vec<String> = varying.iter().map(|(_, xs)| xs[k].to_string()).collect();
+            let row: Vec<String> = varying.iter().map(|(name, xs)| param_text(name, xs[k]).replace('"', "")).collect();
             let _ = writeln!(text, "{k},{}", row.join(","));
         }
         let path = out.join(neuron_file(&q.name));
@@ -204,6 +211,92 @@ struct Shape {
 }
 
 /// The per-neuron parameter file of a layer.
+/// A layer's integer weights at one scale, with what rounding did to them.
+struct Weights {
+    weights: Vec<(usize, Vec<Quantum>)>,
+    synapses: usize,
+    clipped: usize,
+    zeroed: usize,
+    /// Sum of squared rounding errors, in potential units.
+    sq: f64,
+}
+
+/// The weights into a layer in integer steps of `scale` (potential units per step).
+fn quantise_weights(conns: &[&crate::reduce::Connection], gain: &[f64], scale: f64, wmax: i64) -> Weights {
+    let (mut synapses, mut clipped, mut zeroed, mut sq) = (0usize, 0usize, 0usize, 0.0f64);
+    let mut weights = Vec::new();
+    for c in conns {
+        let mut ws = Vec::new();
+        for (post, row) in c.rows.iter().enumerate() {
+            for &(pre, w) in row {
+                let exact = w * gain[post] / scale;
+                let mut q = exact.round() as i64;
+                if q.abs() > wmax {
+                    clipped += 1;
+                    q = q.clamp(-wmax, wmax);
+                }
+                if q == 0 && exact != 0.0 {
+                    zeroed += 1;
+                }
+                sq += ((q as f64 - exact) * scale).powi(2);
+                synapses += 1;
+                ws.push((pre, post as u32, q));
+            }
+        }
+        weights.push((c.from, ws));
+    }
+    Weights { weights, synapses, clipped, zeroed, sq }
+}
+
+/// `cuba`'s current decay per neuron: from `tau_syn` for a CubaLIF, none (4095) otherwise.
+fn current_decays(p: &crate::graph::Neurons, dt: f64, err: &dyn Fn(String) -> NirError) -> Result<Vec<i64>> {
+    match p.kind {
+        NeuronKind::CubaLif => p.tau_syn.iter().map(|t| decay12(dt / t, "tau_syn", 1, dt, err)).collect(),
+        // No synaptic current: u holds this timestep's input only (decays by 4096/4096).
+        _ => Ok(vec![4095; p.size()]),
+    }
+}
+
+/// A 12-bit decay constant for `x = dt / tau`, less `offset` (Loihi's ds_offset for u).
+fn decay12(x: f64, name: &str, offset: i64, dt: f64, err: &dyn Fn(String) -> NirError) -> Result<i64> {
+    let d = (4096.0 * x).round() as i64 - offset;
+    if !(0..=4095).contains(&d) {
+        return Err(err(format!(
+            "dt/{name} = {x} gives a 12-bit decay of {d}, outside 0..4095 (time constant too {} for dt = {dt}){}",
+            if d < 0 { "long" } else { "short" },
+            dt_hint(dt)
+        )));
+    }
+    Ok(d)
+}
+
+/// A parameter as the network file writes it: `reset_mode` by name, the others as integers.
+fn param_text(name: &str, v: i64) -> String {
+    match name {
+        // cuba's names: lif's two, then `deferred`.
+        "reset_mode" => format!("\"{}\"", spikemesh_spec::neuron::cuba::RESET_MODES[v as usize]),
+        _ => v.to_string(),
+    }
+}
+
+/// The scale at or above `scale` (so no weight grows past the range) at which a subtract
+/// reset is exact: for cuba the threshold is a whole number of steps (it fires at v > n and
+/// subtracts n); for lif, which fires at v >= n + 1 and subtracts n + 1, half a step below one,
+/// so the chip subtracts half a step more than NIR. Thresholds that differ neuron by neuron
+/// keep `scale` (the report notes their rounding).
+fn threshold_grid(vth: &[f64], scale: f64, model: &str) -> f64 {
+    let th = vth[0];
+    if !(th.is_finite() && th > 0.0) || vth.iter().any(|&t| t != th) {
+        return scale;
+    }
+    let steps = th / scale;
+    match model {
+        "lif" if steps >= 0.5 => th / ((steps - 0.5).floor() + 0.5),
+        "cuba" if steps >= 1.0 => th / steps.floor(),
+        _ => scale,
+    }
+}
+
 fn neuron_file(layer: &str) -> String {
     format!("{}-neurons.csv", safe(layer))
 }
@@ -227,6 +320,9 @@ fn choose_model(net: &Net, opt: &Options) -> Result<String> {
             }
             _ if l.bias.iter().any(|&b| b != 0.0) => Some("has a bias (from an Affine or convolution)".to_string()),
             _ if p.v_leak.iter().any(|&v| v != 0.0) => Some("has a non-zero v_leak".to_string()),
+            NeuronKind::Lif if opt.reset == Reset::Subtract && opt.deferred_subtract => Some(
+                "leaks and subtracts its threshold a timestep late (only cuba's `deferred` reset does)".to_string(),
+            ),
             _ => None,
         };
         if let (Some(r), None) = (reason, &why_not_lif) {
@@ -265,7 +361,8 @@ fn dt_hint(dt: f64) -> String {
     )
 }
 
-fn quantise_layer(net: &Net, l: usize, dt: f64, wmax: i64, model: &str) -> Result<Quantised> {
+fn quantise_layer(net: &Net, l: usize, opt: &Options, wmax: i64, model: &str) -> Result<Quantised> {
+    let dt = opt.dt;
     let layer = &net.layers[l];
     let p = layer.neurons.as_ref().expect("neuron layer");
     let n = layer.size;
@@ -297,34 +394,57 @@ fn quantise_layer(net: &Net, l: usize, dt: f64, wmax: i64, model: &str) -> Resul
         }
     }
     let mut notes = Vec::new();
+    let subtract = opt.reset == Reset::Subtract && p.kind != NeuronKind::Li;
     let scale = if largest > 0.0 {
-        largest / wmax as f64
+        let scale = largest / wmax as f64;
+        if subtract {
+            threshold_grid(&p.v_threshold, scale, model)
+        } else {
+            scale
+        }
     } else {
         // No weights: express potentials in units of the threshold's hundredth.
         p.v_threshold.iter().copied().filter(|t| t.is_finite() && *t > 0.0).fold(1.0, f64::max) / 100.0
     };
-    let (mut synapses, mut clipped, mut zeroed, mut sq) = (0usize, 0usize, 0usize, 0.0f64);
-    let mut weights = Vec::new();
-    for c in &conns {
-        let mut ws = Vec::new();
-        for (post, row) in c.rows.iter().enumerate() {
-            for &(pre, w) in row {
-                let exact = w * gain[post] / scale;
-                let mut q = exact.round() as i64;
-                if q.abs() > wmax {
-                    clipped += 1;
-                    q = q.clamp(-wmax, wmax);
-                }
-                if q == 0 && exact != 0.0 {
-                    zeroed += 1;
-                }
-                sq += ((q as f64 - exact) * scale).powi(2);
-                synapses += 1;
-                ws.push((pre, post as u32, q));
+    let (mut scale, mut scaled) = (scale, quantise_weights(&conns, &gain, scale, wmax));
+    // cuba: u must not wrap for any input (headroom.rs). Where even align_shift 0 would let
+    // it, coarsen the scale until it cannot; each pass rounds again, so check again.
+    let mut align = ALIGN;
+    if model == "cuba" {
+        let du = current_decays(p, dt, &err)?;
+        let amp = headroom::amplification(&du);
+        let ulim = headroom::u_limit(CUBA_BITS);
+        let vmax = (1i64 << (CUBA_BITS - 1)) - 1;
+        let th_max = |scale: f64| {
+            p.v_threshold.iter().filter(|t| t.is_finite()).map(|t| (t / scale).round() as i64).max().unwrap_or(1)
+        };
+        let mut coarsened = false;
+        for _ in 0..8 {
+            let a = headroom::fan_in(&scaled.weights, n);
+            if let Some(k) = headroom::align_shift(a, amp, th_max(scale), vmax, ulim, ALIGN) {
+                align = k;
+                break;
             }
+            let grow = (a as f64 * amp / ulim as f64).max(1.0) * 1.001;
+            scale = if subtract { threshold_grid(&p.v_threshold, scale * grow, model) } else { scale * grow };
+            scaled = quantise_weights(&conns, &gain, scale, wmax);
+            coarsened = true;
+            align = 0;
         }
-        weights.push((c.from, ws));
+        if align < ALIGN {
+            notes.push(format!(
+                "align_shift {align} (not Loihi's {ALIGN}) so that u cannot wrap: {} steps of input at most per timestep, x{amp:.1} over a slow current",
+                headroom::fan_in(&scaled.weights, n)
+            ));
+        }
+        if coarsened {
+            notes.push(format!(
+                "weights at most {} steps, not {wmax}, so that u cannot wrap even at align_shift 0",
+                scaled.weights.iter().flat_map(|(_, ws)| ws.iter().map(|w| w.2.abs())).max().unwrap_or(0)
+            ));
+        }
     }
+    let Weights { weights, synapses, clipped, zeroed, sq } = scaled;
     let rms = if synapses > 0 { (sq / synapses as f64).sqrt() } else { 0.0 };
     let vth = &p.v_threshold;
     let mut params: Params = Vec::new();
@@ -343,31 +463,41 @@ fn quantise_layer(net: &Net, l: usize, dt: f64, wmax: i64, model: &str) -> Resul
             NeuronKind::If => vec![0; n],
             _ => p.tau_mem.iter().map(|t| shift_of(dt / t).unwrap_or(0)).collect(),
         };
-        params.push(("threshold", th));
+        params.push(("threshold", th.clone()));
         params.push(("leak_shift", leak));
-        params.push(("reset", p.v_reset.iter().map(|v| (v / scale).round() as i64).collect()));
-        if p.v_reset.iter().any(|v| (v / scale).fract() != 0.0) {
-            notes.push("v_reset rounded to the weight grid".into());
+        if subtract {
+            params.push(("reset_mode", vec![1; n]));
+            notes.push(format!(
+                "subtract reset: lif fires at v >= threshold and subtracts it, {} steps where NIR subtracts {:.3}",
+                th[0],
+                vth[0] / scale
+            ));
+        } else {
+            params.push(("reset", p.v_reset.iter().map(|v| (v / scale).round() as i64).collect()));
+            if p.v_reset.iter().any(|v| (v / scale).fract() != 0.0) {
+                notes.push("v_reset rounded to the weight grid".into());
+            }
         }
     } else {
-        let aligned = |x: f64| (x / scale * (1i64 << ALIGN) as f64).round() as i64;
+        let aligned = |x: f64| (x / scale * (1i64 << align) as f64).round() as i64;
         let vmax = (1i64 << (CUBA_BITS - 1)) - 1;
         let th: Vec<i64> = if p.kind == NeuronKind::Li {
             // Never fires: v saturates at vmax, and the test is v > threshold << align.
-            vec![vmax >> ALIGN; n]
+            vec![vmax >> align; n]
         } else {
             let th: Vec<i64> = vth.iter().map(|t| (t / scale).round() as i64).collect();
-            if let Some(k) = th.iter().position(|&t| t < 1 || t << ALIGN > vmax) {
+            if let Some(k) = th.iter().position(|&t| t < 1 || t << align > vmax) {
                 return Err(err(format!(
                     "v_threshold {} of neuron {k} is {} weight steps; cuba needs 1..{} at weight_bits = {}{}",
                     vth[k],
                     th[k],
-                    vmax >> ALIGN,
+                    vmax >> align,
                     64 - wmax.leading_zeros() + 1,
                     dt_hint(dt)
                 )));
             }
-            if let Some(k) = vth.iter().position(|t| (t / scale).fract() != 0.0) {
+            // Off the grid by more than float error (threshold_grid puts it on exactly).
+            if let Some(k) = vth.iter().position(|t| ((t / scale) - (t / scale).round()).abs() > 1e-9 * (t / scale)) {
                 notes.push(format!(
                     "threshold rounded to the weight grid (neuron {k}: {:.3} to {} steps)",
                     vth[k] / scale,
@@ -377,25 +507,10 @@ fn quantise_layer(net: &Net, l: usize, dt: f64, wmax: i64, model: &str) -> Resul
             threshold = Some((vth[0], th[0] as f64 * scale));
             th
         };
-        let decay = |x: f64, name: &str, offset: i64| -> Result<i64> {
-            let d = (4096.0 * x).round() as i64 - offset;
-            if !(0..=4095).contains(&d) {
-                return Err(err(format!(
-                    "dt/{name} = {x} gives a 12-bit decay of {d}, outside 0..4095 (time constant too {} for dt = {dt}){}",
-                    if d < 0 { "long" } else { "short" },
-                    dt_hint(dt)
-                )));
-            }
-            Ok(d)
-        };
-        let du: Vec<i64> = match p.kind {
-            NeuronKind::CubaLif => p.tau_syn.iter().map(|t| decay(dt / t, "tau_syn", 1)).collect::<Result<_>>()?,
-            // No synaptic current: u holds this timestep's input only (decays by 4096/4096).
-            _ => vec![4095; n],
-        };
+        let du = current_decays(p, dt, &err)?;
         let dv: Vec<i64> = match p.kind {
             NeuronKind::If => vec![0; n],
-            _ => p.tau_mem.iter().map(|t| decay(dt / t, "tau_mem", 0)).collect::<Result<_>>()?,
+            _ => p.tau_mem.iter().map(|t| decay12(dt / t, "tau_mem", 0, dt, &err)).collect::<Result<_>>()?,
         };
         if p.kind == NeuronKind::CubaLif && layer.bias.iter().any(|&b| b != 0.0) && p.tau_syn.iter().any(|&t| t > dt) {
             notes.push(
@@ -406,8 +521,12 @@ fn quantise_layer(net: &Net, l: usize, dt: f64, wmax: i64, model: &str) -> Resul
         params.push(("du", du));
         params.push(("dv", dv));
         params.push(("bias", drive.iter().map(|&d| aligned(d)).collect()));
-        params.push(("align_shift", vec![ALIGN; n]));
-        params.push(("reset", p.v_reset.iter().map(|&v| aligned(v)).collect()));
+        params.push(("align_shift", vec![align; n]));
+        if subtract {
+            params.push(("reset_mode", vec![if opt.deferred_subtract { 2 } else { 1 }; n]));
+        } else {
+            params.push(("reset", p.v_reset.iter().map(|&v| aligned(v)).collect()));
+        }
     }
     let distinct = (0..n)
         .map(|k| params.iter().map(|(_, xs)| xs[k]).collect::<Vec<_>>())
@@ -482,7 +601,7 @@ fn network_text(
             Some(p) => {
                 let q = layers.iter().find(|q| q.name == layer.name).expect("quantised");
                 // Values shared by every neuron go in the table; the others in the neuron file.
-                let kv: Vec<String> = q.params.iter().map(|(k, v)| format!("{k} = {}", v[0])).collect();
+                let kv: Vec<String> = q.params.iter().map(|(k, v)| format!("{k} = {}", param_text(k, v[0]))).collect();
                 let _ = writeln!(t, "# NIR {}", p.kind.nir_name());
                 let _ = writeln!(t, "neuron = {{ model = \"{model}\", {} }}", kv.join(", "));
                 if q.params.iter().any(|(_, xs)| xs.iter().any(|&x| x != xs[0])) {

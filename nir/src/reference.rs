@@ -1,6 +1,8 @@
-//! The float reference: the NIR graph in float64, forward Euler with step `dt`, spikes
-//! delivered one timestep later per hop, as the chip delivers them (docs/nir.md).
+//! The float reference: the NIR graph in float64, forward Euler with step `dt`, in the order
+//! of one timestep that [`Rules`] gives: the chip's (one timestep per hop, reset at once), or
+//! the framework's that wrote the file (docs/nir.md, "The float reference").
 
+use crate::convention::{Reset, Rules};
 use crate::graph::NeuronKind;
 use crate::reduce::Net;
 
@@ -8,65 +10,150 @@ use crate::reduce::Net;
 pub struct Reference<'a> {
     net: &'a Net,
     dt: f64,
+    rules: Rules,
+    /// Layers in the order a same-step pass visits them (sources before targets).
+    order: Vec<usize>,
     /// Per layer: membrane potential.
     v: Vec<Vec<f64>>,
     /// Per layer: synaptic current (CubaLIF).
     i: Vec<Vec<f64>>,
-    /// Per layer: which elements spiked in the previous timestep (inputs: were driven).
+    /// Per layer: whether each element's potential was above threshold at the end of the
+    /// previous timestep (deferred subtract, Spyx's output).
+    above: Vec<Vec<bool>>,
+    /// Per layer: the elements that spiked in the previous timestep (inputs: were driven).
     last: Vec<Vec<bool>>,
 }
 
 impl<'a> Reference<'a> {
     /// A network at rest (all state zero).
-    pub fn new(net: &'a Net, dt: f64) -> Self {
+    pub fn new(net: &'a Net, dt: f64, rules: Rules) -> Self {
         let z = |x| net.layers.iter().map(|l| vec![x; l.size]).collect::<Vec<_>>();
-        Reference { net, dt, v: z(0.0), i: z(0.0), last: net.layers.iter().map(|l| vec![false; l.size]).collect() }
+        Reference {
+            net,
+            dt,
+            rules,
+            order: topological(net),
+            v: z(0.0),
+            i: z(0.0),
+            above: net.layers.iter().map(|l| vec![false; l.size]).collect(),
+            last: net.layers.iter().map(|l| vec![false; l.size]).collect(),
+        }
     }
 
     /// Runs one timestep. `inputs` are (layer, element) spikes of input layers for this
-    /// timestep; they reach their targets next timestep. Returns the (layer, element) spikes
-    /// of neuron layers, sorted.
+    /// timestep: with the chip's rules they reach their targets next timestep, with a
+    /// same-step framework's in this one. Returns the (layer, element) spikes of neuron
+    /// layers, sorted.
     pub fn step(&mut self, inputs: &[(usize, usize)]) -> Vec<(usize, usize)> {
-        let dt = self.dt;
-        let mut x: Vec<Vec<f64>> = self.net.layers.iter().map(|l| l.bias.clone()).collect();
-        for c in &self.net.connections {
-            let pre = &self.last[c.from];
-            for (post, row) in c.rows.iter().enumerate() {
-                x[c.to][post] += row.iter().filter(|(j, _)| pre[*j as usize]).map(|(_, w)| w).sum::<f64>();
-            }
+        let layers = &self.net.layers;
+        let mut now: Vec<Vec<bool>> = layers.iter().map(|l| vec![false; l.size]).collect();
+        let mut done = vec![false; layers.len()];
+        for &(l, k) in inputs {
+            now[l][k] = true;
+        }
+        for (l, layer) in layers.iter().enumerate() {
+            done[l] = layer.neurons.is_none();
         }
         let mut fired = Vec::new();
-        let mut next: Vec<Vec<bool>> = self.net.layers.iter().map(|l| vec![false; l.size]).collect();
-        for (l, layer) in self.net.layers.iter().enumerate() {
-            let Some(p) = &layer.neurons else { continue };
-            for k in 0..layer.size {
-                let v = &mut self.v[l][k];
-                let xin = x[l][k];
-                match p.kind {
-                    NeuronKind::If => *v += dt * p.r[k] * xin,
-                    NeuronKind::Lif | NeuronKind::Li => *v += dt / p.tau_mem[k] * (p.v_leak[k] - *v + p.r[k] * xin),
-                    NeuronKind::CubaLif => {
-                        let i = &mut self.i[l][k];
-                        *i += dt / p.tau_syn[k] * (p.w_in[k] * xin - *i);
-                        *v += dt / p.tau_mem[k] * (p.v_leak[k] - *v + p.r[k] * *i);
-                    }
+        for idx in 0..self.order.len() {
+            let l = self.order[idx];
+            if layers[l].neurons.is_none() {
+                continue;
+            }
+            let mut x = layers[l].bias.clone();
+            for c in self.net.connections.iter().filter(|c| c.to == l) {
+                // Same-step: a source already stepped this timestep delivers now; a later one
+                // (recurrence) delivers what it fired last timestep. Chip: always last timestep.
+                let pre = if self.rules.same_step && done[c.from] { &now[c.from] } else { &self.last[c.from] };
+                for (post, row) in c.rows.iter().enumerate() {
+                    x[post] += row.iter().filter(|(j, _)| pre[*j as usize]).map(|(_, w)| w).sum::<f64>();
                 }
-                if p.kind != NeuronKind::Li && *v > p.v_threshold[k] {
-                    *v = p.v_reset[k];
-                    next[l][k] = true;
+            }
+            let out = self.integrate(l, &x);
+            for (k, &s) in out.iter().enumerate() {
+                if s {
                     fired.push((l, k));
                 }
             }
+            now[l] = out;
+            done[l] = true;
         }
-        for &(l, k) in inputs {
-            next[l][k] = true;
+        if !self.rules.same_step {
+            // Inputs of this timestep reach their targets next timestep, as on the chip.
+            for &(l, k) in inputs {
+                now[l][k] = true;
+            }
         }
-        self.last = next;
+        self.last = now;
+        fired.sort_unstable();
         fired
+    }
+
+    /// Integrates input `x` into layer `l` and applies the reset; returns its output spikes.
+    fn integrate(&mut self, l: usize, x: &[f64]) -> Vec<bool> {
+        let dt = self.dt;
+        let rules = self.rules;
+        let p = self.net.layers[l].neurons.as_ref().expect("neuron layer");
+        let mut out = vec![false; x.len()];
+        for (k, &xin) in x.iter().enumerate() {
+            let v = &mut self.v[l][k];
+            match p.kind {
+                NeuronKind::If => *v += dt * p.r[k] * xin,
+                NeuronKind::Lif | NeuronKind::Li => *v += dt / p.tau_mem[k] * (p.v_leak[k] - *v + p.r[k] * xin),
+                NeuronKind::CubaLif => {
+                    let i = &mut self.i[l][k];
+                    *i += dt / p.tau_syn[k] * (p.w_in[k] * xin - *i);
+                    *v += dt / p.tau_mem[k] * (p.v_leak[k] - *v + p.r[k] * *i);
+                }
+            }
+            if p.kind == NeuronKind::Li {
+                continue;
+            }
+            let th = p.v_threshold[k];
+            let was_above = self.above[l][k];
+            if rules.deferred_subtract {
+                // snnTorch, Spyx: the spike of the previous timestep subtracts now, undecayed.
+                if was_above {
+                    *v -= th;
+                }
+                let above = *v > th;
+                self.above[l][k] = above;
+                out[k] = if rules.spike_from_previous { was_above } else { above };
+            } else if *v > th {
+                *v = match rules.reset {
+                    Reset::Value => p.v_reset[k],
+                    Reset::Subtract => *v - th,
+                };
+                out[k] = true;
+            }
+        }
+        out
     }
 
     /// Membrane potentials of layer `l`.
     pub fn potentials(&self, l: usize) -> &[f64] {
         &self.v[l]
     }
+}
+
+/// Layers with every source before its targets, recurrent edges aside (depth-first from the
+/// inputs, then any layer not reached, in file order).
+fn topological(net: &Net) -> Vec<usize> {
+    fn visit(net: &Net, l: usize, state: &mut [u8], order: &mut Vec<usize>) {
+        if state[l] != 0 {
+            return; // done, or on the stack: a recurrent edge
+        }
+        state[l] = 1;
+        for c in net.connections.iter().filter(|c| c.to == l) {
+            visit(net, c.from, state, order);
+        }
+        state[l] = 2;
+        order.push(l);
+    }
+    let mut state = vec![0u8; net.layers.len()];
+    let mut order = Vec::new();
+    for l in 0..net.layers.len() {
+        visit(net, l, &mut state, &mut order);
+    }
+    order
 }

@@ -7,8 +7,10 @@
 
 use serde_json::Value;
 use spikemesh_nir::compare::agreement;
+use spikemesh_nir::convention::{Framework, Reset, Rules};
 use spikemesh_nir::quantise::{import, Options};
 use spikemesh_nir::reduce::Net;
+use spikemesh_nir::Convention;
 use spikemesh_nir::{Graph, Reference};
 use spikemesh_spec::{Mapping, Network, Stimulus};
 use std::path::PathBuf;
@@ -31,7 +33,26 @@ fn manifest() -> serde_json::Map<String, Value> {
 }
 
 fn options(board: &str) -> Options {
-    Options { board: board.into(), weight_bits: 8, dt: 1e-3, model: None, neurons_per_core: None }
+    Options {
+        board: board.into(),
+        weight_bits: 8,
+        dt: 1e-3,
+        model: None,
+        neurons_per_core: None,
+        reset: Reset::Value,
+        deferred_subtract: false,
+    }
+}
+
+/// Plain NIR at 1 ms, value reset: what every fixture here is written in.
+fn plain() -> Convention {
+    Convention {
+        framework: Framework::Nir,
+        dt: 1e-3,
+        framework_rules: Rules::chip(Reset::Value),
+        evidence: "test".into(),
+        notes: Vec::new(),
+    }
 }
 
 #[test]
@@ -73,7 +94,7 @@ fn reference_spikes_exactly_as_numpy() {
     for (name, e) in m.iter().filter(|(_, e)| e.get("spikes").is_some()) {
         let net = spikemesh_nir::load(&dir().join(format!("{name}.nir"))).unwrap();
         let steps = e["steps"].as_u64().unwrap() as usize;
-        let mut r = Reference::new(&net, 1e-3);
+        let mut r = Reference::new(&net, 1e-3, Rules::chip(Reset::Value));
         let mut got: Vec<(usize, usize, usize)> = Vec::new();
         for (t, ins) in stimulus(name, &net, steps).iter().enumerate() {
             got.extend(r.step(ins).into_iter().map(|(l, k)| (l, t, k)));
@@ -121,7 +142,7 @@ fn imports_map_and_agree_with_the_reference() {
             }
             None => Stimulus::random(&net, 200, 0.2, 1),
         };
-        let agree = agreement(&nir, 1e-3, &net, &mapping, &stim);
+        let agree = agreement(&nir, &plain(), &net, &mapping, &stim);
         assert!(!agree.is_empty());
         for a in &agree {
             if let Some(c) = a.potential_correlation {
@@ -225,4 +246,24 @@ fn a_time_constant_too_short_for_dt_names_the_exporters_steps() {
     assert!(text.contains("weight steps") || text.contains("outside 0..4095"), "{text}");
     assert!(text.contains("snnTorch's exporter writes them for dt = 1e-4 (try --dt 1e-4)"), "{text}");
     assert!(!text.contains("try --dt 1)"), "no hint to try the step already given: {text}");
+}
+
+/// At 16-bit weights Loihi's align_shift of 6 would let the CubaLIF's current wrap (the
+/// agreement fell to a rate correlation of 0.70); the import backs the shift off instead, says
+/// so, and the quantised spikes follow the reference.
+#[test]
+fn sixteen_bit_weights_back_the_alignment_off_instead_of_wrapping_the_current() {
+    let nir = spikemesh_nir::load(&dir().join("cuba_recurrent.nir")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let imp = import(&nir, &Options { weight_bits: 16, ..options("sim") }, out.path()).unwrap();
+    let notes = imp.layers.iter().flat_map(|l| l.notes.iter()).cloned().collect::<Vec<_>>().join("; ");
+    assert!(notes.contains("so that u cannot wrap"), "{notes}");
+    let text = std::fs::read_to_string(&imp.toml).unwrap();
+    assert!(!text.contains("align_shift = 6"), "{text}");
+    let net = Network::load(&imp.toml).unwrap();
+    let mapping = Mapping::build(&net).unwrap();
+    for a in agreement(&nir, &plain(), &net, &mapping, &Stimulus::random(&net, 200, 0.2, 1)) {
+        assert!(a.jaccard > 0.9, "{}: Jaccard {}", a.name, a.jaccard);
+        assert!(a.rate_correlation.unwrap_or(1.0) > 0.99, "{}: {:?}", a.name, a.rate_correlation);
+    }
 }

@@ -41,7 +41,8 @@ fn random_runs(w: &Widths, acc_lim: i64, seed: u64, vectors: usize) -> Vec<Vec<V
             edge(r, -lim, lim),
             k,
             edge(r, -lim, lim),
-            r.gen_range(0..2),
+            // value, subtract, deferred
+            r.gen_range(0..3),
             r.gen_range(0..256),
         ]);
         p
@@ -78,7 +79,8 @@ fn cuba_datapath_is_exact_on_every_small_state_and_input() {
     let mut runs = Vec::new();
     for (du, dv) in [(0, 0), (4095, 4095), (0, 4095), (2047, 1), (4094, 2048)] {
         for k in 0..=2i64 {
-            for (bias, subtract) in [(0, 0), (-7, 1), (5, 0)] {
+            // (bias, reset mode: value 0, subtract 1, deferred 2)
+            for (bias, subtract) in [(0, 0), (-7, 1), (5, 0), (3, 2), (-2, 2)] {
                 let mut params: Params = [0; MAX_PARAMS];
                 params[..8].copy_from_slice(&[(7 >> k).max(1), du, dv, bias, k, -3, subtract, 2]);
                 let mut run = Vec::new();
@@ -96,5 +98,5 @@ fn cuba_datapath_is_exact_on_every_small_state_and_input() {
         }
     }
     let n = check(&mut dp, &w, &runs);
-    assert_eq!(n, 5 * 3 * 3 * 15 * 16 * 32 * 2);
+    assert_eq!(n, 5 * 3 * 5 * 15 * 16 * 32 * 2);
 }

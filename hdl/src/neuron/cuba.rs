@@ -11,7 +11,8 @@
 //! state. The parameters hold still while `busy` is high and are valid from a clock before a
 //! neuron enters (the core's contract), so none rides the pipeline; the aligned threshold is
 //! kept in a register. The type words are those of `spec`'s `type_words`: `decays` is word 3
-//! (`du | dv << 12 | subtract << 24`), `timing` word 4 (`align_shift | refractory << 5`).
+//! (`du | dv << 12 | reset_mode << 24`, 2 bits: value, subtract, deferred), `timing` word 4
+//! (`align_shift | refractory << 5`).
 //!
 //! The block is explicit Verilog and runs only through it (Verilator, Yosys): its rust-hdl
 //! `update` does nothing.
@@ -42,7 +43,7 @@ pub struct CubaUpdate<const D: usize> {
     pub bias: Signal<In, Signed<D>>,
     /// Type word 2: potential after a spike in value mode.
     pub reset: Signal<In, Signed<D>>,
-    /// Type word 3: du in bits 11:0, dv in 23:12, reset by subtraction in bit 24.
+    /// Type word 3: du in bits 11:0, dv in 23:12, reset mode in 25:24 (subtract 1, deferred 2).
     pub decays: Signal<In, Bits<D>>,
     /// Type word 4: align_shift in bits 4:0, refractory period in 12:5.
     pub timing: Signal<In, Bits<D>>,
@@ -117,18 +118,25 @@ impl<const D: usize> Logic for CubaUpdate<D> {
         let sx =
             |name: &str, w: usize, top: usize| format!("{{{{{}{{{name}[{}]}}}}, {name}[{}:0]}}", top - w, w - 1, w - 1);
         let acc_unused = if u < d { format!("acc[{}:{u}], ", d - 1) } else { String::new() };
+        let decays_unused = if d > 26 { format!("decays[{}:26], ", d - 1) } else { String::new() };
         Verilog::Custom(format!(
             "wire [11:0] du = decays[11:0];
 wire [11:0] dv = decays[23:12];
 wire subtract = decays[24];
+wire deferred = decays[25];
 wire [4:0] k = timing[4:0];
 wire [7:0] period = timing[12:5];
-wire unused_bits = &{{1'b0, v[{d1}:{p}], u[{d1}:{u1}], {acc_unused}threshold[{d1}:{p}], bias[{d1}:{p}], decays[{d1}:25], timing[{d1}:13], 1'b0}};
+wire unused_bits = &{{1'b0, v[{d1}:{p}], u[{d1}:{u1}], {acc_unused}threshold[{d1}:{p}], bias[{d1}:{p}], {decays_unused}timing[{d1}:13], 1'b0}};
 // Stage 1: magnitudes (|u| <= 2^(U-1), |v| < 2^(P-1)) and the input aligned, modulo 2^U.
 wire [{u}:0] u_lo = u[{u}:0];
 wire [{u}:0] u_abs = u[{u}] ? -u_lo : u_lo;
 wire [{pm1}:0] v_abs = v[{pm1}] ? -v[{pm1}:0] : v[{pm1}:0];
 wire [{um1}:0] in_al = acc[{um1}:0] << k;
+// The aligned threshold (it fits P bits: the spec checks it), registered: it depends on type
+// words only, which hold still while a neuron is inside and are valid from a clock before it
+// enters, and the shift would otherwise sit on the output's path to the potential RAM.
+reg [{pm1}:0] theta;
+always @(posedge clock) theta <= threshold[{pm1}:0] << k;
 reg s1_valid, s1_us, s1_vs;
 reg [7:0] s1_refr;
 reg [{um1}:0] s1_um, s1_in;
@@ -146,13 +154,18 @@ wire unused_abs = u_abs[{u}];
 // Stage 2: the decay products. u keeps 4096 - (du + 1) parts (Loihi's ds_offset), v 4096 - dv.
 wire [12:0] fu = 13'd4095 - {{1'b0, du}};
 wire [12:0] fv = 13'd4096 - {{1'b0, dv}};
-reg s2_valid, s2_us, s2_vs;
+// Deferred reset: a stored v above the aligned threshold fired last update, and its threshold
+// comes off now, after the decay (docs/semantics.md). Compared here, a clock after the neuron
+// entered, where `theta` is loaded whichever clock the type's words arrived on.
+wire late_s1 = deferred & ~s1_vs & (s1_vm > theta);
+reg s2_valid, s2_us, s2_vs, s2_late;
 reg [7:0] s2_refr;
 reg [{um1}:0] s2_in;
 reg [{pu}:0] s2_pu;
 reg [{pv}:0] s2_pv;
 always @(posedge clock) begin
     s2_valid <= s1_valid;
+    s2_late <= late_s1;
     s2_refr <= s1_refr;
     s2_us <= s1_us;
     s2_vs <= s1_vs;
@@ -169,18 +182,21 @@ wire [{u}:0] u_new = (m > {u}'d{half}) ? {{1'b1, m}} : {{1'b0, m}};
 wire [{p}:0] mv = s2_pv[{pv}:12];
 wire [{p}:0] dec_v = s2_vs ? -mv : mv;
 wire unused_dec = &{{1'b0, dec_u[{u}], s2_pu[11:0], s2_pv[11:0], 1'b0}};
-reg s3_valid;
+reg s3_valid, s3_late;
 reg [7:0] s3_refr;
 reg [{u}:0] s3_u;
 reg [{p}:0] s3_dv;
 always @(posedge clock) begin
     s3_valid <= s2_valid;
+    s3_late <= s2_late;
     s3_refr <= s2_refr;
     s3_u <= u_new;
     s3_dv <= dec_v;
 end
-// Stage 4: decay(v) + u' + bias, exact in {sw} bits, saturated to +-(2^(P-1) - 1).
-wire signed [{swm1}:0] vsum = $signed({sdv}) + $signed({su}) + $signed({sb});
+// Stage 4: decay(v) + u' + bias (- the deferred threshold), exact in {sw} bits (each of the
+// four terms is below 2^(max(P,U)) in magnitude), saturated to +-(2^(P-1) - 1).
+wire signed [{swm1}:0] late = s3_late ? $signed({st}) : {sw}'sd0;
+wire signed [{swm1}:0] vsum = $signed({sdv}) + $signed({su}) + $signed({sb}) - late;
 wire signed [{swm1}:0] lim = {sw}'sd{lim};
 reg s4_valid;
 reg [7:0] s4_refr;
@@ -194,11 +210,6 @@ always @(posedge clock) begin
     else if (vsum < -lim) s4_v <= -lim[{pm1}:0];
     else s4_v <= vsum[{pm1}:0];
 end
-// The aligned threshold (it fits P bits: the spec checks it), registered: it depends on type
-// words only, which hold still while a neuron is inside and are valid from a clock before it
-// enters, and the shift would otherwise sit on the output's path to the potential RAM.
-reg [{pm1}:0] theta;
-always @(posedge clock) theta <= threshold[{pm1}:0] << k;
 // Output: fire strictly above the aligned threshold.
 wire ready = s4_refr == 8'd0;
 wire above = $signed(s4_v) > $signed(theta);
@@ -215,7 +226,8 @@ always @(*) begin
         refractory_next = 8'd0;
         if (above) begin
             refractory_next = period;
-            v_next = subtract ? {sexcess} : reset;
+            if (subtract) v_next = {sexcess};
+            else if (!deferred) v_next = reset;
         end
     end
 end
@@ -232,6 +244,7 @@ end
             sdv = sx("s3_dv", p + 1, sw),
             su = sx("s3_u", u + 1, sw),
             sb = sx("bias", p, sw),
+            st = sx("theta", p, sw),
             su_out = sx("s4_u", u + 1, d),
             sv_out = sx("s4_v", p, d),
             sexcess = sx("excess", p, d),

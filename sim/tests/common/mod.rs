@@ -173,6 +173,7 @@ pub fn random_neuron(r: &mut ChaCha8Rng, model: &str, pb: u32, rb: u32, wmax: i6
         ),
         _ => {
             let shift = r.gen_range(0..=2);
+            let mode = ["value", "subtract", "deferred"][r.gen_range(0..3)];
             let threshold = threshold.min(pmax >> shift).max(1);
             format!(
                 "{{ model = \"cuba\", threshold = {threshold}, du = {}, dv = {}, bias = {}, align_shift = {shift}, reset = {}, reset_mode = \"{mode}\", refractory = {refr} }}",

@@ -5,7 +5,6 @@
 //! no refractory period, a type here is Lava's LIF with the same `du`, `dv`, `vth`
 //! (= `threshold`) and effective bias (`bias_mant << bias_exp` = `bias`), step for step.
 
-use super::lif::{ResetMode, RESET_MODES};
 use super::{decay12, Model, ParamSpec, Params, State, StateField, TypeWord, Widths};
 
 /// The model, as `neuron::MODELS` lists it.
@@ -20,6 +19,14 @@ const ALIGN_SHIFT: usize = 4;
 const RESET: usize = 5;
 const RESET_MODE: usize = 6;
 const REFRACTORY: usize = 7;
+
+/// `cuba`'s reset modes as the file writes them: lif's two, and `deferred`, the threshold
+/// subtracted at the next update after the decay (snnTorch's and Spyx's reset;
+/// docs/semantics.md). The index is the mode's code in type word 3, bits 25:24.
+pub const RESET_MODES: &[&str] = &["value", "subtract", "deferred"];
+const VALUE: i64 = 0;
+const SUBTRACT: i64 = 1;
+const DEFERRED: i64 = 2;
 
 /// The `cuba` model.
 pub struct Cuba;
@@ -74,7 +81,12 @@ impl Model for Cuba {
                 "at most 16".into(),
             ),
             ParamSpec::int("reset", "potential after a spike (value mode)", -vmax, vmax, Some(0), pb),
-            ParamSpec::choice("reset_mode", "value: v = reset; subtract: v -= threshold << align_shift", RESET_MODES, 0),
+            ParamSpec::choice(
+                "reset_mode",
+                "value: v = reset; subtract: v -= threshold << align_shift; deferred: the same, at the next update after the decay",
+                RESET_MODES,
+                0,
+            ),
             ParamSpec::int(
                 "refractory",
                 "timesteps v is held after a spike (u goes on integrating)",
@@ -121,10 +133,16 @@ impl Model for Cuba {
             return false;
         }
         let lim = v_limit(w);
-        let next = (decay12(*v, p[DV]) + *u + p[BIAS]).clamp(-lim, lim);
         let theta = p[THRESHOLD] << shift;
+        // Deferred: the spike that left v above theta is subtracted now, after the decay.
+        let late = if p[RESET_MODE] == DEFERRED && *v > theta { theta } else { 0 };
+        let next = (decay12(*v, p[DV]) + *u + p[BIAS] - late).clamp(-lim, lim);
         if next > theta {
-            *v = if p[RESET_MODE] == ResetMode::Subtract as i64 { next - theta } else { p[RESET] };
+            *v = match p[RESET_MODE] {
+                VALUE => p[RESET],
+                SUBTRACT => next - theta,
+                _ => next,
+            };
             *refractory = p[REFRACTORY];
             true
         } else {
@@ -149,7 +167,7 @@ impl Model for Cuba {
             TypeWord::signed(pb),
             TypeWord::signed(pb),
             TypeWord::signed(pb),
-            TypeWord::fields(&[(0, 12), (12, 12), (24, 1)]),
+            TypeWord::fields(&[(0, 12), (12, 12), (24, 2)]),
             TypeWord::fields(&[(0, 5), (5, w.refractory_bits.max(1))]),
         ]
     }
