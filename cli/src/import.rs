@@ -2,7 +2,8 @@
 
 use anyhow::Result;
 use spikemesh_nir::compare::{agreement, rules_agreement, LayerAgreement};
-use spikemesh_nir::quantise::{import, Imported, Options};
+use spikemesh_nir::fit::{import_to_fit, Tried};
+use spikemesh_nir::quantise::{Imported, Options};
 use spikemesh_nir::{Convention, Net};
 use spikemesh_spec::{Mapping, Network, Stimulus};
 use std::path::PathBuf;
@@ -17,16 +18,17 @@ pub struct Args {
     /// Target board: icebreaker, ulx3s-85f, ulx3s-25f, hx8k-breakout or sim.
     #[arg(long)]
     pub board: String,
-    /// Signed weight width.
-    #[arg(long, default_value_t = 8)]
-    pub weight_bits: u32,
+    /// Signed weight width (default: the widest of 8 down to 4 whose network fits the board).
+    #[arg(long)]
+    pub weight_bits: Option<u32>,
     /// Timestep and reset, when the file does not settle them (docs/nir.md).
     #[command(flatten)]
     pub convention: ConventionArgs,
     /// Neuron model: lif or cuba (default: lif when it is exact for the graph, else cuba).
     #[arg(long)]
     pub model: Option<String>,
-    /// Neuron slots per core (default: about half the neurons, 16 to 256).
+    /// Neuron slots per core (default: about half the neurons, 16 to 256, or the size that
+    /// fits the board).
     #[arg(long)]
     pub neurons_per_core: Option<usize>,
     /// Output directory: net.toml and one weight CSV per connection.
@@ -49,14 +51,14 @@ pub fn run(a: Args) -> Result<()> {
     let (nir, conv) = spikemesh_nir::open(&a.nir, &a.convention.forced()?)?;
     let opt = Options {
         board: a.board.clone(),
-        weight_bits: a.weight_bits,
+        weight_bits: a.weight_bits.unwrap_or(spikemesh_nir::fit::WEIGHT_BITS[0]),
         dt: conv.dt,
         model: a.model.clone(),
         neurons_per_core: a.neurons_per_core,
         reset: conv.framework_rules.reset,
         deferred_subtract: conv.framework_rules.deferred_subtract,
     };
-    let imported = import(&nir, &opt, &a.out)?;
+    let (imported, tried) = import_to_fit(&nir, &opt, a.weight_bits.is_some(), a.neurons_per_core.is_some(), &a.out)?;
     let net = Network::load(&imported.toml)?;
     let mapping = Mapping::build(&net)?;
     let (stim, what) = match &a.stimulus {
@@ -71,11 +73,12 @@ pub fn run(a: Args) -> Result<()> {
     let rules = rules_agreement(&nir, &conv, &ref_inputs);
     if a.json {
         let v = serde_json::json!({
-            "convention": conv, "import": imported, "stimulus": what, "agreement": agree, "rules_agreement": rules
+            "convention": conv, "import": imported, "shapes_tried": tried, "stimulus": what, "agreement": agree, "rules_agreement": rules
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print_convention(&conv);
+        print_tried(&tried);
         print_report(&a, &imported, &what, &agree, &net);
         print_rules(&conv, &what, &rules);
     }
@@ -89,6 +92,18 @@ fn reference_inputs(nir: &Net, net: &Network, stim: &Stimulus) -> Vec<Vec<(usize
         .iter()
         .map(|s| s.iter().filter_map(|&(p, k)| layer_of_pop[p as usize].map(|l| (l, k as usize))).collect())
         .collect()
+}
+
+/// The shapes the search passed over before the one written (none when the first fit).
+fn print_tried(tried: &[Tried]) {
+    if tried.len() < 2 {
+        return;
+    }
+    println!("shapes tried to fit the board (widest weights first):");
+    for t in tried {
+        let npc = t.neurons_per_core.map_or("import's choice".to_string(), |n| n.to_string());
+        println!("    weight_bits {:>2}, neurons_per_core {npc:>15}: {}", t.weight_bits, t.verdict);
+    }
 }
 
 fn print_convention(c: &Convention) {

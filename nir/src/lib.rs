@@ -9,6 +9,7 @@ pub mod compare;
 pub mod convention;
 pub mod error;
 mod fields;
+pub mod fit;
 pub mod graph;
 pub mod hdf5;
 mod headroom;

@@ -210,7 +210,6 @@ struct Shape {
     potential_bits: u32,
 }
 
-/// The per-neuron parameter file of a layer.
 /// A layer's integer weights at one scale, with what rounding did to them.
 struct Weights {
     weights: Vec<(usize, Vec<Quantum>)>,
@@ -297,6 +296,7 @@ fn threshold_grid(vth: &[f64], scale: f64, model: &str) -> f64 {
     }
 }
 
+/// The per-neuron parameter file of a layer.
 fn neuron_file(layer: &str) -> String {
     format!("{}-neurons.csv", safe(layer))
 }

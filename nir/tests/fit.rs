@@ -1,0 +1,76 @@
+//! The import fits the board: MNIST-shaped graphs (784 inputs) on the iCEBreaker, where 8-bit
+//! weights do not fit its four SPRAMs. Built in memory: random weights, IF neurons.
+
+use spikemesh_hdl::fpga::fit::memory_fit;
+use spikemesh_nir::convention::Reset;
+use spikemesh_nir::fit::import_to_fit;
+use spikemesh_nir::graph::{NeuronKind, Neurons};
+use spikemesh_nir::quantise::Options;
+use spikemesh_nir::reduce::{Connection, Layer, Net};
+use spikemesh_spec::Network;
+
+/// Input(sizes[0]) -> IF(sizes[1]) -> ... with dense random weights (xorshift, no dependency).
+fn mlp(sizes: &[usize]) -> Net {
+    let mut state = 0x2545f4914f6cdd1du64;
+    let mut w = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % 2001) as f64 / 1000.0 - 1.0
+    };
+    let mut layers = vec![Layer { name: "input".into(), size: sizes[0], neurons: None, bias: vec![0.0; sizes[0]] }];
+    let mut connections = Vec::new();
+    for (i, &n) in sizes.iter().enumerate().skip(1) {
+        let neurons = Neurons {
+            kind: NeuronKind::If,
+            shape: vec![n],
+            tau_mem: vec![f64::INFINITY; n],
+            tau_syn: vec![0.0; n],
+            r: vec![1000.0; n],
+            v_leak: vec![0.0; n],
+            v_threshold: vec![1.0; n],
+            v_reset: vec![0.0; n],
+            w_in: vec![1.0; n],
+        };
+        layers.push(Layer { name: format!("if{i}"), size: n, neurons: Some(neurons), bias: vec![0.0; n] });
+        let rows = (0..n).map(|_| (0..sizes[i - 1] as u32).map(|j| (j, 0.1 * w())).collect()).collect();
+        connections.push(Connection { from: i - 1, to: i, rows });
+    }
+    let last = layers.len() - 1;
+    Net { file: "mnist-shape.nir".into(), layers, connections, outputs: vec![("output".into(), last)] }
+}
+
+fn options(weight_bits: u32) -> Options {
+    Options {
+        board: "icebreaker".into(),
+        weight_bits,
+        dt: 1e-3,
+        model: None,
+        neurons_per_core: None,
+        reset: Reset::Value,
+        deferred_subtract: false,
+    }
+}
+
+#[test]
+fn a_784_128_10_graph_gets_the_widest_weights_that_fit_the_icebreaker() {
+    let out = tempfile::tempdir().unwrap();
+    let (imp, tried) = import_to_fit(&mlp(&[784, 128, 10]), &options(8), false, false, out.path()).unwrap();
+    let net = Network::load(&imp.toml).unwrap();
+    let fit = memory_fit(&net.hardware).unwrap();
+    assert_eq!(fit.verdict, "fits", "{fit}");
+    assert!(net.hardware.widths.weight_bits < 8, "8-bit weights need 8 SPRAMs of 4");
+    assert!(tried.iter().any(|t| t.weight_bits == 8 && t.verdict.contains("does not fit")), "{tried:?}");
+}
+
+#[test]
+fn weights_the_user_fixed_are_kept_and_a_shape_that_cannot_fit_is_refused_with_the_table() {
+    let out = tempfile::tempdir().unwrap();
+    let e = import_to_fit(&mlp(&[784, 128, 10]), &options(8), true, false, out.path()).unwrap_err().to_string();
+    assert!(e.contains("no shape fits board icebreaker") && e.contains("weight_bits  8"), "{e}");
+    assert!(e.contains("what would have to change"), "{e}");
+    assert!(!out.path().join("net.toml").exists(), "nothing that does not fit is left behind");
+    // 784-256-10 fits at no width from 8 to 4.
+    let e = import_to_fit(&mlp(&[784, 256, 10]), &options(8), false, false, out.path()).unwrap_err().to_string();
+    assert!(e.contains("weight_bits  4"), "{e}");
+}
