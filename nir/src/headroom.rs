@@ -9,13 +9,12 @@ pub fn u_limit(current_bits: u32) -> i64 {
 }
 
 /// The largest input one neuron of a layer can receive in a timestep, in weight steps: the
-/// sum of the magnitudes of its incoming integer weights (every presynaptic neuron firing).
-pub fn fan_in(weights: &[(usize, Vec<(u32, u32, i64)>)], size: usize) -> i64 {
+/// sum of the magnitudes of its incoming integer weights, given as (post, weight), every
+/// presynaptic neuron firing.
+pub fn fan_in(weights: impl Iterator<Item = (u32, i64)>, size: usize) -> i64 {
     let mut sum = vec![0i64; size];
-    for (_, ws) in weights {
-        for &(_, post, w) in ws {
-            sum[post as usize] += w.abs();
-        }
+    for (post, w) in weights {
+        sum[post as usize] += w.abs();
     }
     sum.into_iter().max().unwrap_or(0)
 }
@@ -52,6 +51,6 @@ mod tests {
         assert_eq!(align_shift(64 * 32767, 1.0, 100, (1 << 23) - 1, ulim, 6), Some(2));
         // A slow current (du = 0 keeps 4095/4096) multiplies the bound by 4096.
         assert_eq!(align_shift(64 * 127, amplification(&[0]), 100, (1 << 23) - 1, ulim, 6), None);
-        assert_eq!(fan_in(&[(0, vec![(0, 0, 5), (1, 0, -7), (0, 1, 3)])], 2), 12);
+        assert_eq!(fan_in([(0, 5), (0, -7), (1, 3)].into_iter(), 2), 12);
     }
 }

@@ -220,6 +220,11 @@ struct Weights {
     sq: f64,
 }
 
+/// (post, weight) of every synapse into the layer.
+fn incoming(w: &Weights) -> impl Iterator<Item = (u32, i64)> + '_ {
+    w.weights.iter().flat_map(|(_, ws)| ws.iter().map(|&(_, post, q)| (post, q)))
+}
+
 /// The weights into a layer in integer steps of `scale` (potential units per step).
 fn quantise_weights(conns: &[&crate::reduce::Connection], gain: &[f64], scale: f64, wmax: i64) -> Weights {
     let (mut synapses, mut clipped, mut zeroed, mut sq) = (0usize, 0usize, 0usize, 0.0f64);
@@ -420,7 +425,7 @@ fn quantise_layer(net: &Net, l: usize, opt: &Options, wmax: i64, model: &str) ->
         };
         let mut coarsened = false;
         for _ in 0..8 {
-            let a = headroom::fan_in(&scaled.weights, n);
+            let a = headroom::fan_in(incoming(&scaled), n);
             if let Some(k) = headroom::align_shift(a, amp, th_max(scale), vmax, ulim, ALIGN) {
                 align = k;
                 break;
@@ -434,7 +439,7 @@ fn quantise_layer(net: &Net, l: usize, opt: &Options, wmax: i64, model: &str) ->
         if align < ALIGN {
             notes.push(format!(
                 "align_shift {align} (not Loihi's {ALIGN}) so that u cannot wrap: {} steps of input at most per timestep, x{amp:.1} over a slow current",
-                headroom::fan_in(&scaled.weights, n)
+                headroom::fan_in(incoming(&scaled), n)
             ));
         }
         if coarsened {
