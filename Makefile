@@ -24,7 +24,7 @@ DIGITS := examples/digits
 DIGITS_EVAL = --samples $(DIGITS)/test-samples.csv --labels $(DIGITS)/test-labels.csv --steps-per-sample 18
 NIR_FIXTURES := target/nir-fixtures
 
-.PHONY: all build tools fpga-tools tool-versions demo demo-full margins test lint fmt bench clean synth pnr bitstream prog nir-fixtures train-digits framework-fixtures digits formal soak
+.PHONY: all build tools fpga-tools tool-versions demo demo-full margins test lint fmt bench clean synth pnr bitstream prog nir-fixtures train-digits framework-fixtures mnist fashion-mnist python-package digits formal soak
 
 all: build
 
@@ -132,6 +132,30 @@ framework-fixtures:
 	@scripts/pyenv.sh torch install
 	$$(scripts/pyenv.sh torch python) nir/tests/frameworks/snntorch/train.py
 	$$(scripts/pyenv.sh torch python) nir/tests/frameworks/norse/train.py
+
+## mnist, fashion-mnist: the standard tasks at MNIST scale (examples/mnist/README.md): train in
+## snnTorch (opt-in torch venv), export with its exporter, import with no flags for the
+## iCEBreaker and the ULX3S-85F, and evaluate the float reference and the golden model on the
+## test set. Fashion-MNIST's IDX files come from the Debian package (no root needed).
+MNIST_EVAL = --samples target/$(1)/test-samples.csv --labels target/$(1)/test-labels.csv --steps-per-sample 10
+mnist fashion-mnist: build
+	@scripts/pyenv.sh torch install
+	@if [ $@ = fashion-mnist ] && [ ! -d target/fashion-mnist-data/usr ]; then \
+		mkdir -p target/fashion-mnist-data && cd target/fashion-mnist-data && apt-get download dataset-fashion-mnist && dpkg-deb -x dataset-fashion-mnist_*.deb .; fi
+	$$(scripts/pyenv.sh torch python) examples/mnist/train.py $(if $(filter fashion-mnist,$@),fashion,mnist)
+	$(BIN) evaluate examples/mnist/$(if $(filter fashion-mnist,$@),fashion,mnist).nir --engine reference $(call MNIST_EVAL,$(if $(filter fashion-mnist,$@),fashion,mnist))
+	for b in icebreaker ulx3s-85f; do t=$(if $(filter fashion-mnist,$@),fashion,mnist); \
+		$(BIN) import examples/mnist/$$t.nir --board $$b --out target/$$t/$$b && $(BIN) check target/$$t/$$b/net.toml && \
+		$(BIN) evaluate target/$$t/$$b/net.toml $(call MNIST_EVAL,$$t) || exit 1; done
+
+## python-package: build the Python package's wheel (maturin, abi3), install it into a pinned
+## venv, and run its tests against the command (python/tests/test_package.py; about 5 minutes,
+## most of it the release build of the extension). `make test` compiles and lints its Rust side.
+python-package:
+	@scripts/pyenv.sh package install
+	$$(dirname $$(scripts/pyenv.sh package python))/maturin build --release -m python/Cargo.toml -o target/wheels
+	$$(scripts/pyenv.sh package python) -m pip install --quiet --force-reinstall --no-deps target/wheels/spikemesh-*.whl
+	$$(scripts/pyenv.sh package python) python/tests/test_package.py
 
 ## train-digits: train the digits classifier again and re-import it (not part of make test).
 train-digits: build

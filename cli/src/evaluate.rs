@@ -1,10 +1,10 @@
 //! `spikemesh evaluate`: a labelled spike dataset through a network, on the golden model, the
 //! RTL, the board (or virtual board), or the float reference of a NIR graph.
 
+use crate::session::BoardEngine;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
-use spikemesh_cli::session::BoardEngine;
 use spikemesh_host::Board;
 use spikemesh_sim::rtl_mesh::RtlMesh;
 use spikemesh_sim::{Engine, Golden};

@@ -46,8 +46,36 @@ pub struct Args {
     pub json: bool,
 }
 
-/// Runs `spikemesh import`.
-pub fn run(a: Args) -> Result<()> {
+/// What one import did: the convention, the quantisation, the shapes tried, the agreement.
+pub struct Report {
+    /// The convention the file settled (or the flags forced).
+    pub convention: Convention,
+    /// Where the network went and what quantisation cost per layer.
+    pub imported: Imported,
+    /// The shapes passed over to fit the board.
+    pub tried: Vec<Tried>,
+    /// The stimulus of the agreement run, in words.
+    pub stimulus: String,
+    /// Float reference (chip rules) against the golden model.
+    pub agreement: Vec<LayerAgreement>,
+    /// The framework's rules against the chip's, both float.
+    pub rules: Vec<LayerAgreement>,
+    /// The network written.
+    pub network: Network,
+}
+
+impl Report {
+    /// The report as `--json` prints it.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "convention": self.convention, "import": self.imported, "shapes_tried": self.tried,
+            "stimulus": self.stimulus, "agreement": self.agreement, "rules_agreement": self.rules
+        })
+    }
+}
+
+/// Imports `a.nir` as `spikemesh import` does, without printing (the Python package calls it).
+pub fn import(a: &Args) -> Result<Report> {
     let (nir, conv) = spikemesh_nir::open(&a.nir, &a.convention.forced()?)?;
     let opt = Options {
         board: a.board.clone(),
@@ -61,26 +89,28 @@ pub fn run(a: Args) -> Result<()> {
     let (imported, tried) = import_to_fit(&nir, &opt, a.weight_bits.is_some(), a.neurons_per_core.is_some(), &a.out)?;
     let net = Network::load(&imported.toml)?;
     let mapping = Mapping::build(&net)?;
-    let (stim, what) = match &a.stimulus {
+    let (stim, stimulus) = match &a.stimulus {
         Some(f) => (Stimulus::build(&net, a.steps, Some(f))?, format!("{} ({} timesteps)", f.display(), a.steps)),
         None => (
             Stimulus::random(&net, a.steps, 0.2, 1),
             format!("random inputs at 0.2 spikes per timestep, seed 1 ({} timesteps)", a.steps),
         ),
     };
-    let agree = agreement(&nir, &conv, &net, &mapping, &stim);
-    let ref_inputs = reference_inputs(&nir, &net, &stim);
-    let rules = rules_agreement(&nir, &conv, &ref_inputs);
+    let agreement = agreement(&nir, &conv, &net, &mapping, &stim);
+    let rules = rules_agreement(&nir, &conv, &reference_inputs(&nir, &net, &stim));
+    Ok(Report { convention: conv, imported, tried, stimulus, agreement, rules, network: net })
+}
+
+/// Runs `spikemesh import`.
+pub fn run(a: Args) -> Result<()> {
+    let r = import(&a)?;
     if a.json {
-        let v = serde_json::json!({
-            "convention": conv, "import": imported, "shapes_tried": tried, "stimulus": what, "agreement": agree, "rules_agreement": rules
-        });
-        println!("{}", serde_json::to_string_pretty(&v)?);
+        println!("{}", serde_json::to_string_pretty(&r.json())?);
     } else {
-        print_convention(&conv);
-        print_tried(&tried);
-        print_report(&a, &imported, &what, &agree, &net);
-        print_rules(&conv, &what, &rules);
+        print_convention(&r.convention);
+        print_tried(&r.tried);
+        print_report(&a, &r.imported, &r.stimulus, &r.agreement, &r.network);
+        print_rules(&r.convention, &r.stimulus, &r.rules);
     }
     Ok(())
 }

@@ -1,9 +1,9 @@
 //! The chip's post-synthesis netlist run through its UART against the golden model, in
 //! process: what `spikemesh synth --verify-netlist N` does, and the record `synth` reports.
 
+use crate::session;
 use anyhow::{anyhow, Result};
 use serde::{Deserialize, Serialize};
-use spikemesh_cli::session;
 use spikemesh_hdl::chip::{chip_verilog, CHIP};
 use spikemesh_hdl::fpga::netlist::{netlist_dir, Fault};
 use spikemesh_host::Board;

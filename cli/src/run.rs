@@ -1,10 +1,10 @@
 //! `spikemesh run`: load a network onto a board (or the virtual board) over its serial port,
 //! stream the stimulus, and write the recorded spikes it sends back.
 
+use crate::session::BoardEngine;
 use crate::simulate::{Prepared, RunSpec};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use spikemesh_cli::session::BoardEngine;
 use spikemesh_host::Board;
 use spikemesh_sim::{record_run, simulate, DeliveryOrder};
 use spikemesh_spec::spikes::write_spike_csv;

@@ -11,8 +11,8 @@
 //! are counted as missing. Either way every spike that arrives must be one the golden model
 //! recorded in that timestep, and none may arrive twice.
 
+use crate::session::BoardEngine;
 use anyhow::{bail, Result};
-use spikemesh_cli::session::BoardEngine;
 use spikemesh_host::Board;
 use spikemesh_sim::board::{VirtualBoard, Wire};
 use spikemesh_sim::lossy::{FaultCounts, LossyWire};

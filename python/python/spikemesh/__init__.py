@@ -1,0 +1,137 @@
+"""spikemesh from Python: the same code as the `spikemesh` command, numpy in and out.
+
+    import spikemesh
+    net, report = spikemesh.Network.from_nir("model.nir", board="icebreaker", out="net/")
+    net.check()["memory_fit"]["verdict"]                 # 'fits'
+    spikes, potentials = net.simulate(100, {"input": raster})   # numpy uint8 [100, n] per population
+    net.evaluate(samples, labels)                        # accuracy on the golden model
+
+Errors are `spikemesh.SpikemeshError` with the command's message (file, line, field).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Mapping, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _native
+from ._native import SpikemeshError
+
+__all__ = ["Network", "SpikemeshError"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class Network:
+    """A network file, loaded and mapped onto its hardware."""
+
+    def __init__(self, native: _native.Network) -> None:
+        self._native = native
+
+    @staticmethod
+    def load(path: PathLike) -> Network:
+        """Loads a network TOML file."""
+        return Network(_native.Network.load(os.fspath(path)))
+
+    @staticmethod
+    def from_nir(
+        path: PathLike,
+        board: str,
+        out: PathLike,
+        weight_bits: Optional[int] = None,
+        neurons_per_core: Optional[int] = None,
+        model: Optional[str] = None,
+        convention: Optional[str] = None,
+        dt: Optional[float] = None,
+        reset: Optional[str] = None,
+    ) -> tuple[Network, dict[str, Any]]:
+        """Imports a NIR file as `spikemesh import` does (the convention read from the file,
+        the widest weights that fit `board`); returns the network and the report."""
+        native, report = _native.Network.from_nir(
+            os.fspath(path),
+            board,
+            os.fspath(out),
+            weight_bits=weight_bits,
+            neurons_per_core=neurons_per_core,
+            model=model,
+            convention=convention,
+            dt=dt,
+            reset=reset,
+        )
+        return Network(native), json.loads(report)
+
+    @property
+    def path(self) -> str:
+        """The network file."""
+        return os.fspath(self._native.path)
+
+    @property
+    def populations(self) -> list[tuple[str, int, bool, bool]]:
+        """(name, size, is_input, recorded) of every population."""
+        return list(self._native.populations)
+
+    def check(self) -> dict[str, Any]:
+        """The fit report (`spikemesh check --json`): per-core use, the board's memory, the clock."""
+        result: dict[str, Any] = json.loads(self._native.check_json())
+        return result
+
+    def simulate(
+        self,
+        steps: int,
+        inputs: Optional[Mapping[str, Any]] = None,
+        engine: str = "golden",
+        record: Optional[Sequence[str]] = None,
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Runs `steps` timesteps on the golden model or the RTL ("verilator").
+
+        `inputs` maps input population names to 0/1 arrays [steps, size] (bool or integer).
+        Returns (spikes, potentials): uint8 rasters [steps, size] of the recorded populations
+        (or of `record`), and int64 potentials after the last timestep per population.
+        """
+        rasters = [(name, np.ascontiguousarray(a, dtype=np.uint8)) for name, a in (inputs or {}).items()]
+        return self._native.simulate(steps, rasters, engine, None if record is None else list(record))
+
+    def evaluate(
+        self,
+        samples: Any,
+        labels: Any,
+        input: Optional[str] = None,
+        output: Optional[str] = None,
+        engine: str = "golden",
+    ) -> dict[str, Any]:
+        """Classifies spike samples: `samples` is [n, steps, size] (0/1) into the input
+        population `input` (default: the only one), `labels` [n]. The class is the neuron of
+        `output` (default: the last recorded population) with most spikes, ties to the lowest,
+        as `spikemesh evaluate` decides. Each sample starts from rest. Returns accuracy,
+        predictions [n] and the per-class counts [n, classes]."""
+        x = np.asarray(samples)
+        y = np.asarray(labels)
+        if x.ndim != 3 or len(x) != len(y):
+            raise SpikemeshError(
+                f"samples must be [n, steps, size] with n = len(labels); got {x.shape} and {y.shape}"
+            )
+        pops = self.populations
+        inputs = [p[0] for p in pops if p[2]]
+        name_in = input or (inputs[0] if len(inputs) == 1 else None)
+        if name_in is None:
+            raise SpikemeshError(f"several input populations ({', '.join(inputs)}): give input=")
+        recorded = [p[0] for p in pops if p[3] and not p[2]]
+        name_out = output or (recorded[-1] if recorded else None)
+        if name_out is None:
+            raise SpikemeshError("no recorded population to read the class from: give output=")
+        counts = np.stack(
+            [
+                self.simulate(x.shape[1], {name_in: s}, engine=engine, record=[name_out])[0][name_out].sum(
+                    axis=0
+                )
+                for s in x
+            ]
+        )
+        predicted = counts.argmax(axis=1)
+        return {"accuracy": float((predicted == y).mean()), "predicted": predicted, "counts": counts}
+
+
+# The console script `spikemesh` is `spikemesh._cli:main`.

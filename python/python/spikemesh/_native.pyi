@@ -1,0 +1,39 @@
+"""Type stubs of the Rust extension (python/src/lib.rs)."""
+
+from typing import Optional
+
+import numpy as np
+import numpy.typing as npt
+
+class SpikemeshError(Exception): ...
+
+class Network:
+    @staticmethod
+    def load(path: str) -> Network: ...
+    @staticmethod
+    def from_nir(
+        path: str,
+        board: str,
+        out: str,
+        weight_bits: Optional[int] = None,
+        neurons_per_core: Optional[int] = None,
+        model: Optional[str] = None,
+        convention: Optional[str] = None,
+        dt: Optional[float] = None,
+        reset: Optional[str] = None,
+        steps: int = 200,
+    ) -> tuple[Network, str]: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def populations(self) -> list[tuple[str, int, bool, bool]]: ...
+    def check_json(self) -> str: ...
+    def simulate(
+        self,
+        steps: int,
+        inputs: list[tuple[str, npt.NDArray[np.uint8]]],
+        engine: str = "golden",
+        record: Optional[list[str]] = None,
+    ) -> tuple[dict[str, npt.NDArray[np.uint8]], dict[str, npt.NDArray[np.int64]]]: ...
+
+def main(argv: list[str]) -> int: ...

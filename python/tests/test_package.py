@@ -1,0 +1,92 @@
+"""The installed package against the command: run by `make python-package` after `pip install`.
+
+Plain asserts (no pytest needed): `python python/tests/test_package.py`.
+"""
+
+import csv
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+import spikemesh
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+DIGITS = ROOT / "examples/digits"
+
+
+def digits() -> tuple[np.ndarray, np.ndarray]:
+    x = np.zeros((450, 18, 64), np.uint8)
+    for r in csv.DictReader(open(DIGITS / "test-samples.csv")):
+        x[int(r["sample"]), int(r["timestep"]), int(r["neuron"])] = 1
+    y = np.array([int(r["label"]) for r in csv.DictReader(open(DIGITS / "test-labels.csv"))])
+    return x, y
+
+
+def test_load_check_and_errors() -> None:
+    net = spikemesh.Network.load(DIGITS / "net/net.toml")
+    assert net.check()["memory_fit"]["verdict"] == "fits"
+    try:
+        spikemesh.Network.load(ROOT / "no-such.toml")
+        raise AssertionError("a missing file is an error")
+    except spikemesh.SpikemeshError as e:
+        assert "no-such.toml" in str(e)
+    try:
+        net.simulate(10, {"input": np.zeros((9, 64))})
+        raise AssertionError("a raster of the wrong shape is an error")
+    except spikemesh.SpikemeshError as e:
+        assert "expected [10, 64]" in str(e), e
+
+
+def test_simulate_equals_the_command() -> None:
+    """The same spikes as `spikemesh simulate` on the same input file."""
+    net = spikemesh.Network.load(DIGITS / "net/net.toml")
+    x, _ = digits()
+    spikes, potentials = net.simulate(18, {"input": x[0]}, record=["hidden", "out"])
+    assert spikes["out"].shape == (18, 10) and spikes["out"].dtype == np.uint8
+    assert potentials["hidden"].shape == (48,)
+    with tempfile.TemporaryDirectory() as d:
+        stim = pathlib.Path(d) / "in.csv"
+        stim.write_text(
+            "timestep,population,neuron\n" + "".join(f"{t},input,{k}\n" for t, k in zip(*np.nonzero(x[0])))
+        )
+        out = pathlib.Path(d) / "out.csv"
+        exe = pathlib.Path(sys.executable).parent / "spikemesh"
+        subprocess.run(
+            [
+                exe,
+                "simulate",
+                DIGITS / "net/net.toml",
+                "--steps",
+                "18",
+                "--input",
+                stim,
+                "--record-all",
+                "--out",
+                out,
+            ],
+            check=True,
+        )
+        rows = [r for r in csv.DictReader(open(out)) if r["population"] in ("hidden", "out")]
+    got = sorted((int(t), p, int(k)) for p in ("hidden", "out") for t, k in zip(*np.nonzero(spikes[p])))
+    want = sorted((int(r["timestep"]), r["population"], int(r["neuron"])) for r in rows)
+    assert got == want and got, (len(got), len(want))
+
+
+def test_from_nir_and_evaluate_keep_snntorchs_accuracy() -> None:
+    with tempfile.TemporaryDirectory() as d:
+        net, report = spikemesh.Network.from_nir(
+            ROOT / "nir/tests/frameworks/snntorch/model.nir", board="icebreaker", out=d
+        )
+        assert report["convention"]["framework"] == "snntorch"
+        x, y = digits()
+        assert abs(net.evaluate(x, y)["accuracy"] - 0.98) < 1e-9
+
+
+if __name__ == "__main__":
+    for name, f in list(globals().items()):
+        if name.startswith("test_"):
+            f()
+            print(f"ok  {name}")
