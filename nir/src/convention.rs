@@ -170,6 +170,21 @@ fn detect(net: &Net) -> Option<(Framework, String)> {
     None
 }
 
+/// Stops on a file that reads two ways: every time constant of a second or more with
+/// `r = 1` is what Sinabs and Lava-DL write in timesteps, and also a plain NIR file of very
+/// slow neurons in seconds; the two differ a thousandfold in their decay.
+fn ambiguous(net: &Net) -> Result<()> {
+    if all_leaky(net, |p, k| p.r[k] == 1.0 && p.tau_mem[k] >= 1.0) {
+        return Err(NirError::file(
+            &net.file,
+            "every time constant is 1 or more with r = 1: Sinabs and Lava-DL write tau in timesteps \
+             (give --dt 1), a plain NIR file writes it in seconds (give --dt with your timestep, e.g. --dt 1e-3); \
+             the file does not say which (docs/nir.md, \"Finding the convention\")",
+        ));
+    }
+    Ok(())
+}
+
 /// The framework's own order of a timestep.
 fn rules(f: Framework) -> Rules {
     let subtract =
@@ -228,9 +243,13 @@ pub fn settle(net: &mut Net, forced: &Forced) -> Result<Convention> {
     let (framework, mut evidence) = match (forced.framework, forced.dt) {
         (Some(f), _) => (f, format!("--convention {}", f.name())),
         (None, Some(dt)) => (Framework::Nir, format!("--dt {dt}")),
-        (None, None) => {
-            detect(net).unwrap_or((Framework::Nir, "no exporter's relations hold: plain NIR at dt = 1e-3".into()))
-        }
+        (None, None) => match detect(net) {
+            Some(found) => found,
+            None => {
+                ambiguous(net)?;
+                (Framework::Nir, "no exporter's relations hold: plain NIR at dt = 1e-3".into())
+            }
+        },
     };
     let mut notes = Vec::new();
     let mut clamped = 0;
@@ -334,4 +353,41 @@ fn positive_time_constants(net: &Net, framework: Framework) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reduce::Layer;
+
+    fn lif_net(tau: f64, r: f64) -> Net {
+        let p = Neurons {
+            kind: NeuronKind::Lif,
+            shape: vec![2],
+            tau_mem: vec![tau; 2],
+            tau_syn: vec![0.0; 2],
+            r: vec![r; 2],
+            v_leak: vec![0.0; 2],
+            v_threshold: vec![1.0; 2],
+            v_reset: vec![0.0; 2],
+            w_in: vec![1.0; 2],
+        };
+        let layers = vec![
+            Layer { name: "in".into(), size: 2, neurons: None, bias: vec![0.0; 2] },
+            Layer { name: "lif".into(), size: 2, neurons: Some(p), bias: vec![0.0; 2] },
+        ];
+        Net { file: "t.nir".into(), layers, connections: Vec::new(), outputs: Vec::new() }
+    }
+
+    #[test]
+    fn time_constants_in_timesteps_or_seconds_are_refused_until_a_flag_says_which() {
+        let e = settle(&mut lif_net(8.0, 1.0), &Forced::default()).unwrap_err().to_string();
+        assert!(e.contains("--dt 1") && e.contains("Sinabs"), "{e}");
+        let c = settle(&mut lif_net(8.0, 1.0), &Forced { dt: Some(1.0), ..Forced::default() }).unwrap();
+        assert_eq!((c.framework, c.dt), (Framework::Nir, 1.0));
+        // 20 ms in seconds with r = 1 is plain NIR, no question.
+        assert_eq!(settle(&mut lif_net(0.02, 1.0), &Forced::default()).unwrap().framework, Framework::Nir);
+        // snnTorch's relation settles its own files.
+        assert_eq!(settle(&mut lif_net(1e-3, 10.0), &Forced::default()).unwrap().framework, Framework::Snntorch);
+    }
 }
