@@ -124,15 +124,15 @@ fn reference_inputs(nir: &Net, net: &Network, stim: &Stimulus) -> Vec<Vec<(usize
         .collect()
 }
 
-/// The shapes the search passed over before the one written (none when the first fit).
+/// The shapes the search weighed before the one written, at the import's own core size
+/// (`--json` lists every core size tried).
 fn print_tried(tried: &[Tried]) {
     if tried.len() < 2 {
         return;
     }
-    println!("shapes tried to fit the board (widest weights first):");
-    for t in tried {
-        let npc = t.neurons_per_core.map_or("import's choice".to_string(), |n| n.to_string());
-        println!("    weight_bits {:>2}, neurons_per_core {npc:>15}: {}", t.weight_bits, t.verdict);
+    println!("shapes weighed to fit the board (widest weights first; --json lists all {}):", tried.len());
+    for t in tried.iter().filter(|t| t.neurons_per_core.is_none()) {
+        println!("    weight_bits {:>2}: {}", t.weight_bits, t.verdict);
     }
 }
 

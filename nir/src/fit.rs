@@ -43,38 +43,47 @@ pub fn import_to_fit(
     } else {
         vec![None, Some(16), Some(32), Some(64), Some(128), Some(256)]
     };
+    // Each import writes and maps the whole network, so import once per core size, and read
+    // the other widths' memory off that shape (the width changes no mapping); then import the
+    // best candidate for real and check it again.
     let mut tried = Vec::new();
-    let mut maybe: Option<Options> = None;
-    for &weight_bits in &bits {
-        for &neurons_per_core in &npcs {
-            let o = Options { weight_bits, neurons_per_core, ..opt.clone() };
-            let verdict = match import(net, &o, out) {
-                Err(e) if e.message.contains("does not map") => format!("does not map: {}", e.message),
-                Err(e) => return Err(e),
-                Ok(imp) => {
-                    let hw = Network::load(&imp.toml).map_err(|e| NirError::file(&net.file, e.to_string()))?.hardware;
-                    match memory_fit(&hw) {
-                        None => return Ok((imp, tried)), // the sim board has room for anything
-                        Some(f) if f.verdict == "fits" => {
-                            tried.push(Tried { weight_bits, neurons_per_core, verdict: f.to_string() });
-                            return Ok((imp, tried));
-                        }
-                        Some(f) => {
-                            if f.verdict == "may fit" && maybe.is_none() {
-                                maybe = Some(o.clone());
-                            }
-                            f.to_string()
-                        }
-                    }
+    let mut candidates: Vec<(u32, Option<usize>, &'static str)> = Vec::new();
+    for &neurons_per_core in &npcs {
+        let o = Options { weight_bits: bits[0], neurons_per_core, ..opt.clone() };
+        let hw = match import(net, &o, out) {
+            Err(e) if e.message.contains("does not map") => {
+                tried.push(Tried {
+                    weight_bits: bits[0],
+                    neurons_per_core,
+                    verdict: format!("does not map: {}", e.message),
+                });
+                continue;
+            }
+            Err(e) => return Err(e),
+            Ok(imp) => Network::load(&imp.toml).map_err(|e| NirError::file(&net.file, e.to_string()))?.hardware,
+        };
+        for &weight_bits in &bits {
+            let mut h = hw.clone();
+            h.widths.weight_bits = weight_bits;
+            match memory_fit(&h) {
+                None => return import(net, &Options { weight_bits, ..o.clone() }, out).map(|imp| (imp, tried)),
+                Some(f) => {
+                    candidates.push((weight_bits, neurons_per_core, f.verdict));
+                    tried.push(Tried { weight_bits, neurons_per_core, verdict: f.to_string() });
                 }
-            };
-            tried.push(Tried { weight_bits, neurons_per_core, verdict });
+            }
         }
     }
-    // Nothing fits for certain: a shape Yosys may still fit (ECP5's range) is written, and said so.
-    if let Some(o) = maybe {
-        let imp = import(net, &o, out)?;
-        return Ok((imp, tried));
+    // Widest weights first; among equal widths, the import's own core size first.
+    candidates.sort_by_key(|&(b, _, _)| std::cmp::Reverse(b));
+    for verdict in ["fits", "may fit"] {
+        for &(weight_bits, neurons_per_core, _) in candidates.iter().filter(|c| c.2 == verdict) {
+            let imp = import(net, &Options { weight_bits, neurons_per_core, ..opt.clone() }, out)?;
+            let hw = Network::load(&imp.toml).map_err(|e| NirError::file(&net.file, e.to_string()))?.hardware;
+            if memory_fit(&hw).is_some_and(|f| f.verdict == verdict) {
+                return Ok((imp, tried));
+            }
+        }
     }
     let mut table = String::new();
     for t in &tried {

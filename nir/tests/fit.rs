@@ -74,3 +74,25 @@ fn weights_the_user_fixed_are_kept_and_a_shape_that_cannot_fit_is_refused_with_t
     let e = import_to_fit(&mlp(&[784, 256, 10]), &options(8), false, false, out.path()).unwrap_err().to_string();
     assert!(e.contains("weight_bits  4"), "{e}");
 }
+
+/// The committed MNIST network (examples/mnist, trained in snnTorch) imports with no flags: 4-bit
+/// weights on the iCEBreaker (8 bits need 8 of its 4 SPRAMs), 8-bit on the ULX3S-85F.
+#[test]
+fn the_committed_mnist_network_gets_the_widest_weights_each_board_fits() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/mnist/mnist.nir");
+    let (net, conv) = spikemesh_nir::open(&path, &spikemesh_nir::Forced::default()).unwrap();
+    for (board, bits) in [("icebreaker", 4), ("ulx3s-85f", 8)] {
+        let out = tempfile::tempdir().unwrap();
+        let opt = Options {
+            board: board.into(),
+            dt: conv.dt,
+            reset: conv.framework_rules.reset,
+            deferred_subtract: conv.framework_rules.deferred_subtract,
+            ..options(8)
+        };
+        let (imp, _) = import_to_fit(&net, &opt, false, false, out.path()).unwrap();
+        let hw = Network::load(&imp.toml).unwrap().hardware;
+        assert_eq!(hw.widths.weight_bits, bits, "{board}");
+        assert_eq!(memory_fit(&hw).unwrap().verdict, "fits", "{board}");
+    }
+}
