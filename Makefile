@@ -151,11 +151,11 @@ mnist fashion-mnist: build
 ## python-package: build the Python package's wheel (maturin, abi3), install it into a pinned
 ## venv, and run its tests against the command (python/tests/test_package.py; about 5 minutes,
 ## most of it the release build of the extension). `make test` compiles and lints its Rust side.
-python-package:
+python-package: fpga-tools
 	@scripts/pyenv.sh package install
 	$$(dirname $$(scripts/pyenv.sh package python))/maturin build --release -m python/Cargo.toml -o target/wheels
 	$$(scripts/pyenv.sh package python) -m pip install --quiet --force-reinstall --no-deps target/wheels/spikemesh-*.whl
-	$$(scripts/pyenv.sh package python) python/tests/test_package.py
+	$(TOOLS_ENV); $$(scripts/pyenv.sh package python) python/tests/test_package.py
 
 ## train-digits: train the digits classifier again and re-import it (not part of make test).
 train-digits: build

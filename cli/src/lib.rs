@@ -13,7 +13,7 @@ mod run;
 pub mod session;
 mod simulate;
 mod soak;
-mod synth;
+pub mod synth;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};

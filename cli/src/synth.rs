@@ -87,8 +87,9 @@ struct Resource {
 }
 
 /// What `spikemesh synth` reports.
+/// What `spikemesh synth` measured (its `--json`).
 #[derive(Serialize, Default)]
-struct Report {
+pub struct Report {
     network: String,
     board: String,
     device: String,
@@ -139,7 +140,26 @@ fn pin_file(rel: &str) -> Result<PathBuf> {
 }
 
 /// Runs `spikemesh synth`.
+/// Runs `spikemesh synth`.
 pub fn run(a: Args) -> Result<()> {
+    let (r, achieved) = synth_report(&a)?;
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&r)?);
+    } else {
+        print_report(&r, achieved);
+    }
+    if r.timing_met == Some(false) {
+        bail!(
+            "timing not met: Fmax {:.2} MHz < {achieved:.3} MHz core clock (try another --seed, or a lower clock_mhz)",
+            r.fmax_mhz.unwrap_or(0.0)
+        );
+    }
+    Ok(())
+}
+
+/// Builds the bitstream as `spikemesh synth` does and returns its report and the core clock
+/// in MHz, printing progress only without `json` (the Python package calls it).
+pub fn synth_report(a: &Args) -> Result<(Report, f64)> {
     let mut net = spikemesh_spec::Network::load(&a.net)?;
     if let Some(b) = a.board {
         net.hardware.board = b.into();
@@ -259,18 +279,7 @@ pub fn run(a: Args) -> Result<()> {
         r.seconds.insert("netlist cosim".into(), t.elapsed().as_secs_f64());
     }
     r.netlist_cosim = crate::netlist_check::record(&net);
-    if a.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-    } else {
-        print_report(&r, achieved);
-    }
-    if r.timing_met == Some(false) {
-        bail!(
-            "timing not met: Fmax {:.2} MHz < {achieved:.3} MHz core clock (try another --seed, or a lower clock_mhz)",
-            r.fmax_mhz.unwrap_or(0.0)
-        );
-    }
-    Ok(())
+    Ok((r, achieved))
 }
 
 fn print_report(r: &Report, achieved: f64) {

@@ -93,6 +93,25 @@ impl Network {
         self.net.populations.iter().map(|p| (p.name.clone(), p.size, p.is_input(), p.record)).collect()
     }
 
+    /// Builds the bitstream as `spikemesh synth` does (Yosys, nextpnr, pack) into `out`, with
+    /// nextpnr's `seed`; returns its report as JSON text (LUTs, block RAMs, Fmax, timing met,
+    /// cycles per timestep). The GIL is released while the tools run.
+    #[pyo3(signature = (out, seed=1, verify_netlist=0))]
+    fn synth_json(&self, py: Python<'_>, out: PathBuf, seed: u64, verify_netlist: usize) -> PyResult<String> {
+        let args = spikemesh_cli::synth::Args {
+            net: self.path.clone(),
+            board: None,
+            seed,
+            out,
+            stop_after: spikemesh_cli::synth::Stage::Bitstream,
+            measure_steps: 20,
+            verify_netlist,
+            json: true,
+        };
+        let (report, _) = py.detach(|| spikemesh_cli::synth::synth_report(&args)).map_err(anyhow_err)?;
+        serde_json::to_string(&report).map_err(err)
+    }
+
     /// `spikemesh check --json` as JSON text: the fit, the board's memory, the clock.
     fn check_json(&self) -> PyResult<String> {
         spikemesh_cli::check_json(&self.net, &self.mapping).map(|v| v.to_string()).map_err(anyhow_err)

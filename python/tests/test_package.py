@@ -85,6 +85,17 @@ def test_from_nir_and_evaluate_keep_snntorchs_accuracy() -> None:
         assert abs(net.evaluate(x, y)["accuracy"] - 0.98) < 1e-9
 
 
+def test_from_nir_takes_a_graph_object_and_synth_builds_a_bitstream() -> None:
+    import nir
+
+    graph = nir.read(ROOT / "nir/tests/frameworks/norse/model.nir")
+    with tempfile.TemporaryDirectory() as d:
+        net, report = spikemesh.Network.from_nir(graph, board="icebreaker", out=d)
+        assert report["convention"]["framework"] == "norse"
+        r = spikemesh.Network.load(DIGITS / "net/net.toml").synth(out=pathlib.Path(d) / "fpga")
+        assert r["board"] == "icebreaker" and r["timing_met"] is True, r
+
+
 if __name__ == "__main__":
     for name, f in list(globals().items()):
         if name.startswith("test_"):

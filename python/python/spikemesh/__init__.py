@@ -38,7 +38,7 @@ class Network:
 
     @staticmethod
     def from_nir(
-        path: PathLike,
+        path: Union[PathLike, Any],
         board: str,
         out: PathLike,
         weight_bits: Optional[int] = None,
@@ -49,7 +49,15 @@ class Network:
         reset: Optional[str] = None,
     ) -> tuple[Network, dict[str, Any]]:
         """Imports a NIR file as `spikemesh import` does (the convention read from the file,
-        the widest weights that fit `board`); returns the network and the report."""
+        the widest weights that fit `board`); returns the network and the report. `path` may
+        also be an in-memory `nir.NIRGraph`, written to `out` as `model.nir` first."""
+        if not isinstance(path, (str, os.PathLike)):
+            import nir  # only needed for a graph object
+
+            os.makedirs(out, exist_ok=True)
+            graph_file = os.path.join(os.fspath(out), "model.nir")
+            nir.write(graph_file, path)
+            path = graph_file
         native, report = _native.Network.from_nir(
             os.fspath(path),
             board,
@@ -76,6 +84,13 @@ class Network:
     def check(self) -> dict[str, Any]:
         """The fit report (`spikemesh check --json`): per-core use, the board's memory, the clock."""
         result: dict[str, Any] = json.loads(self._native.check_json())
+        return result
+
+    def synth(self, out: PathLike = "build/fpga", seed: int = 1, verify_netlist: int = 0) -> dict[str, Any]:
+        """Builds the bitstream for the network's board (`spikemesh synth`): Yosys, nextpnr with
+        `seed`, pack. Returns the resource and timing report; `timing_met` says whether Fmax
+        reached the core clock."""
+        result: dict[str, Any] = json.loads(self._native.synth_json(os.fspath(out), seed, verify_netlist))
         return result
 
     def simulate(
