@@ -227,13 +227,7 @@ fn confusion(labels: &[u32], predicted: &[usize]) -> (Vec<Vec<usize>>, usize) {
 fn eval_reference(a: &Args) -> Result<Outcome> {
     let (nir, conv) = spikemesh_nir::open(&a.net, &a.convention.forced()?)?;
     let rules = a.rules.of(&conv);
-    let inputs: Vec<InputPopulation> = nir
-        .layers
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.neurons.is_none())
-        .map(|(i, l)| InputPopulation { name: l.name.clone(), index: i as u32, size: l.size })
-        .collect();
+    let inputs = nir.input_populations();
     let mut data = Dataset::read(&a.samples, &a.labels, a.steps_per_sample, &inputs)?;
     limit(a, &mut data);
     let out_layer = match &a.output {
@@ -273,13 +267,7 @@ fn eval_reference(a: &Args) -> Result<Outcome> {
 
 fn eval_network(a: &Args) -> Result<Outcome> {
     let (net, mapping) = crate::load(&a.net)?;
-    let inputs: Vec<InputPopulation> = net
-        .populations
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.is_input())
-        .map(|(i, p)| InputPopulation { name: p.name.clone(), index: i as u32, size: p.size })
-        .collect();
+    let inputs = InputPopulation::of_network(&net);
     let mut data = Dataset::read(&a.samples, &a.labels, a.steps_per_sample, &inputs)?;
     limit(a, &mut data);
     let out_pop = match &a.output {

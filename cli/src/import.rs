@@ -170,20 +170,9 @@ fn print_rules(c: &Convention, what: &str, rules: &[LayerAgreement]) {
         "\n{}'s order of a timestep vs the chip's (one timestep per hop), both float, on {what}:",
         c.framework.name()
     );
-    println!(
-        "{:<16} {:>10} {:>10} {:>10} {:>8} {:>12}",
-        "layer", "framework", "chip", "identical", "jaccard", "rate corr."
-    );
+    println!("{}", agreement_header("framework", "chip"));
     for l in rules {
-        println!(
-            "{:<16} {:>10} {:>10} {:>10} {:>8.3} {:>12}",
-            l.name,
-            l.reference_spikes,
-            l.quantised_spikes,
-            l.identical,
-            l.jaccard,
-            l.rate_correlation.map_or("-".into(), |c| format!("{c:.4}"))
-        );
+        println!("{}", agreement_row(l));
     }
 }
 
@@ -225,10 +214,7 @@ fn print_report(a: &Args, imp: &Imported, what: &str, agree: &[LayerAgreement], 
         }
     }
     println!("\nfloat reference vs quantised golden model on {what}:");
-    println!(
-        "{:<16} {:>10} {:>10} {:>10} {:>8} {:>12}",
-        "layer", "reference", "quantised", "identical", "jaccard", "rate corr."
-    );
+    println!("{}", agreement_header("reference", "quantised"));
     for l in agree {
         if l.saturated > 0 {
             println!(
@@ -240,14 +226,24 @@ fn print_report(a: &Args, imp: &Imported, what: &str, agree: &[LayerAgreement], 
             println!("{:<16} readout (LI, no spikes): potential correlation {c:.4}", l.name);
             continue;
         }
-        println!(
-            "{:<16} {:>10} {:>10} {:>10} {:>8.3} {:>12}",
-            l.name,
-            l.reference_spikes,
-            l.quantised_spikes,
-            l.identical,
-            l.jaccard,
-            l.rate_correlation.map_or("-".into(), |c| format!("{c:.4}"))
-        );
+        println!("{}", agreement_row(l));
     }
+}
+
+/// The columns of an agreement table, the two runs named `a` and `b`.
+fn agreement_header(a: &str, b: &str) -> String {
+    format!("{:<16} {a:>10} {b:>10} {:>10} {:>8} {:>12}", "layer", "identical", "jaccard", "rate corr.")
+}
+
+/// One layer of an agreement table.
+fn agreement_row(l: &LayerAgreement) -> String {
+    format!(
+        "{:<16} {:>10} {:>10} {:>10} {:>8.3} {:>12}",
+        l.name,
+        l.reference_spikes,
+        l.quantised_spikes,
+        l.identical,
+        l.jaccard,
+        l.rate_correlation.map_or("-".into(), |c| format!("{c:.4}"))
+    )
 }

@@ -415,8 +415,9 @@ fn quantise_layer(net: &Net, l: usize, opt: &Options, wmax: i64, model: &str) ->
     // cuba: u must not wrap for any input (headroom.rs). Where even align_shift 0 would let
     // it, coarsen the scale until it cannot; each pass rounds again, so check again.
     let mut align = ALIGN;
+    // cuba's current decays: the headroom bound needs them, and so does the type below.
+    let du = if model == "cuba" { current_decays(p, dt, &err)? } else { Vec::new() };
     if model == "cuba" {
-        let du = current_decays(p, dt, &err)?;
         let amp = headroom::amplification(&du);
         let ulim = headroom::u_limit(CUBA_BITS);
         let vmax = (1i64 << (CUBA_BITS - 1)) - 1;
@@ -512,7 +513,6 @@ fn quantise_layer(net: &Net, l: usize, opt: &Options, wmax: i64, model: &str) ->
             threshold = Some((vth[0], th[0] as f64 * scale));
             th
         };
-        let du = current_decays(p, dt, &err)?;
         let dv: Vec<i64> = match p.kind {
             NeuronKind::If => vec![0; n],
             _ => p.tau_mem.iter().map(|t| decay12(dt / t, "tau_mem", 0, dt, &err)).collect::<Result<_>>()?,

@@ -214,6 +214,20 @@ impl Net {
     pub fn layer(&self, name: &str) -> Option<usize> {
         self.layers.iter().position(|l| l.name == name)
     }
+
+    /// The input layers as a dataset names them, indexed by layer (what the reference takes).
+    pub fn input_populations(&self) -> Vec<spikemesh_spec::dataset::InputPopulation> {
+        self.layers
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.neurons.is_none())
+            .map(|(i, l)| spikemesh_spec::dataset::InputPopulation {
+                name: l.name.clone(),
+                index: i as u32,
+                size: l.size,
+            })
+            .collect()
+    }
 }
 
 struct Reducer<'a> {

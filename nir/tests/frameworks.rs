@@ -40,15 +40,6 @@ fn argmax(xs: &[u32]) -> usize {
     (0..xs.len()).fold(0, |b, i| if xs[i] > xs[b] { i } else { b })
 }
 
-fn input_layers(net: &Net) -> Vec<InputPopulation> {
-    net.layers
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.neurons.is_none())
-        .map(|(i, l)| InputPopulation { name: l.name.clone(), index: i as u32, size: l.size })
-        .collect()
-}
-
 /// Output spike counts of the float reference at the framework's rules, per sample.
 fn reference_counts(net: &Net, conv: &spikemesh_nir::Convention, data: &Dataset) -> Vec<Vec<u32>> {
     let out = net.outputs[0].1;
@@ -85,13 +76,7 @@ fn imported(net: &Net, conv: &spikemesh_nir::Convention, steps: usize) -> (Netwo
     let imp = import(net, &opt, out.path()).unwrap();
     let network = Network::load(&imp.toml).unwrap();
     let mapping = Mapping::build(&network).unwrap();
-    let inputs: Vec<InputPopulation> = network
-        .populations
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.is_input())
-        .map(|(i, p)| InputPopulation { name: p.name.clone(), index: i as u32, size: p.size })
-        .collect();
+    let inputs = InputPopulation::of_network(&network);
     let text = std::fs::read_to_string(&imp.toml).unwrap();
     (network, mapping, digits(&inputs, steps), imp.model, text)
 }
@@ -123,7 +108,7 @@ fn check(name: &str, want: Framework) -> (f64, f64) {
     let (net, conv) = spikemesh_nir::open(&fixture(name).join("model.nir"), &Forced::default()).unwrap();
     assert_eq!(conv.framework, want, "{name}: convention found from the file alone ({})", conv.evidence);
     let (framework_counts, framework_accuracy, steps) = framework_output(name);
-    let data = digits(&input_layers(&net), steps);
+    let data = digits(&net.input_populations(), steps);
     let counts = reference_counts(&net, &conv, &data);
     let same = counts.iter().zip(&framework_counts).filter(|(a, b)| a == b).count();
     assert_eq!(same, counts.len(), "{name}: reference output spike counts equal the framework's on every sample");

@@ -25,10 +25,6 @@ fn err(e: impl std::fmt::Display) -> PyErr {
     SpikemeshError::new_err(format!("{e:#}"))
 }
 
-fn anyhow_err(e: anyhow::Error) -> PyErr {
-    SpikemeshError::new_err(format!("{e:#}"))
-}
-
 /// A network file, loaded and mapped onto its hardware.
 #[pyclass(module = "spikemesh._native", frozen)]
 pub struct Network {
@@ -42,7 +38,7 @@ impl Network {
     /// Loads a network TOML file (errors name the file, line and field).
     #[staticmethod]
     fn load(path: PathBuf) -> PyResult<Network> {
-        let (net, mapping) = spikemesh_cli::load(&path).map_err(anyhow_err)?;
+        let (net, mapping) = spikemesh_cli::load(&path).map_err(err)?;
         Ok(Network { net, mapping, path })
     }
 
@@ -76,7 +72,7 @@ impl Network {
             steps,
             json: true,
         };
-        let report = py.detach(|| spikemesh_cli::import::import(&args)).map_err(anyhow_err)?;
+        let report = py.detach(|| spikemesh_cli::import::import(&args)).map_err(err)?;
         let net = Network::load(report.imported.toml.clone())?;
         Ok((net, report.json().to_string()))
     }
@@ -108,13 +104,13 @@ impl Network {
             verify_netlist,
             json: true,
         };
-        let (report, _) = py.detach(|| spikemesh_cli::synth::synth_report(&args)).map_err(anyhow_err)?;
+        let (report, _) = py.detach(|| spikemesh_cli::synth::synth_report(&args)).map_err(err)?;
         serde_json::to_string(&report).map_err(err)
     }
 
     /// `spikemesh check --json` as JSON text: the fit, the board's memory, the clock.
     fn check_json(&self) -> PyResult<String> {
-        spikemesh_cli::check_json(&self.net, &self.mapping).map(|v| v.to_string()).map_err(anyhow_err)
+        spikemesh_cli::check_json(&self.net, &self.mapping).map(|v| v.to_string()).map_err(err)
     }
 
     /// Runs `steps` timesteps. `inputs` maps input population names to uint8 rasters

@@ -16,6 +16,18 @@ pub struct InputPopulation {
     pub size: usize,
 }
 
+impl InputPopulation {
+    /// The input populations of `net`, indexed as the golden model and the RTL know them.
+    pub fn of_network(net: &crate::Network) -> Vec<InputPopulation> {
+        net.populations
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.is_input())
+            .map(|(i, p)| InputPopulation { name: p.name.clone(), index: i as u32, size: p.size })
+            .collect()
+    }
+}
+
 /// Samples and their labels.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Dataset {
