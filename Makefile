@@ -24,7 +24,7 @@ DIGITS := examples/digits
 DIGITS_EVAL = --samples $(DIGITS)/test-samples.csv --labels $(DIGITS)/test-labels.csv --steps-per-sample 18
 NIR_FIXTURES := target/nir-fixtures
 
-.PHONY: all build tools fpga-tools tool-versions demo demo-full margins test lint fmt bench clean synth pnr bitstream prog nir-fixtures train-digits framework-fixtures mnist fashion-mnist python-package digits formal soak
+.PHONY: all build tools fpga-tools tool-versions demo demo-full margins test lint fmt bench golden-vs-brian2 clean synth pnr bitstream prog nir-fixtures train-digits framework-fixtures mnist fashion-mnist python-package digits formal soak
 
 all: build
 
@@ -209,9 +209,11 @@ fmt:
 soak: tools build
 	$(TOOLS_ENV); $(BIN) soak examples/link-2x1.toml --steps 100000 --fault-rate 1e-3
 
-## bench: throughput figures (printed, never asserted).
-bench: tools build
-	$(BIN) bench golden
+## bench: throughput figures (printed, never asserted). The golden model and Brian2 2.9 (cython
+## runtime and C++ standalone, in the pinned venv scripts/py-brian2.txt) run the same networks
+## with the same input spikes for 10 s of simulated time (10000 timesteps of 1 ms), and Brian2's
+## spike count is checked against the golden model's before the ratios are printed.
+bench: tools build golden-vs-brian2
 	$(BIN) bench golden --net examples/bench-1024-cuba.toml
 	$(TOOLS_ENV); $(BIN) bench rtl
 	$(TOOLS_ENV); $(BIN) bench rtl --net examples/one-core.toml
@@ -223,6 +225,15 @@ bench: tools build
 	@echo "== the neuron datapaths alone through Yosys and nextpnr (docs/performance.md)"
 	$(TOOLS_ENV); $(CARGO) test --release -p spikemesh-hdl --test neuron_synth -- --include-ignored --nocapture
 	$(CARGO) bench -p spikemesh-sim
+
+## golden-vs-brian2: the golden model on 1 and all threads beside Brian2 on bench-1024 (both
+## Brian2 targets) and bench-16k (C++ standalone: the cython runtime would take many minutes).
+golden-vs-brian2: build
+	@scripts/pyenv.sh brian2 install
+	$(BIN) bench golden --steps 10000 --export $(OUT)/brian2/bench-1024
+	$$(scripts/pyenv.sh brian2 python) sim/benches/brian2/bench.py $(OUT)/brian2/bench-1024
+	$(BIN) bench golden --net examples/bench-16k.toml --steps 10000 --export $(OUT)/brian2/bench-16k
+	$$(scripts/pyenv.sh brian2 python) sim/benches/brian2/bench.py $(OUT)/brian2/bench-16k --targets cpp_standalone
 
 clean:
 	$(CARGO) clean

@@ -19,7 +19,7 @@ fn network(net: &Option<PathBuf>, default_name: &str, default_text: &str) -> Res
 /// What to benchmark.
 #[derive(clap::Subcommand)]
 pub enum What {
-    /// Golden-model synaptic events/s and timesteps/s (single-threaded).
+    /// Golden-model synaptic events/s and timesteps/s, on one thread and on every thread.
     Golden {
         /// Network to run (default: the built-in examples/bench-1024.toml).
         #[arg(long)]
@@ -27,6 +27,13 @@ pub enum What {
         /// Timed timesteps (after 200 warm-up steps).
         #[arg(long, default_value_t = 5000)]
         steps: usize,
+        /// Thread counts to measure, in order (0: every hardware thread).
+        #[arg(long, value_delimiter = ',', default_value = "1,0")]
+        threads: Vec<usize>,
+        /// Also write the network, its input spikes and the golden spike count to this
+        /// directory for sim/benches/brian2/bench.py (one input and one `lif` population).
+        #[arg(long)]
+        export: Option<PathBuf>,
         /// Print the figures as JSON.
         #[arg(long)]
         json: bool,
@@ -82,33 +89,9 @@ pub enum What {
 /// Runs a benchmark.
 pub fn run(w: What) -> Result<()> {
     match w {
-        What::Golden { net, steps, json } => {
+        What::Golden { net, steps, threads, export, json } => {
             let n = network(&net, "examples/bench-1024.toml", BENCH_1024)?;
-            let m = Mapping::build(&n)?;
-            let warmup = 200;
-            let stim = Stimulus::build(&n, warmup + steps, None)?;
-            let b = spikemesh_sim::bench::golden(&m, &stim, warmup, n.synapse_count());
-            if json {
-                println!("{}", serde_json::to_string_pretty(&b)?);
-            } else {
-                println!(
-                    "golden model on {} ({} neurons, {} synapses), single thread:",
-                    n.path.display(),
-                    b.neurons,
-                    b.synapses
-                );
-                println!(
-                    "  {} timesteps in {:.3} s, {:.1} spikes/timestep, {} synaptic events",
-                    b.timesteps, b.seconds, b.spikes_per_timestep, b.synaptic_events
-                );
-                println!(
-                    "  {:.3e} synaptic events/s ({:.2}x the 1e8/s target)",
-                    b.synaptic_events_per_s,
-                    b.synaptic_events_per_s / 1e8
-                );
-                println!("  {:.0} timesteps/s", b.timesteps_per_s);
-            }
-            Ok(())
+            crate::bench_golden::run(&n, steps, &threads, json, export.as_deref())
         }
         What::Rtl { net, steps, json } => rtl(network(&net, "examples/bench-core.toml", BENCH_CORE)?, steps, json),
         What::Fpga { json } => fpga(json),

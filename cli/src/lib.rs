@@ -2,6 +2,7 @@
 //! console script run the same [`main_with`], so both are one program.
 
 mod bench;
+mod bench_golden;
 mod board_sim;
 pub mod convention_args;
 mod evaluate;

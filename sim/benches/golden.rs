@@ -9,9 +9,11 @@ fn main() {
     let mapping = Mapping::build(&net).unwrap_or_else(|e| panic!("{e}"));
     let stim = Stimulus::build(&net, 5200, None).unwrap_or_else(|e| panic!("{e}"));
     for run in 0..3 {
-        let b = spikemesh_sim::bench::golden(&mapping, &stim, 200, net.synapse_count());
+        // One thread: the figure `spikemesh bench golden` gives first.
+        let b = spikemesh_sim::bench::golden(&mapping, &stim, 200, net.synapse_count(), 1)
+            .unwrap_or_else(|e| panic!("{e}"));
         println!(
-            "golden bench-1024 run {run}: {:.3e} synaptic events/s, {:.0} timesteps/s, {:.1} spikes/timestep ({:.1}x the 1e8 target)",
+            "golden bench-1024 run {run}, one thread: {:.3e} synaptic events/s, {:.0} timesteps/s, {:.1} spikes/timestep ({:.1}x the 1e8 target)",
             b.synaptic_events_per_s,
             b.timesteps_per_s,
             b.spikes_per_timestep,

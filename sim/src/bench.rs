@@ -26,11 +26,21 @@ pub struct GoldenBench {
     pub timesteps_per_s: f64,
     /// Mean spikes per timestep (neuron spikes, inputs excluded).
     pub spikes_per_timestep: f64,
+    /// Threads that stepped the cores.
+    pub threads: usize,
 }
 
-/// Runs `warmup` untimed timesteps, then the rest of `stim` timed, single-threaded.
-pub fn golden(mapping: &Mapping, stim: &Stimulus, warmup: usize, synapses: usize) -> GoldenBench {
+/// Runs `warmup` untimed timesteps, then the rest of `stim` timed, with the cores stepped on
+/// `threads` threads (0: every hardware thread).
+pub fn golden(
+    mapping: &Mapping,
+    stim: &Stimulus,
+    warmup: usize,
+    synapses: usize,
+    threads: usize,
+) -> Result<GoldenBench, rayon::ThreadPoolBuildError> {
     let mut chip = Golden::new(mapping);
+    chip.set_threads(if threads == 0 { rayon::current_num_threads() } else { threads })?;
     let warmup = warmup.min(stim.steps.len());
     for inputs in &stim.steps[..warmup] {
         chip.step(inputs);
@@ -44,7 +54,7 @@ pub fn golden(mapping: &Mapping, stim: &Stimulus, warmup: usize, synapses: usize
     let seconds = t0.elapsed().as_secs_f64();
     let timesteps = stim.steps.len() - warmup;
     let events = chip.synaptic_events() - ev0;
-    GoldenBench {
+    Ok(GoldenBench {
         neurons: mapping.slot_owner.iter().filter(|o| o.is_some()).count(),
         synapses,
         timesteps,
@@ -54,5 +64,6 @@ pub fn golden(mapping: &Mapping, stim: &Stimulus, warmup: usize, synapses: usize
         synaptic_events_per_s: events as f64 / seconds,
         timesteps_per_s: timesteps as f64 / seconds,
         spikes_per_timestep: spikes as f64 / timesteps.max(1) as f64,
-    }
+        threads: chip.threads(),
+    })
 }

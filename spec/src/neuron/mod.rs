@@ -180,23 +180,67 @@ pub trait Model: Sync {
     /// How each of those words is stored: the core sizes its type table by them.
     fn type_word_geometry(&self, w: &Widths) -> Vec<TypeWord>;
 
-    /// Steps a run of neurons of one type: `states[i]` with `inputs[i]`, which is then zeroed;
+    /// Steps a run of neurons of one type, whose registers are held column by column
+    /// (`regs[r][i]` is register `r` of neuron `i`), each with `inputs[i]`, which is then zeroed;
     /// `first + i` is pushed to `fired` for each that fires. One call per run keeps `step`
     /// statically dispatched, and inlined, in the golden model's inner loop.
     fn step_run(
         &self,
         p: &Params,
         w: &Widths,
-        states: &mut [NeuronState],
-        inputs: &mut [i64],
+        regs: [&mut [i64]; MAX_STATE],
+        inputs: &mut [i32],
         first: u32,
         fired: &mut Vec<u32>,
     ) {
-        for (i, (st, x)) in states.iter_mut().zip(inputs.iter_mut()).enumerate() {
-            if self.step(p, &mut st.s, *x, w) {
-                fired.push(first + i as u32);
+        step_chunks(self, p, w, regs, inputs, first, fired)
+    }
+}
+
+/// [`Model::step_run`]'s loop, compiled once per SIMD level and picked at run time. The
+/// registers sit in columns, so that neighbouring neurons' registers are neighbours in memory,
+/// and each chunk of neurons is stepped first, with its spikes noted as flags that are read
+/// after: the update loop then has no data-dependent push in it, and the compiler steps
+/// several neurons per instruction with the model's own `step` (nothing else computes it).
+#[multiversion::multiversion(targets(
+    "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl",
+    "x86_64+avx2+fma",
+    "x86_64+sse4.2",
+    "aarch64+neon",
+))]
+fn step_chunks<M: Model + ?Sized>(
+    m: &M,
+    p: &Params,
+    w: &Widths,
+    regs: [&mut [i64]; MAX_STATE],
+    inputs: &mut [i32],
+    first: u32,
+    fired: &mut Vec<u32>,
+) {
+    const CHUNK: usize = 64;
+    let [r0, r1, r2, r3] = regs;
+    let mut flags = [0u8; CHUNK];
+    let columns = r0.chunks_mut(CHUNK).zip(r1.chunks_mut(CHUNK)).zip(r2.chunks_mut(CHUNK)).zip(r3.chunks_mut(CHUNK));
+    for (c, (x, (((a, b), cc), d))) in inputs.chunks_mut(CHUNK).zip(columns).enumerate() {
+        let n = x.len();
+        flags[n..].fill(0);
+        // Equal lengths stated once, so the loop below has no bounds checks to keep it scalar.
+        let (a, b, cc, d, f) = (&mut a[..n], &mut b[..n], &mut cc[..n], &mut d[..n], &mut flags[..n]);
+        for k in 0..n {
+            let mut s = [a[k], b[k], cc[k], d[k]];
+            f[k] = m.step(p, &mut s, x[k] as i64, w) as u8;
+            [a[k], b[k], cc[k], d[k]] = s;
+            x[k] = 0;
+        }
+        // Few neurons fire in a timestep: read the flags eight at a time, as one word, and
+        // visit only the set ones (each flag is bit 0 of its byte).
+        let base = first + (c * CHUNK) as u32;
+        for (g, eight) in flags.chunks_exact(8).enumerate() {
+            let mut word = u64::from_le_bytes(eight.try_into().expect("chunks of eight"));
+            while word != 0 {
+                fired.push(base + (8 * g) as u32 + word.trailing_zeros() / 8);
+                word &= word - 1;
             }
-            *x = 0;
         }
     }
 }
