@@ -5,7 +5,7 @@
 
 use super::rows::Rows;
 use spikemesh_spec::mapping::CoreImage;
-use spikemesh_spec::neuron::MAX_STATE;
+use spikemesh_spec::neuron::{Run, MAX_STATE};
 use spikemesh_spec::{NeuronState, NeuronType, Widths};
 
 /// State and synapses of one core.
@@ -63,9 +63,13 @@ impl CoreSim {
     pub(crate) fn update(&mut self, w: &Widths) {
         self.fired.clear();
         for &(first, end, ty) in &self.runs {
-            let regs = self.regs.each_mut().map(|r| &mut r[first..end]);
-            let inputs = &mut self.acc[first..end];
-            ty.model.get().step_run(&ty.params, w, regs, inputs, self.first + first as u32, &mut self.fired);
+            let run = Run {
+                regs: self.regs.each_mut().map(|r| &mut r[first..end]),
+                inputs: &mut self.acc[first..end],
+                first: self.first + first as u32,
+                fired: &mut self.fired,
+            };
+            ty.model.get().step_run(&ty.params, w, run);
         }
     }
 

@@ -6,27 +6,12 @@
 //! that a sparse network does not pay for its zeros. Integer addition is exact and commutative
 //! (`docs/semantics.md`), so the two forms, and any vector width, give the same sums bit for bit.
 
-use multiversion::multiversion;
+use spikemesh_spec::simd_targets;
 
 /// A dense row is worth its zeros when it has at least one non-zero weight per this many
 /// neurons. Measured with `spikemesh bench golden` on this project's machine (AVX-512): a
 /// dense row costs about one vector add per 16 neurons, a sparse pair about one scalar add.
 const DENSE_EVERY: usize = 16;
-
-/// The SIMD levels the delivery loop is compiled for, best first; a scalar version is always
-/// added. `targets = "simd"` would leave out AVX-512, which the machine this was measured on
-/// has (and which doubles the lanes of every add).
-macro_rules! simd_targets {
-    ($item:item) => {
-        #[multiversion(targets(
-            "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl",
-            "x86_64+avx2+fma",
-            "x86_64+sse4.2",
-            "aarch64+neon",
-        ))]
-        $item
-    };
-}
 
 /// How one axon row is stored.
 #[derive(Debug, Clone, Copy)]

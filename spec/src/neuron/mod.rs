@@ -180,43 +180,49 @@ pub trait Model: Sync {
     /// How each of those words is stored: the core sizes its type table by them.
     fn type_word_geometry(&self, w: &Widths) -> Vec<TypeWord>;
 
-    /// Steps a run of neurons of one type, whose registers are held column by column
-    /// (`regs[r][i]` is register `r` of neuron `i`), each with `inputs[i]`, which is then zeroed;
-    /// `first + i` is pushed to `fired` for each that fires. One call per run keeps `step`
+    /// Steps a run of neurons of one type (see [`Run`]). One call per run keeps `step`
     /// statically dispatched, and inlined, in the golden model's inner loop.
-    fn step_run(
-        &self,
-        p: &Params,
-        w: &Widths,
-        regs: [&mut [i64]; MAX_STATE],
-        inputs: &mut [i32],
-        first: u32,
-        fired: &mut Vec<u32>,
-    ) {
-        step_chunks(self, p, w, regs, inputs, first, fired)
+    fn step_run(&self, p: &Params, w: &Widths, run: Run<'_>) {
+        step_chunks(self, p, w, run)
     }
 }
 
-/// [`Model::step_run`]'s loop, compiled once per SIMD level and picked at run time. The
-/// registers sit in columns, so that neighbouring neurons' registers are neighbours in memory,
-/// and each chunk of neurons is stepped first, with its spikes noted as flags that are read
-/// after: the update loop then has no data-dependent push in it, and the compiler steps
-/// several neurons per instruction with the model's own `step` (nothing else computes it).
-#[multiversion::multiversion(targets(
-    "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl",
-    "x86_64+avx2+fma",
-    "x86_64+sse4.2",
-    "aarch64+neon",
-))]
-fn step_chunks<M: Model + ?Sized>(
-    m: &M,
-    p: &Params,
-    w: &Widths,
-    regs: [&mut [i64]; MAX_STATE],
-    inputs: &mut [i32],
-    first: u32,
-    fired: &mut Vec<u32>,
-) {
+/// A run of neurons of one type, as the golden model holds them.
+pub struct Run<'a> {
+    /// Registers column by column: `regs[r][i]` is register `r` of neuron `i`.
+    pub regs: [&'a mut [i64]; MAX_STATE],
+    /// Summed input of each neuron, zeroed as it is used.
+    pub inputs: &'a mut [i32],
+    /// Global slot of neuron 0: `first + i` is pushed to `fired` for each neuron that fires.
+    pub first: u32,
+    /// The slots that fired, ascending.
+    pub fired: &'a mut Vec<u32>,
+}
+
+/// The SIMD levels the golden model's loops are compiled for, best first (a scalar version is
+/// always added), picked at run time. `multiversion`'s own `targets = "simd"` leaves out
+/// AVX-512, which doubles the lanes of every add on the machines that have it.
+#[macro_export]
+macro_rules! simd_targets {
+    ($item:item) => {
+        #[multiversion::multiversion(targets(
+            "x86_64+avx512f+avx512bw+avx512cd+avx512dq+avx512vl",
+            "x86_64+avx2+fma",
+            "x86_64+sse4.2",
+            "aarch64+neon",
+        ))]
+        $item
+    };
+}
+
+simd_targets! {
+/// [`Model::step_run`]'s loop. The registers sit in columns, so that neighbouring neurons'
+/// registers are neighbours in memory, and each chunk of neurons is stepped first, with its
+/// spikes noted as flags that are read after: the update loop then has no data-dependent push
+/// in it, and the compiler steps several neurons per instruction with the model's own `step`
+/// (nothing else computes it).
+fn step_chunks<M: Model + ?Sized>(m: &M, p: &Params, w: &Widths, run: Run<'_>) {
+    let Run { regs, inputs, first, fired } = run;
     const CHUNK: usize = 64;
     let [r0, r1, r2, r3] = regs;
     let mut flags = [0u8; CHUNK];
@@ -243,6 +249,7 @@ fn step_chunks<M: Model + ?Sized>(
             }
         }
     }
+}
 }
 
 /// A model by name.
