@@ -12,6 +12,7 @@ use spikemesh_spec::dataset::{Dataset, InputPopulation};
 use spikemesh_spec::Mapping;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use rayon::prelude::*;
 use std::time::{Duration, Instant};
 
 use crate::convention_args::{ConventionArgs, RulesKind};
@@ -107,6 +108,11 @@ struct Outcome {
     latency_us: Option<(f64, f64)>,
     clock_mhz: Option<f64>,
     wall_seconds: f64,
+    /// Samples per second of the engine alone (data loading excluded).
+    samples_per_s: f64,
+    /// Threads the samples were spread over (golden and reference: every hardware thread;
+    /// the RTL and the board take one sample at a time).
+    threads: usize,
     /// Per sample: (label, per-class score); for --predictions.
     #[serde(skip)]
     scores: Vec<(u32, Vec<f64>)>,
@@ -208,6 +214,8 @@ impl Outcome {
             latency_us: None,
             clock_mhz: None,
             wall_seconds: 0.0,
+            samples_per_s: 0.0,
+            threads: 1,
             scores: labels.iter().copied().zip(scores).collect(),
         }
     }
@@ -237,24 +245,30 @@ fn eval_reference(a: &Args) -> Result<Outcome> {
     let li = nir.layers[out_layer].neurons.as_ref().is_some_and(|p| p.kind == spikemesh_nir::graph::NeuronKind::Li);
     let decode = a.decode.unwrap_or(if li { Decode::Potential } else { Decode::Spikes });
     let bar = progress(data.samples.len())?;
-    let mut predicted = Vec::new();
-    for sample in &data.samples {
-        let mut r = spikemesh_nir::Reference::new(&nir, conv.dt, rules);
-        let mut counts = vec![0u32; nir.layers[out_layer].size];
-        for step in sample {
-            let ins: Vec<(usize, usize)> = step.iter().map(|&(l, k)| (l as usize, k as usize)).collect();
-            for (l, k) in r.step(&ins) {
-                if l == out_layer {
-                    counts[k] += 1;
+    // Samples are independent (each starts from rest): one per thread at a time.
+    let t_engine = Instant::now();
+    let predicted: Vec<Vec<f64>> = data
+        .samples
+        .par_iter()
+        .map(|sample| {
+            let mut r = spikemesh_nir::Reference::new(&nir, conv.dt, rules);
+            let mut counts = vec![0u32; nir.layers[out_layer].size];
+            for step in sample {
+                let ins: Vec<(usize, usize)> = step.iter().map(|&(l, k)| (l as usize, k as usize)).collect();
+                for (l, k) in r.step(&ins) {
+                    if l == out_layer {
+                        counts[k] += 1;
+                    }
                 }
             }
-        }
-        predicted.push(match decode {
-            Decode::Spikes => counts.iter().map(|&c| c as f64).collect(),
-            Decode::Potential => r.potentials(out_layer).to_vec(),
-        });
-        bar.inc(1);
-    }
+            bar.inc(1);
+            match decode {
+                Decode::Spikes => counts.iter().map(|&c| c as f64).collect(),
+                Decode::Potential => r.potentials(out_layer).to_vec(),
+            }
+        })
+        .collect();
+    let samples_per_s = predicted.len() as f64 / t_engine.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let which = match a.rules {
         RulesKind::Framework if conv.chip_is_faithful() => "the chip's rules, which are the framework's",
@@ -262,7 +276,8 @@ fn eval_reference(a: &Args) -> Result<Outcome> {
         RulesKind::Chip => "the chip's rules",
     };
     let engine = format!("reference (float64, {} convention, dt = {} s, {which})", conv.framework.name(), conv.dt);
-    Ok(Outcome::scored(a, engine, &data.labels, predicted))
+    let threads = rayon::current_num_threads();
+    Ok(Outcome { samples_per_s, threads, ..Outcome::scored(a, engine, &data.labels, predicted) })
 }
 
 fn eval_network(a: &Args) -> Result<Outcome> {
@@ -321,6 +336,8 @@ fn eval_network(a: &Args) -> Result<Outcome> {
     // Every sample starts from rest: a fresh golden model; the RTL and the board clear.
     let golden_run = |sample: &[Vec<(u32, u32)>]| -> (Vec<Vec<u32>>, Vec<i64>) {
         let mut g = Golden::new(&mapping);
+        // Samples, not cores, are what the threads share out.
+        g.set_threads(1).expect("one thread needs no pool");
         let fired = sample.iter().map(|s| g.step(s).to_vec()).collect();
         (fired, g.potentials())
     };
@@ -328,6 +345,8 @@ fn eval_network(a: &Args) -> Result<Outcome> {
     let mut predicted = Vec::new();
     let mut cycles: Vec<u64> = Vec::new();
     let engine_name;
+    let mut threads = 1;
+    let t_engine = Instant::now();
     if let Some(port) = &a.port {
         spikemesh_hdl::neuron::check_datapaths(&net, &mapping, spikemesh_hdl::neuron::Target::Board)?;
         let mut board = Board::open(port, a.baud.unwrap_or(net.hardware.baud))?;
@@ -365,12 +384,18 @@ fn eval_network(a: &Args) -> Result<Outcome> {
         }
     } else {
         engine_name = "golden".into();
-        for sample in &data.samples {
-            let (fired, pots) = golden_run(sample);
-            predicted.push(classify(&fired, &pots));
-            bar.inc(1);
-        }
+        threads = rayon::current_num_threads();
+        predicted = data
+            .samples
+            .par_iter()
+            .map(|sample| {
+                let (fired, pots) = golden_run(sample);
+                bar.inc(1);
+                classify(&fired, &pots)
+            })
+            .collect();
     }
+    let samples_per_s = predicted.len() as f64 / t_engine.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let clock = net.hardware.clock_mhz;
     let cyc = (!cycles.is_empty())
@@ -378,6 +403,8 @@ fn eval_network(a: &Args) -> Result<Outcome> {
     Ok(Outcome {
         checked_against_golden: a.port.is_some() || a.engine == EvalEngine::Verilator,
         cycles_per_sample: cyc,
+        samples_per_s,
+        threads,
         latency_us: cyc.map(|(m, x)| (m / clock, x as f64 / clock)),
         clock_mhz: Some(clock),
         ..Outcome::scored(a, engine_name, &data.labels, predicted)
@@ -437,7 +464,13 @@ fn print(o: &Outcome) {
         ),
         _ => println!("latency in clock cycles: run with --engine verilator (only the RTL run counts clock cycles)"),
     }
-    println!("{:.1} s wall time", o.wall_seconds);
+    println!(
+        "{:.1} s wall time; the engine ran {:.1} samples/s on {} thread{}",
+        o.wall_seconds,
+        o.samples_per_s,
+        o.threads,
+        if o.threads == 1 { "" } else { "s" }
+    );
 }
 
 fn draw_confusion(path: &Path, m: &[Vec<usize>]) -> Result<()> {
