@@ -96,6 +96,38 @@ def test_from_nir_takes_a_graph_object_and_synth_builds_a_bitstream() -> None:
         assert r["board"] == "icebreaker" and r["timing_met"] is True, r
 
 
+def test_sweep_on_two_dask_workers_equals_the_serial_run() -> None:
+    """Evaluation slices and simulations, sent to a local cluster of two worker processes, give
+    exactly what the same sweep gives run here one task after another."""
+    from distributed import Client, LocalCluster
+
+    from spikemesh.sweep import sweep
+
+    net = spikemesh.Network.load(DIGITS / "net/net.toml")
+    x, y = digits()
+
+    def evaluate(net: spikemesh.Network, lo: int, hi: int) -> dict:
+        return net.evaluate(x[lo:hi], y[lo:hi])
+
+    def simulate(net: spikemesh.Network, seed: int) -> dict:
+        raster = np.random.default_rng(seed).random((30, 64)) < 0.2
+        return net.simulate(30, {"input": raster}, record=["hidden", "out"])[0]
+
+    slices = [{"net": net, "lo": lo, "hi": lo + 75} for lo in range(0, 450, 75)]
+    seeds = [{"net": net, "seed": s} for s in range(4)]
+    serial = sweep(evaluate, slices), sweep(simulate, seeds)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with Client(cluster) as client:
+            assert len(client.scheduler_info()["workers"]) == 2
+            spread = sweep(evaluate, slices, client), sweep(simulate, seeds, client)
+    for a, b in zip(serial[0], spread[0]):
+        assert a["accuracy"] == b["accuracy"] and np.array_equal(a["counts"], b["counts"])
+    for a, b in zip(serial[1], spread[1]):
+        assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+    correct = sum(round(r["accuracy"] * 75) for r in serial[0])
+    assert correct == 437, correct  # the whole test set's 97.1 %, slice by slice
+
+
 if __name__ == "__main__":
     for name, f in list(globals().items()):
         if name.startswith("test_"):

@@ -71,6 +71,10 @@ class Network:
         )
         return Network(native), json.loads(report)
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickles as the file's path (for sweeps on Dask workers: `spikemesh.sweep`)."""
+        return (Network.load, (self.path,))
+
     @property
     def path(self) -> str:
         """The network file."""
@@ -146,7 +150,11 @@ class Network:
             ]
         )
         predicted = counts.argmax(axis=1)
-        return {"accuracy": float((predicted == y).mean()), "predicted": predicted, "counts": counts}
+        return {
+            "accuracy": float((predicted == y).mean()),
+            "predicted": predicted,
+            "counts": counts,
+        }
 
 
 # The console script `spikemesh` is `spikemesh._cli:main`.

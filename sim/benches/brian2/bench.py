@@ -39,27 +39,19 @@ def load(export: Path) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     arrays = {}
     for name in ("input_synapses", "synapses", "input_spikes"):
         width = 2 if name == "input_spikes" else 3
-        arrays[name] = np.fromfile(export / f"{name}.bin", dtype="<i4").reshape(
-            -1, width
-        )
+        arrays[name] = np.fromfile(export / f"{name}.bin", dtype="<i4").reshape(-1, width)
     return meta, arrays
 
 
-def run(
-    target: str, meta: dict[str, Any], arrays: dict[str, np.ndarray], workdir: Path
-) -> dict[str, Any]:
+def run(target: str, meta: dict[str, Any], arrays: dict[str, np.ndarray], workdir: Path) -> dict[str, Any]:
     """Builds and runs the network on one Brian2 target; returns its figures."""
     import brian2 as b2
 
     b2.start_scope()
     if target == "cpp_standalone":
-        b2.set_device(
-            "cpp_standalone", directory=str(workdir / "standalone"), build_on_run=False
-        )
+        b2.set_device("cpp_standalone", directory=str(workdir / "standalone"), build_on_run=False)
         b2.device.reinit()
-        b2.set_device(
-            "cpp_standalone", directory=str(workdir / "standalone"), build_on_run=False
-        )
+        b2.set_device("cpp_standalone", directory=str(workdir / "standalone"), build_on_run=False)
     else:
         b2.set_device("runtime")
         b2.prefs.codegen.target = "cython"
