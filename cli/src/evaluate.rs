@@ -4,6 +4,7 @@
 use crate::session::BoardEngine;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 use serde::Serialize;
 use spikemesh_host::Board;
 use spikemesh_sim::rtl_mesh::RtlMesh;
@@ -12,7 +13,6 @@ use spikemesh_spec::dataset::{Dataset, InputPopulation};
 use spikemesh_spec::Mapping;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use rayon::prelude::*;
 use std::time::{Duration, Instant};
 
 use crate::convention_args::{ConventionArgs, RulesKind};
@@ -42,10 +42,20 @@ pub enum Decode {
 pub struct Args {
     /// Network TOML file (or a .nir file with --engine reference).
     pub net: PathBuf,
-    /// Samples: `sample,timestep,population,neuron`.
+    /// Samples as spikes: `sample,timestep,population,neuron` (or give --images).
+    #[arg(long, required_unless_present = "images", conflicts_with = "images")]
+    pub samples: Option<PathBuf>,
+    /// Samples as images: an IDX file (`*-idx3-ubyte`, gzip or not) or a `.npy` array [n, ...]
+    /// of uint8 or of floats in 0..=1, encoded to spikes by --encoder.
     #[arg(long)]
-    pub samples: PathBuf,
-    /// Labels: `sample,label`.
+    pub images: Option<PathBuf>,
+    /// How --images become spikes: count:K, latency:K or rate:K:SEED (docs/config.md).
+    #[arg(long, default_value = "count:8", requires = "images")]
+    pub encoder: spikemesh_spec::encode::Encoder,
+    /// The input population --images drive (default: the only one).
+    #[arg(long, requires = "images")]
+    pub input: Option<String>,
+    /// Labels: `sample,label` CSV, or an IDX (`*-idx1-ubyte`) or `.npy` vector.
     #[arg(long)]
     pub labels: PathBuf,
     /// Timesteps each sample runs (its spikes must lie inside them).
@@ -232,11 +242,38 @@ fn confusion(labels: &[u32], predicted: &[usize]) -> (Vec<Vec<usize>>, usize) {
     (m, correct)
 }
 
+/// The samples and labels: a spike CSV, or images through the encoder.
+fn dataset(a: &Args, inputs: &[InputPopulation]) -> Result<Dataset> {
+    let Some(images_path) = &a.images else {
+        let samples = a.samples.as_ref().context("give --samples or --images")?;
+        return Ok(Dataset::read(samples, &a.labels, a.steps_per_sample, inputs)?);
+    };
+    let input = match &a.input {
+        Some(name) => inputs.iter().find(|p| &p.name == name).with_context(|| {
+            let names: Vec<&str> = inputs.iter().map(|p| p.name.as_str()).collect();
+            format!("--input {name}: no input population of that name (inputs: {})", names.join(", "))
+        })?,
+        None => match inputs {
+            [only] => only,
+            _ => bail!("{} input populations: name the one --images drive with --input", inputs.len()),
+        },
+    };
+    let images = spikemesh_spec::images::Images::read(images_path)?;
+    let labels = if a.labels.extension().is_some_and(|e| e == "csv") {
+        // A label CSV without spikes: read it as a dataset with no spike file.
+        Dataset::read_labels(&a.labels)?
+    } else {
+        spikemesh_spec::images::read_labels(&a.labels)?
+    };
+    let files = (images_path.as_path(), a.labels.as_path());
+    Ok(Dataset::from_images(&images, labels, a.encoder, a.steps_per_sample, input, files)?)
+}
+
 fn eval_reference(a: &Args) -> Result<Outcome> {
     let (nir, conv) = spikemesh_nir::open(&a.net, &a.convention.forced()?)?;
     let rules = a.rules.of(&conv);
     let inputs = nir.input_populations();
-    let mut data = Dataset::read(&a.samples, &a.labels, a.steps_per_sample, &inputs)?;
+    let mut data = dataset(a, &inputs)?;
     limit(a, &mut data);
     let out_layer = match &a.output {
         Some(n) => nir.layer(n).with_context(|| format!("no layer named '{n}' in {}", a.net.display()))?,
@@ -283,7 +320,7 @@ fn eval_reference(a: &Args) -> Result<Outcome> {
 fn eval_network(a: &Args) -> Result<Outcome> {
     let (net, mapping) = crate::load(&a.net)?;
     let inputs = InputPopulation::of_network(&net);
-    let mut data = Dataset::read(&a.samples, &a.labels, a.steps_per_sample, &inputs)?;
+    let mut data = dataset(a, &inputs)?;
     limit(a, &mut data);
     let out_pop = match &a.output {
         Some(n) => {

@@ -205,3 +205,95 @@ fn bad_inputs_fail_with_file_line_and_field() {
     let o = spikemesh(&eval_args(&digits("net/net.toml"), s.to_str().unwrap(), l.to_str().unwrap()));
     assert!(!o.status.success() && text(&o).contains("s.csv:2") && text(&o).contains("timestep"), "{}", text(&o));
 }
+
+/// A `.npy` file of `descr` values (`'<f8'`, `'<i8'`, ...) with `shape`, as numpy.save writes it.
+fn write_npy(path: &Path, descr: &str, shape: &[usize], data: &[u8]) {
+    let dims = match shape {
+        [n] => format!("{n},"),
+        _ => shape.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "),
+    };
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': ({dims}), }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend((header.len() as u16).to_le_bytes());
+    bytes.extend(header.as_bytes());
+    bytes.extend(data);
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// An unsigned-byte IDX file of `shape`.
+fn write_idx(path: &Path, shape: &[usize], data: &[u8]) {
+    let mut bytes = vec![0, 0, 0x08, shape.len() as u8];
+    for &d in shape {
+        bytes.extend((d as u32).to_be_bytes());
+    }
+    bytes.extend(data);
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// `evaluate --images` encodes as the spike CSVs were written: the digits' pixels (p in 0..16,
+/// recovered from the CSV as each input's spike count) as floats p/16 through `count:16` give
+/// the CSV's samples, hence its accuracy and confusion exactly; an IDX file and a `.npy` of the
+/// same images agree; a short file, and images of the wrong size, are errors that say so.
+#[test]
+fn evaluate_reads_images_and_encodes_them_as_the_spike_files_were_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = std::fs::read_to_string(digits("test-samples.csv")).unwrap();
+    let mut pixels = vec![0u32; 450 * 64];
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        pixels[f[0].parse::<usize>().unwrap() * 64 + f[3].parse::<usize>().unwrap()] += 1;
+    }
+    let labels: Vec<u8> = std::fs::read_to_string(digits("test-labels.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    let p = |f: &str| dir.path().join(f).display().to_string();
+    let floats: Vec<u8> = pixels.iter().flat_map(|&q| (q as f64 / 16.0).to_le_bytes()).collect();
+    write_npy(Path::new(&p("x.npy")), "<f8", &[450, 8, 8], &floats);
+    let labels64: Vec<u8> = labels.iter().flat_map(|&l| (l as i64).to_le_bytes()).collect();
+    write_npy(Path::new(&p("y.npy")), "<i8", &[450], &labels64);
+    let net = digits("net/net.toml");
+    let from_csv = accuracy(&eval_args(&net, &digits("test-samples.csv"), &digits("test-labels.csv")));
+    let steps = ["--steps-per-sample", "18", "--json"];
+    let images = |x: &str, y: &str, enc: &str| -> Value {
+        accuracy(&[&["evaluate", &net, "--images", x, "--labels", y, "--encoder", enc][..], &steps[..]].concat())
+    };
+    let from_npy = images(&p("x.npy"), &p("y.npy"), "count:16");
+    assert_eq!((&from_npy["correct"], &from_npy["confusion"]), (&from_csv["correct"], &from_csv["confusion"]));
+    assert_eq!(from_csv["correct"], 437);
+    // Binarised images, as uint8 IDX (0 or 255) and as float npy (0 or 1): the same spikes.
+    let bits: Vec<u8> = pixels.iter().map(|&q| if q >= 8 { 255 } else { 0 }).collect();
+    write_idx(Path::new(&p("x.idx")), &[450, 8, 8], &bits);
+    write_idx(Path::new(&p("y.idx")), &[450], &labels);
+    let unit: Vec<u8> = bits.iter().flat_map(|&b| (b as f64 / 255.0).to_le_bytes()).collect();
+    write_npy(Path::new(&p("bits.npy")), "<f8", &[450, 8, 8], &unit);
+    let a = images(&p("x.idx"), &p("y.idx"), "latency:16");
+    let b = images(&p("bits.npy"), &p("y.npy"), "latency:16");
+    assert_eq!(a["confusion"], b["confusion"]);
+    // Errors: a truncated IDX names the file and what its header needs; a wrong image size
+    // names the population.
+    write_idx(Path::new(&p("short.idx")), &[450, 8, 8], &bits[..1000]);
+    let o = spikemesh(&[
+        "evaluate",
+        &net,
+        "--images",
+        &p("short.idx"),
+        "--labels",
+        &p("y.idx"),
+        "--steps-per-sample",
+        "18",
+    ]);
+    let t = text(&o);
+    assert!(!o.status.success() && t.contains("short.idx") && t.contains("needs 28800"), "{t}");
+    write_idx(Path::new(&p("wide.idx")), &[450, 65], &vec![0; 450 * 65]);
+    let o =
+        spikemesh(&["evaluate", &net, "--images", &p("wide.idx"), "--labels", &p("y.idx"), "--steps-per-sample", "18"]);
+    let t = text(&o);
+    assert!(!o.status.success() && t.contains("65 values") && t.contains("'input' has 64"), "{t}");
+}

@@ -38,10 +38,8 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// Reads `samples` and `labels`, with `steps` timesteps per sample, spikes into `inputs`.
-    /// Every sample the labels name exists (a sample without spikes is an empty stimulus);
-    /// a spike of a sample without a label is an error, as is a spike given twice.
-    pub fn read(samples: &Path, labels: &Path, steps: usize, inputs: &[InputPopulation]) -> crate::Result<Dataset> {
+    /// Reads a `sample,label` file: every sample 0, 1, ... labelled exactly once.
+    pub fn read_labels(labels: &Path) -> crate::Result<Vec<u32>> {
         let mut diags = Vec::new();
         let mut lab: Vec<Option<u32>> = Vec::new();
         let mut rdr = crate::spikes::open_csv(labels, &["sample", "label"])?;
@@ -74,7 +72,15 @@ impl Dataset {
         if !diags.is_empty() {
             return Err(SpecError::Invalid(diags));
         }
-        let labels_v: Vec<u32> = lab.into_iter().map(|l| l.unwrap_or(0)).collect();
+        Ok(lab.into_iter().map(|l| l.unwrap_or(0)).collect())
+    }
+
+    /// Reads `samples` and `labels`, with `steps` timesteps per sample, spikes into `inputs`.
+    /// Every sample the labels name exists (a sample without spikes is an empty stimulus);
+    /// a spike of a sample without a label is an error, as is a spike given twice.
+    pub fn read(samples: &Path, labels: &Path, steps: usize, inputs: &[InputPopulation]) -> crate::Result<Dataset> {
+        let labels_v = Self::read_labels(labels)?;
+        let mut diags = Vec::new();
         let mut out = vec![vec![Vec::new(); steps]; labels_v.len()];
         let mut seen = HashSet::new();
         let names = inputs.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
@@ -137,5 +143,54 @@ impl Dataset {
             }
         }
         Ok(Dataset { samples: out, labels: labels_v })
+    }
+}
+
+impl Dataset {
+    /// Encodes `images` into the input population `input` with `encoder` (samples of `steps`
+    /// timesteps), labelled by `labels`; `images_path` and `labels_path` name the files in errors.
+    pub fn from_images(
+        images: &crate::images::Images,
+        labels: Vec<u32>,
+        encoder: crate::encode::Encoder,
+        steps: usize,
+        input: &InputPopulation,
+        (images_path, labels_path): (&Path, &Path),
+    ) -> crate::Result<Dataset> {
+        if images.size != input.size {
+            return Err(Diagnostic::whole_file(
+                images_path,
+                format!(
+                    "its images have {} values each, the input population '{}' has {} neurons: pick the \
+                     population with --input, or import a network whose input matches",
+                    images.size, input.name, input.size
+                ),
+            )
+            .into());
+        }
+        if labels.len() != images.count() {
+            return Err(Diagnostic::whole_file(
+                labels_path,
+                format!("holds {} labels for the {} images of {}", labels.len(), images.count(), images_path.display()),
+            )
+            .into());
+        }
+        if steps < encoder.window() {
+            return Err(Diagnostic::whole_file(
+                images_path,
+                format!(
+                    "the encoder spikes over {} timesteps, longer than --steps-per-sample {steps}",
+                    encoder.window()
+                ),
+            )
+            .into());
+        }
+        let samples = (0..images.count())
+            .map(|i| {
+                let spikes = encoder.encode(i, images.image(i), steps);
+                spikes.into_iter().map(|step| step.into_iter().map(|k| (input.index, k)).collect()).collect()
+            })
+            .collect();
+        Ok(Dataset { samples, labels })
     }
 }

@@ -7,8 +7,10 @@
 pub mod config;
 pub mod connectivity;
 pub mod dataset;
+pub mod encode;
 pub mod error;
 pub mod flit;
+pub mod images;
 pub mod locate;
 pub mod mapping;
 pub mod memory_map;
