@@ -118,7 +118,8 @@ impl Network {
     /// in lock-step is `spikemesh simulate --engine both`). Returns the spike raster of every
     /// recorded population (or of `record`), uint8 [steps, size], and the potentials of every
     /// simulated neuron after the last timestep, int64 [size], per population.
-    #[pyo3(signature = (steps, inputs, engine="golden", record=None))]
+    #[pyo3(signature = (steps, inputs, engine="golden", record=None, port=None, baud=None))]
+    #[allow(clippy::too_many_arguments)] // Python keywords, one per option
     fn simulate<'py>(
         &self,
         py: Python<'py>,
@@ -126,6 +127,8 @@ impl Network {
         inputs: Vec<(String, PyReadonlyArray2<'py, u8>)>,
         engine: &str,
         record: Option<Vec<String>>,
+        port: Option<String>,
+        baud: Option<u32>,
     ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
         let net = &self.net;
         let mut stim = Stimulus::build(net, steps, None).map_err(err)?;
@@ -177,7 +180,13 @@ impl Network {
                 let mut rtl = RtlMesh::new(mapping, None).map_err(err)?;
                 Ok(record_run(&mut rtl, mapping, &stim, &wanted, |_| {}))
             })?,
-            other => return Err(err(format!("engine '{other}': golden or verilator"))),
+            "board" => {
+                let port = port.ok_or_else(|| {
+                    err("engine 'board' needs port= (the board's serial port, or the path `spikemesh board-sim` printed)")
+                })?;
+                py.detach(|| -> PyResult<_> { on_board(net, mapping, &stim, &wanted, &port, baud) })?
+            }
+            other => return Err(err(format!("engine '{other}': golden, verilator or board"))),
         };
         let spikes = PyDict::new(py);
         let mut rasters: Vec<Option<Vec<u8>>> =
@@ -201,6 +210,35 @@ impl Network {
         }
         Ok((spikes, potentials))
     }
+}
+
+/// Loads the network onto the board on `port` and runs `stim` there, as `spikemesh run` does.
+fn on_board(
+    net: &spikemesh_spec::Network,
+    mapping: &Mapping,
+    stim: &Stimulus,
+    wanted: &[bool],
+    port: &str,
+    baud: Option<u32>,
+) -> PyResult<spikemesh_sim::RunResult> {
+    use spikemesh_hdl::neuron::{check_datapaths, Target};
+    if let Some((p, _)) = net.populations.iter().zip(wanted).find(|(p, &w)| w && !p.record && !p.is_input()) {
+        return Err(err(format!(
+            "record: the board sends only recorded populations' spikes: set record = true on '{}' in {}",
+            p.name,
+            net.path.display()
+        )));
+    }
+    check_datapaths(net, mapping, Target::Board).map_err(err)?;
+    let mut board = spikemesh_host::Board::open(port, baud.unwrap_or(net.hardware.baud)).map_err(err)?;
+    board.load(mapping, |_, _| {}).map_err(|e| err(format!("loading the network onto {port}: {e}")))?;
+    let mut engine = spikemesh_cli::session::BoardEngine { board: &mut board, mapping, t: 0, error: None };
+    let result = record_run(&mut engine, mapping, stim, wanted, |_| {});
+    if let Some((t, e)) = engine.error.take() {
+        return Err(err(format!("{port}, timestep {t}: {e}")));
+    }
+    board.check_spikes().map_err(err)?;
+    Ok(result)
 }
 
 /// Runs the `spikemesh` command with `argv` (argv[0] is the program name); returns its exit code.

@@ -96,6 +96,48 @@ def test_from_nir_takes_a_graph_object_and_synth_builds_a_bitstream() -> None:
         assert r["board"] == "icebreaker" and r["timing_met"] is True, r
 
 
+def test_board_runs_the_network_as_the_golden_model_does() -> None:
+    """The digits network on the virtual board (its RTL behind a PTY), loaded and run from
+    Python: the board's rasters and potentials equal the golden model's; a board built for
+    another network refuses this one."""
+    exe = pathlib.Path(sys.executable).parent / "spikemesh"
+    sim = subprocess.Popen(
+        [exe, "board-sim", DIGITS / "net/net.toml"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert sim.stdout is not None
+        port = ""
+        for line in sim.stdout:
+            if line.startswith("virtual board on "):
+                port = line.removeprefix("virtual board on ").strip()
+                break
+        assert port, "board-sim did not start"
+        net = spikemesh.Network.load(DIGITS / "net/net.toml")
+        x, _ = digits()
+        board = spikemesh.Board(port)
+        try:
+            board.run(net, 18, {"input": x[3]}, record=["hidden"])
+            raise AssertionError("the board cannot report an unrecorded population")
+        except spikemesh.SpikemeshError as e:
+            assert "record = true on 'hidden'" in str(e), e
+        spikes, potentials = board.run(net, 18, {"input": x[3]}, verify=True)
+        want, want_pot = net.simulate(18, {"input": x[3]})
+        assert spikes["out"].shape == (18, 10) and spikes["out"].any()
+        assert all(np.array_equal(spikes[k], want[k]) for k in want)
+        assert all(np.array_equal(potentials[k], want_pot[k]) for k in want_pot)
+        other = spikemesh.Network.load(ROOT / "examples/link-2x1.toml")
+        try:
+            board.run(other, 5)
+            raise AssertionError("a board built for another shape refuses the network")
+        except spikemesh.SpikemeshError as e:
+            assert port in str(e) or "board" in str(e), e
+    finally:
+        sim.kill()
+
+
 def test_sweep_on_two_dask_workers_equals_the_serial_run() -> None:
     """Evaluation slices and simulations, sent to a local cluster of two worker processes, give
     exactly what the same sweep gives run here one task after another."""

@@ -20,7 +20,7 @@ import numpy as np
 from . import _native
 from ._native import SpikemeshError
 
-__all__ = ["Network", "SpikemeshError"]
+__all__ = ["Board", "Network", "SpikemeshError"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -110,8 +110,20 @@ class Network:
         Returns (spikes, potentials): uint8 rasters [steps, size] of the recorded populations
         (or of `record`), and int64 potentials after the last timestep per population.
         """
+        return self._simulate(steps, inputs, engine, record)
+
+    def _simulate(
+        self,
+        steps: int,
+        inputs: Optional[Mapping[str, Any]],
+        engine: str,
+        record: Optional[Sequence[str]],
+        port: Optional[str] = None,
+        baud: Optional[int] = None,
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         rasters = [(name, np.ascontiguousarray(a, dtype=np.uint8)) for name, a in (inputs or {}).items()]
-        return self._native.simulate(steps, rasters, engine, None if record is None else list(record))
+        rec = None if record is None else list(record)
+        return self._native.simulate(steps, rasters, engine, rec, port, baud)
 
     def evaluate(
         self,
@@ -155,6 +167,43 @@ class Network:
             "predicted": predicted,
             "counts": counts,
         }
+
+
+class Board:
+    """A board on a serial port, or the virtual board (`spikemesh board-sim` prints its path),
+    driven as `spikemesh run` drives it."""
+
+    def __init__(self, port: PathLike, baud: Optional[int] = None) -> None:
+        self.port = os.fspath(port)
+        self.baud = baud
+
+    def run(
+        self,
+        net: Network,
+        steps: int,
+        inputs: Optional[Mapping[str, Any]] = None,
+        record: Optional[Sequence[str]] = None,
+        verify: bool = False,
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Loads `net` onto the board, runs `steps` timesteps with `inputs` (as
+        `Network.simulate`) and returns its spike rasters and final potentials. The board
+        refuses a network its cores were not built for. With `verify`, the golden model runs
+        too and any difference is a `SpikemeshError`."""
+        spikes, potentials = net._simulate(steps, inputs, "board", record, self.port, self.baud)
+        if verify:
+            want, want_pot = net.simulate(steps, inputs, record=record)
+            for name, raster in want.items():
+                if not np.array_equal(raster, spikes[name]):
+                    t = int(np.nonzero((raster != spikes[name]).any(axis=1))[0][0])
+                    raise SpikemeshError(
+                        f"{self.port}: population '{name}' differs from the golden model at timestep {t}"
+                    )
+            for name, v in want_pot.items():
+                if not np.array_equal(v, potentials[name]):
+                    raise SpikemeshError(
+                        f"{self.port}: final potentials of '{name}' differ from the golden model"
+                    )
+        return spikes, potentials
 
 
 # The console script `spikemesh` is `spikemesh._cli:main`.

@@ -35,6 +35,8 @@ class Network:
         inputs: list[tuple[str, npt.NDArray[np.uint8]]],
         engine: str = "golden",
         record: Optional[list[str]] = None,
+        port: Optional[str] = None,
+        baud: Optional[int] = None,
     ) -> tuple[dict[str, npt.NDArray[np.uint8]], dict[str, npt.NDArray[np.int64]]]: ...
 
 def main(argv: list[str]) -> int: ...
