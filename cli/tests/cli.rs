@@ -145,10 +145,17 @@ fn bench_golden_prints_its_figures_as_json() {
     let o = spikemesh(&["bench", "golden", "--steps", "300", "--json"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
-    assert_eq!(v["timesteps"], 300);
-    assert_eq!(v["neurons"], 1024);
-    assert!(v["synaptic_events"].as_u64().unwrap() > 0);
-    assert!(v["synaptic_events_per_s"].as_f64().unwrap() > 0.0);
+    // One run per thread count (default: one thread, then every thread), the same work in each.
+    let runs = v.as_array().expect("a list of runs");
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0]["threads"], 1);
+    for r in runs {
+        assert_eq!(r["timesteps"], 300);
+        assert_eq!(r["neurons"], 1024);
+        assert!(r["synaptic_events"].as_u64().unwrap() > 0);
+        assert_eq!(r["synaptic_events"], runs[0]["synaptic_events"]);
+        assert!(r["synaptic_events_per_s"].as_f64().unwrap() > 0.0);
+    }
 }
 
 #[test]
