@@ -51,7 +51,7 @@ impl Images {
 
 /// Reads labels: an IDX file (`*-idx1-ubyte`) or a `.npy` vector of non-negative integers.
 pub fn read_labels(path: &Path) -> crate::Result<Vec<u32>> {
-    let (shape, values) = read_array_raw(path)?;
+    let (shape, values, _) = read_array_raw(path)?;
     if shape.len() != 1 {
         return Err(bad(path, format!("labels must be a vector [n]; this array is {shape:?}")));
     }
@@ -74,20 +74,11 @@ fn bad(path: &Path, message: String) -> SpecError {
 
 /// Shape and values, `uint8` scaled to `0..=1`.
 fn read_array(path: &Path) -> crate::Result<(Vec<usize>, Vec<f64>)> {
-    let (shape, mut values) = read_array_raw(path)?;
-    if is_bytes(path)? {
+    let (shape, mut values, bytes) = read_array_raw(path)?;
+    if bytes {
         values.iter_mut().for_each(|v| *v /= 255.0);
     }
     Ok((shape, values))
-}
-
-/// Whether the file holds `uint8` values (IDX ubyte, or a `.npy` of `|u1`).
-fn is_bytes(path: &Path) -> crate::Result<bool> {
-    if !is_npy(path) {
-        return Ok(true);
-    }
-    let npy = open_npy(path)?;
-    Ok(npy.dtype().descr() == "'|u1'")
 }
 
 fn is_npy(path: &Path) -> bool {
@@ -100,8 +91,9 @@ fn open_npy(path: &Path) -> crate::Result<npyz::NpyFile<std::io::BufReader<std::
         .map_err(|e| bad(path, format!("not a numpy .npy file ({e}); save arrays with numpy.save")))
 }
 
-/// Shape and values as stored (no scaling).
-fn read_array_raw(path: &Path) -> crate::Result<(Vec<usize>, Vec<f64>)> {
+/// Shape, values as stored (no scaling), and whether they are unsigned bytes (IDX ubyte, or a
+/// `.npy` of `|u1`), read in one pass over the file.
+fn read_array_raw(path: &Path) -> crate::Result<(Vec<usize>, Vec<f64>, bool)> {
     if is_npy(path) {
         let npy = open_npy(path)?;
         let shape: Vec<usize> = npy.shape().iter().map(|&d| d as usize).collect();
@@ -109,6 +101,7 @@ fn read_array_raw(path: &Path) -> crate::Result<(Vec<usize>, Vec<f64>)> {
             return Err(bad(path, "is in Fortran order; save a C-ordered array (numpy.ascontiguousarray)".into()));
         }
         let descr = npy.dtype().descr();
+        let bytes = descr == "'|u1'";
         let values: Vec<f64> = match descr.trim_matches('\'') {
             "|u1" => npy.into_vec::<u8>().map(|v| v.into_iter().map(f64::from).collect()),
             "<f4" => npy.into_vec::<f32>().map(|v| v.into_iter().map(f64::from).collect()),
@@ -123,7 +116,7 @@ fn read_array_raw(path: &Path) -> crate::Result<(Vec<usize>, Vec<f64>)> {
             }
         }
         .map_err(|e| bad(path, format!("truncated or unreadable data ({e})")))?;
-        return Ok((shape, values));
+        return Ok((shape, values, bytes));
     }
     let raw = std::fs::read(path).map_err(|e| bad(path, format!("cannot read the file: {e}")))?;
     let raw = if path.extension().is_some_and(|e| e == "gz") { gunzip(path, &raw)? } else { raw };
@@ -150,7 +143,7 @@ fn read_array_raw(path: &Path) -> crate::Result<(Vec<usize>, Vec<f64>)> {
             format!("holds {} data bytes after its header; its shape {shape:?} needs {want}", raw.len() - header),
         ));
     }
-    Ok((shape, raw[header..].iter().map(|&b| f64::from(b)).collect()))
+    Ok((shape, raw[header..].iter().map(|&b| f64::from(b)).collect(), true))
 }
 
 fn gunzip(path: &Path, raw: &[u8]) -> crate::Result<Vec<u8>> {
