@@ -24,7 +24,7 @@ DIGITS := examples/digits
 DIGITS_EVAL = --samples $(DIGITS)/test-samples.csv --labels $(DIGITS)/test-labels.csv --steps-per-sample 18
 NIR_FIXTURES := target/nir-fixtures
 
-.PHONY: all build tools fpga-tools tool-versions demo demo-full margins test lint fmt bench golden-vs-brian2 clean synth pnr bitstream prog nir-fixtures train-digits framework-fixtures mnist fashion-mnist python-package digits formal soak
+.PHONY: all build tools fpga-tools tool-versions demo demo-full margins test lint fmt bench golden-vs-brian2 clean synth pnr bitstream prog nir-fixtures train-digits framework-fixtures mnist fashion-mnist python-package python-wheel digits formal soak
 
 all: build
 
@@ -149,13 +149,20 @@ mnist fashion-mnist: build
 		$(BIN) evaluate target/$$t/$$b/net.toml $(call MNIST_EVAL,$$t) || exit 1; done
 
 ## python-package: build the Python package's wheel (maturin, abi3), install it into a pinned
-## venv, and run its tests against the command (python/tests/test_package.py; about 5 minutes,
-## most of it the release build of the extension). `make test` compiles and lints its Rust side.
-python-package: fpga-tools
+## venv, and run its tests (pytest python/tests: every API call against the command). `make
+## test` runs the same, beside the Rust tests.
+python-package: fpga-tools python-wheel
+	$(TOOLS_ENV); $(PYTEST)
+
+# The wheel, built from the release build that `make test` has just made (maturin rebuilds
+# only PyO3 and the extension crate: about 15 s), installed into the pinned venv.
+python-wheel:
 	@scripts/pyenv.sh package install
-	$$(dirname $$(scripts/pyenv.sh package python))/maturin build --release -m python/Cargo.toml -o target/wheels
+	@rm -f target/wheels/spikemesh-*.whl
+	$$(dirname $$(scripts/pyenv.sh package python))/maturin build --quiet --release -m python/Cargo.toml -o target/wheels
 	$$(scripts/pyenv.sh package python) -m pip install --quiet --force-reinstall --no-deps target/wheels/spikemesh-*.whl
-	$(TOOLS_ENV); $$(scripts/pyenv.sh package python) python/tests/test_package.py
+
+PYTEST = $$(scripts/pyenv.sh package python) -m pytest -q -p no:cacheprovider --durations=5 python/tests
 
 ## train-digits: train the digits classifier again and re-import it (not part of make test).
 train-digits: build
@@ -184,16 +191,25 @@ test: fpga-tools
 	@# and pip fetches the solvers and the `nir` package and writes the NIR fixtures (mostly
 	@# waiting on the network).
 	@mkdir -p target; bash -c 'scripts/tools.sh warm > target/tools-warm.log 2>&1 & w=$$!; \
-		{ scripts/pyenv.sh formal install && $(MAKE) --no-print-directory nir-fixtures; } > target/setup.log 2>&1 & p=$$!; \
+		{ scripts/pyenv.sh formal install && scripts/pyenv.sh package install && \
+		  $(MAKE) --no-print-directory nir-fixtures; } > target/setup.log 2>&1 & p=$$!; \
 		$(MAKE) --no-print-directory lint || exit 1; \
 		wait $$p || { cat target/setup.log; exit 1; }; cat target/setup.log; \
 		wait $$w || { cat target/tools-warm.log; exit 1; }'
 	@scripts/tools.sh versions
-	$(TOOLS_ENV); $(TEST_RUNNER)
+	$(TOOLS_ENV); $(TEST_BUILD)
+	@$(MAKE) --no-print-directory python-wheel
+	@# The Python package's tests (pytest, on the wheel just installed) run beside the Rust
+	@# tests: they share no files, and pytest spends most of its time waiting on Verilator
+	@# and Yosys runs of its own.
+	$(TOOLS_ENV); bash -c '$(PYTEST) > target/pytest.log 2>&1 & p=$$!; $(TEST_RUNNER); r=$$?; \
+		wait $$p; q=$$?; echo "== Python package (pytest)"; cat target/pytest.log; [ $$r = 0 ] && [ $$q = 0 ]'
 
 # cargo nextest runs every test binary side by side (.config/nextest.toml orders the longest
 # first); plain `cargo test` runs the same tests, one binary after another. The workspace has
 # no doctests (nextest would not run them).
+TEST_BUILD = if $(CARGO) nextest --version >/dev/null 2>&1; then $(CARGO) nextest run --release --workspace --no-run; \
+	else $(CARGO) test --release --workspace --no-run; fi
 TEST_RUNNER = if $(CARGO) nextest --version >/dev/null 2>&1; then $(CARGO) nextest run --release --workspace; \
 	else echo "cargo-nextest not found: running cargo test (slower)"; $(CARGO) test --release --workspace; fi
 
@@ -213,8 +229,10 @@ soak: tools build
 ## runtime and C++ standalone, in the pinned venv scripts/py-brian2.txt) run the same networks
 ## with the same input spikes for 10 s of simulated time (10000 timesteps of 1 ms), and Brian2's
 ## spike count is checked against the golden model's before the ratios are printed.
-bench: tools build golden-vs-brian2
+bench: tools build golden-vs-brian2 python-wheel
 	$(BIN) bench golden --net examples/bench-1024-cuba.toml
+	@echo "== the golden model from Python (Network.simulate) against the command, on bench-1024"
+	$$(scripts/pyenv.sh package python) python/benches/golden.py $(BIN)
 	$(TOOLS_ENV); $(BIN) bench rtl
 	$(TOOLS_ENV); $(BIN) bench rtl --net examples/one-core.toml
 	$(TOOLS_ENV); $(BIN) bench mesh

@@ -24,9 +24,13 @@ pub enum What {
         /// Network to run (default: the built-in examples/bench-1024.toml).
         #[arg(long)]
         net: Option<PathBuf>,
-        /// Timed timesteps (after 200 warm-up steps).
+        /// Timed timesteps (after the warm-up).
         #[arg(long, default_value_t = 5000)]
         steps: usize,
+        /// Untimed timesteps first, so the network settles into its steady rate (0: time the
+        /// run from rest, as `simulate --steps N` runs it: python/benches/golden.py compares so).
+        #[arg(long, default_value_t = 200)]
+        warmup: usize,
         /// Thread counts to measure, in order (0: every hardware thread).
         #[arg(long, value_delimiter = ',', default_value = "1,0")]
         threads: Vec<usize>,
@@ -89,9 +93,9 @@ pub enum What {
 /// Runs a benchmark.
 pub fn run(w: What) -> Result<()> {
     match w {
-        What::Golden { net, steps, threads, export, json } => {
+        What::Golden { net, steps, warmup, threads, export, json } => {
             let n = network(&net, "examples/bench-1024.toml", BENCH_1024)?;
-            crate::bench_golden::run(&n, steps, &threads, json, export.as_deref())
+            crate::bench_golden::run(&n, (warmup, steps), &threads, json, export.as_deref())
         }
         What::Rtl { net, steps, json } => rtl(network(&net, "examples/bench-core.toml", BENCH_CORE)?, steps, json),
         What::Fpga { json } => fpga(json),

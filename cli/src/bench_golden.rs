@@ -7,16 +7,20 @@ use spikemesh_spec::neuron::lif::{LifParams, ResetMode};
 use spikemesh_spec::{Mapping, Network, PopulationKind, Stimulus};
 use std::path::Path;
 
-/// Untimed timesteps before the timed window (the network settles into its steady rate).
-const WARMUP: usize = 200;
-
-/// Runs the bench on each thread count (0: every hardware thread) and prints the figures.
-pub fn run(n: &Network, steps: usize, threads: &[usize], json: bool, export: Option<&Path>) -> Result<()> {
+/// Runs the bench (`warmup` untimed timesteps, then `steps` timed ones) on each thread count
+/// (0: every hardware thread) and prints the figures.
+pub fn run(
+    n: &Network,
+    (warmup, steps): (usize, usize),
+    threads: &[usize],
+    json: bool,
+    export: Option<&Path>,
+) -> Result<()> {
     let m = Mapping::build(n)?;
-    let stim = Stimulus::build(n, WARMUP + steps, None)?;
+    let stim = Stimulus::build(n, warmup + steps, None)?;
     let mut all: Vec<GoldenBench> = Vec::new();
     for &t in threads {
-        let b = spikemesh_sim::bench::golden(&m, &stim, WARMUP, n.synapse_count(), t)?;
+        let b = spikemesh_sim::bench::golden(&m, &stim, warmup, n.synapse_count(), t)?;
         if !json {
             print(n, &b, all.first());
         }
@@ -26,7 +30,7 @@ pub fn run(n: &Network, steps: usize, threads: &[usize], json: bool, export: Opt
         println!("{}", serde_json::to_string_pretty(&all)?);
     }
     if let Some(dir) = export {
-        export_for_brian2(n, &m, &stim, &all, dir)?;
+        export_for_brian2(n, &m, (&stim, warmup), &all, dir)?;
     }
     Ok(())
 }
@@ -57,7 +61,13 @@ fn print(n: &Network, b: &GoldenBench, one_thread: Option<&GoldenBench>) {
 /// Writes `n` for sim/benches/brian2/bench.py: one input population driving one `lif`
 /// population, as little-endian int32 arrays, with the golden model's spike count to check.
 /// The golden figures go with it, so that the script prints the ratios.
-fn export_for_brian2(n: &Network, m: &Mapping, stim: &Stimulus, runs: &[GoldenBench], dir: &Path) -> Result<()> {
+fn export_for_brian2(
+    n: &Network,
+    m: &Mapping,
+    (stim, warmup): (&Stimulus, usize),
+    runs: &[GoldenBench],
+    dir: &Path,
+) -> Result<()> {
     let Some(b) = runs.first() else { bail!("the Brian2 export needs at least one golden run (--threads)") };
     let (inputs, lif) = match n.populations.as_slice() {
         [i, l] if i.is_input() && !l.is_input() => (i, l),
@@ -103,7 +113,7 @@ fn export_for_brian2(n: &Network, m: &Mapping, stim: &Stimulus, runs: &[GoldenBe
         "neurons": lif.size,
         "inputs": inputs.size,
         "steps": stim.steps.len(),
-        "warmup": WARMUP,
+        "warmup": warmup,
         "potential_bits": n.hardware.widths.potential_bits,
         "neuron": {
             "threshold": p.threshold,

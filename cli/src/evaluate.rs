@@ -1,19 +1,15 @@
 //! `spikemesh evaluate`: a labelled spike dataset through a network, on the golden model, the
 //! RTL, the board (or virtual board), or the float reference of a NIR graph.
 
-use crate::session::BoardEngine;
+use crate::score::{self, Decode, Hardware};
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
-use spikemesh_host::Board;
-use spikemesh_sim::rtl_mesh::RtlMesh;
-use spikemesh_sim::{Engine, Golden};
 use spikemesh_spec::dataset::{Dataset, InputPopulation};
-use spikemesh_spec::Mapping;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::convention_args::{ConventionArgs, RulesKind};
 
@@ -26,15 +22,6 @@ pub enum EvalEngine {
     Verilator,
     /// The float64 reference of a NIR graph (NET is the .nir file).
     Reference,
-}
-
-/// How the class is read off the output population.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Decode {
-    /// Most spikes over the sample; ties go to the lowest index.
-    Spikes,
-    /// Highest membrane potential at the end of the sample (an LI readout).
-    Potential,
 }
 
 /// Options of `spikemesh evaluate`.
@@ -322,159 +309,32 @@ fn eval_network(a: &Args) -> Result<Outcome> {
     let inputs = InputPopulation::of_network(&net);
     let mut data = dataset(a, &inputs)?;
     limit(a, &mut data);
-    let out_pop = match &a.output {
-        Some(n) => {
-            net.population_index(n).with_context(|| format!("no population named '{n}' in {}", a.net.display()))?
-        }
-        None => (0..net.populations.len())
-            .rev()
-            .find(|&p| net.populations[p].record && !net.populations[p].is_input())
-            .with_context(|| {
-                format!(
-                    "{}: no recorded population to read the class from (set record = true, or pass --output)",
-                    a.net.display()
-                )
-            })?,
-    };
-    if net.populations[out_pop].is_input() {
-        bail!("--output {}: an input population computes nothing", net.populations[out_pop].name);
-    }
-    let on_board = a.port.is_some();
-    if (on_board || a.engine == EvalEngine::Verilator)
-        && !net.populations[out_pop].record
-        && a.decode != Some(Decode::Potential)
-    {
-        bail!(
-            "the chip sends only recorded populations' spikes: set record = true on '{}'",
-            net.populations[out_pop].name
-        );
-    }
-    let decode = a.decode.unwrap_or(Decode::Spikes);
-    let size = net.populations[out_pop].size;
-    let slot = |k: usize| mapping.slot_of(out_pop, k).expect("simulated population");
-    let classify = |fired: &[Vec<u32>], potentials: &[i64]| -> Vec<f64> {
-        match decode {
-            Decode::Spikes => {
-                let mut counts = vec![0u32; size];
-                for step in fired {
-                    for &g in step {
-                        if let Some((p, k)) = mapping.slot_owner[g as usize] {
-                            if p as usize == out_pop {
-                                counts[k as usize] += 1;
-                            }
-                        }
-                    }
-                }
-                counts.iter().map(|&c| c as f64).collect()
-            }
-            Decode::Potential => (0..size).map(|k| potentials[slot(k)] as f64).collect(),
-        }
-    };
-    // Every sample starts from rest: a fresh golden model; the RTL and the board clear.
-    let golden_run = |sample: &[Vec<(u32, u32)>]| -> (Vec<Vec<u32>>, Vec<i64>) {
-        let mut g = Golden::new(&mapping);
-        // Samples, not cores, are what the threads share out.
-        g.set_threads(1).expect("one thread needs no pool");
-        let fired = sample.iter().map(|s| g.step(s).to_vec()).collect();
-        (fired, g.potentials())
+    let out_pop = score::output_population(&net, a.output.as_deref())?;
+    let hw = match (&a.port, a.engine) {
+        (Some(port), _) => Hardware::Board { port, baud: a.baud.unwrap_or(net.hardware.baud) },
+        (None, EvalEngine::Verilator) => Hardware::Verilator,
+        (None, _) => Hardware::Golden,
     };
     let bar = progress(data.samples.len())?;
-    let mut predicted = Vec::new();
-    let mut cycles: Vec<u64> = Vec::new();
-    let engine_name;
-    let mut threads = 1;
-    let t_engine = Instant::now();
-    if let Some(port) = &a.port {
-        spikemesh_hdl::neuron::check_datapaths(&net, &mapping, spikemesh_hdl::neuron::Target::Board)?;
-        let mut board = Board::open(port, a.baud.unwrap_or(net.hardware.baud))?;
-        board.timeout = Duration::from_millis(2000);
-        board.load(&mapping, |_, _| {}).context("loading the network")?;
-        engine_name = format!("board on {port}");
-        for (s, sample) in data.samples.iter().enumerate() {
-            board.reset().with_context(|| format!("sample {s}: reset"))?;
-            let mut e = BoardEngine { board: &mut board, mapping: &mapping, t: 0, error: None };
-            let fired: Vec<Vec<u32>> = sample.iter().map(|st| e.step(st)).collect();
-            let pots = if decode == Decode::Potential { e.potentials() } else { Vec::new() };
-            if let Some((t, err)) = e.error.take() {
-                bail!("sample {s}, timestep {t}: {err}");
-            }
-            let (gf, gp) = golden_run(sample);
-            compare(s, &mapping, &gf, &fired, decode, &gp, &pots, out_pop)?;
-            predicted.push(classify(&fired, &pots));
-            bar.inc(1);
-        }
-        board.check_spikes()?;
-    } else if a.engine == EvalEngine::Verilator {
-        spikemesh_hdl::neuron::check_datapaths(&net, &mapping, spikemesh_hdl::neuron::Target::Mesh)?;
-        let mut rtl = RtlMesh::new(&mapping, None)?;
-        engine_name = "verilator (RTL), compared with the golden model".into();
-        for (s, sample) in data.samples.iter().enumerate() {
-            rtl.clear_state();
-            let c0 = rtl.stats.cycles;
-            let fired: Vec<Vec<u32>> = sample.iter().map(|st| rtl.step(st)).collect();
-            cycles.push(rtl.stats.cycles - c0);
-            let pots = rtl.potentials();
-            let (gf, gp) = golden_run(sample);
-            compare(s, &mapping, &gf, &fired, decode, &gp, &pots, out_pop)?;
-            predicted.push(classify(&fired, &pots));
-            bar.inc(1);
-        }
-    } else {
-        engine_name = "golden".into();
-        threads = rayon::current_num_threads();
-        predicted = data
-            .samples
-            .par_iter()
-            .map(|sample| {
-                let (fired, pots) = golden_run(sample);
-                bar.inc(1);
-                classify(&fired, &pots)
-            })
-            .collect();
-    }
-    let samples_per_s = predicted.len() as f64 / t_engine.elapsed().as_secs_f64();
+    let decode = a.decode.unwrap_or(Decode::Spikes);
+    let s = score::score(&net, &mapping, &data.samples, out_pop, decode, &hw, &|| {
+        bar.inc(1);
+        true
+    })?;
     bar.finish_and_clear();
     let clock = net.hardware.clock_mhz;
+    let cycles = &s.cycles;
     let cyc = (!cycles.is_empty())
         .then(|| (cycles.iter().sum::<u64>() as f64 / cycles.len() as f64, *cycles.iter().max().expect("non-empty")));
     Ok(Outcome {
-        checked_against_golden: a.port.is_some() || a.engine == EvalEngine::Verilator,
+        checked_against_golden: !matches!(hw, Hardware::Golden),
         cycles_per_sample: cyc,
-        samples_per_s,
-        threads,
+        samples_per_s: s.samples_per_s,
+        threads: s.threads,
         latency_us: cyc.map(|(m, x)| (m / clock, x as f64 / clock)),
         clock_mhz: Some(clock),
-        ..Outcome::scored(a, engine_name, &data.labels, predicted)
+        ..Outcome::scored(a, s.engine, &data.labels, s.scores)
     })
-}
-
-/// Fails at the first difference between the golden model and the hardware in one sample.
-#[allow(clippy::too_many_arguments)]
-fn compare(
-    s: usize,
-    mapping: &Mapping,
-    golden: &[Vec<u32>],
-    hw: &[Vec<u32>],
-    decode: Decode,
-    gp: &[i64],
-    hp: &[i64],
-    out_pop: usize,
-) -> Result<()> {
-    for (t, (g, h)) in golden.iter().zip(hw).enumerate() {
-        // The chip reports only recorded neurons' spikes.
-        let g: Vec<u32> = g.iter().copied().filter(|&x| mapping.is_recorded(x)).collect();
-        if &g != h {
-            bail!("sample {s}, timestep {t}: golden model fired slots {g:?}, the hardware {h:?}");
-        }
-    }
-    if decode == Decode::Potential {
-        for (j, (g, h)) in gp.iter().zip(hp).enumerate() {
-            if g != h && mapping.slot_owner[j].is_some_and(|(p, _)| p as usize == out_pop) {
-                bail!("sample {s}: potential of slot {j} at the end: golden {g}, hardware {h}");
-            }
-        }
-    }
-    Ok(())
 }
 
 fn print(o: &Outcome) {

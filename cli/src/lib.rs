@@ -11,6 +11,7 @@ pub mod import;
 mod netlist_check;
 mod raster;
 mod run;
+pub mod score;
 pub mod session;
 mod simulate;
 mod soak;

@@ -86,7 +86,6 @@ struct Resource {
     available: u64,
 }
 
-/// What `spikemesh synth` reports.
 /// What `spikemesh synth` measured (its `--json`).
 #[derive(Serialize, Default)]
 pub struct Report {

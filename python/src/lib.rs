@@ -4,14 +4,17 @@
 //! into `spikemesh.SpikemeshError` with the command's message (file, line, field).
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyReadonlyArray2};
+use numpy::{IntoPyArray, PyReadonlyArray2, PyReadonlyArray3};
 use pyo3::create_exception;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use spikemesh_sim::rtl_mesh::RtlMesh;
-use spikemesh_sim::{record_run, simulate, DeliveryOrder};
+use spikemesh_sim::{record_run_until, DeliveryOrder, Golden};
 use spikemesh_spec::{Mapping, Stimulus};
 use std::path::PathBuf;
+
+mod progress;
+mod stimulus;
 
 create_exception!(
     _native,
@@ -118,7 +121,7 @@ impl Network {
     /// in lock-step is `spikemesh simulate --engine both`). Returns the spike raster of every
     /// recorded population (or of `record`), uint8 [steps, size], and the potentials of every
     /// simulated neuron after the last timestep, int64 [size], per population.
-    #[pyo3(signature = (steps, inputs, engine="golden", record=None, port=None, baud=None))]
+    #[pyo3(signature = (steps, inputs, engine="golden", record=None, port=None, baud=None, progress=None))]
     #[allow(clippy::too_many_arguments)] // Python keywords, one per option
     fn simulate<'py>(
         &self,
@@ -129,40 +132,10 @@ impl Network {
         record: Option<Vec<String>>,
         port: Option<String>,
         baud: Option<u32>,
+        progress: Option<Py<PyAny>>,
     ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyDict>)> {
         let net = &self.net;
-        let mut stim = Stimulus::build(net, steps, None).map_err(err)?;
-        for (name, raster) in &inputs {
-            let p = net.population_index(name).ok_or_else(|| err(format!("inputs: no population named '{name}'")))?;
-            let pop = &net.populations[p];
-            if !pop.is_input() {
-                return Err(err(format!("inputs: '{name}' is not an input population (the host drives only inputs)")));
-            }
-            let a = raster.as_array();
-            if a.shape() != [steps, pop.size] {
-                return Err(err(format!(
-                    "inputs['{name}']: shape {:?}, expected [{steps}, {}] (timesteps, neurons)",
-                    a.shape(),
-                    pop.size
-                )));
-            }
-            for ((t, k), &x) in a.indexed_iter() {
-                match x {
-                    0 => {}
-                    1 => stim.steps[t].push((p as u32, k as u32)),
-                    _ => return Err(err(format!("inputs['{name}'][{t}, {k}] = {x}: spikes are 0 or 1"))),
-                }
-            }
-        }
-        for s in &mut stim.steps {
-            s.sort_unstable();
-            if let Some(w) = s.windows(2).find(|w| w[0] == w[1]) {
-                return Err(err(format!(
-                    "population {} neuron {}: spiked by the file's drive and by inputs in one timestep",
-                    w[0].0, w[0].1
-                )));
-            }
-        }
+        let given = stimulus::Steps::new(net, steps, &inputs).map_err(err)?;
         let wanted: Vec<bool> = match &record {
             None => net.populations.iter().map(|p| p.record).collect(),
             Some(names) => {
@@ -174,17 +147,29 @@ impl Network {
             }
         };
         let mapping = &self.mapping;
+        let wanted_ref = &wanted[..];
+        // The RTL and the board are far slower than drawing their input: theirs is drawn first.
+        let whole = |given: stimulus::Steps| given.collect::<Result<Vec<_>, _>>().map(|steps| Stimulus { steps });
         let result = match engine {
-            "golden" => py.detach(|| simulate(mapping, &stim, &wanted, DeliveryOrder::InOrder, |_| {})),
-            "verilator" => py.detach(|| -> PyResult<_> {
+            "golden" => progress::run(py, progress.as_ref(), steps, |c| {
+                let mut chip = Golden::new(mapping);
+                chip.set_order(DeliveryOrder::InOrder);
+                given
+                    .streamed(|steps| record_run_until(&mut chip, mapping, steps, wanted_ref, |t| c.at(t)))
+                    .map_err(err)
+            })?,
+            "verilator" => progress::run(py, progress.as_ref(), steps, |c| {
+                let stim = whole(given).map_err(err)?;
                 let mut rtl = RtlMesh::new(mapping, None).map_err(err)?;
-                Ok(record_run(&mut rtl, mapping, &stim, &wanted, |_| {}))
+                Ok(record_run_until(&mut rtl, mapping, &stim.steps, wanted_ref, |t| c.at(t)))
             })?,
             "board" => {
                 let port = port.ok_or_else(|| {
                     err("engine 'board' needs port= (the board's serial port, or the path `spikemesh board-sim` printed)")
                 })?;
-                py.detach(|| -> PyResult<_> { on_board(net, mapping, &stim, &wanted, &port, baud) })?
+                progress::run(py, progress.as_ref(), steps, |c| {
+                    on_board(net, mapping, &whole(given).map_err(err)?, wanted_ref, &port, baud, c)
+                })?
             }
             other => return Err(err(format!("engine '{other}': golden, verilator or board"))),
         };
@@ -210,7 +195,80 @@ impl Network {
         }
         Ok((spikes, potentials))
     }
+
+    /// Classifies samples, uint8 [n, steps, size] of 0/1 into input population `input`, as
+    /// `spikemesh evaluate` does (the same code: `spikemesh_cli::score`): each sample from rest,
+    /// on the golden model (samples over all threads), the RTL or a board (both checked against
+    /// the golden model). Returns the per-class scores [n, classes] (spike counts, or final
+    /// potentials with decode="potential"), the engine's name, its threads, samples/s, and the
+    /// clock cycles of each sample on the RTL (empty otherwise).
+    #[pyo3(signature = (samples, input, output=None, engine="golden", decode="spikes", port=None, baud=None, progress=None))]
+    #[allow(clippy::too_many_arguments)] // Python keywords, one per option
+    fn evaluate<'py>(
+        &self,
+        py: Python<'py>,
+        samples: PyReadonlyArray3<'py, u8>,
+        input: &str,
+        output: Option<String>,
+        engine: &str,
+        decode: &str,
+        port: Option<String>,
+        baud: Option<u32>,
+        progress: Option<Py<PyAny>>,
+    ) -> Evaluated<'py> {
+        use spikemesh_cli::score::{self, Decode, Hardware};
+        let net = &self.net;
+        let p = net.population_index(input).ok_or_else(|| err(format!("input: no population named '{input}'")))?;
+        if !net.populations[p].is_input() {
+            return Err(err(format!("input: '{input}' is not an input population")));
+        }
+        let a = samples.as_array();
+        let size = net.populations[p].size;
+        if a.shape()[2] != size {
+            return Err(err(format!(
+                "samples: shape {:?}, expected [n, steps, {size}] (samples, timesteps, neurons of '{input}')",
+                a.shape()
+            )));
+        }
+        let mut data = vec![vec![Vec::new(); a.shape()[1]]; a.shape()[0]];
+        for ((n, t, k), &x) in a.indexed_iter() {
+            match x {
+                0 => {}
+                1 => data[n][t].push((p as u32, k as u32)),
+                _ => return Err(err(format!("samples[{n}, {t}, {k}] = {x}: spikes are 0 or 1"))),
+            }
+        }
+        let out_pop = score::output_population(net, output.as_deref()).map_err(err)?;
+        let decode = match decode {
+            "spikes" => Decode::Spikes,
+            "potential" => Decode::Potential,
+            other => return Err(err(format!("decode '{other}': spikes or potential"))),
+        };
+        let hw = match (engine, &port) {
+            ("golden", _) => Hardware::Golden,
+            ("verilator", _) => Hardware::Verilator,
+            ("board", Some(port)) => Hardware::Board { port, baud: baud.unwrap_or(net.hardware.baud) },
+            ("board", None) => return Err(err("engine 'board' needs port= (the board's serial port)")),
+            (other, _) => return Err(err(format!("engine '{other}': golden, verilator or board"))),
+        };
+        let mapping = &self.mapping;
+        let scored = progress::run(py, progress.as_ref(), data.len(), |c| {
+            match score::score(net, mapping, &data, out_pop, decode, &hw, &|| c.tick()) {
+                Ok(s) => Ok(Some(s)),
+                // Stopped by the counter: the Python error that stopped it is raised instead.
+                Err(_) if c.stopped() => Ok(None),
+                Err(e) => Err(err(e)),
+            }
+        })?;
+        let classes = net.populations[out_pop].size;
+        let flat: Vec<f64> = scored.scores.into_iter().flatten().collect();
+        let scores = Array2::from_shape_vec((data.len(), classes), flat).map_err(err)?;
+        Ok((scores.into_pyarray(py), scored.engine, scored.threads, scored.samples_per_s, scored.cycles))
+    }
 }
+
+/// What `Network.evaluate` returns: scores, engine, threads, samples/s, cycles per sample.
+type Evaluated<'py> = PyResult<(Bound<'py, numpy::PyArray2<f64>>, String, usize, f64, Vec<u64>)>;
 
 /// Loads the network onto the board on `port` and runs `stim` there, as `spikemesh run` does.
 fn on_board(
@@ -220,7 +278,8 @@ fn on_board(
     wanted: &[bool],
     port: &str,
     baud: Option<u32>,
-) -> PyResult<spikemesh_sim::RunResult> {
+    counter: &progress::Counter,
+) -> PyResult<Option<spikemesh_sim::RunResult>> {
     use spikemesh_hdl::neuron::{check_datapaths, Target};
     if let Some((p, _)) = net.populations.iter().zip(wanted).find(|(p, &w)| w && !p.record && !p.is_input()) {
         return Err(err(format!(
@@ -233,11 +292,13 @@ fn on_board(
     let mut board = spikemesh_host::Board::open(port, baud.unwrap_or(net.hardware.baud)).map_err(err)?;
     board.load(mapping, |_, _| {}).map_err(|e| err(format!("loading the network onto {port}: {e}")))?;
     let mut engine = spikemesh_cli::session::BoardEngine { board: &mut board, mapping, t: 0, error: None };
-    let result = record_run(&mut engine, mapping, stim, wanted, |_| {});
+    let result = record_run_until(&mut engine, mapping, &stim.steps, wanted, |t| counter.at(t));
     if let Some((t, e)) = engine.error.take() {
         return Err(err(format!("{port}, timestep {t}: {e}")));
     }
-    board.check_spikes().map_err(err)?;
+    if result.is_some() {
+        board.check_spikes().map_err(err)?;
+    }
     Ok(result)
 }
 

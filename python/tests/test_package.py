@@ -4,13 +4,14 @@ Plain asserts (no pytest needed): `python python/tests/test_package.py`.
 """
 
 import csv
+import importlib.util
 import pathlib
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
-
 import spikemesh
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -75,6 +76,112 @@ def test_simulate_equals_the_command() -> None:
     assert got == want and got, (len(got), len(want))
 
 
+def test_a_driven_network_equals_the_command() -> None:
+    """bench-1024's Poisson drive, drawn on a second thread in chunks of 1024 timesteps while
+    the golden model steps: the same spikes as `spikemesh simulate` over 2500 timesteps (three
+    chunks, the last one short); a raster spike on a driven neuron is an error, not merged."""
+    bench = ROOT / "examples/bench-1024.toml"
+    net = spikemesh.Network.load(bench)
+    spikes, _ = net.simulate(2500, {}, record=["poisson", "lif"])
+    with tempfile.TemporaryDirectory() as d:
+        out = pathlib.Path(d) / "out.csv"
+        exe = pathlib.Path(sys.executable).parent / "spikemesh"
+        subprocess.run([exe, "simulate", bench, "--steps", "2500", "--record-all", "--out", out], check=True)
+        want = sorted(
+            (int(r["timestep"]), r["population"], int(r["neuron"])) for r in csv.DictReader(open(out))
+        )
+    got = sorted((int(t), p, int(k)) for p in ("poisson", "lif") for t, k in zip(*np.nonzero(spikes[p])))
+    assert got == want and len(got) > 10000, (len(got), len(want))
+    raster = np.zeros((2500, 256), np.uint8)
+    tt, kk = map(int, np.argwhere(spikes["poisson"])[0])
+    raster[tt, kk] = 1
+    try:
+        net.simulate(2500, {"poisson": raster}, record=[])
+        raise AssertionError("a raster spike on a neuron the drive spikes is an error")
+    except spikemesh.SpikemeshError as e:
+        assert f"inputs['poisson'][{tt}, {kk}]" in str(e) and "drive" in str(e), e
+
+
+def test_evaluate_is_the_commands_evaluate() -> None:
+    """Per-sample counts and classes equal `spikemesh evaluate --predictions` (the same code);
+    the RTL gives the same counts, with its clock cycles; bad samples are refused."""
+    net = spikemesh.Network.load(DIGITS / "net/net.toml")
+    x, y = digits()
+    r = net.evaluate(x, y)
+    assert r["counts"].shape == (450, 10) and r["counts"].dtype == np.int64, r["counts"].dtype
+    assert r["predicted"].shape == (450,) and r["engine"] == "golden" and r["threads"] >= 1
+    with tempfile.TemporaryDirectory() as d:
+        pred = pathlib.Path(d) / "pred.csv"
+        exe = pathlib.Path(sys.executable).parent / "spikemesh"
+        subprocess.run(
+            [exe, "evaluate", DIGITS / "net/net.toml", "--samples", DIGITS / "test-samples.csv"]
+            + ["--labels", DIGITS / "test-labels.csv", "--steps-per-sample", "18", "--predictions", pred],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        rows = list(csv.DictReader(open(pred)))
+    assert [int(row["predicted"]) for row in rows] == r["predicted"].tolist()
+    assert [[int(row[f"score{c}"]) for c in range(10)] for row in rows] == r["counts"].tolist()
+    rtl = net.evaluate(x[:3], y[:3], engine="verilator")
+    assert np.array_equal(rtl["counts"], r["counts"][:3]) and rtl["cycles"].shape == (3,)
+    pot = net.evaluate(x[:5], y[:5], decode="potential")
+    assert pot["counts"].shape == (5, 10) and pot["counts"].dtype == np.float64
+    bad = x[:2].copy()
+    bad[1, 5, 7] = 2
+    for samples, message in [
+        (bad, "samples[1, 5, 7] = 2: spikes are 0 or 1"),
+        (x[:2, :, :60], "expected [n, steps, 64]"),
+    ]:
+        try:
+            net.evaluate(samples, y[:2])
+            raise AssertionError(f"refused: {message}")
+        except spikemesh.SpikemeshError as e:
+            assert message in str(e), e
+
+
+def test_progress_reports_and_stops() -> None:
+    """Long runs report (done, total) to a callback, end with (total, total), stay silent by
+    default when short, and stop when the callback raises or Ctrl-C arrives."""
+    import contextlib
+    import io
+    import os
+    import signal
+    import threading
+
+    net = spikemesh.Network.load(ROOT / "examples/bench-1024.toml")
+    calls: list[tuple[int, int]] = []
+    net.simulate(3000, record=[], progress=lambda d, t: calls.append((d, t)))
+    assert calls[-1] == (3000, 3000) and all(0 <= d <= t == 3000 for d, t in calls), calls
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+    class Stop(Exception):
+        pass
+
+    def stop(done: int, total: int) -> None:
+        raise Stop
+
+    try:
+        net.simulate(100, record=[], progress=stop)
+        raise AssertionError("the callback's exception reaches the caller")
+    except Stop:
+        pass
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        net.simulate(100, record=[])
+    assert err.getvalue() == "", err.getvalue()
+    # Ctrl-C half a second into an RTL run of about two minutes stops it.
+    rtl = spikemesh.Network.load(DIGITS / "net/net.toml")
+    rtl.simulate(10, engine="verilator")  # the model built (or found in the cache) first
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    start = time.monotonic()
+    timer.start()
+    try:
+        rtl.simulate(1_000_000, engine="verilator", progress=False)
+        raise AssertionError("Ctrl-C stops the run")
+    except KeyboardInterrupt:
+        assert time.monotonic() - start < 10
+
+
 def test_from_nir_and_evaluate_keep_snntorchs_accuracy() -> None:
     with tempfile.TemporaryDirectory() as d:
         net, report = spikemesh.Network.from_nir(
@@ -85,15 +192,28 @@ def test_from_nir_and_evaluate_keep_snntorchs_accuracy() -> None:
         assert abs(net.evaluate(x, y)["accuracy"] - 0.98) < 1e-9
 
 
-def test_from_nir_takes_a_graph_object_and_synth_builds_a_bitstream() -> None:
+def test_from_nir_reads_the_convention_of_a_graph_object() -> None:
     import nir
 
     graph = nir.read(ROOT / "nir/tests/frameworks/norse/model.nir")
     with tempfile.TemporaryDirectory() as d:
         net, report = spikemesh.Network.from_nir(graph, board="icebreaker", out=d)
         assert report["convention"]["framework"] == "norse"
-        r = spikemesh.Network.load(DIGITS / "net/net.toml").synth(out=pathlib.Path(d) / "fpga")
-        assert r["board"] == "icebreaker" and r["timing_met"] is True, r
+
+
+def test_the_graph_to_bitstream_example_runs() -> None:
+    """python/examples/nir_graph_to_bitstream.py end to end (the only bitstream pytest builds)."""
+    spec = importlib.util.spec_from_file_location(
+        "example", ROOT / "python/examples/nir_graph_to_bitstream.py"
+    )
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    with tempfile.TemporaryDirectory() as d:
+        f = example.main(pathlib.Path(d), rtl_samples=5)
+    assert abs(f["golden_accuracy"] - 437 / 450) < 1e-9, f  # the 97.1 % of examples/digits
+    assert f["rtl_equals_golden"] and f["rtl_cycles_per_sample"] > 0, f
+    assert f["synth"]["board"] == "icebreaker" and f["synth"]["timing_met"] is True, f
 
 
 def test_board_runs_the_network_as_the_golden_model_does() -> None:
@@ -142,7 +262,6 @@ def test_sweep_on_two_dask_workers_equals_the_serial_run() -> None:
     """Evaluation slices and simulations, sent to a local cluster of two worker processes, give
     exactly what the same sweep gives run here one task after another."""
     from distributed import Client, LocalCluster
-
     from spikemesh.sweep import sweep
 
     net = spikemesh.Network.load(DIGITS / "net/net.toml")

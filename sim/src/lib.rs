@@ -15,4 +15,4 @@ pub mod run;
 pub mod verilator;
 
 pub use golden::{DeliveryOrder, Golden};
-pub use run::{record_run, simulate, Engine, RunResult};
+pub use run::{record_run, record_run_until, simulate, Engine, RunResult};

@@ -65,9 +65,26 @@ pub fn record_run(
     record: &[bool],
     mut progress: impl FnMut(usize),
 ) -> RunResult {
+    record_run_until(engine, mapping, &stim.steps, record, |t| {
+        progress(t);
+        true
+    })
+    .expect("a run that is never stopped finishes")
+}
+
+/// [`record_run`] that stops after the timestep where `go_on` returns false (None then): how
+/// an interrupt from Python ends a long run.
+pub fn record_run_until<S: AsRef<[(u32, u32)]>>(
+    engine: &mut dyn Engine,
+    mapping: &Mapping,
+    steps: impl IntoIterator<Item = S>,
+    record: &[bool],
+    mut go_on: impl FnMut(usize) -> bool,
+) -> Option<RunResult> {
     let mut spikes = Vec::new();
     let mut neuron_spikes = 0u64;
-    for (t, inputs) in stim.steps.iter().enumerate() {
+    for (t, inputs) in steps.into_iter().enumerate() {
+        let inputs = inputs.as_ref();
         let fired = engine.step(inputs);
         neuron_spikes += fired.len() as u64;
         let start = spikes.len();
@@ -84,9 +101,11 @@ pub fn record_run(
             }
         }
         spikes[start..].sort_unstable();
-        progress(t + 1);
+        if !go_on(t + 1) {
+            return None;
+        }
     }
-    RunResult { spikes, potentials: engine.potentials(), synaptic_events: 0, neuron_spikes }
+    Some(RunResult { spikes, potentials: engine.potentials(), synaptic_events: 0, neuron_spikes })
 }
 
 /// Runs the golden model (see [`record_run`]), counting synaptic events too.

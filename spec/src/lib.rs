@@ -26,4 +26,4 @@ pub use error::{Diagnostic, FieldPath, Result, SpecError};
 pub use mapping::{CoreImage, Destination, Mapping, Source};
 pub use network::{Hardware, Network, Population, PopulationKind, Projection, Synapse};
 pub use neuron::{NeuronState, NeuronType, Widths};
-pub use spikes::{Spike, Stimulus};
+pub use spikes::{DriveGen, Spike, Stimulus};

@@ -17,12 +17,24 @@ from typing import Any, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
-from . import _native
+from . import _native, _progress
 from ._native import SpikemeshError
+from ._progress import ProgressArg
 
 __all__ = ["Board", "Network", "SpikemeshError"]
 
 PathLike = Union[str, "os.PathLike[str]"]
+
+
+def _spikes(a: Any, what: str) -> np.ndarray:
+    """`a` as contiguous uint8 0/1, refused (with the first bad index) rather than wrapped."""
+    x = np.asarray(a)
+    if x.dtype != np.bool_ and x.size:
+        bad = np.argwhere((x != 0) & (x != 1))
+        if len(bad):
+            i = tuple(int(k) for k in bad[0])
+            raise SpikemeshError(f"{what}{list(i)} = {x[i]}: spikes are 0 or 1")
+    return np.ascontiguousarray(x, dtype=np.uint8)
 
 
 class Network:
@@ -56,7 +68,7 @@ class Network:
 
             os.makedirs(out, exist_ok=True)
             graph_file = os.path.join(os.fspath(out), "model.nir")
-            nir.write(graph_file, path)
+            nir.write(graph_file, path)  # type: ignore[attr-defined]  # nir exports it lazily
             path = graph_file
         native, report = _native.Network.from_nir(
             os.fspath(path),
@@ -103,14 +115,17 @@ class Network:
         inputs: Optional[Mapping[str, Any]] = None,
         engine: str = "golden",
         record: Optional[Sequence[str]] = None,
+        progress: ProgressArg = True,
     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Runs `steps` timesteps on the golden model or the RTL ("verilator").
 
         `inputs` maps input population names to 0/1 arrays [steps, size] (bool or integer).
         Returns (spikes, potentials): uint8 rasters [steps, size] of the recorded populations
         (or of `record`), and int64 potentials after the last timestep per population.
+        A run longer than a second reports its timesteps on one line of stderr (`progress`:
+        False for none, or a function f(done, total)); Ctrl-C stops it.
         """
-        return self._simulate(steps, inputs, engine, record)
+        return self._simulate(steps, inputs, engine, record, progress=progress)
 
     def _simulate(
         self,
@@ -120,10 +135,12 @@ class Network:
         record: Optional[Sequence[str]],
         port: Optional[str] = None,
         baud: Optional[int] = None,
+        progress: ProgressArg = True,
     ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        rasters = [(name, np.ascontiguousarray(a, dtype=np.uint8)) for name, a in (inputs or {}).items()]
+        rasters = [(name, _spikes(a, f"inputs['{name}']")) for name, a in (inputs or {}).items()]
         rec = None if record is None else list(record)
-        return self._native.simulate(steps, rasters, engine, rec, port, baud)
+        report = _progress.callback(progress, f"simulate ({engine}) timesteps")
+        return self._native.simulate(steps, rasters, engine, rec, port, baud, report)
 
     def evaluate(
         self,
@@ -132,41 +149,45 @@ class Network:
         input: Optional[str] = None,
         output: Optional[str] = None,
         engine: str = "golden",
+        decode: str = "spikes",
+        port: Optional[str] = None,
+        progress: ProgressArg = True,
     ) -> dict[str, Any]:
-        """Classifies spike samples: `samples` is [n, steps, size] (0/1) into the input
-        population `input` (default: the only one), `labels` [n]. The class is the neuron of
-        `output` (default: the last recorded population) with most spikes, ties to the lowest,
-        as `spikemesh evaluate` decides. Each sample starts from rest. Returns accuracy,
-        predictions [n] and the per-class counts [n, classes]."""
+        """Classifies spike samples as `spikemesh evaluate` does, with the same code: `samples`
+        is [n, steps, size] (0/1) into the input population `input` (default: the only one),
+        `labels` [n]. The class is the neuron of `output` (default: the last recorded
+        population) with most spikes, ties to the lowest (or the highest final potential with
+        decode="potential"). Each sample starts from rest. The golden model spreads samples
+        over all cores; "verilator" (the RTL) and "board" (with `port`) check every sample
+        against it. Returns accuracy, predictions [n], the per-class scores [n, classes]
+        (int64 spike counts, or float64 potentials), and the engine's figures."""
         x = np.asarray(samples)
         y = np.asarray(labels)
         if x.ndim != 3 or len(x) != len(y):
             raise SpikemeshError(
                 f"samples must be [n, steps, size] with n = len(labels); got {x.shape} and {y.shape}"
             )
-        pops = self.populations
-        inputs = [p[0] for p in pops if p[2]]
-        name_in = input or (inputs[0] if len(inputs) == 1 else None)
-        if name_in is None:
-            raise SpikemeshError(f"several input populations ({', '.join(inputs)}): give input=")
-        recorded = [p[0] for p in pops if p[3] and not p[2]]
-        name_out = output or (recorded[-1] if recorded else None)
-        if name_out is None:
-            raise SpikemeshError("no recorded population to read the class from: give output=")
-        counts = np.stack(
-            [
-                self.simulate(x.shape[1], {name_in: s}, engine=engine, record=[name_out])[0][name_out].sum(
-                    axis=0
-                )
-                for s in x
-            ]
+        if input is None:
+            inputs = [p[0] for p in self.populations if p[2]]
+            if len(inputs) != 1:
+                raise SpikemeshError(f"several input populations ({', '.join(inputs)}): give input=")
+            input = inputs[0]
+        report = _progress.callback(progress, f"evaluate ({engine}) samples")
+        scores, name, threads, rate, cycles = self._native.evaluate(
+            _spikes(x, "samples"), input, output, engine, decode, port, None, report
         )
-        predicted = counts.argmax(axis=1)
-        return {
+        predicted = scores.argmax(axis=1)
+        result: dict[str, Any] = {
             "accuracy": float((predicted == y).mean()),
             "predicted": predicted,
-            "counts": counts,
+            "counts": scores.astype(np.int64) if decode == "spikes" else scores,
+            "engine": name,
+            "threads": threads,
+            "samples_per_s": rate,
         }
+        if cycles:
+            result["cycles"] = np.asarray(cycles, dtype=np.uint64)
+        return result
 
 
 class Board:

@@ -1,6 +1,6 @@
 """Type stubs of the Rust extension (python/src/lib.rs)."""
 
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +37,18 @@ class Network:
         record: Optional[list[str]] = None,
         port: Optional[str] = None,
         baud: Optional[int] = None,
+        progress: Optional[Callable[[int, int], None]] = None,
     ) -> tuple[dict[str, npt.NDArray[np.uint8]], dict[str, npt.NDArray[np.int64]]]: ...
+    def evaluate(
+        self,
+        samples: npt.NDArray[np.uint8],
+        input: str,
+        output: Optional[str] = None,
+        engine: str = "golden",
+        decode: str = "spikes",
+        port: Optional[str] = None,
+        baud: Optional[int] = None,
+        progress: Optional[Callable[[int, int], None]] = None,
+    ) -> tuple[npt.NDArray[np.float64], str, int, float, list[int]]: ...
 
 def main(argv: list[str]) -> int: ...
