@@ -240,3 +240,60 @@ fn rtl_runs_mixed_models_and_the_board_path_refuses_them_at_the_line() {
     assert!(err.contains("field `population[2].neuron.model`: core (1,0) runs 'cuba'"), "{err}");
     assert!(err.contains("a chip with the host bridge runs one model on every core, here 'lif'"), "{err}");
 }
+
+/// `evaluate` on examples/delays/direction.toml: `delay_bits` and the file's delay column, or
+/// neither (the same synapses, every delay 0).
+fn direction_accuracy(delays: bool) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(&example("delays")).to_path_buf();
+    let toml = std::fs::read_to_string(src.join("direction.toml")).unwrap();
+    let csv = std::fs::read_to_string(src.join("synapses.csv")).unwrap();
+    let (toml, csv) = if delays {
+        (toml, csv)
+    } else {
+        let cut: String = csv.lines().map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n").collect();
+        (toml.replace("delay_bits = 3", "delay_bits = 0"), cut)
+    };
+    std::fs::write(dir.path().join("direction.toml"), toml).unwrap();
+    std::fs::write(dir.path().join("synapses.csv"), csv).unwrap();
+    let o = spikemesh(&[
+        "evaluate",
+        &dir.path().join("direction.toml").display().to_string(),
+        "--samples",
+        &src.join("test-samples.csv").display().to_string(),
+        "--labels",
+        &src.join("test-labels.csv").display().to_string(),
+        "--steps-per-sample",
+        "24",
+    ]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    text(&o.stdout)
+}
+
+#[test]
+fn delays_tell_the_direction_and_without_them_it_is_chance() {
+    assert!(direction_accuracy(true).contains("accuracy 1.0000 (200 of 200)"), "{}", direction_accuracy(true));
+    // Without delays neither detector fires: every sample ties and goes to class 0, the 109
+    // left-to-right crossings of the 200.
+    let without = direction_accuracy(false);
+    assert!(without.contains("accuracy 0.5450 (109 of 200)"), "{without}");
+}
+
+#[test]
+fn hardware_targets_refuse_delays_at_the_line() {
+    let net = Path::new(&example("delays")).join("direction.toml").display().to_string();
+    let o = spikemesh(&["check", &net]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("delays: 3 bits per synapse (48 bits per core"), "{}", text(&o.stdout));
+    let out = tempfile::tempdir().unwrap();
+    let csv = out.path().join("s.csv").display().to_string();
+    for args in [
+        vec!["simulate", &net, "--steps", "5", "--engine", "verilator", "--out", &csv],
+        vec!["synth", &net, "--out", &csv],
+    ] {
+        let o = spikemesh(&args);
+        assert!(!o.status.success(), "{args:?} should fail");
+        let e = text(&o.stderr);
+        assert!(e.contains("direction.toml:17:1: field `hardware.delay_bits`: delay_bits = 3: synaptic delays run on the golden model only"), "{args:?}: {e}");
+    }
+}

@@ -251,6 +251,8 @@ impl<P: Read + Write> Board<P> {
         cmp("neuron_types", i.neuron_types as u64, hw.neuron_types as u64);
         cmp("destinations_per_core", i.destinations_per_core as u64, hw.destinations_per_core as u64);
         cmp("protocol version", i.version as u64, spikemesh_spec::protocol::VERSION as u64);
+        // No bridge of this protocol version holds synaptic delays (`docs/semantics.md`).
+        cmp("delay_bits", 0, hw.delay_bits as u64);
         // The model decides the memory table, so it is compared before anything is written.
         if diffs.is_empty() {
             let m = self.model()?;
@@ -339,6 +341,8 @@ impl<P: Read + Write> Board<P> {
             synapses_per_clock: 1,
             byte_writes: i.features & FEATURE_BYTE_WRITES != 0,
             pulled_spikes: i.features & FEATURE_PULLED_SPIKES != 0,
+            // No bridge of this protocol version holds delays (`check_fits` refuses them).
+            delay_bits: 0,
             chip_model,
         })
     }

@@ -12,9 +12,14 @@ mod common;
 
 use common::random_neuron;
 
-/// A random but valid network file (every shape and width varies with the seed).
+/// A random but valid network file (every shape and width varies with the seed); half of them
+/// have synaptic delays (1 to 4 delay bits, a constant or a uniform delay per projection).
 fn random_network(seed: u64) -> String {
     let mut r = ChaCha8Rng::seed_from_u64(seed);
+    // Drawn from its own generator, so the rest of the network is what it was before delays.
+    let mut rd = ChaCha8Rng::seed_from_u64(seed ^ 0xde1a);
+    let delay_bits: u32 = if rd.gen_bool(0.5) { rd.gen_range(1..=4) } else { 0 };
+    let dmax = (1i64 << delay_bits) - 1;
     let (mx, my) = (r.gen_range(1..=3), r.gen_range(1..=3));
     // Mostly small cores; one in five past 64 neurons, so that runs span several of the
     // golden update's 64-neuron chunks and rows are long enough to be stored sparse.
@@ -71,6 +76,15 @@ fn random_network(seed: u64) -> String {
         let lo = r.gen_range(-(wmax + 1)..=wmax);
         let hi = r.gen_range(lo..=wmax);
         projs += &format!("\n[[projection]]\nfrom = \"{from}\"\nto = \"{to}\"\nconnectivity = {conn}\nweight = {{ uniform = [{lo}, {hi}], seed = {k} }}\n");
+        if delay_bits > 0 {
+            let lo = rd.gen_range(0..=dmax);
+            projs += &match rd.gen_range(0..3) {
+                0 => format!("delay = {lo}\n"),
+                _ => {
+                    format!("delay = {{ uniform = [{lo}, {}], seed = {} }}\n", rd.gen_range(lo..=dmax), rd.gen::<u32>())
+                }
+            };
+        }
     }
     // Projections may repeat a (from, to) pair; keep the first to avoid duplicate synapses.
     let mut seen = std::collections::HashSet::new();
@@ -84,7 +98,7 @@ fn random_network(seed: u64) -> String {
         .map(|p| format!("\n[[projection]]{p}"))
         .collect();
     format!(
-        "[hardware]\nboard = \"sim\"\nmesh = [{mx}, {my}]\nneurons_per_core = {n}\naxons_per_core = {}\nweight_bits = {wb}\npotential_bits = {pb}\ncurrent_bits = {cb}\nrefractory_bits = {rb}\ndestinations_per_core = {}\n{pops}{projs}",
+        "[hardware]\nboard = \"sim\"\nmesh = [{mx}, {my}]\nneurons_per_core = {n}\naxons_per_core = {}\nweight_bits = {wb}\npotential_bits = {pb}\ncurrent_bits = {cb}\nrefractory_bits = {rb}\ndestinations_per_core = {}\ndelay_bits = {delay_bits}\n{pops}{projs}",
         input_total + neuron_total,
         n * mx * my,
     )
@@ -96,18 +110,21 @@ fn random_stimulus(net: &Network, steps: usize, seed: u64) -> Stimulus {
 }
 
 /// A reference simulator straight from the network's synapse lists: no mapping, no images,
-/// no flattening; shares only the neuron update function, which has its own edge tests.
+/// no flattening, no accumulator ring (each timestep's input is summed from the whole spike
+/// history: synapse delay `d` reads the spikes of `t - 1 - d`); shares only the neuron update
+/// function, which has its own edge tests.
 fn reference(net: &Network, stim: &Stimulus) -> (Vec<Spike>, Vec<Vec<i64>>) {
     let w = net.hardware.widths;
     let mut state: Vec<Vec<NeuronState>> =
         net.populations.iter().map(|p| vec![NeuronState::default(); p.size]).collect();
-    let mut prev: Vec<Vec<bool>> = net.populations.iter().map(|p| vec![false; p.size]).collect();
+    let mut history: Vec<Vec<Vec<bool>>> = Vec::new();
     let mut out = Vec::new();
     for (t, inputs) in stim.steps.iter().enumerate() {
         let mut input: Vec<Vec<i64>> = net.populations.iter().map(|p| vec![0; p.size]).collect();
         for proj in &net.projections {
             for s in &proj.synapses {
-                if prev[proj.from][s.pre as usize] {
+                let back = 1 + s.delay as usize;
+                if t >= back && history[t - back][proj.from][s.pre as usize] {
                     input[proj.to][s.post as usize] += s.weight as i64;
                 }
             }
@@ -132,7 +149,7 @@ fn reference(net: &Network, stim: &Stimulus) -> (Vec<Spike>, Vec<Vec<i64>>) {
                 }
             }
         }
-        prev = now;
+        history.push(now);
     }
     (out, state.iter().map(|s| s.iter().map(|x| x.v()).collect()).collect())
 }
@@ -206,7 +223,7 @@ proptest! {
                     None => Source::Input { population: proj.from, neuron: s.pre as usize },
                 };
                 let g = post_first + s.post as usize;
-                expected[g / n].insert((src, g % n), s.weight as i16);
+                expected[g / n].insert((src, g % n), (s.weight as i16, s.delay as u8));
             }
         }
         for (c, img) in m.cores.iter().enumerate() {
@@ -214,8 +231,9 @@ proptest! {
             for a in 0..net.hardware.axons_per_core {
                 for j in 0..n {
                     let w = img.crossbar[a * n + j];
-                    let want = img.axon_source.get(a).and_then(|src| expected[c].get(&(*src, j))).copied().unwrap_or(0);
-                    prop_assert_eq!(w, want, "core {} axon {} neuron {}", c, a, j);
+                    let d = img.delays.get(a * n + j).copied().unwrap_or(0);
+                    let want = img.axon_source.get(a).and_then(|src| expected[c].get(&(*src, j))).copied().unwrap_or((0, 0));
+                    prop_assert_eq!((w, d), want, "core {} axon {} neuron {}", c, a, j);
                 }
             }
             // Every used axon carries at least one synapse, and its source lists this core.

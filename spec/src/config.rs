@@ -87,6 +87,8 @@ pub struct RawHardware {
     pub byte_writes: Option<bool>,
     /// Build the bridge's STEP_PULLED and NEXT commands (no recorded spike lost on a bad wire).
     pub pulled_spikes: Option<bool>,
+    /// Bits of each synapse's delay (0 to 4, default 0: every spike arrives after one timestep).
+    pub delay_bits: Option<i64>,
 }
 
 /// Neuron parameters as written: `model` and the model's own keys, checked against the
@@ -137,4 +139,6 @@ pub struct RawProjection {
     pub connectivity: toml::Value,
     /// Weight rule, interpreted in `connectivity.rs`.
     pub weight: Option<toml::Value>,
+    /// Delay rule (extra timesteps per synapse), interpreted in `connectivity.rs`.
+    pub delay: Option<toml::Value>,
 }

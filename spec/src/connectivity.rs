@@ -26,30 +26,50 @@ pub struct Context<'a> {
     pub post_size: usize,
     /// Widths the weights must fit.
     pub widths: Widths,
+    /// Bits the delays must fit (`[hardware] delay_bits`).
+    pub delay_bits: u32,
     /// Synapses all crossbars of the chip can hold; more can never map, so expansion stops there.
     pub max_synapses: usize,
 }
 
 type Diags = Vec<Diagnostic>;
 
-enum Weight {
+/// A per-synapse value as a projection gives it: one for all, or drawn uniformly.
+enum Rule {
     Constant(i64),
     Uniform { lo: i64, hi: i64, seed: u64 },
 }
 
-/// Expands `connectivity` and `weight` into synapses, or explains every problem found.
-pub fn expand(ctx: &Context, conn: &Value, weight: Option<&Value>) -> Result<Vec<Synapse>, Diags> {
+/// A synapse before its rules are applied: what the connectivity itself gives.
+struct Pair {
+    pre: u32,
+    post: u32,
+    /// The pair's own weight (a `pairs` entry's third number, or the file's weight column).
+    weight: Option<i64>,
+    /// The pair's own delay (the file's delay column).
+    delay: Option<i64>,
+}
+
+/// Expands `connectivity`, `weight` and `delay` into synapses, or explains every problem found.
+pub fn expand(
+    ctx: &Context,
+    conn: &Value,
+    weight: Option<&Value>,
+    delay: Option<&Value>,
+) -> Result<Vec<Synapse>, Diags> {
     let cp = ctx.at.key("connectivity");
     let wp = ctx.at.key("weight");
-    let weight = weight.map(|w| parse_weight(ctx, &wp, w)).transpose()?;
-    // (pre, post, explicit weight if the rule carries one)
-    let pairs: Vec<(u32, u32, Option<i64>)> = match conn {
+    let dp = ctx.at.key("delay");
+    let weight = weight.map(|w| parse_rule(ctx, &wp, w, &weight_limits(ctx))).transpose()?;
+    let delay = delay.map(|d| parse_rule(ctx, &dp, d, &delay_limits(ctx))).transpose()?;
+    let pair = |pre, post| Pair { pre, post, weight: None, delay: None };
+    let pairs: Vec<Pair> = match conn {
         Value::String(s) if s == "all_to_all" => {
             too_many(ctx, &cp, ctx.pre_size.saturating_mul(ctx.post_size))?;
             let mut v = Vec::with_capacity(ctx.pre_size * ctx.post_size);
             for pre in 0..ctx.pre_size as u32 {
                 for post in 0..ctx.post_size as u32 {
-                    v.push((pre, post, None));
+                    v.push(pair(pre, post));
                 }
             }
             v
@@ -61,7 +81,7 @@ pub fn expand(ctx: &Context, conn: &Value, weight: Option<&Value>) -> Result<Vec
                     format!("one_to_one needs equal sizes, but the source has {} neurons and the target {}", ctx.pre_size, ctx.post_size),
                 )]);
             }
-            (0..ctx.pre_size as u32).map(|i| (i, i, None)).collect()
+            (0..ctx.pre_size as u32).map(|i| pair(i, i)).collect()
         }
         Value::String(s) => {
             return Err(vec![ctx.loc.at(
@@ -85,7 +105,7 @@ pub fn expand(ctx: &Context, conn: &Value, weight: Option<&Value>) -> Result<Vec
         }
         _ => return Err(vec![ctx.loc.at(&cp, "connectivity must be a string or an inline table")]),
     };
-    assign_weights(ctx, &wp, pairs, weight)
+    assign(ctx, pairs, weight, delay)
 }
 
 fn too_many(ctx: &Context, cp: &FieldPath, n: usize) -> Result<(), Diags> {
@@ -115,26 +135,53 @@ fn seed(ctx: &Context, path: &FieldPath, v: Option<&Value>) -> Result<u64, Diags
     u64::try_from(s).map_err(|_| vec![ctx.loc.at(path, format!("seed {s} must not be negative"))])
 }
 
-fn parse_weight(ctx: &Context, wp: &FieldPath, w: &Value) -> Result<Weight, Diags> {
+/// What a rule's values must satisfy: its name, its range, and the message for a value outside.
+struct Limits {
+    what: &'static str,
+    lo: i64,
+    hi: i64,
+    outside: Box<dyn Fn(i64) -> String>,
+}
+
+fn weight_limits(ctx: &Context) -> Limits {
+    let widths = ctx.widths;
+    Limits {
+        what: "weight",
+        lo: widths.weight_min(),
+        hi: widths.weight_max(),
+        outside: Box::new(move |x| weight_range_msg(&widths, x)),
+    }
+}
+
+fn delay_limits(ctx: &Context) -> Limits {
+    let bits = ctx.delay_bits;
+    Limits { what: "delay", lo: 0, hi: (1 << bits) - 1, outside: Box::new(move |x| delay_range_msg(bits, x)) }
+}
+
+/// An integer, or `{ uniform = [lo, hi], seed = s }`, every value within `limits`.
+fn parse_rule(ctx: &Context, path: &FieldPath, v: &Value, limits: &Limits) -> Result<Rule, Diags> {
+    let what = limits.what;
     let fits = |path: &FieldPath, x: i64| {
-        if (ctx.widths.weight_min()..=ctx.widths.weight_max()).contains(&x) {
+        if (limits.lo..=limits.hi).contains(&x) {
             Ok(x)
         } else {
-            Err(vec![ctx.loc.at(path, weight_range_msg(ctx, x))])
+            Err(vec![ctx.loc.at(path, (limits.outside)(x))])
         }
     };
-    match w {
-        Value::Integer(x) => Ok(Weight::Constant(fits(wp, *x)?)),
+    match v {
+        Value::Integer(x) => Ok(Rule::Constant(fits(path, *x)?)),
         Value::Table(t) => {
             if let Some(k) = t.keys().find(|k| *k != "uniform" && *k != "seed") {
                 return Err(vec![ctx
                     .loc
-                    .at(&wp.key(k), format!("unknown key '{k}' in weight (known: uniform, seed)"))]);
+                    .at(&path.key(k), format!("unknown key '{k}' in {what} (known: uniform, seed)"))]);
             }
             let Some(u) = t.get("uniform") else {
-                return Err(vec![ctx.loc.at(wp, "weight must be an integer or { uniform = [lo, hi], seed = s }")]);
+                return Err(vec![ctx
+                    .loc
+                    .at(path, format!("{what} must be an integer or {{ uniform = [lo, hi], seed = s }}"))]);
             };
-            let up = wp.key("uniform");
+            let up = path.key("uniform");
             let arr = u
                 .as_array()
                 .filter(|a| a.len() == 2)
@@ -144,31 +191,39 @@ fn parse_weight(ctx: &Context, wp: &FieldPath, w: &Value) -> Result<Weight, Diag
             if lo > hi {
                 return Err(vec![ctx.loc.at(&up, format!("uniform range [{lo}, {hi}] is empty (lo > hi)"))]);
             }
-            let seed = seed(ctx, &wp.key("seed"), t.get("seed"))?;
-            Ok(Weight::Uniform { lo, hi, seed })
+            let seed = seed(ctx, &path.key("seed"), t.get("seed"))?;
+            Ok(Rule::Uniform { lo, hi, seed })
         }
         _ => Err(vec![ctx.loc.at(
-            wp,
-            format!("weight must be an integer or {{ uniform = [lo, hi], seed = s }}, found {}", w.type_str()),
+            path,
+            format!("{what} must be an integer or {{ uniform = [lo, hi], seed = s }}, found {}", v.type_str()),
         )]),
     }
 }
 
-fn weight_range_msg(ctx: &Context, x: i64) -> String {
+/// Why delay `x` cannot be stored, and the `delay_bits` that would store it.
+fn delay_range_msg(bits: u32, x: i64) -> String {
+    if x < 0 {
+        return format!("delay {x} is negative: a delay counts extra timesteps (0 or more)");
+    }
+    let need = (0..=4).find(|&b| x < (1 << b));
+    let fix = match need {
+        Some(b) => format!("set [hardware] delay_bits = {b} (or more) to store it"),
+        None => "the most is 15 timesteps (delay_bits = 4)".to_string(),
+    };
+    format!("delay {x} does not fit delay_bits = {bits} (delays 0..={}): {fix}", (1i64 << bits) - 1)
+}
+
+fn weight_range_msg(widths: &Widths, x: i64) -> String {
     format!(
         "weight {x} does not fit weight_bits = {} (range {}..={})",
-        ctx.widths.weight_bits,
-        ctx.widths.weight_min(),
-        ctx.widths.weight_max()
+        widths.weight_bits,
+        widths.weight_min(),
+        widths.weight_max()
     )
 }
 
-fn random_pairs(
-    ctx: &Context,
-    cp: &FieldPath,
-    p: &Value,
-    s: Option<&Value>,
-) -> Result<Vec<(u32, u32, Option<i64>)>, Diags> {
+fn random_pairs(ctx: &Context, cp: &FieldPath, p: &Value, s: Option<&Value>) -> Result<Vec<Pair>, Diags> {
     let rp = cp.key("random");
     let prob = p
         .as_float()
@@ -182,7 +237,7 @@ fn random_pairs(
     for pre in 0..ctx.pre_size as u32 {
         for post in 0..ctx.post_size as u32 {
             if rng.gen::<f64>() < prob {
-                v.push((pre, post, None));
+                v.push(Pair { pre, post, weight: None, delay: None });
                 too_many(ctx, cp, v.len())?;
             }
         }
@@ -198,7 +253,7 @@ fn check_index(ctx: &Context, path: &FieldPath, x: i64, size: usize, end: &str) 
     }
 }
 
-fn explicit_pairs(ctx: &Context, pp: &FieldPath, p: &Value) -> Result<Vec<(u32, u32, Option<i64>)>, Diags> {
+fn explicit_pairs(ctx: &Context, pp: &FieldPath, p: &Value) -> Result<Vec<Pair>, Diags> {
     let arr = p
         .as_array()
         .ok_or_else(|| vec![ctx.loc.at(pp, "pairs takes an array of [pre, post] or [pre, post, weight]")])?;
@@ -214,7 +269,7 @@ fn explicit_pairs(ctx: &Context, pp: &FieldPath, p: &Value) -> Result<Vec<(u32, 
             let pre = check_index(ctx, &ep.index(0), int(ctx, &ep.index(0), &t[0])?, ctx.pre_size, "pre")?;
             let post = check_index(ctx, &ep.index(1), int(ctx, &ep.index(1), &t[1])?, ctx.post_size, "post")?;
             let w = t.get(2).map(|w| int(ctx, &ep.index(2), w)).transpose()?;
-            Ok((pre, post, w))
+            Ok(Pair { pre, post, weight: w, delay: None })
         })();
         match r {
             Ok(x) => out.push(x),
@@ -228,7 +283,7 @@ fn explicit_pairs(ctx: &Context, pp: &FieldPath, p: &Value) -> Result<Vec<(u32, 
     }
 }
 
-fn file_pairs(ctx: &Context, fp: &FieldPath, f: &Value) -> Result<Vec<(u32, u32, Option<i64>)>, Diags> {
+fn file_pairs(ctx: &Context, fp: &FieldPath, f: &Value) -> Result<Vec<Pair>, Diags> {
     let name = f.as_str().ok_or_else(|| vec![ctx.loc.at(fp, "file takes a path (relative to this TOML file)")])?;
     let path = ctx.base_dir.join(name);
     let mut rdr = csv::ReaderBuilder::new()
@@ -237,18 +292,25 @@ fn file_pairs(ctx: &Context, fp: &FieldPath, f: &Value) -> Result<Vec<(u32, u32,
         .map_err(|e| vec![ctx.loc.at(fp, format!("cannot read {}: {e}", path.display()))])?;
     let headers = rdr.headers().map_err(|e| vec![Diagnostic::whole_file(&path, e.to_string())])?.clone();
     let cols: Vec<&str> = headers.iter().collect();
-    let with_weight = match cols.as_slice() {
-        ["pre", "post"] => false,
-        ["pre", "post", "weight"] => true,
+    // `pre,post`, then optionally `weight`, then optionally `delay`, in that order.
+    let (with_weight, with_delay) = match cols.as_slice() {
+        ["pre", "post"] => (false, false),
+        ["pre", "post", "weight"] => (true, false),
+        ["pre", "post", "delay"] => (false, true),
+        ["pre", "post", "weight", "delay"] => (true, true),
         _ => {
             return Err(vec![Diagnostic::at_line(
                 &path,
                 Some(1),
                 "",
-                format!("the header must be `pre,post` or `pre,post,weight`, found `{}`", cols.join(",")),
+                format!(
+                    "the header must be `pre,post`, `pre,post,weight`, `pre,post,delay` or `pre,post,weight,delay`, found `{}`",
+                    cols.join(",")
+                ),
             )])
         }
     };
+    let delay_col = if with_weight { 3 } else { 2 };
     let mut out = Vec::new();
     let mut diags = Vec::new();
     for rec in rdr.records() {
@@ -286,13 +348,22 @@ fn file_pairs(ctx: &Context, fp: &FieldPath, f: &Value) -> Result<Vec<(u32, u32,
             let w = if with_weight {
                 let w = num(2, "weight")?;
                 if !(ctx.widths.weight_min()..=ctx.widths.weight_max()).contains(&w) {
-                    return Err(at("weight", weight_range_msg(ctx, w)));
+                    return Err(at("weight", weight_range_msg(&ctx.widths, w)));
                 }
                 Some(w)
             } else {
                 None
             };
-            Ok((pre as u32, post as u32, w))
+            let d = if with_delay {
+                let d = num(delay_col, "delay")?;
+                if !(0..1 << ctx.delay_bits).contains(&d) {
+                    return Err(at("delay", delay_range_msg(ctx.delay_bits, d)));
+                }
+                Some(d)
+            } else {
+                None
+            };
+            Ok(Pair { pre: pre as u32, post: post as u32, weight: w, delay: d })
         })();
         match row {
             Ok(x) => out.push(x),
@@ -306,58 +377,78 @@ fn file_pairs(ctx: &Context, fp: &FieldPath, f: &Value) -> Result<Vec<(u32, u32,
     }
 }
 
-fn assign_weights(
-    ctx: &Context,
-    wp: &FieldPath,
-    pairs: Vec<(u32, u32, Option<i64>)>,
-    weight: Option<Weight>,
-) -> Result<Vec<Synapse>, Diags> {
-    let explicit = pairs.iter().filter(|p| p.2.is_some()).count();
+/// Gives every pair its weight and delay: its own (from the file or the `pairs` entry) or the
+/// projection's rule; a weight must come from exactly one of the two, a delay from at most one.
+fn assign(ctx: &Context, pairs: Vec<Pair>, weight: Option<Rule>, delay: Option<Rule>) -> Result<Vec<Synapse>, Diags> {
+    let wp = ctx.at.key("weight");
+    let explicit = pairs.iter().filter(|p| p.weight.is_some()).count();
     if explicit != 0 && explicit != pairs.len() {
         return Err(vec![ctx.loc.at(&ctx.at.key("connectivity"), "either every pair carries a weight or none does")]);
     }
-    let has_explicit = explicit > 0;
-    let mut rng = None;
-    let w = match (weight, has_explicit) {
+    match (&weight, explicit > 0) {
         (Some(_), true) => {
             return Err(vec![ctx.loc.at(
-                wp,
+                &wp,
                 "the connectivity already gives each synapse a weight; remove `weight` or the weight column",
             )]);
         }
         (None, false) if !pairs.is_empty() => {
             return Err(vec![ctx.loc.at(&ctx.at, "this projection needs a weight: `weight = 3`, `weight = { uniform = [lo, hi], seed = s }`, or a weight per pair")]);
         }
-        (w, _) => w,
-    };
-    if let Some(Weight::Uniform { seed, .. }) = w {
-        rng = Some(ChaCha8Rng::seed_from_u64(seed));
+        _ => {}
     }
+    if delay.is_some() && pairs.iter().any(|p| p.delay.is_some()) {
+        return Err(vec![ctx.loc.at(
+            &ctx.at.key("delay"),
+            "the synapse file already gives each synapse a delay; remove `delay` or the delay column",
+        )]);
+    }
+    let mut weights = Draw::new(weight);
+    let mut delays = Draw::new(delay);
     let mut out = Vec::with_capacity(pairs.len());
     let mut diags = Vec::new();
-    for (k, (pre, post, ew)) in pairs.into_iter().enumerate() {
-        let weight = match (&w, ew) {
-            (_, Some(x)) => {
-                if !(ctx.widths.weight_min()..=ctx.widths.weight_max()).contains(&x) {
-                    diags.push(
-                        ctx.loc
-                            .at(&ctx.at.key("connectivity").key("pairs").index(k).index(2), weight_range_msg(ctx, x)),
-                    );
-                    continue;
-                }
-                x
+    for (k, p) in pairs.into_iter().enumerate() {
+        let weight = match p.weight {
+            Some(x) if !(ctx.widths.weight_min()..=ctx.widths.weight_max()).contains(&x) => {
+                let at = ctx.at.key("connectivity").key("pairs").index(k).index(2);
+                diags.push(ctx.loc.at(&at, weight_range_msg(&ctx.widths, x)));
+                continue;
             }
-            (Some(Weight::Constant(c)), None) => *c,
-            (Some(Weight::Uniform { lo, hi, .. }), None) => rng.as_mut().map_or(*lo, |r| r.gen_range(*lo..=*hi)),
-            (None, None) => {
-                unreachable!("checked above: a weight rule exists when pairs lack weights")
-            }
+            Some(x) => x,
+            None => weights.next().expect("checked above: a weight rule exists when pairs lack weights"),
         };
-        out.push(Synapse { pre, post, weight: weight as i32 });
+        let delay = p.delay.or_else(|| delays.next()).unwrap_or(0);
+        out.push(Synapse { pre: p.pre, post: p.post, weight: weight as i32, delay: delay as u32 });
     }
     if diags.is_empty() {
         Ok(out)
     } else {
         Err(diags)
+    }
+}
+
+/// The values of a rule, one per synapse in order (each uniform rule has its own generator, so
+/// adding a delay rule leaves the weights of a seed unchanged).
+struct Draw {
+    rule: Option<Rule>,
+    rng: Option<ChaCha8Rng>,
+}
+
+impl Draw {
+    fn new(rule: Option<Rule>) -> Self {
+        let rng = match rule {
+            Some(Rule::Uniform { seed, .. }) => Some(ChaCha8Rng::seed_from_u64(seed)),
+            _ => None,
+        };
+        Self { rule, rng }
+    }
+
+    /// The next synapse's value; None without a rule.
+    fn next(&mut self) -> Option<i64> {
+        match (&self.rule, &mut self.rng) {
+            (Some(Rule::Constant(c)), _) => Some(*c),
+            (Some(Rule::Uniform { lo, hi, .. }), Some(r)) => Some(r.gen_range(*lo..=*hi)),
+            _ => None,
+        }
     }
 }

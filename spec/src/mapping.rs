@@ -60,6 +60,9 @@ pub struct CoreImage {
     pub neuron_type: Vec<u16>,
     /// Crossbar weights, row-major by axon: `crossbar[axon * neurons_per_core + neuron]`.
     pub crossbar: Vec<i16>,
+    /// Each crossbar entry's delay in extra timesteps, in the crossbar's layout; empty when
+    /// `delay_bits = 0` (every delay is 0).
+    pub delays: Vec<u8>,
     /// What drives each used axon row (the rest are all zero).
     pub axon_source: Vec<Source>,
     /// Fan-out slice per neuron slot.
@@ -73,6 +76,9 @@ pub struct CoreImage {
     /// Synapses stored in this core's crossbar (zero weights included).
     pub synapses: usize,
 }
+
+/// One synapse as its core stores it: (neuron slot, weight, delay).
+type Target = (usize, i16, u8);
 
 /// A population's place on the chip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -185,7 +191,7 @@ impl Mapping {
         }
 
         // Synapses grouped by destination core, then by source: BTreeMap keeps axon order stable.
-        let mut by_core: Vec<BTreeMap<Source, Vec<(usize, i16)>>> = vec![BTreeMap::new(); cores];
+        let mut by_core: Vec<BTreeMap<Source, Vec<Target>>> = vec![BTreeMap::new(); cores];
         for proj in &net.projections {
             let Placement::Slots { first: post_first } = placement[proj.to] else {
                 unreachable!("validation rejects projections into input populations")
@@ -196,7 +202,8 @@ impl Mapping {
                     Placement::Slots { first } => Source::Neuron(first + s.pre as usize),
                 };
                 let g = post_first + s.post as usize;
-                by_core[g / n].entry(src).or_default().push((g % n, s.weight as i16));
+                // Validation keeps every delay within delay_bits <= 4.
+                by_core[g / n].entry(src).or_default().push((g % n, s.weight as i16, s.delay as u8));
             }
         }
 
@@ -227,12 +234,16 @@ impl Mapping {
                 continue;
             }
             let mut crossbar = vec![0i16; hw.axons_per_core * n];
+            let mut delays = vec![0u8; if hw.delay_bits > 0 { hw.axons_per_core * n } else { 0 }];
             let mut axon_source = Vec::with_capacity(rows.len());
             let mut synapses = 0;
             for (a, (src, targets)) in rows.iter().enumerate() {
                 axon_source.push(*src);
-                for &(j, w) in targets {
+                for &(j, w, d) in targets {
                     crossbar[a * n + j] = w;
+                    if d > 0 {
+                        delays[a * n + j] = d;
+                    }
                 }
                 synapses += targets.len();
                 dests.entry(*src).or_default().push(Destination { x: x as u16, y: y as u16, axon: a as u32 });
@@ -255,6 +266,7 @@ impl Mapping {
                 types,
                 neuron_type,
                 crossbar,
+                delays,
                 axon_source,
                 fanout: vec![FanOut::default(); n],
                 destinations: Vec::new(),

@@ -25,6 +25,9 @@ pub struct Hardware {
     pub destinations_per_core: usize,
     /// Arithmetic widths.
     pub widths: Widths,
+    /// Bits of each synapse's delay: delays `0 ..= 2^delay_bits - 1` extra timesteps
+    /// (`docs/semantics.md`, "Synaptic delay"); 0 is the chip without delays.
+    pub delay_bits: u32,
     /// Core clock in MHz.
     pub clock_mhz: f64,
     /// Host UART baud rate.
@@ -152,6 +155,8 @@ pub struct Synapse {
     pub post: u32,
     /// Signed weight, within the weight width.
     pub weight: i32,
+    /// Extra timesteps before the spike is integrated, within `delay_bits`.
+    pub delay: u32,
 }
 
 /// The expanded synapses from one population to another.

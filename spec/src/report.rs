@@ -67,6 +67,12 @@ pub struct FitReport {
     pub cores: Vec<CoreFit>,
     /// Crossbar bits per core (axons x neurons x weight bits).
     pub crossbar_bits_per_core: usize,
+    /// Bits of each synapse's delay (0: no delays).
+    pub delay_bits: u32,
+    /// What delays add per core, in bits: a delay beside each crossbar weight (axons x
+    /// neurons x delay bits), and `2^delay_bits - 1` more accumulators per neuron (the ring of
+    /// `docs/semantics.md`, "Synaptic delay").
+    pub delay_cost_bits_per_core: [usize; 2],
 }
 
 /// One population in the report.
@@ -148,6 +154,11 @@ impl FitReport {
             neurons: net.populations.iter().filter(|p| !p.is_input()).map(|p| p.size).sum(),
             synapses: net.synapse_count(),
             crossbar_bits_per_core: hw.axons_per_core * hw.neurons_per_core * hw.widths.weight_bits as usize,
+            delay_bits: hw.delay_bits,
+            delay_cost_bits_per_core: [
+                hw.axons_per_core * hw.neurons_per_core * hw.delay_bits as usize,
+                ((1 << hw.delay_bits) - 1) * hw.neurons_per_core * hw.accumulator_bits() as usize,
+            ],
             populations,
             cores,
         }
@@ -223,6 +234,17 @@ impl fmt::Display for FitReport {
                 self.destinations_per_core
             )?;
         }
-        write!(f, "crossbar: {} bits per core", self.crossbar_bits_per_core)
+        write!(f, "crossbar: {} bits per core", self.crossbar_bits_per_core)?;
+        if self.delay_bits > 0 {
+            let [beside, ring] = self.delay_cost_bits_per_core;
+            write!(
+                f,
+                "\ndelays: {} bits per synapse ({beside} bits per core beside the crossbar), {} accumulators per neuron \
+                 instead of 1 ({ring} more bits per core); the golden model runs them, no hardware target does yet",
+                self.delay_bits,
+                1 << self.delay_bits
+            )?;
+        }
+        Ok(())
     }
 }

@@ -72,9 +72,10 @@ pub fn parse(path: &Path, text: &str) -> crate::Result<Network> {
             pre_size: populations[from].size,
             post_size: populations[to].size,
             widths: hardware.widths,
+            delay_bits: hardware.delay_bits,
             max_synapses: hardware.cores() * hardware.axons_per_core * hardware.neurons_per_core,
         };
-        match connectivity::expand(&ctx, &rp.connectivity, rp.weight.as_ref()) {
+        match connectivity::expand(&ctx, &rp.connectivity, rp.weight.as_ref(), rp.delay.as_ref()) {
             Ok(synapses) => projections.push(crate::network::Projection { from, to, synapses }),
             Err(mut d) => v.diags.append(&mut d),
         }
@@ -158,6 +159,8 @@ impl Validator<'_> {
             }
         }
         let spc = self.synapses_per_clock(h, wb);
+        // Four bits: delays up to 15 timesteps, a ring of 16 accumulators per neuron.
+        let delay_bits = self.range(&at.key("delay_bits"), h.delay_bits.unwrap_or(0), 0, 4, "");
         Some(Hardware {
             board: h.board,
             mesh_x: mx? as usize,
@@ -177,6 +180,7 @@ impl Validator<'_> {
             synapses_per_clock: spc?,
             byte_writes: h.byte_writes.unwrap_or(true),
             pulled_spikes: h.pulled_spikes.unwrap_or(true),
+            delay_bits: delay_bits? as u32,
             chip_model: ModelId::lif(),
         })
         .filter(|_| self.diags.is_empty())

@@ -454,3 +454,62 @@ fn baud_defaults_to_the_fastest_ftdi_rate_the_clock_allows() {
     assert_eq!(with("sim", Some(10.0)), 1_000_000);
     assert_eq!(with("sim", Some(1.0)), 115_200);
 }
+
+/// `a` fed from `in` all to all with `delay` (a TOML value) on a chip of `delay_bits`.
+fn delayed(delay_bits: u32, delay: &str) -> String {
+    let hw = HW.replace("potential_bits = 8", &format!("potential_bits = 8\ndelay_bits = {delay_bits}"));
+    format!("{hw}{TWO}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"all_to_all\"\nweight = 1\ndelay = {delay}\n")
+}
+
+#[test]
+fn delays_need_delay_bits_and_say_how_many() {
+    let t = delayed(0, "1");
+    check(
+        &one_error(&t),
+        &t,
+        "delay = 1",
+        "projection[0].delay",
+        "delay 1 does not fit delay_bits = 0 (delays 0..=0): set [hardware] delay_bits = 1 (or more)",
+    );
+    let t = delayed(2, "{ uniform = [1, 9], seed = 3 }");
+    check(&one_error(&t), &t, "uniform = [1, 9]", "projection[0].delay.uniform[1]", "set [hardware] delay_bits = 4");
+    let t = delayed(4, "16");
+    check(&one_error(&t), &t, "delay = 16", "projection[0].delay", "the most is 15 timesteps (delay_bits = 4)");
+    let t = delayed(2, "-1");
+    check(&one_error(&t), &t, "delay = -1", "projection[0].delay", "delay -1 is negative");
+    let t = delayed(5, "0");
+    check(&one_error(&t), &t, "delay_bits = 5", "hardware.delay_bits", "5 is out of range 0..=4");
+}
+
+#[test]
+fn delays_are_set_per_synapse_by_constant_uniform_or_file() {
+    let n = parse(&delayed(2, "3")).unwrap();
+    assert!(n.projections[0].synapses.iter().all(|s| s.delay == 3));
+    let n = parse(&delayed(3, "{ uniform = [2, 5], seed = 7 }")).unwrap();
+    let d: Vec<u32> = n.projections[0].synapses.iter().map(|s| s.delay).collect();
+    assert!(d.iter().all(|x| (2..=5).contains(x)) && d.iter().any(|&x| x != d[0]), "{d:?}");
+    // A delay rule draws from its own seed: the weights of a uniform weight rule stay as they were.
+    let weights = |delay: &str| {
+        let t = delayed(3, delay).replace("weight = 1", "weight = { uniform = [-8, 7], seed = 2 }");
+        parse(&t).unwrap().projections[0].synapses.iter().map(|s| s.weight).collect::<Vec<_>>()
+    };
+    assert_eq!(weights("0"), weights("{ uniform = [0, 7], seed = 9 }"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("syn.csv"), "pre,post,weight,delay\n0,1,2,3\n3,0,-8,0\n").unwrap();
+    let hw = HW.replace("potential_bits = 8", "potential_bits = 8\ndelay_bits = 2");
+    let t = format!("{hw}{TWO}\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = {{ file = \"syn.csv\" }}\n");
+    let n = Network::parse(&dir.path().join("net.toml"), &t).unwrap();
+    let s: Vec<_> = n.projections[0].synapses.iter().map(|s| (s.pre, s.post, s.weight, s.delay)).collect();
+    assert_eq!(s, vec![(0, 1, 2, 3), (3, 0, -8, 0)]);
+    // The file's delay column is checked against delay_bits, by line and column.
+    std::fs::write(dir.path().join("syn.csv"), "pre,post,delay\n0,1,3\n1,1,4\n").unwrap();
+    let t = t.replace("connectivity = { file = \"syn.csv\" }", "connectivity = { file = \"syn.csv\" }\nweight = 1");
+    let e = Network::parse(&dir.path().join("net.toml"), &t).expect_err("rejected");
+    let d = &e.diagnostics()[0];
+    assert_eq!((d.file.clone(), d.line, d.field.as_str()), (dir.path().join("syn.csv"), Some(3), "delay"));
+    assert!(d.message.contains("delay 4 does not fit delay_bits = 2"), "{d}");
+    // A delay from the file and from a rule is ambiguous.
+    std::fs::write(dir.path().join("syn.csv"), "pre,post,delay\n0,1,3\n").unwrap();
+    let e = Network::parse(&dir.path().join("net.toml"), &format!("{t}delay = 1\n")).expect_err("rejected");
+    assert!(e.diagnostics()[0].message.contains("remove `delay` or the delay column"), "{}", e.diagnostics()[0]);
+}

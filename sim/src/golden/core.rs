@@ -12,16 +12,21 @@ use spikemesh_spec::{NeuronState, NeuronType, Widths};
 pub(crate) struct CoreSim {
     /// Global slot of this core's neuron 0.
     first: u32,
+    /// Neuron slots.
+    neurons: usize,
     /// Runs of consecutive local slots of one neuron type: (first, end, type).
     pub(crate) runs: Vec<(usize, usize, NeuronType)>,
     /// State registers column by column: `regs[r][j]` is register `r` of neuron slot `j`.
     pub(crate) regs: [Vec<i64>; MAX_STATE],
-    /// Input summed for the next update, per neuron slot (exact: `docs/semantics.md` bounds it
-    /// by `W + ceil(log2 A)` <= 30 bits).
-    pub(crate) acc: Vec<i32>,
+    /// Input summed for the updates ahead, a ring of `2^delay_bits` banks of one accumulator per
+    /// neuron slot: timestep `t`'s bank is `acc[(t mod banks) * neurons..][..neurons]`
+    /// (`docs/semantics.md`, "Synaptic delay"; each sum exact in `W + ceil(log2 A)` <= 30 bits).
+    acc: Vec<i32>,
     /// Zeros between deliveries: 16-bit lanes for timesteps whose sum cannot exceed them.
     narrow: Vec<i16>,
-    pub(crate) rows: Rows,
+    /// The crossbar rows by delay: `rows[d]` holds the synapses of delay `d` (one set without
+    /// delays), so that delivering into each bank stays a pass of vector adds.
+    rows: Vec<Rows>,
     /// Axon rows to deliver before the next update (the spikes of the previous timestep).
     pub(crate) pending: Vec<u32>,
     /// Global slots that fired in the last update, ascending.
@@ -29,8 +34,8 @@ pub(crate) struct CoreSim {
 }
 
 impl CoreSim {
-    /// Core `index` of a chip loaded with `img`, all state at zero.
-    pub(crate) fn new(index: usize, img: &CoreImage, neurons: usize, weight_bits: u32) -> Self {
+    /// Core `index` of a chip loaded with `img`, all state at zero, with `2^delay_bits` banks.
+    pub(crate) fn new(index: usize, img: &CoreImage, neurons: usize, weight_bits: u32, delay_bits: u32) -> Self {
         let mut runs: Vec<(usize, usize, NeuronType)> = Vec::new();
         for (j, &t) in img.neuron_type.iter().enumerate() {
             let ty = img.types[t as usize];
@@ -39,38 +44,85 @@ impl CoreSim {
                 _ => runs.push((j, j + 1, ty)),
             }
         }
+        let axons = img.axon_source.len();
+        let rows = if delay_bits == 0 {
+            vec![Rows::new(&img.crossbar, axons, neurons, weight_bits)]
+        } else {
+            (0..1usize << delay_bits)
+                .map(|d| {
+                    let of_delay: Vec<i16> = img
+                        .crossbar
+                        .iter()
+                        .zip(&img.delays)
+                        .map(|(&w, &e)| if e as usize == d { w } else { 0 })
+                        .collect();
+                    Rows::new(&of_delay, axons, neurons, weight_bits)
+                })
+                .collect()
+        };
         Self {
             first: (index * neurons) as u32,
+            neurons,
             runs,
             regs: std::array::from_fn(|_| vec![0; neurons]),
-            acc: vec![0; neurons],
+            acc: vec![0; rows.len() * neurons],
             narrow: vec![0; neurons],
-            rows: Rows::new(&img.crossbar, img.axon_source.len(), neurons, weight_bits),
+            rows,
             pending: Vec::new(),
             fired: Vec::new(),
         }
     }
 
-    /// Delivers the pending axon rows, then updates every neuron once with its summed input
-    /// (which the update zeroes), leaving the slots that fired in `fired`.
-    pub(crate) fn step(&mut self, w: &Widths) {
-        self.rows.deliver(&self.pending, &mut self.acc, &mut self.narrow);
-        self.pending.clear();
-        self.update(w);
+    /// The accumulators that timestep `t`'s update reads.
+    fn bank(&mut self, t: u32) -> &mut [i32] {
+        let b = t as usize % self.rows.len();
+        &mut self.acc[b * self.neurons..(b + 1) * self.neurons]
     }
 
-    /// Updates every neuron with the input already in the accumulators.
-    pub(crate) fn update(&mut self, w: &Widths) {
+    /// Runs timestep `t`: delivers the pending axon rows (the spikes of `t - 1`) into the banks
+    /// of `t + delay`, then updates every neuron once with bank `t` (which the update zeroes),
+    /// leaving the slots that fired in `fired`.
+    pub(crate) fn step(&mut self, w: &Widths, t: u32) {
+        let banks = self.rows.len();
+        for (d, rows) in self.rows.iter().enumerate() {
+            let b = (t as usize + d) % banks;
+            rows.deliver(&self.pending, &mut self.acc[b * self.neurons..(b + 1) * self.neurons], &mut self.narrow);
+        }
+        self.pending.clear();
+        self.update(w, t);
+    }
+
+    /// Adds one synaptic event of the spikes of `t - 1` (weight `weight` of delay `delay` into
+    /// neuron slot `j`), as [`Self::step`] would; for delivery in a shuffled order.
+    pub(crate) fn add(&mut self, t: u32, j: u32, weight: i32, delay: u32) {
+        self.bank(t + delay)[j as usize] += weight;
+    }
+
+    /// Updates every neuron with the input already in timestep `t`'s bank.
+    pub(crate) fn update(&mut self, w: &Widths, t: u32) {
         self.fired.clear();
+        let b = t as usize % self.rows.len();
+        let acc = &mut self.acc[b * self.neurons..(b + 1) * self.neurons];
         for &(first, end, ty) in &self.runs {
             let run = Run {
                 regs: self.regs.each_mut().map(|r| &mut r[first..end]),
-                inputs: &mut self.acc[first..end],
+                inputs: &mut acc[first..end],
                 first: self.first + first as u32,
                 fired: &mut self.fired,
             };
             ty.model.get().step_run(&ty.params, w, run);
         }
+    }
+
+    /// Synaptic events that delivering to axon `a` makes (its non-zero weights, any delay).
+    pub(crate) fn events(&self, a: u32) -> u32 {
+        self.rows.iter().map(|r| r.events(a)).sum()
+    }
+
+    /// The non-zero synapses of axon row `a`: (neuron slot, weight, delay).
+    pub(crate) fn synapses(&self, a: u32) -> Vec<(u32, i32, u32)> {
+        let by_delay = self.rows.iter().enumerate();
+        by_delay.flat_map(|(d, r)| r.synapses(a).into_iter().map(move |(j, w)| (j, w, d as u32))).collect()
     }
 
     /// The state of neuron slot `j`.

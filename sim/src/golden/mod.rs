@@ -68,8 +68,12 @@ impl Golden {
         let hw = &mapping.hardware;
         let n = hw.neurons_per_core;
         let slots = hw.cores() * n;
-        let cores: Vec<CoreSim> =
-            mapping.cores.iter().enumerate().map(|(c, img)| CoreSim::new(c, img, n, hw.widths.weight_bits)).collect();
+        let cores: Vec<CoreSim> = mapping
+            .cores
+            .iter()
+            .enumerate()
+            .map(|(c, img)| CoreSim::new(c, img, n, hw.widths.weight_bits, hw.delay_bits))
+            .collect();
         let (mut source_span, mut destinations, mut source_events) = (Vec::new(), Vec::new(), Vec::new());
         let fanouts = (0..slots)
             .map(|g| mapping.neuron_destinations(g / n, g % n))
@@ -80,7 +84,7 @@ impl Golden {
             for d in dests {
                 let c = hw.core_index(d.x as usize, d.y as usize);
                 destinations.push((c as u32, d.axon));
-                events += cores[c].rows.events(d.axon) as u64;
+                events += cores[c].events(d.axon) as u64;
             }
             source_span.push((start, destinations.len() as u32));
             source_events.push(events);
@@ -142,26 +146,26 @@ impl Golden {
     /// previous timestep's spikes, then queues this timestep's neuron spikes and the host's
     /// `inputs` (population, neuron) for the next one. Returns the global slots that fired.
     pub fn step(&mut self, inputs: &[(u32, u32)]) -> &[u32] {
-        let w = self.widths;
+        let (w, t) = (self.widths, self.timestep);
         match self.order {
             DeliveryOrder::InOrder => match &self.threads {
-                Threads::One => self.cores.iter_mut().for_each(|c| c.step(&w)),
-                Threads::All => self.cores.par_iter_mut().for_each(|c| c.step(&w)),
-                Threads::Pool(pool) => pool.install(|| self.cores.par_iter_mut().for_each(|c| c.step(&w))),
+                Threads::One => self.cores.iter_mut().for_each(|c| c.step(&w, t)),
+                Threads::All => self.cores.par_iter_mut().for_each(|c| c.step(&w, t)),
+                Threads::Pool(pool) => pool.install(|| self.cores.par_iter_mut().for_each(|c| c.step(&w, t))),
             },
             DeliveryOrder::Shuffled(_) => {
-                let mut events: Vec<(usize, u32, i32)> = Vec::new();
+                let mut events: Vec<(usize, u32, i32, u32)> = Vec::new();
                 for (c, core) in self.cores.iter_mut().enumerate() {
                     for &a in &core.pending {
-                        events.extend(core.rows.synapses(a).into_iter().map(|(j, wt)| (c, j, wt)));
+                        events.extend(core.synapses(a).into_iter().map(|(j, wt, d)| (c, j, wt, d)));
                     }
                     core.pending.clear();
                 }
                 events.shuffle(&mut self.rng);
-                for (c, j, wt) in events {
-                    self.cores[c].acc[j as usize] += wt;
+                for (c, j, wt, d) in events {
+                    self.cores[c].add(t, j, wt, d);
                 }
-                self.cores.iter_mut().for_each(|c| c.update(&w));
+                self.cores.iter_mut().for_each(|c| c.update(&w, t));
             }
         }
         self.fired.clear();
