@@ -270,12 +270,14 @@ fn eval_reference(a: &Args) -> Result<Outcome> {
     let decode = a.decode.unwrap_or(if li { Decode::Potential } else { Decode::Spikes });
     let bar = progress(data.samples.len())?;
     // Samples are independent (each starts from rest): one per thread at a time.
+    // Built (and its delays checked against dt) once; each sample starts from a copy at rest.
+    let at_rest = spikemesh_nir::Reference::new(&nir, conv.dt, rules)?;
     let t_engine = Instant::now();
     let predicted: Vec<Vec<f64>> = data
         .samples
         .par_iter()
         .map(|sample| {
-            let mut r = spikemesh_nir::Reference::new(&nir, conv.dt, rules);
+            let mut r = at_rest.clone();
             let mut counts = vec![0u32; nir.layers[out_layer].size];
             for step in sample {
                 let ins: Vec<(usize, usize)> = step.iter().map(|&(l, k)| (l as usize, k as usize)).collect();

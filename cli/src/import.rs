@@ -96,8 +96,8 @@ pub fn import(a: &Args) -> Result<Report> {
             format!("random inputs at 0.2 spikes per timestep, seed 1 ({} timesteps)", a.steps),
         ),
     };
-    let agreement = agreement(&nir, &conv, &net, &mapping, &stim);
-    let rules = rules_agreement(&nir, &conv, &reference_inputs(&nir, &net, &stim));
+    let agreement = agreement(&nir, &conv, &net, &mapping, &stim)?;
+    let rules = rules_agreement(&nir, &conv, &reference_inputs(&nir, &net, &stim))?;
     Ok(Report { convention: conv, imported, tried, stimulus, agreement, rules, network: net })
 }
 

@@ -124,7 +124,7 @@ fn run_reference(args: &Args) -> Result<()> {
     };
     let record: Vec<bool> =
         (0..nir.layers.len()).map(|l| a.record_all || nir.outputs.iter().any(|o| o.1 == l)).collect();
-    let mut r = spikemesh_nir::Reference::new(&nir, conv.dt, args.rules.of(&conv));
+    let mut r = spikemesh_nir::Reference::new(&nir, conv.dt, args.rules.of(&conv))?;
     let mut text = String::from("timestep,population,neuron\n");
     let (mut fired, mut recorded) = (0usize, 0usize);
     for (t, inputs) in stim.iter().enumerate() {

@@ -3,6 +3,7 @@
 //! stimulus, spike by spike and rate by rate, per layer.
 
 use crate::convention::Convention;
+use crate::error::Result;
 use crate::graph::NeuronKind;
 use crate::reduce::Net;
 use crate::reference::Reference;
@@ -42,10 +43,10 @@ pub fn agreement(
     net: &Network,
     mapping: &Mapping,
     stim: &Stimulus,
-) -> Vec<LayerAgreement> {
+) -> Result<Vec<LayerAgreement>> {
     let pop_of_layer: Vec<Option<usize>> = nir.layers.iter().map(|l| net.population_index(&l.name)).collect();
     let layer_of_pop: Vec<Option<usize>> = net.populations.iter().map(|p| nir.layer(&p.name)).collect();
-    let mut reference = Reference::new(nir, conv.dt, conv.chip_rules());
+    let mut reference = Reference::new(nir, conv.dt, conv.chip_rules())?;
     let mut golden = Golden::new(mapping);
     let mut tally = Tally::new(nir);
     let widths = &net.hardware.widths;
@@ -77,26 +78,26 @@ pub fn agreement(
             }
         }
     }
-    tally.finish(nir, |l| pop_of_layer[l].is_some())
+    Ok(tally.finish(nir, |l| pop_of_layer[l].is_some()))
 }
 
 /// Runs the float reference at the framework's rules and at the chip's on the same input
 /// spikes: what the chip's order of a timestep costs against the framework that trained the
 /// network (docs/nir.md). `reference_spikes` are the framework's, `quantised_spikes` the chip
 /// rules'. Empty when the two rules are the same.
-pub fn rules_agreement(nir: &Net, conv: &Convention, inputs: &[Vec<(usize, usize)>]) -> Vec<LayerAgreement> {
+pub fn rules_agreement(nir: &Net, conv: &Convention, inputs: &[Vec<(usize, usize)>]) -> Result<Vec<LayerAgreement>> {
     if conv.chip_is_faithful() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
-    let mut framework = Reference::new(nir, conv.dt, conv.framework_rules);
-    let mut chip = Reference::new(nir, conv.dt, conv.chip_rules());
+    let mut framework = Reference::new(nir, conv.dt, conv.framework_rules)?;
+    let mut chip = Reference::new(nir, conv.dt, conv.chip_rules())?;
     let mut tally = Tally::new(nir);
     for ins in inputs {
         let (a, b) = (framework.step(ins), chip.step(ins));
         tally.potentials(nir, |l, k| Some((framework.potentials(l)[k], chip.potentials(l)[k])));
         tally.spikes(a, b);
     }
-    tally.finish(nir, |_| true)
+    Ok(tally.finish(nir, |_| true))
 }
 
 /// Spike and potential statistics of two runs of one graph, per layer.

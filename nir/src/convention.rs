@@ -376,7 +376,7 @@ mod tests {
             Layer { name: "in".into(), size: 2, neurons: None, bias: vec![0.0; 2] },
             Layer { name: "lif".into(), size: 2, neurons: Some(p), bias: vec![0.0; 2] },
         ];
-        Net { file: "t.nir".into(), layers, connections: Vec::new(), outputs: Vec::new() }
+        Net { file: "t.nir".into(), layers, connections: Vec::new(), outputs: Vec::new(), delay_nodes: Vec::new() }
     }
 
     #[test]

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 /// Node types this importer reads, for error messages.
 pub const SUPPORTED: &str = "Input, Output, Affine, Linear, Scale, Flatten, Conv1d, Conv2d, SumPool2d, AvgPool2d, \
-     LIF, IF, CubaLIF, LI, NIRGraph";
+     Delay, LIF, IF, CubaLIF, LI, NIRGraph";
 
 /// Which NIR neuron a layer is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -94,6 +94,14 @@ pub enum Node {
     },
     /// Neurons.
     Neurons(Neurons),
+    /// `y(t) = x(t - delay)`, element by element: it becomes the delays of the synapses its
+    /// values pass on their way to a neuron (docs/delays.md).
+    Delay {
+        /// Its shape.
+        shape: Vec<usize>,
+        /// Per element, in seconds (finite, not negative).
+        delay: Vec<f64>,
+    },
 }
 
 /// The flattened graph: nested graphs inlined, their nodes named `outer.inner`.
@@ -243,6 +251,7 @@ fn known_fields(kind: &str) -> &'static [&'static str] {
         "LIF" => &["tau", "r", "v_leak", "v_threshold", "v_reset"],
         "CubaLIF" => &["tau_syn", "tau_mem", "r", "v_leak", "v_threshold", "v_reset", "w_in"],
         "LI" => &["tau", "r", "v_leak"],
+        "Delay" => &["delay"],
         _ => &[],
     }
 }
@@ -270,6 +279,13 @@ fn parse_node(file: &Path, name: &str, kind: &str, g: &Group) -> Result<Node> {
             Node::Op { kind: kind.to_string(), op: ops::parse(&f)? }
         }
         "IF" | "LIF" | "CubaLIF" | "LI" => Node::Neurons(neurons(&f)?),
+        "Delay" => {
+            let (shape, delay) = f.get("delay")?;
+            if let Some(i) = delay.iter().position(|&d| d < 0.0) {
+                return Err(f.err(format!("`delay` holds {} s at element {i}: a delay cannot be negative", delay[i])));
+            }
+            Node::Delay { shape: if shape.is_empty() { vec![1] } else { shape }, delay }
+        }
         other => {
             return Err(NirError::node(
                 file,

@@ -82,8 +82,14 @@ struct Quantised {
     params: Params,
     /// Per connection into this layer: (from layer, [(pre, post, weight)]).
     weights: Vec<(usize, Vec<Quantum>)>,
+    /// Per connection into this layer, in the order of `weights`: each synapse's delay in
+    /// timesteps (the Delay nodes on its path).
+    delays: Vec<Vec<u32>>,
     report: LayerReport,
 }
+
+/// The longest delay a synapse holds: `delay_bits` is at most 4 (spec/src/validate.rs).
+const MAX_DELAY: u32 = 15;
 
 const ALIGN: i64 = 6;
 const CUBA_BITS: u32 = 24;
@@ -108,10 +114,27 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
     }
     let model = choose_model(net, opt)?;
     let wmax = (1i64 << (opt.weight_bits - 1)) - 1;
+    let steps = net.delay_steps(opt.dt)?;
+    for (c, d) in net.connections.iter().zip(&steps) {
+        if let Some(&longest) = d.iter().flatten().max().filter(|&&x| x > MAX_DELAY) {
+            return Err(NirError::node(
+                file,
+                &net.layers[c.to].name,
+                format!(
+                    "synapses from `{}` are delayed by up to {longest} timesteps (the Delay nodes on their path: {}); a \
+                     synapse holds at most {MAX_DELAY} (delay_bits = 4)",
+                    net.layers[c.from].name,
+                    net.delay_nodes.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+    }
+    let longest = steps.iter().flatten().flatten().copied().max().unwrap_or(0);
+    let delay_bits = 32 - longest.leading_zeros();
     let mut layers = Vec::new();
     for (l, layer) in net.layers.iter().enumerate() {
         if layer.neurons.is_some() {
-            layers.push(quantise_layer(net, l, opt, wmax, &model)?);
+            layers.push(quantise_layer(net, l, opt, wmax, &model, &steps)?);
         }
     }
     let potential_bits = match model.as_str() {
@@ -135,11 +158,16 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
     std::fs::create_dir_all(out).map_err(|e| NirError::file(file, format!("cannot create {}: {e}", out.display())))?;
     let mut csvs = Vec::new();
     for q in &layers {
-        for (from, ws) in &q.weights {
+        for ((from, ws), delays) in q.weights.iter().zip(&q.delays) {
             let name = format!("{}--{}.csv", safe(&net.layers[*from].name), safe(&q.name));
-            let mut text = String::from("pre,post,weight\n");
-            for (pre, post, w) in ws {
-                let _ = writeln!(text, "{pre},{post},{w}");
+            let delayed = delays.iter().any(|&d| d > 0);
+            let mut text = String::from(if delayed { "pre,post,weight,delay\n" } else { "pre,post,weight\n" });
+            for ((pre, post, w), d) in ws.iter().zip(delays) {
+                if delayed {
+                    let _ = writeln!(text, "{pre},{post},{w},{d}");
+                } else {
+                    let _ = writeln!(text, "{pre},{post},{w}");
+                }
             }
             let path = out.join(&name);
             std::fs::write(&path, text)
@@ -171,7 +199,7 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
         let x = (cores as f64).sqrt().ceil() as usize;
         [x, cores.div_ceil(x)]
     };
-    let shape = Shape { board, mesh, npc, axons: 16384, types: 256, destinations: 16384, potential_bits };
+    let shape = Shape { board, mesh, npc, axons: 16384, types: 256, destinations: 16384, potential_bits, delay_bits };
     let toml_path = out.join("net.toml");
     let write = |s: &Shape| -> Result<Network> {
         let text = network_text(net, opt, &model, s, &layers, &csvs);
@@ -208,6 +236,8 @@ struct Shape {
     types: usize,
     destinations: usize,
     potential_bits: u32,
+    /// Bits of the longest synaptic delay (0 without Delay nodes).
+    delay_bits: u32,
 }
 
 /// A layer's integer weights at one scale, with what rounding did to them.
@@ -366,7 +396,14 @@ fn dt_hint(dt: f64) -> String {
     )
 }
 
-fn quantise_layer(net: &Net, l: usize, opt: &Options, wmax: i64, model: &str) -> Result<Quantised> {
+fn quantise_layer(
+    net: &Net,
+    l: usize,
+    opt: &Options,
+    wmax: i64,
+    model: &str,
+    steps: &[Vec<Vec<u32>>],
+) -> Result<Quantised> {
     let dt = opt.dt;
     let layer = &net.layers[l];
     let p = layer.neurons.as_ref().expect("neuron layer");
@@ -390,6 +427,14 @@ fn quantise_layer(net: &Net, l: usize, opt: &Options, wmax: i64, model: &str) ->
         })
         .unzip();
     let conns: Vec<_> = net.connections.iter().filter(|c| c.to == l).collect();
+    // In the order quantise_weights lists the synapses: connection, post, then the row.
+    let delays: Vec<Vec<u32>> = net
+        .connections
+        .iter()
+        .zip(steps)
+        .filter(|(c, _)| c.to == l)
+        .map(|(_, d)| d.iter().flatten().copied().collect())
+        .collect();
     let mut largest = 0.0f64;
     for c in &conns {
         for (post, row) in c.rows.iter().enumerate() {
@@ -553,7 +598,7 @@ fn quantise_layer(net: &Net, l: usize, opt: &Options, wmax: i64, model: &str) ->
         threshold,
         notes,
     };
-    Ok(Quantised { name: layer.name.clone(), params, weights, report })
+    Ok(Quantised { name: layer.name.clone(), params, weights, delays, report })
 }
 
 fn network_text(
@@ -586,6 +631,10 @@ fn network_text(
     }
     // NIR neurons have no refractory period.
     let _ = writeln!(t, "refractory_bits = 0");
+    if s.delay_bits > 0 {
+        // The graph's Delay nodes, as whole timesteps per synapse (the CSVs' delay column).
+        let _ = writeln!(t, "delay_bits = {}", s.delay_bits);
+    }
     let _ = writeln!(t, "neuron_types = {}", s.types);
     let _ = writeln!(t, "destinations_per_core = {}", s.destinations);
     match s.board {

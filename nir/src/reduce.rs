@@ -3,9 +3,11 @@
 //!
 //! Chains of linear nodes are multiplied out, so `Flatten -> Conv2d -> Scale` between two
 //! neuron nodes becomes one weight per (pre, post) pair. Biases (Affine, convolution) are
-//! carried through the chain into a constant input of the target layer. A cycle through
-//! linear nodes alone has no discrete-time meaning and is refused; cycles through neurons
-//! (recurrence) are fine, since every edge into a neuron delivers next timestep.
+//! carried through the chain into a constant input of the target layer. A Delay node on the
+//! way adds its element's delay to every term passing through it, so each synapse ends up
+//! with the sum of the delays on its path. A cycle through linear nodes alone has no
+//! discrete-time meaning and is refused; cycles through neurons (recurrence) are fine, since
+//! every edge into a neuron delivers next timestep.
 
 use crate::error::{NirError, Result};
 use crate::graph::{Graph, Neurons, Node, SparseOp};
@@ -14,6 +16,12 @@ use std::path::PathBuf;
 
 /// Sparse rows: per target element, (source element, weight).
 pub type Rows = Vec<Vec<(u32, f64)>>;
+
+/// Per synapse of [`Rows`], laid out as they are: its delay in seconds.
+pub type Delays = Vec<Vec<f64>>;
+
+/// A synapse with its delay: (source element, weight, delay in seconds).
+type Delayed = (u32, f64, f64);
 
 /// A layer: a top-level Input (host-driven) or a neuron node.
 #[derive(Debug, Clone)]
@@ -37,6 +45,17 @@ pub struct Connection {
     pub to: usize,
     /// Weights by target neuron.
     pub rows: Rows,
+    /// The delay of each synapse in seconds, laid out as `rows` (the sum of the Delay nodes on
+    /// its path; 0 without any).
+    pub delays: Delays,
+}
+
+impl Connection {
+    /// A connection whose synapses have no delay.
+    pub fn undelayed(from: usize, to: usize, rows: Rows) -> Self {
+        let delays = rows.iter().map(|r| vec![0.0; r.len()]).collect();
+        Connection { from, to, rows, delays }
+    }
 }
 
 /// A NIR graph as layers and connections.
@@ -50,13 +69,20 @@ pub struct Net {
     pub connections: Vec<Connection>,
     /// The layers that feed the graph's Output nodes (the readout), by Output name.
     pub outputs: Vec<(String, usize)>,
+    /// Every Delay node: its name and its delays (seconds), checked against `dt` where the
+    /// timestep is known ([`Net::check_delays`]).
+    pub delay_nodes: Vec<(String, Vec<f64>)>,
 }
+
+/// A source layer's node and the delay its spikes took on the way, in seconds as the bits of
+/// a non-negative f64 (which order as the values do).
+type Term = (usize, u64);
 
 /// A value inside the graph as a linear function of layer spikes plus a constant.
 #[derive(Debug, Clone)]
 struct Form {
     shape: Vec<usize>,
-    terms: BTreeMap<usize, Rows>,
+    terms: BTreeMap<Term, Rows>,
     bias: Option<Vec<f64>>,
 }
 
@@ -68,7 +94,20 @@ impl Form {
     fn identity(node: usize, shape: &[usize]) -> Form {
         let n: usize = shape.iter().product();
         let rows = (0..n as u32).map(|i| vec![(i, 1.0)]).collect();
-        Form { shape: shape.to_vec(), terms: BTreeMap::from([(node, rows)]), bias: None }
+        Form { shape: shape.to_vec(), terms: BTreeMap::from([((node, 0f64.to_bits()), rows)]), bias: None }
+    }
+
+    /// Element `i` delayed by `delay[i]` seconds: each row moves to the term of its source
+    /// with that much more delay.
+    fn delayed(&self, delay: &[f64]) -> Form {
+        let mut terms: BTreeMap<Term, Rows> = BTreeMap::new();
+        for (&(src, before), rows) in &self.terms {
+            for (i, row) in rows.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
+                let key = (src, (f64::from_bits(before) + delay[i]).to_bits());
+                terms.entry(key).or_insert_with(|| vec![Vec::new(); rows.len()])[i] = row.clone();
+            }
+        }
+        Form { shape: self.shape.clone(), terms, bias: None }
     }
 
     fn add(&mut self, other: Form) {
@@ -172,8 +211,8 @@ impl Net {
                     if let Some(b) = form.bias {
                         bias = b;
                     }
-                    for (src, rows) in form.terms {
-                        connections.push(Connection { from: layer_of[&src], to: layer_of[&n], rows });
+                    for (src, (rows, delays)) in by_source(form.terms, size, g, n)? {
+                        connections.push(Connection { from: layer_of[&src], to: layer_of[&n], rows, delays });
                     }
                 }
             }
@@ -187,10 +226,10 @@ impl Net {
             }
             let form = r.input_of(i)?.ok_or_else(|| NirError::node(&g.file, name, "Output receives no edge"))?;
             let single = form.bias.is_none() && form.terms.len() == 1;
-            let (&src, rows) =
+            let (&(src, delay), rows) =
                 form.terms.iter().next().ok_or_else(|| NirError::node(&g.file, name, "Output receives nothing"))?;
             let is_identity = rows.iter().enumerate().all(|(k, row)| row.len() == 1 && row[0] == (k as u32, 1.0));
-            if !single || !is_identity || !matches!(g.nodes[src].1, Node::Neurons(_)) {
+            if !single || !is_identity || delay != 0f64.to_bits() || !matches!(g.nodes[src].1, Node::Neurons(_)) {
                 return Err(NirError::node(
                     &g.file,
                     name,
@@ -207,7 +246,41 @@ impl Net {
             }
             outputs.push((name.clone(), layer_of[&src]));
         }
-        Ok(Net { file: g.file.clone(), layers, connections, outputs })
+        let delay_nodes = g
+            .nodes
+            .iter()
+            .filter_map(|(name, node)| match node {
+                Node::Delay { delay, .. } => Some((name.clone(), delay.clone())),
+                _ => None,
+            })
+            .collect();
+        Ok(Net { file: g.file.clone(), layers, connections, outputs, delay_nodes })
+    }
+
+    /// Each synapse's delay in whole timesteps of `dt`, laid out as the connections' rows; an
+    /// error names the Delay node whose delay is not a whole number of timesteps.
+    pub fn delay_steps(&self, dt: f64) -> Result<Vec<Vec<Vec<u32>>>> {
+        for (name, delays) in &self.delay_nodes {
+            for (i, &d) in delays.iter().enumerate() {
+                if whole_steps(d, dt).is_none() {
+                    return Err(NirError::node(
+                        &self.file,
+                        name,
+                        format!(
+                            "Delay: element {i} delays by {d} s, {:.3} timesteps of dt = {dt} s; a synapse delays by whole \
+                             timesteps (give the file's dt with --dt, or delays that are multiples of it)",
+                            d / dt
+                        ),
+                    ));
+                }
+            }
+        }
+        // Sums of whole steps are whole: only rounding noise of the float sums is left.
+        Ok(self
+            .connections
+            .iter()
+            .map(|c| c.delays.iter().map(|row| row.iter().map(|&d| (d / dt).round() as u32).collect()).collect())
+            .collect())
     }
 
     /// Index of the layer called `name`.
@@ -287,6 +360,20 @@ impl Reducer<'_> {
                 let sop = op.unroll(&f.shape).map_err(|m| err(format!("{kind} {m}")))?;
                 f.apply(&sop)
             }
+            Node::Delay { delay, .. } => {
+                let f = self.through(n)?;
+                if f.size() != delay.len() {
+                    return Err(err(format!("Delay has {} delays but receives {} values", delay.len(), f.size())));
+                }
+                if f.bias.is_some() {
+                    return Err(err(
+                        "Delay: a bias (from an Affine or a convolution before it) passes through this delay; the chip adds a \
+                         bias from the first timestep, so it cannot arrive late: move the bias after the Delay"
+                            .into(),
+                    ));
+                }
+                f.delayed(delay)
+            }
         };
         self.memo[n] = Some(form.clone());
         Ok(form)
@@ -307,4 +394,45 @@ impl Reducer<'_> {
         self.busy[n] = false;
         f.ok_or_else(|| NirError::node(&self.g.file, name, "receives no edge"))
     }
+}
+
+/// `d` seconds as whole timesteps of `dt`, if it is one (within float rounding).
+fn whole_steps(d: f64, dt: f64) -> Option<u32> {
+    let steps = d / dt;
+    let r = steps.round();
+    ((steps - r).abs() <= 1e-6 * r.max(1.0) && r <= u32::MAX as f64).then_some(r as u32)
+}
+
+/// The terms of the input of layer node `n` (of `size` neurons) grouped by source layer node:
+/// rows of (pre, weight) sorted by pre, and each synapse's delay in seconds. A (pre, post) pair
+/// reached through two different delays is refused: a synapse has one delay.
+fn by_source(terms: BTreeMap<Term, Rows>, size: usize, g: &Graph, n: usize) -> Result<BTreeMap<usize, (Rows, Delays)>> {
+    let mut out: BTreeMap<usize, Vec<Vec<Delayed>>> = BTreeMap::new();
+    for ((src, delay), rows) in terms {
+        let entry = out.entry(src).or_insert_with(|| vec![Vec::new(); size]);
+        for (post, row) in rows.into_iter().enumerate() {
+            entry[post].extend(row.into_iter().map(|(pre, w)| (pre, w, f64::from_bits(delay))));
+        }
+    }
+    out.into_iter()
+        .map(|(src, mut rows)| {
+            for (post, row) in rows.iter_mut().enumerate() {
+                row.sort_by_key(|e| e.0);
+                if let Some(w) = row.windows(2).find(|w| w[0].0 == w[1].0) {
+                    return Err(NirError::node(
+                        &g.file,
+                        &g.nodes[n].0,
+                        format!(
+                            "neuron {post} is reached from element {} of `{}` along two paths delayed by {} s and {} s; \
+                             a synapse has one delay (give both paths the same delay, or one path)",
+                            w[0].0, g.nodes[src].0, w[0].2, w[1].2
+                        ),
+                    ));
+                }
+            }
+            let weights = rows.iter().map(|r| r.iter().map(|&(pre, w, _)| (pre, w)).collect()).collect();
+            let delays = rows.iter().map(|r| r.iter().map(|e| e.2).collect()).collect();
+            Ok((src, (weights, delays)))
+        })
+        .collect()
 }

@@ -3,10 +3,13 @@
 //! the framework's that wrote the file (docs/nir.md, "The float reference").
 
 use crate::convention::{Reset, Rules};
+use crate::error::Result;
 use crate::graph::NeuronKind;
 use crate::reduce::Net;
+use std::collections::VecDeque;
 
 /// A float64 simulation of a reduced NIR graph.
+#[derive(Clone)]
 pub struct Reference<'a> {
     net: &'a Net,
     dt: f64,
@@ -22,13 +25,22 @@ pub struct Reference<'a> {
     above: Vec<Vec<bool>>,
     /// Per layer: the elements that spiked in the previous timestep (inputs: were driven).
     last: Vec<Vec<bool>>,
+    /// Per connection, laid out as its rows: each synapse's delay in timesteps.
+    delays: Vec<Vec<Vec<u32>>>,
+    /// The spikes of the timesteps before the previous one, newest first, as far back as the
+    /// longest delay reaches (empty without delays).
+    older: VecDeque<Vec<Vec<bool>>>,
 }
 
 impl<'a> Reference<'a> {
-    /// A network at rest (all state zero).
-    pub fn new(net: &'a Net, dt: f64, rules: Rules) -> Self {
+    /// A network at rest (all state zero); an error names a Delay node whose delays are not
+    /// whole timesteps of `dt`.
+    pub fn new(net: &'a Net, dt: f64, rules: Rules) -> Result<Self> {
         let z = |x| net.layers.iter().map(|l| vec![x; l.size]).collect::<Vec<_>>();
-        Reference {
+        let delays = net.delay_steps(dt)?;
+        let longest = delays.iter().flatten().flatten().copied().max().unwrap_or(0) as usize;
+        let silent: Vec<Vec<bool>> = net.layers.iter().map(|l| vec![false; l.size]).collect();
+        Ok(Reference {
             net,
             dt,
             rules,
@@ -36,7 +48,19 @@ impl<'a> Reference<'a> {
             v: z(0.0),
             i: z(0.0),
             above: net.layers.iter().map(|l| vec![false; l.size]).collect(),
-            last: net.layers.iter().map(|l| vec![false; l.size]).collect(),
+            last: silent.clone(),
+            older: vec![silent; longest].into(),
+            delays,
+        })
+    }
+
+    /// The spikes of layer `l` from `back` timesteps before this one (1: the previous), given
+    /// this timestep's so far in `now`.
+    fn spikes_of<'s>(&'s self, now: &'s [Vec<bool>], l: usize, back: usize) -> &'s [bool] {
+        match back {
+            0 => &now[l],
+            1 => &self.last[l],
+            k => &self.older[k - 2][l],
         }
     }
 
@@ -61,12 +85,24 @@ impl<'a> Reference<'a> {
                 continue;
             }
             let mut x = layers[l].bias.clone();
-            for c in self.net.connections.iter().filter(|c| c.to == l) {
+            for (ci, c) in self.net.connections.iter().enumerate().filter(|(_, c)| c.to == l) {
                 // Same-step: a source already stepped this timestep delivers now; a later one
                 // (recurrence) delivers what it fired last timestep. Chip: always last timestep.
-                let pre = if self.rules.same_step && done[c.from] { &now[c.from] } else { &self.last[c.from] };
-                for (post, row) in c.rows.iter().enumerate() {
-                    x[post] += row.iter().filter(|(j, _)| pre[*j as usize]).map(|(_, w)| w).sum::<f64>();
+                // A synapse of delay d reaches d timesteps further back.
+                let hop = if self.rules.same_step && done[c.from] { 0 } else { 1 };
+                if self.older.is_empty() {
+                    let pre = self.spikes_of(&now, c.from, hop);
+                    for (post, row) in c.rows.iter().enumerate() {
+                        x[post] += row.iter().filter(|(j, _)| pre[*j as usize]).map(|(_, w)| w).sum::<f64>();
+                    }
+                    continue;
+                }
+                for (post, (row, delays)) in c.rows.iter().zip(&self.delays[ci]).enumerate() {
+                    for (&(j, w), &d) in row.iter().zip(delays) {
+                        if self.spikes_of(&now, c.from, hop + d as usize)[j as usize] {
+                            x[post] += w;
+                        }
+                    }
                 }
             }
             let out = self.integrate(l, &x);
@@ -83,6 +119,10 @@ impl<'a> Reference<'a> {
             for &(l, k) in inputs {
                 now[l][k] = true;
             }
+        }
+        if !self.older.is_empty() {
+            self.older.pop_back();
+            self.older.push_front(std::mem::take(&mut self.last));
         }
         self.last = now;
         fired.sort_unstable();

@@ -34,10 +34,16 @@ fn mlp(sizes: &[usize]) -> Net {
         };
         layers.push(Layer { name: format!("if{i}"), size: n, neurons: Some(neurons), bias: vec![0.0; n] });
         let rows = (0..n).map(|_| (0..sizes[i - 1] as u32).map(|j| (j, 0.1 * w())).collect()).collect();
-        connections.push(Connection { from: i - 1, to: i, rows });
+        connections.push(Connection::undelayed(i - 1, i, rows));
     }
     let last = layers.len() - 1;
-    Net { file: "mnist-shape.nir".into(), layers, connections, outputs: vec![("output".into(), last)] }
+    Net {
+        file: "mnist-shape.nir".into(),
+        layers,
+        connections,
+        outputs: vec![("output".into(), last)],
+        delay_nodes: Vec::new(),
+    }
 }
 
 fn options(weight_bits: u32) -> Options {

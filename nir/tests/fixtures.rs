@@ -79,7 +79,7 @@ fn every_good_fixture_reads_as_written() {
         }
         checked += 1;
     }
-    assert_eq!(checked, 8, "every good fixture is checked");
+    assert_eq!(checked, 9, "every good fixture is checked");
 }
 
 /// Input spikes per timestep as (layer, element) from the fixture's stimulus file.
@@ -94,7 +94,7 @@ fn reference_spikes_exactly_as_numpy() {
     for (name, e) in m.iter().filter(|(_, e)| e.get("spikes").is_some()) {
         let net = spikemesh_nir::load(&dir().join(format!("{name}.nir"))).unwrap();
         let steps = e["steps"].as_u64().unwrap() as usize;
-        let mut r = Reference::new(&net, 1e-3, Rules::chip(Reset::Value));
+        let mut r = Reference::new(&net, 1e-3, Rules::chip(Reset::Value)).unwrap();
         let mut got: Vec<(usize, usize, usize)> = Vec::new();
         for (t, ins) in stimulus(name, &net, steps).iter().enumerate() {
             got.extend(r.step(ins).into_iter().map(|(l, k)| (l, t, k)));
@@ -131,6 +131,9 @@ fn imports_map_and_agree_with_the_reference() {
         }
         let net = Network::load(&imp.toml).unwrap_or_else(|e| panic!("{name}: {e}"));
         let mapping = Mapping::build(&net).unwrap();
+        // Delay nodes become the synapses' delays, in as few bits as the longest needs.
+        let delay_bits = e.get("delay_bits").map_or(0, |b| b.as_u64().unwrap());
+        assert_eq!(net.hardware.delay_bits as u64, delay_bits, "{name}: delay_bits");
         if let Some(t) = e.get("types") {
             let got: usize = mapping.cores.iter().map(|c| c.types.len()).sum();
             assert_eq!(got as u64, t.as_u64().unwrap(), "{name}: distinct neuron types");
@@ -142,7 +145,7 @@ fn imports_map_and_agree_with_the_reference() {
             }
             None => Stimulus::random(&net, 200, 0.2, 1),
         };
-        let agree = agreement(&nir, &plain(), &net, &mapping, &stim);
+        let agree = agreement(&nir, &plain(), &net, &mapping, &stim).unwrap();
         assert!(!agree.is_empty());
         for a in &agree {
             if let Some(c) = a.potential_correlation {
@@ -175,7 +178,7 @@ fn malformed_files_are_refused_with_the_node_and_the_reason() {
         assert!(text.contains(&format!("{name}.nir")), "{name}: `{text}` names the file");
         checked += 1;
     }
-    assert_eq!(checked, 8, "every malformed fixture is checked");
+    assert_eq!(checked, 12, "every malformed fixture is checked");
 }
 
 #[test]
@@ -262,7 +265,7 @@ fn sixteen_bit_weights_back_the_alignment_off_instead_of_wrapping_the_current() 
     assert!(!text.contains("align_shift = 6"), "{text}");
     let net = Network::load(&imp.toml).unwrap();
     let mapping = Mapping::build(&net).unwrap();
-    for a in agreement(&nir, &plain(), &net, &mapping, &Stimulus::random(&net, 200, 0.2, 1)) {
+    for a in agreement(&nir, &plain(), &net, &mapping, &Stimulus::random(&net, 200, 0.2, 1)).unwrap() {
         assert!(a.jaccard > 0.9, "{}: Jaccard {}", a.name, a.jaccard);
         assert!(a.rate_correlation.unwrap_or(1.0) > 0.99, "{}: {:?}", a.name, a.rate_correlation);
     }

@@ -46,7 +46,7 @@ fn reference_counts(net: &Net, conv: &spikemesh_nir::Convention, data: &Dataset)
     data.samples
         .iter()
         .map(|sample| {
-            let mut r = Reference::new(net, conv.dt, conv.framework_rules);
+            let mut r = Reference::new(net, conv.dt, conv.framework_rules).unwrap();
             let mut counts = vec![0u32; net.layers[out].size];
             for step in sample {
                 let ins: Vec<(usize, usize)> = step.iter().map(|&(l, k)| (l as usize, k as usize)).collect();
