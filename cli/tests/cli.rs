@@ -297,3 +297,38 @@ fn hardware_targets_refuse_delays_at_the_line() {
         assert!(e.contains("direction.toml:17:1: field `hardware.delay_bits`: delay_bits = 3: synaptic delays run on the golden model only"), "{args:?}: {e}");
     }
 }
+
+/// `evaluate`'s "accuracy X (N of 200)" line on a fixed slice of a standard task's test set.
+fn slice_correct(net: &str, task: &str, engine: &str) -> usize {
+    let slice = |what: &str| example(&format!("mnist/slices/{task}-test-200-{what}.npy"));
+    let (images, labels) = (slice("images"), slice("labels"));
+    let args = ["evaluate", net, "--images", &images, "--labels", &labels, "--encoder", "count:8"];
+    let o = spikemesh(&[&args[..], &["--steps-per-sample", "10", "--engine", engine]].concat());
+    assert!(o.status.success(), "{net}: {}", text(&o.stderr));
+    let out = text(&o.stdout);
+    let line = out.lines().find(|l| l.starts_with("accuracy ")).unwrap_or_else(|| panic!("{out}"));
+    line.split('(').nth(1).and_then(|s| s.split(' ').next()).and_then(|n| n.parse().ok()).unwrap()
+}
+
+/// The committed MNIST-subset and Fashion-MNIST networks (examples/mnist, trained in snnTorch),
+/// imported with no flags for each board, on the first 200 images of each test set
+/// (examples/mnist/slices): the golden model's and the float reference's correct answers, as
+/// figures. A change that moves any of them shows here; the full test sets are in `make mnist`
+/// and `make fashion-mnist` (examples/mnist/README.md).
+#[test]
+fn standard_tasks_score_their_figures_on_a_fixed_slice() {
+    // (task, float reference, iCEBreaker golden, ULX3S-85F golden), correct of 200.
+    for (task, reference, icebreaker, ulx3s) in [("mnist", 187, 186, 187), ("fashion", 176, 150, 175)] {
+        let nir = example(&format!("mnist/{task}.nir"));
+        assert_eq!(slice_correct(&nir, task, "reference"), reference, "{task}: float reference");
+        for (board, want) in [("icebreaker", icebreaker), ("ulx3s-85f", ulx3s)] {
+            let out = tempfile::tempdir().unwrap();
+            let dir = out.path().display().to_string();
+            let o = spikemesh(&["import", &nir, "--board", board, "--out", &dir]);
+            assert!(o.status.success(), "{task} on {board}: {}", text(&o.stderr));
+            let net = out.path().join("net.toml").display().to_string();
+            assert!(spikemesh(&["check", &net]).status.success(), "{task} on {board}: check");
+            assert_eq!(slice_correct(&net, task, "golden"), want, "{task} on {board}: golden model");
+        }
+    }
+}
