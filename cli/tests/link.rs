@@ -168,6 +168,26 @@ fn the_host_writes_bytes_only_to_a_board_that_takes_them() {
     assert!(c_bytes * 5 < c_words * 2, "{c_bytes} clocks to load with WRITE_BYTES, {c_words} without");
 }
 
+/// No bridge holds synaptic delays yet: the host refuses a network with `delay_bits > 0` on
+/// any board before it writes a word, naming the field.
+#[test]
+fn the_host_refuses_delays_the_board_was_not_built_for() {
+    let net = Network::load(Path::new(&example("link-2x1.toml"))).unwrap();
+    let mut b = Board::new(Wire::new(VirtualBoard::new(&net.hardware, None).unwrap()));
+    b.identify().unwrap();
+    let mut delayed = net.clone();
+    delayed.hardware.delay_bits = 2;
+    let m = Mapping::build(&delayed).unwrap();
+    match b.load(&m, |_, _| {}) {
+        Err(HostError::Mismatch(m)) => assert_eq!(m, "delay_bits: board 0, network 2"),
+        other => panic!("expected a mismatch, got {other:?}"),
+    }
+    let row = net.hardware.neurons_per_core;
+    let crossbar = b.read(0, spikemesh_spec::memory_map::CROSSBAR, 0, 0, row).unwrap();
+    assert!(crossbar.iter().all(|&w| w == 0), "nothing written: {crossbar:?}");
+    assert!(m.cores[0].crossbar[..row].iter().any(|&w| w != 0), "the row it would have written");
+}
+
 #[test]
 fn host_retries_through_a_lossy_wire() {
     lossy_run(true);
