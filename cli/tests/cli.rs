@@ -290,6 +290,7 @@ fn hardware_targets_refuse_delays_at_the_line() {
     for args in [
         vec!["simulate", &net, "--steps", "5", "--engine", "verilator", "--out", &csv],
         vec!["synth", &net, "--out", &csv],
+        vec!["board-sim", &net],
     ] {
         let o = spikemesh(&args);
         assert!(!o.status.success(), "{args:?} should fail");

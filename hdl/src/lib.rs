@@ -13,7 +13,17 @@ pub mod ports;
 pub mod shape;
 
 use rust_hdl::prelude::*;
-use spikemesh_spec::Hardware;
+use spikemesh_spec::{FieldPath, Hardware, Network, SpecError};
+
+/// [`unbuildable`] for a network file, at the line of the `[hardware]` field that decides it.
+pub fn check_buildable(net: &Network) -> spikemesh_spec::Result<()> {
+    match unbuildable(&net.hardware) {
+        Some(why) => {
+            Err(SpecError::Invalid(vec![net.locator.at(&FieldPath::root().key("hardware").key("delay_bits"), why)]))
+        }
+        None => Ok(()),
+    }
+}
 
 /// Why this generator cannot build `hw` yet, if it cannot: synaptic delays (`delay_bits > 0`)
 /// run on the golden model only; the RTL, the bridge and the boards do not hold them.

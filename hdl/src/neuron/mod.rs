@@ -199,10 +199,8 @@ pub fn check_datapaths(net: &Network, mapping: &Mapping, target: Target) -> spik
         Target::Board => vec![mapping.hardware.chip_model.name()],
     };
     let n = mapping.hardware.neurons_per_core;
+    crate::check_buildable(net)?;
     let mut diags = Vec::new();
-    if let Some(why) = crate::unbuildable(&mapping.hardware) {
-        diags.push(net.locator.at(&FieldPath::root().key("hardware").key("delay_bits"), why));
-    }
     for (c, img) in mapping.cores.iter().enumerate() {
         let model = img.model().name();
         let Some(pop) = mapping.slot_owner[c * n..(c + 1) * n].iter().flatten().map(|o| o.0 as usize).next() else {
