@@ -101,7 +101,10 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 println!("{report}");
                 match &memory {
-                    Some(f) => println!("{f}"),
+                    // Logic cells and DSPs depend on what Yosys and nextpnr make of the design:
+                    // only a synthesis measures them (the MNIST chip's memory fits the UP5K,
+                    // its logic does not: examples/mnist/README.md).
+                    Some(f) => println!("{f}\nlogic cells and DSPs: not predicted; `spikemesh synth` measures them"),
                     None => println!("board sim: no FPGA limits apply"),
                 }
                 if let Some(c) = &clock {
