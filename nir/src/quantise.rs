@@ -9,7 +9,7 @@ use crate::headroom;
 use crate::reduce::Net;
 use serde::Serialize;
 use spikemesh_spec::config::Board;
-use spikemesh_spec::{Mapping, Network};
+use spikemesh_spec::{Mapping, Network, MAX_DELAY, MAX_DELAY_BITS};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -88,9 +88,6 @@ struct Quantised {
     report: LayerReport,
 }
 
-/// The longest delay a synapse holds: `delay_bits` is at most 4 (spec/src/validate.rs).
-const MAX_DELAY: u32 = 15;
-
 const ALIGN: i64 = 6;
 const CUBA_BITS: u32 = 24;
 
@@ -122,7 +119,7 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
                 &net.layers[c.to].name,
                 format!(
                     "synapses from `{}` are delayed by up to {longest} timesteps (the Delay nodes on their path: {}); a \
-                     synapse holds at most {MAX_DELAY} (delay_bits = 4)",
+                     synapse holds at most {MAX_DELAY} (delay_bits = {MAX_DELAY_BITS})",
                     net.layers[c.from].name,
                     net.delay_nodes.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ")
                 ),

@@ -5,7 +5,7 @@
 
 use crate::error::{Diagnostic, FieldPath};
 use crate::locate::Locator;
-use crate::network::Synapse;
+use crate::network::{Synapse, MAX_DELAY, MAX_DELAY_BITS};
 use crate::neuron::Widths;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -206,10 +206,10 @@ fn delay_range_msg(bits: u32, x: i64) -> String {
     if x < 0 {
         return format!("delay {x} is negative: a delay counts extra timesteps (0 or more)");
     }
-    let need = (0..=4).find(|&b| x < (1 << b));
+    let need = (0..=MAX_DELAY_BITS).find(|&b| x < (1 << b));
     let fix = match need {
         Some(b) => format!("set [hardware] delay_bits = {b} (or more) to store it"),
-        None => "the most is 15 timesteps (delay_bits = 4)".to_string(),
+        None => format!("the most is {MAX_DELAY} timesteps (delay_bits = {MAX_DELAY_BITS})"),
     };
     format!("delay {x} does not fit delay_bits = {bits} (delays 0..={}): {fix}", (1i64 << bits) - 1)
 }

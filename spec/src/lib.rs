@@ -24,6 +24,6 @@ pub mod validate;
 
 pub use error::{Diagnostic, FieldPath, Result, SpecError};
 pub use mapping::{CoreImage, Destination, Mapping, Source};
-pub use network::{Hardware, Network, Population, PopulationKind, Projection, Synapse};
+pub use network::{Hardware, Network, Population, PopulationKind, Projection, Synapse, MAX_DELAY, MAX_DELAY_BITS};
 pub use neuron::{NeuronState, NeuronType, Widths};
 pub use spikes::{DriveGen, Spike, Stimulus};

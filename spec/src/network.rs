@@ -46,6 +46,12 @@ pub struct Hardware {
     pub chip_model: crate::neuron::ModelId,
 }
 
+/// The widest `delay_bits`: delays up to 15 timesteps, a ring of 16 accumulators per neuron.
+pub const MAX_DELAY_BITS: u32 = 4;
+
+/// The longest delay a synapse holds, in extra timesteps.
+pub const MAX_DELAY: u32 = (1 << MAX_DELAY_BITS) - 1;
+
 /// The synapses per clock a board gets when its file does not say: the most that its biggest
 /// example places, routes and meets timing with (`docs/performance.md`, "Synapses per clock";
 /// the iCEBreaker's 2x2 `up5k-feedforward` has no block RAM left for more than 2).

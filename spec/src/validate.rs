@@ -159,8 +159,8 @@ impl Validator<'_> {
             }
         }
         let spc = self.synapses_per_clock(h, wb);
-        // Four bits: delays up to 15 timesteps, a ring of 16 accumulators per neuron.
-        let delay_bits = self.range(&at.key("delay_bits"), h.delay_bits.unwrap_or(0), 0, 4, "");
+        let max = crate::network::MAX_DELAY_BITS as i64;
+        let delay_bits = self.range(&at.key("delay_bits"), h.delay_bits.unwrap_or(0), 0, max, "");
         Some(Hardware {
             board: h.board,
             mesh_x: mx? as usize,
