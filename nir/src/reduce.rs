@@ -262,7 +262,7 @@ impl Net {
     pub fn delay_steps(&self, dt: f64) -> Result<Vec<Vec<Vec<u32>>>> {
         for (name, delays) in &self.delay_nodes {
             for (i, &d) in delays.iter().enumerate() {
-                if whole_steps(d, dt).is_none() {
+                if !whole_steps(d, dt) {
                     return Err(NirError::node(
                         &self.file,
                         name,
@@ -396,11 +396,11 @@ impl Reducer<'_> {
     }
 }
 
-/// `d` seconds as whole timesteps of `dt`, if it is one (within float rounding).
-fn whole_steps(d: f64, dt: f64) -> Option<u32> {
+/// Whether `d` seconds is a whole number of timesteps of `dt` (within float rounding).
+fn whole_steps(d: f64, dt: f64) -> bool {
     let steps = d / dt;
     let r = steps.round();
-    ((steps - r).abs() <= 1e-6 * r.max(1.0) && r <= u32::MAX as f64).then_some(r as u32)
+    (steps - r).abs() <= 1e-6 * r.max(1.0) && r <= u32::MAX as f64
 }
 
 /// The terms of the input of layer node `n` (of `size` neurons) grouped by source layer node:

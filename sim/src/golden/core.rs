@@ -73,20 +73,19 @@ impl CoreSim {
         }
     }
 
-    /// The accumulators that timestep `t`'s update reads.
-    fn bank(&mut self, t: u32) -> &mut [i32] {
-        let b = t as usize % self.rows.len();
-        &mut self.acc[b * self.neurons..(b + 1) * self.neurons]
+    /// Where in `acc` the bank of timestep `t` lies (the ring has one bank per delay).
+    fn bank(&self, t: usize) -> std::ops::Range<usize> {
+        let b = t % self.rows.len();
+        b * self.neurons..(b + 1) * self.neurons
     }
 
     /// Runs timestep `t`: delivers the pending axon rows (the spikes of `t - 1`) into the banks
     /// of `t + delay`, then updates every neuron once with bank `t` (which the update zeroes),
     /// leaving the slots that fired in `fired`.
     pub(crate) fn step(&mut self, w: &Widths, t: u32) {
-        let banks = self.rows.len();
         for (d, rows) in self.rows.iter().enumerate() {
-            let b = (t as usize + d) % banks;
-            rows.deliver(&self.pending, &mut self.acc[b * self.neurons..(b + 1) * self.neurons], &mut self.narrow);
+            let bank = self.bank(t as usize + d);
+            rows.deliver(&self.pending, &mut self.acc[bank], &mut self.narrow);
         }
         self.pending.clear();
         self.update(w, t);
@@ -95,14 +94,15 @@ impl CoreSim {
     /// Adds one synaptic event of the spikes of `t - 1` (weight `weight` of delay `delay` into
     /// neuron slot `j`), as [`Self::step`] would; for delivery in a shuffled order.
     pub(crate) fn add(&mut self, t: u32, j: u32, weight: i32, delay: u32) {
-        self.bank(t + delay)[j as usize] += weight;
+        let bank = self.bank((t + delay) as usize);
+        self.acc[bank][j as usize] += weight;
     }
 
     /// Updates every neuron with the input already in timestep `t`'s bank.
     pub(crate) fn update(&mut self, w: &Widths, t: u32) {
         self.fired.clear();
-        let b = t as usize % self.rows.len();
-        let acc = &mut self.acc[b * self.neurons..(b + 1) * self.neurons];
+        let bank = self.bank(t as usize);
+        let acc = &mut self.acc[bank];
         for &(first, end, ty) in &self.runs {
             let run = Run {
                 regs: self.regs.each_mut().map(|r| &mut r[first..end]),
