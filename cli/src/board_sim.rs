@@ -26,7 +26,6 @@ pub struct Args {
 /// Runs `spikemesh board-sim` until killed.
 pub fn run(a: Args) -> Result<()> {
     let net = spikemesh_spec::Network::load(&a.net)?;
-    spikemesh_hdl::check_buildable(&net)?;
     let hw = &net.hardware;
     let (mut board, netlist) = if a.netlist {
         let (b, info) = VirtualBoard::netlist(hw, Fault::None, a.vcd.as_deref())?;

@@ -71,7 +71,9 @@ pub fn run(args: Args) -> Result<()> {
     let words: usize = mapping
         .cores
         .iter()
-        .map(|c| spikemesh_spec::memory_map::config_writes(c, net.hardware.axons_per_core).len())
+        .map(|c| {
+            spikemesh_spec::memory_map::config_writes(c, net.hardware.axons_per_core, net.hardware.delay_bits).len()
+        })
         .sum();
     let b = bar(words, "words loaded")?;
     board.load(&mapping, |done, _| b.set_position(done as u64)).context("loading the network")?;

@@ -168,8 +168,8 @@ fn the_host_writes_bytes_only_to_a_board_that_takes_them() {
     assert!(c_bytes * 5 < c_words * 2, "{c_bytes} clocks to load with WRITE_BYTES, {c_words} without");
 }
 
-/// No bridge holds synaptic delays yet: the host refuses a network with `delay_bits > 0` on
-/// any board before it writes a word, naming the field.
+/// A board built without delays reports `delay_bits` 0: the host refuses a network with
+/// delays on it before it writes a word, naming the field.
 #[test]
 fn the_host_refuses_delays_the_board_was_not_built_for() {
     let net = Network::load(Path::new(&example("link-2x1.toml"))).unwrap();
@@ -186,6 +186,25 @@ fn the_host_refuses_delays_the_board_was_not_built_for() {
     let crossbar = b.read(0, spikemesh_spec::memory_map::CROSSBAR, 0, 0, row).unwrap();
     assert!(crossbar.iter().all(|&w| w == 0), "nothing written: {crossbar:?}");
     assert!(m.cores[0].crossbar[..row].iter().any(|&w| w != 0), "the row it would have written");
+}
+
+/// The delay example on the virtual board: the host writes every axon row's delay over the
+/// wire, and all 200 crossings are told apart, each checked against the golden model.
+#[test]
+fn the_delay_example_tells_the_direction_on_the_virtual_board() {
+    let dir = example("delays");
+    let net = format!("{dir}/direction.toml");
+    let (_sim, port) = board_sim(&net);
+    let o = Command::new(env!("CARGO_BIN_EXE_spikemesh"))
+        .args(["evaluate", &net, "--port", &port, "--steps-per-sample", "24", "--samples"])
+        .arg(format!("{dir}/test-samples.csv"))
+        .arg("--labels")
+        .arg(format!("{dir}/test-labels.csv"))
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{s}");
+    assert!(s.contains("accuracy 1.0000 (200 of 200)"), "{s}");
 }
 
 #[test]

@@ -150,6 +150,22 @@ fn a_cuba_recurrent_import_passes_check_and_rtl_cosimulation() {
     assert!(std::fs::read_to_string(&spikes).unwrap().lines().count() > 10, "the network fires");
 }
 
+/// A graph with `Delay` nodes (written by the official `nir` package) imports with its delays,
+/// and the chip runs them: golden model and RTL agree spike for spike on the fixture's input.
+#[test]
+fn a_delay_import_runs_its_delays_on_the_rtl() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("delay");
+    ok(&["import", &fixture("delay_feedforward.nir"), "--board", "sim", "--out", out.to_str().unwrap()]);
+    let net = out.join("net.toml").display().to_string();
+    assert!(std::fs::read_to_string(&net).unwrap().contains("delay_bits = 3"));
+    let spikes = dir.path().join("s.csv").display().to_string();
+    let stim = fixture("delay_feedforward-stimulus.csv");
+    let t = ok(&["simulate", &net, "--engine", "both", "--steps", "60", "--input", &stim, "--out", &spikes]);
+    assert!(t.contains("golden model and RTL agree"), "{t}");
+    assert!(std::fs::read_to_string(&spikes).unwrap().lines().count() > 10, "the network fires");
+}
+
 #[test]
 fn simulate_reference_writes_the_output_spikes() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,5 +1,5 @@
 //! Prints the Verilog of one core: `cargo run -p spikemesh-hdl --example core_verilog -- N A W P [spram]`;
-//! `LANES=p` for p synapses per clock.
+//! `LANES=p` for p synapses per clock, `DELAY_BITS=b` for delays.
 use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
 
 fn main() {
@@ -20,6 +20,7 @@ fn main() {
         model: spikemesh_spec::neuron::ModelId::lif(),
         current_bits: 16,
         synapses_per_clock: std::env::var("LANES").ok().and_then(|x| x.parse().ok()).unwrap_or(1),
+        delay_bits: std::env::var("DELAY_BITS").ok().and_then(|x| x.parse().ok()).unwrap_or(0),
     };
     print!("{}", spikemesh_hdl::core_verilog(&shape, spram));
 }

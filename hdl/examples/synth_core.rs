@@ -1,6 +1,6 @@
 //! Synthesizes (and optionally places and routes) one core:
 //! `cargo run --release -p spikemesh-hdl --example synth_core -- up5k|ecp5-25k|ecp5-85k N A W P [pnr MHz]`;
-//! `LANES=p` for p synapses per clock.
+//! `LANES=p` for p synapses per clock, `DELAY_BITS=b` for synaptic delays.
 use spikemesh_hdl::fpga::flow::{measurement_top, pnr, synth, Device};
 use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
 
@@ -28,6 +28,7 @@ fn main() {
         model: spikemesh_spec::neuron::ModelId::lif(),
         current_bits: 16,
         synapses_per_clock: std::env::var("LANES").ok().and_then(|x| x.parse().ok()).unwrap_or(1),
+        delay_bits: std::env::var("DELAY_BITS").ok().and_then(|x| x.parse().ok()).unwrap_or(0),
     };
     let v = spikemesh_hdl::core_verilog(&shape, false);
     let ports = spikemesh_hdl::ports::parse_ports(&v, "top").unwrap();

@@ -13,30 +13,6 @@ pub mod ports;
 pub mod shape;
 
 use rust_hdl::prelude::*;
-use spikemesh_spec::{FieldPath, Hardware, Network, SpecError};
-
-/// [`unbuildable`] for a network file, at the line of the `[hardware]` field that decides it.
-pub fn check_buildable(net: &Network) -> spikemesh_spec::Result<()> {
-    match unbuildable(&net.hardware) {
-        Some(why) => {
-            Err(SpecError::Invalid(vec![net.locator.at(&FieldPath::root().key("hardware").key("delay_bits"), why)]))
-        }
-        None => Ok(()),
-    }
-}
-
-/// Why this generator cannot build `hw` yet, if it cannot: synaptic delays (`delay_bits > 0`)
-/// run on the golden model only; the RTL, the bridge and the boards do not hold them.
-pub fn unbuildable(hw: &Hardware) -> Option<String> {
-    (hw.delay_bits > 0).then(|| {
-        format!(
-            "delay_bits = {}: synaptic delays run on the golden model only so far; the RTL, the host \
-             bridge and the boards do not hold them yet. Simulate and evaluate on the golden model \
-             (--engine golden), or set delay_bits = 0 (and every delay to 0) to build hardware",
-            hw.delay_bits
-        )
-    })
-}
 
 /// Verilog of a block as the top module `top`.
 pub fn verilog_of<U: Block>(mut uut: U) -> String {

@@ -64,6 +64,9 @@ pub struct CoreShape {
     /// Synapses integrated per clock: the crossbar word's lanes, one adder and one
     /// accumulator bank each (1, 2 or 4).
     pub synapses_per_clock: usize,
+    /// Bits of an axon row's delay (0 to 4): the core keeps a ring of `2^delay_bits`
+    /// accumulator banks and one delay per axon row (`docs/delays.md`).
+    pub delay_bits: u32,
 }
 
 /// The most synapses a core integrates per clock (its adder lanes in the generated logic).
@@ -105,6 +108,7 @@ impl CoreShape {
             model: ModelId::lif(),
             current_bits: 16,
             synapses_per_clock: 1,
+            delay_bits: 0,
         }
     }
 
@@ -125,6 +129,7 @@ impl CoreShape {
             model: hw.chip_model,
             current_bits: hw.widths.current_bits as usize,
             synapses_per_clock: hw.synapses_per_clock,
+            delay_bits: hw.delay_bits,
         }
     }
 

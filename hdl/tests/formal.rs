@@ -122,18 +122,23 @@ fn frame_receiver_verdict_equals_the_protocol_model() {
 }
 
 /// A host write reaches only the memory its id names, at the port's address, in a core of
-/// every model (k-induction); a core whose refractory write also writes the potentials fails.
+/// every model and in a core with delays (k-induction); a core whose refractory write also
+/// writes the potentials fails, and so does one whose delay write also writes the crossbar.
 #[test]
 fn config_writes_touch_only_the_addressed_memory() {
     use spikemesh_hdl::formal::config::{self, Mutation};
     use spikemesh_spec::neuron::{model_named, model_names};
     let models: Vec<_> = model_names().into_iter().map(|n| model_named(n).unwrap()).collect();
-    let mut cases: Vec<(String, _, Mutation)> =
-        models.iter().map(|&m| (format!("config_{}", m.name()), m, Mutation::None)).collect();
-    cases.push(("mutant_config_stray_write".into(), spikemesh_spec::neuron::ModelId::lif(), Mutation::StrayWrite));
-    let verdicts =
-        on_two_threads(&cases, |(name, m, mu)| run(&config::proof(name, *m, *mu), "prove", &work_dir()).unwrap());
-    for ((name, _, mu), (v, summary)) in cases.iter().zip(verdicts) {
+    let lif = spikemesh_spec::neuron::ModelId::lif();
+    let mut cases: Vec<(String, _, u32, Mutation)> =
+        models.iter().map(|&m| (format!("config_{}", m.name()), m, 0, Mutation::None)).collect();
+    cases.push(("config_lif_delays".into(), lif, 2, Mutation::None));
+    cases.push(("mutant_config_stray_write".into(), lif, 0, Mutation::StrayWrite));
+    cases.push(("mutant_config_delay_stray_write".into(), lif, 2, Mutation::DelayStrayWrite));
+    let verdicts = on_two_threads(&cases, |(name, m, d, mu)| {
+        run(&config::proof(name, *m, *d, *mu), "prove", &work_dir()).unwrap()
+    });
+    for ((name, _, _, mu), (v, summary)) in cases.iter().zip(verdicts) {
         if *mu == Mutation::None {
             assert_eq!(v, Verdict::Pass, "{name}: {summary}");
             println!(

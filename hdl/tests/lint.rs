@@ -43,8 +43,11 @@ fn generated_cores_lint_clean() {
     let lanes = |wb: usize, c: CrossbarStyle| {
         [1, 2, 4].into_iter().filter(move |p| c == CrossbarStyle::Inferred || p * wb <= 16)
     };
-    for (neurons, axons, wb, pb, rb, types, crossbar) in shapes {
-        for p in lanes(wb, crossbar) {
+    for (i, (neurons, axons, wb, pb, rb, types, crossbar)) in shapes.into_iter().enumerate() {
+        // Every shape without delays, and at one lane with 1 to 4 delay bits as well.
+        let builds =
+            lanes(wb, crossbar).flat_map(|p| if p == 1 { vec![(p, 0), (p, 1 + i as u32 % 4)] } else { vec![(p, 0)] });
+        for (p, delay_bits) in builds {
             let shape = CoreShape {
                 neurons,
                 axons,
@@ -60,8 +63,9 @@ fn generated_cores_lint_clean() {
                 model: spikemesh_spec::neuron::ModelId::lif(),
                 current_bits: 16,
                 synapses_per_clock: p,
+                delay_bits,
             };
-            let name = format!("core_{neurons}_{axons}_{wb}_{pb}_p{p}");
+            let name = format!("core_{neurons}_{axons}_{wb}_{pb}_p{p}_d{delay_bits}");
             let msgs = lint(&name, &spikemesh_hdl::core_verilog(&shape, true));
             assert!(msgs.trim().is_empty(), "{shape:?}:\n{msgs}");
         }
@@ -107,10 +111,11 @@ fn generated_frame_transmitter_lints_clean() {
 fn generated_chips_lint_clean() {
     // The whole chip: host bridge (UART, frame rx/tx, executor) on the mesh, for a small sim
     // board and the UP5K shape (SPRAM crossbars, models appended for Verilator).
-    for ex in ["link-2x1.toml", "up5k-feedforward.toml"] {
+    for ex in ["link-2x1.toml", "up5k-feedforward.toml", "delays/direction.toml"] {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(ex);
         let hw = spikemesh_spec::Network::load(&p).unwrap().hardware;
-        let msgs = lint_top(&format!("chip_{ex}"), &spikemesh_hdl::chip::chip_verilog(&hw, true), "chip");
+        let msgs =
+            lint_top(&format!("chip_{}", ex.replace('/', "_")), &spikemesh_hdl::chip::chip_verilog(&hw, true), "chip");
         assert!(msgs.trim().is_empty(), "{ex}:\n{msgs}");
     }
 }

@@ -64,7 +64,7 @@ fn ice40_block_ram_prediction_brackets_yosys() {
     assert_eq!(predicted as u64, s.count("SB_RAM40_4K"), "{:?}", s.cells);
     assert_eq!(s.count("SB_SPRAM256KA"), 4);
     // An odd shape without SPRAM on the HX8K, at four synapses per clock (four crossbar and
-    // four accumulator banks).
+    // four accumulator banks), with synaptic delays.
     let odd = CoreShape {
         neurons: 100,
         axons: 70,
@@ -80,6 +80,8 @@ fn ice40_block_ram_prediction_brackets_yosys() {
         model: spikemesh_spec::neuron::ModelId::lif(),
         current_bits: 16,
         synapses_per_clock: 4,
+        // With delays: a ring of 4 accumulator slots, the counters beside it, a delay per row.
+        delay_bits: 2,
     };
     let (least, most) = ice40_range(&tile_memories(&odd, 300, 1, 1));
     let v = spikemesh_hdl::mesh::mesh_verilog(&odd, 300, 1, 1, false);

@@ -12,8 +12,8 @@ use spikemesh_spec::mapping::Mapping;
 use spikemesh_spec::memory_map::{self, config_writes};
 use spikemesh_spec::neuron::ModelId;
 use spikemesh_spec::protocol::{
-    BoardInfo, Command, Decoder, Frame, Reason, Response, BYTE_WRITE_WORDS, FEATURE_BYTE_WRITES, FEATURE_PULLED_SPIKES,
-    INJECT_FLITS, READ_WORDS, WRITE_WORDS,
+    feature_delay_bits, BoardInfo, Command, Decoder, Frame, Reason, Response, BYTE_WRITE_WORDS, FEATURE_BYTE_WRITES,
+    FEATURE_PULLED_SPIKES, INJECT_FLITS, READ_WORDS, WRITE_WORDS,
 };
 use spikemesh_spec::Hardware;
 use std::io::{ErrorKind, Read, Write};
@@ -251,8 +251,8 @@ impl<P: Read + Write> Board<P> {
         cmp("neuron_types", i.neuron_types as u64, hw.neuron_types as u64);
         cmp("destinations_per_core", i.destinations_per_core as u64, hw.destinations_per_core as u64);
         cmp("protocol version", i.version as u64, spikemesh_spec::protocol::VERSION as u64);
-        // No bridge of this protocol version holds synaptic delays (`docs/semantics.md`).
-        cmp("delay_bits", 0, hw.delay_bits as u64);
+        // A board built without delays reports 0 (`protocol::FEATURE_DELAY_SHIFT`).
+        cmp("delay_bits", feature_delay_bits(i.features) as u64, hw.delay_bits as u64);
         // The model decides the memory table, so it is compared before anything is written.
         if diffs.is_empty() {
             let m = self.model()?;
@@ -341,8 +341,7 @@ impl<P: Read + Write> Board<P> {
             synapses_per_clock: 1,
             byte_writes: i.features & FEATURE_BYTE_WRITES != 0,
             pulled_spikes: i.features & FEATURE_PULLED_SPIKES != 0,
-            // No bridge of this protocol version holds delays (`check_fits` refuses them).
-            delay_bits: 0,
+            delay_bits: feature_delay_bits(i.features),
             chip_model,
         })
     }
@@ -361,7 +360,8 @@ impl<P: Read + Write> Board<P> {
                 m.hardware.chip_model.name()
             )));
         }
-        let writes: Vec<_> = m.cores.iter().map(|img| config_writes(img, m.hardware.axons_per_core)).collect();
+        let writes: Vec<_> =
+            m.cores.iter().map(|img| config_writes(img, m.hardware.axons_per_core, m.hardware.delay_bits)).collect();
         let total = writes.iter().map(Vec::len).sum();
         let mut done = 0;
         for (c, w) in writes.iter().enumerate() {

@@ -6,7 +6,7 @@
 //! board would idle through that time; nothing observable differs).
 
 use crate::netlist::NetlistInfo;
-use crate::verilator::{buildable, BuildError, Model, PortId};
+use crate::verilator::{BuildError, Model, PortId};
 use spikemesh_hdl::chip::{chip_verilog, clock_hz, CHIP};
 use spikemesh_hdl::fpga::netlist::Fault;
 use spikemesh_spec::Hardware;
@@ -49,7 +49,6 @@ pub struct VirtualBoard {
 impl VirtualBoard {
     /// Builds (or loads from the cache) the chip of `hw`.
     pub fn new(hw: &Hardware, vcd: Option<&Path>) -> Result<Self, BuildError> {
-        buildable(hw)?;
         let model = Model::open(&chip_verilog(hw, true), CHIP, &Self::what(hw, ""), vcd)?;
         Ok(Self::with_model(model, hw))
     }
@@ -57,7 +56,6 @@ impl VirtualBoard {
     /// The chip as Yosys synthesizes it for `hw`'s board (the board top's PLL aside: the core
     /// clock is driven directly); `fault` breaks the synthesis on purpose (tests).
     pub fn netlist(hw: &Hardware, fault: Fault, vcd: Option<&Path>) -> Result<(Self, NetlistInfo), BuildError> {
-        buildable(hw)?;
         let (n, info) = crate::netlist::synthesize(&chip_verilog(hw, false), CHIP, hw, fault)?;
         let what = Self::what(hw, &format!(", post-synthesis netlist for {:?}", info.device));
         let model = Model::open(&n.verilog, CHIP, &what, vcd)?;

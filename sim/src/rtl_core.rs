@@ -60,6 +60,8 @@ pub struct RtlCore {
     model: Model,
     p: Ports,
     neurons: usize,
+    // The core's delay bits: its images then load a delay per axon row.
+    delay_bits: u32,
     rng: ChaCha8Rng,
     /// Clock cycles run so far.
     pub cycles: u64,
@@ -88,7 +90,14 @@ impl RtlCore {
             out_neuron: q("out_neuron"),
             out_ready: q("out_ready"),
         };
-        let mut core = Self { model, p, neurons: shape.neurons, rng: ChaCha8Rng::seed_from_u64(0), cycles: 0 };
+        let mut core = Self {
+            model,
+            p,
+            neurons: shape.neurons,
+            delay_bits: shape.delay_bits,
+            rng: ChaCha8Rng::seed_from_u64(0),
+            cycles: 0,
+        };
         core.model.eval();
         Ok(core)
     }
@@ -120,7 +129,7 @@ impl RtlCore {
     /// Loads a core image and zeroes the neuron state (pulses `clear`).
     pub fn load(&mut self, img: &CoreImage, axons: usize) {
         self.wait_idle();
-        for w in config_writes(img, axons) {
+        for w in config_writes(img, axons, self.delay_bits) {
             self.cfg_write(w.mem, w.row, w.col, w.data);
         }
         self.clear();

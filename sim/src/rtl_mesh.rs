@@ -7,7 +7,7 @@
 use crate::config_bus::ConfigBus;
 use crate::netlist::NetlistInfo;
 use crate::run::Engine;
-use crate::verilator::{buildable, BuildError, Model, PortId};
+use crate::verilator::{BuildError, Model, PortId};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use spikemesh_hdl::fpga::netlist::Fault;
@@ -63,7 +63,6 @@ pub struct RtlMesh {
 impl RtlMesh {
     /// Builds (or loads from the cache) the chip for `mapping`'s hardware and loads its images.
     pub fn new(mapping: &Mapping, vcd: Option<&Path>) -> Result<Self, BuildError> {
-        buildable(&mapping.hardware)?;
         let verilog = Self::verilog(mapping, true);
         let what = Self::what(mapping, "");
         let model = Model::open(&verilog, "top", &what, vcd)?;
@@ -73,7 +72,6 @@ impl RtlMesh {
     /// The mesh as Yosys synthesizes it for the network's board (`crate::netlist`), with the
     /// images loaded; `fault` breaks the synthesis on purpose (tests).
     pub fn netlist(mapping: &Mapping, fault: Fault) -> Result<(Self, NetlistInfo), BuildError> {
-        buildable(&mapping.hardware)?;
         let (n, info) = crate::netlist::synthesize(&Self::verilog(mapping, false), "top", &mapping.hardware, fault)?;
         let what = Self::what(mapping, &format!(", post-synthesis netlist for {:?}", info.device));
         let model = Model::open(&n.verilog, "top", &what, None)?;
@@ -150,12 +148,12 @@ impl RtlMesh {
 
     fn load(&mut self) {
         self.wait_quiet();
-        let axons = self.mapping.hardware.axons_per_core;
+        let (axons, delay_bits) = (self.mapping.hardware.axons_per_core, self.mapping.hardware.delay_bits);
         // Field by field, so the images are borrowed while the model is driven (no copy).
         let (model, p) = (&mut self.model, &self.p);
         for (c, img) in self.mapping.cores.iter().enumerate() {
             model.set(p.cfg_core, c as u64);
-            for w in config_writes(img, axons) {
+            for w in config_writes(img, axons, delay_bits) {
                 p.cfg.write(model, w.mem, w.row, w.col, w.data);
             }
         }

@@ -11,6 +11,8 @@ use spikemesh_spec::protocol::{Command, Decoder, Reason, Response, WRITE_WORDS};
 use spikemesh_spec::{Mapping, Network, Stimulus};
 use std::path::Path;
 
+mod common;
+
 struct Link {
     board: VirtualBoard,
     dec: Decoder,
@@ -76,7 +78,7 @@ impl Link {
 
     fn load(&mut self, m: &Mapping) {
         for (c, img) in m.cores.iter().enumerate() {
-            let w = config_writes(img, m.hardware.axons_per_core);
+            let w = config_writes(img, m.hardware.axons_per_core, m.hardware.delay_bits);
             for chunk in memory_map::column_runs(&w).into_iter().flat_map(|run| run.chunks(WRITE_WORDS)) {
                 let data = chunk.iter().map(|x| x.data as i64).collect();
                 let (mem, row, col) = (chunk[0].mem, chunk[0].row, chunk[0].col as u16);
@@ -173,12 +175,11 @@ fn identify_and_refusals() {
     }
 }
 
-#[test]
-fn network_over_the_wire_equals_golden() {
-    let n = net("link-2x1.toml");
-    let m = Mapping::build(&n).unwrap();
-    let stim = Stimulus::build(&n, 40, None).unwrap();
-    let mut l = Link::open(&n);
+/// Loads `n` over the wire, runs `stim` and checks every recorded spike and every potential
+/// against the golden model; returns (spikes, clocks to load).
+fn over_the_wire(n: &Network, stim: &Stimulus) -> (usize, u64) {
+    let m = Mapping::build(n).unwrap_or_else(|e| panic!("{e}"));
+    let mut l = Link::open(n);
     let t0 = l.board.cycles;
     l.load(&m);
     let load_cycles = l.board.cycles - t0;
@@ -198,16 +199,37 @@ fn network_over_the_wire_equals_golden() {
         assert_eq!(got, want, "timestep {t}");
         total += got.len();
     }
-    assert!(total > 50, "the run should fire: {total} spikes");
     // Potentials read back over the wire equal the golden model's.
     let pots = gold.potentials();
-    for c in 0..2u8 {
-        let got = l.read(c, memory_map::POTENTIAL, 0, 0, 32);
+    let per_core = n.hardware.neurons_per_core;
+    for c in 0..n.hardware.cores() {
+        let got = l.read(c as u8, memory_map::POTENTIAL, 0, 0, per_core as u16);
         for (j, v) in got.iter().enumerate() {
-            assert_eq!(*v, pots[c as usize * 32 + j], "core {c} neuron {j}");
+            assert_eq!(*v, pots[c * per_core + j], "core {c} neuron {j}");
         }
     }
+    (total, load_cycles)
+}
+
+#[test]
+fn network_over_the_wire_equals_golden() {
+    let n = net("link-2x1.toml");
+    let (total, load_cycles) = over_the_wire(&n, &Stimulus::build(&n, 40, None).unwrap());
+    assert!(total > 50, "the run should fire: {total} spikes");
     eprintln!("loaded in {load_cycles} clocks; {total} spikes over the wire");
+}
+
+/// Random networks with random delays (0..=3 extra timesteps) through the host bridge: the
+/// delay of every axon row written over the wire, then spikes and potentials against golden.
+#[test]
+fn random_networks_with_delays_over_the_wire_equal_golden() {
+    let mut total = 0;
+    for seed in 0..3 {
+        let text = common::random_mesh_net(seed, (2, 1, 8, 24, 6, 12), seed == 2, 2);
+        let n = Network::parse(Path::new("delays.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        total += over_the_wire(&n, &Stimulus::random(&n, 60, 0.3, seed)).0;
+    }
+    assert!(total > 50, "the runs should fire: {total} spikes");
 }
 
 #[test]

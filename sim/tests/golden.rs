@@ -18,8 +18,7 @@ fn random_network(seed: u64) -> String {
     let mut r = ChaCha8Rng::seed_from_u64(seed);
     // Drawn from its own generator, so the rest of the network is what it was before delays.
     let mut rd = ChaCha8Rng::seed_from_u64(seed ^ 0xde1a);
-    let delay_bits: u32 = if rd.gen_bool(0.5) { rd.gen_range(1..=4) } else { 0 };
-    let dmax = (1i64 << delay_bits) - 1;
+    let mut delay_bits: u32 = if rd.gen_bool(0.5) { rd.gen_range(1..=4) } else { 0 };
     let (mx, my) = (r.gen_range(1..=3), r.gen_range(1..=3));
     // Mostly small cores; one in five past 64 neurons, so that runs span several of the
     // golden update's 64-neuron chunks and rows are long enough to be stored sparse.
@@ -64,6 +63,12 @@ fn random_network(seed: u64) -> String {
     }
     let left = capacity - next_slot.min(capacity);
     let neuron_total = capacity - left;
+    // A source takes one axon row per core and delay: fewer delay bits where the rows of every
+    // delay would pass the 16384 axons a core may have.
+    while (input_total + neuron_total) << delay_bits > 16384 {
+        delay_bits -= 1;
+    }
+    let dmax = (1i64 << delay_bits) - 1;
     let targets: Vec<&String> = names.iter().filter(|(_, inp)| !inp).map(|(n, _)| n).collect();
     let mut projs = String::new();
     for k in 0..r.gen_range(1..=5) {
@@ -99,8 +104,9 @@ fn random_network(seed: u64) -> String {
         .collect();
     format!(
         "[hardware]\nboard = \"sim\"\nmesh = [{mx}, {my}]\nneurons_per_core = {n}\naxons_per_core = {}\nweight_bits = {wb}\npotential_bits = {pb}\ncurrent_bits = {cb}\nrefractory_bits = {rb}\ndestinations_per_core = {}\ndelay_bits = {delay_bits}\n{pops}{projs}",
-        input_total + neuron_total,
-        n * mx * my,
+        // A source takes one axon row and one destination entry per core and delay it reaches.
+        (input_total + neuron_total) << delay_bits,
+        (n * mx * my) << delay_bits,
     )
 }
 
@@ -223,7 +229,7 @@ proptest! {
                     None => Source::Input { population: proj.from, neuron: s.pre as usize },
                 };
                 let g = post_first + s.post as usize;
-                expected[g / n].insert((src, g % n), (s.weight as i16, s.delay as u8));
+                expected[g / n].insert((src, s.delay as u8, g % n), s.weight as i16);
             }
         }
         for (c, img) in m.cores.iter().enumerate() {
@@ -231,14 +237,14 @@ proptest! {
             for a in 0..net.hardware.axons_per_core {
                 for j in 0..n {
                     let w = img.crossbar[a * n + j];
-                    let d = img.delays.get(a * n + j).copied().unwrap_or(0);
-                    let want = img.axon_source.get(a).and_then(|src| expected[c].get(&(*src, j))).copied().unwrap_or((0, 0));
-                    prop_assert_eq!((w, d), want, "core {} axon {} neuron {}", c, a, j);
+                    let row = img.axon_source.get(a).zip(img.axon_delay.get(a));
+                    let want = row.and_then(|(src, d)| expected[c].get(&(*src, *d, j))).copied().unwrap_or(0);
+                    prop_assert_eq!(w, want, "core {} axon {} neuron {}", c, a, j);
                 }
             }
             // Every used axon carries at least one synapse, and its source lists this core.
             for (a, src) in img.axon_source.iter().enumerate() {
-                prop_assert!(expected[c].keys().any(|(s, _)| s == src));
+                prop_assert!(expected[c].keys().any(|(s, d, _)| s == src && *d == img.axon_delay[a]));
                 let dests = match *src {
                     Source::Neuron(g) => m.neuron_destinations(g / n, g % n).to_vec(),
                     Source::Input { population, neuron } => {

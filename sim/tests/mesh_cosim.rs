@@ -37,64 +37,13 @@ fn up5k_feedforward_on_a_2x2_mesh() {
     assert!(s.host_flits_out > 50, "{s:?}");
 }
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use spikemesh_sim::rtl_mesh::RtlMesh;
 
-/// A mesh shape: (mesh x, mesh y, neurons per core, axons per core, weight bits, potential bits).
-type MeshShape = (usize, usize, usize, usize, u32, u32);
-
-/// A random network filling `shape`; `dense` makes every projection all-to-all.
-fn random_mesh_net(seed: u64, (mx, my, n, a, wb, pb): MeshShape, dense: bool) -> String {
-    let mut r = ChaCha8Rng::seed_from_u64(seed);
-    let wmax = (1i64 << (wb - 1)) - 1;
-    let pmax = (1i64 << (pb - 1)) - 1;
-    let slots = mx * my * n;
-    let neurons = slots.min(a * 2 / 3);
-    let inputs = (a - neurons).clamp(1, 16);
-    let mut t = format!(
-        "[hardware]\nboard = \"sim\"\nmesh = [{mx}, {my}]\nneurons_per_core = {n}\naxons_per_core = {a}\nweight_bits = {wb}\npotential_bits = {pb}\nrefractory_bits = 2\ndestinations_per_core = {}\n",
-        n * mx * my
-    );
-    t += &format!("\n[[population]]\nname = \"in\"\nsize = {inputs}\ninput = true\n");
-    let n_pops = r.gen_range(1..=3);
-    let mut left = neurons;
-    let mut names = vec!["in".to_string()];
-    for i in 0..n_pops {
-        let size = if i + 1 == n_pops { left } else { r.gen_range(1..=left - (n_pops - 1 - i)) };
-        left -= size;
-        t += &format!(
-            "\n[[population]]\nname = \"p{i}\"\nsize = {size}\nrecord = {}\nneuron = {{ threshold = {}, leak_shift = {}, reset = {}, reset_mode = \"{}\", refractory = {} }}\n",
-            r.gen_bool(0.8),
-            r.gen_range(1..=pmax.min(3 * wmax)),
-            r.gen_range(0..pb),
-            r.gen_range(-pmax / 4..=pmax / 8),
-            if r.gen_bool(0.5) { "value" } else { "subtract" },
-            r.gen_range(0..4)
-        );
-        names.push(format!("p{i}"));
-    }
-    for (k, from) in names.iter().enumerate() {
-        for (l, to) in names.iter().enumerate().skip(1) {
-            if k == 0 || r.gen_bool(0.6) {
-                let conn = if dense {
-                    "\"all_to_all\"".to_string()
-                } else {
-                    format!("{{ random = {:.2}, seed = {} }}", r.gen_range(0.05..0.4), k * 7 + l)
-                };
-                let lo = if k == 0 { 0 } else { -(wmax + 1) };
-                t += &format!("\n[[projection]]\nfrom = \"{from}\"\nto = \"{to}\"\nconnectivity = {conn}\nweight = {{ uniform = [{lo}, {wmax}], seed = {} }}\n", r.gen::<u32>());
-            }
-        }
-    }
-    t
-}
-
-fn random_meshes(shape: MeshShape, nets: u64, steps: usize) {
+fn random_meshes(shape: MeshShape, nets: u64, steps: usize, delay_bits: u32) {
     let mut host_flits = 0;
     for seed in 0..nets {
         let dense = seed % 3 == 2;
-        let text = random_mesh_net(seed, shape, dense);
+        let text = random_mesh_net(seed, shape, dense, delay_bits);
         let net = Network::parse(Path::new("mesh.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         let m = Mapping::build(&net).unwrap_or_else(|e| panic!("{e}\n{text}"));
         let rate = if dense { 0.5 } else { 0.1 + 0.1 * (seed % 3) as f64 };
@@ -113,25 +62,36 @@ fn random_meshes(shape: MeshShape, nets: u64, steps: usize) {
 
 #[test]
 fn random_networks_on_a_1x2_mesh() {
-    random_meshes((1, 2, 16, 48, 6, 12), 6, 120);
+    random_meshes((1, 2, 16, 48, 6, 12), 6, 120, 0);
 }
 
 #[test]
 fn random_networks_on_a_2x2_mesh() {
-    random_meshes((2, 2, 12, 64, 5, 10), 6, 120);
+    random_meshes((2, 2, 12, 64, 5, 10), 6, 120, 0);
 }
 
 #[test]
 fn random_networks_on_a_3x3_mesh() {
-    random_meshes((3, 3, 6, 72, 4, 8), 6, 100);
+    random_meshes((3, 3, 6, 72, 4, 8), 6, 100, 0);
+}
+
+/// Random delays (every projection a constant or a uniform range of 0..=7 extra timesteps): the
+/// ring of accumulator slots and the rows split by delay, against the golden model.
+#[test]
+fn random_networks_with_delays_on_a_2x2_mesh() {
+    random_meshes((2, 2, 8, 40, 6, 12), 6, 100, 3);
 }
 
 #[test]
 fn random_networks_on_a_3x2_mesh() {
-    random_meshes((3, 2, 8, 64, 8, 16), 6, 100);
+    random_meshes((3, 2, 8, 64, 8, 16), 6, 100, 0);
 }
 
 mod common;
+
+use common::{random_mesh_net, MeshShape};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 /// A random network on a 2x2 mesh whose four cores each run a random model (one population
 /// per core, so every core runs the model its population draws), with recurrence. The chip

@@ -2,9 +2,13 @@
 //!
 //! Placement fills cores in row-major order (x fastest), population after population, in
 //! file order: a population may span cores and a core may hold several populations. Every
-//! (source neuron, destination core) pair that carries at least one synapse gets exactly one
+//! (source neuron, destination core, delay) that carries at least one synapse gets exactly one
 //! axon row in that core's crossbar; axons are numbered in source order (input sources
-//! first, then neuron sources by global slot), which makes images deterministic.
+//! first, then neuron sources by global slot, then delay), which makes images deterministic.
+//!
+//! A delay belongs to the axon row, not to the synapse: a source whose synapses into one core
+//! have k different delays takes k rows there, and the core holds one delay per row
+//! (`docs/delays.md`, "How the chip holds them"). Without delays every row has delay 0.
 
 use crate::error::{FieldPath, SpecError};
 use crate::network::{Hardware, Network, PopulationKind};
@@ -60,11 +64,11 @@ pub struct CoreImage {
     pub neuron_type: Vec<u16>,
     /// Crossbar weights, row-major by axon: `crossbar[axon * neurons_per_core + neuron]`.
     pub crossbar: Vec<i16>,
-    /// Each crossbar entry's delay in extra timesteps, in the crossbar's layout; empty when
-    /// `delay_bits = 0` (every delay is 0).
-    pub delays: Vec<u8>,
     /// What drives each used axon row (the rest are all zero).
     pub axon_source: Vec<Source>,
+    /// The delay of each used axon row in extra timesteps (every synapse of the row has it),
+    /// beside `axon_source`; all 0 when `delay_bits = 0`.
+    pub axon_delay: Vec<u8>,
     /// Fan-out slice per neuron slot.
     pub fanout: Vec<FanOut>,
     /// Destination memory.
@@ -77,8 +81,8 @@ pub struct CoreImage {
     pub synapses: usize,
 }
 
-/// One synapse as its core stores it: (neuron slot, weight, delay).
-type Target = (usize, i16, u8);
+/// One synapse as its core stores it: (neuron slot, weight).
+type Target = (usize, i16);
 
 /// A population's place on the chip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -190,8 +194,9 @@ impl Mapping {
             }
         }
 
-        // Synapses grouped by destination core, then by source: BTreeMap keeps axon order stable.
-        let mut by_core: Vec<BTreeMap<Source, Vec<Target>>> = vec![BTreeMap::new(); cores];
+        // Synapses grouped by destination core, then by (source, delay), one axon row each:
+        // BTreeMap keeps axon order stable.
+        let mut by_core: Vec<BTreeMap<(Source, u8), Vec<Target>>> = vec![BTreeMap::new(); cores];
         for proj in &net.projections {
             let Placement::Slots { first: post_first } = placement[proj.to] else {
                 unreachable!("validation rejects projections into input populations")
@@ -203,7 +208,7 @@ impl Mapping {
                 };
                 let g = post_first + s.post as usize;
                 // Validation keeps every delay within delay_bits <= 4.
-                by_core[g / n].entry(src).or_default().push((g % n, s.weight as i16, s.delay as u8));
+                by_core[g / n].entry((src, s.delay as u8)).or_default().push((g % n, s.weight as i16));
             }
         }
 
@@ -215,7 +220,7 @@ impl Mapping {
             let (x, y) = hw.core_xy(c);
             if rows.len() > hw.axons_per_core {
                 let mut per_pop: BTreeMap<&str, usize> = BTreeMap::new();
-                for src in rows.keys() {
+                for (src, _) in rows.keys() {
                     let pop = match *src {
                         Source::Input { population, .. } => population,
                         Source::Neuron(g) => slot_owner[g].map_or(0, |o| o.0 as usize),
@@ -226,24 +231,23 @@ impl Mapping {
                 diags.push(loc.at(
                     &FieldPath::root().key("hardware").key("axons_per_core"),
                     format!(
-                        "core ({x},{y}) needs {} axons (one per source neuron with synapses here: {detail}), hardware has {}",
+                        "core ({x},{y}) needs {} axons (one per source neuron with synapses here{}: {detail}), hardware has {}",
                         rows.len(),
+                        if hw.delay_bits > 0 { " and delay" } else { "" },
                         hw.axons_per_core
                     ),
                 ));
                 continue;
             }
             let mut crossbar = vec![0i16; hw.axons_per_core * n];
-            let mut delays = vec![0u8; if hw.delay_bits > 0 { hw.axons_per_core * n } else { 0 }];
             let mut axon_source = Vec::with_capacity(rows.len());
+            let mut axon_delay = Vec::with_capacity(rows.len());
             let mut synapses = 0;
-            for (a, (src, targets)) in rows.iter().enumerate() {
+            for (a, ((src, d), targets)) in rows.iter().enumerate() {
                 axon_source.push(*src);
-                for &(j, w, d) in targets {
+                axon_delay.push(*d);
+                for &(j, w) in targets {
                     crossbar[a * n + j] = w;
-                    if d > 0 {
-                        delays[a * n + j] = d;
-                    }
                 }
                 synapses += targets.len();
                 dests.entry(*src).or_default().push(Destination { x: x as u16, y: y as u16, axon: a as u32 });
@@ -266,8 +270,8 @@ impl Mapping {
                 types,
                 neuron_type,
                 crossbar,
-                delays,
                 axon_source,
+                axon_delay,
                 fanout: vec![FanOut::default(); n],
                 destinations: Vec::new(),
                 record: slot_owner[c * n..(c + 1) * n]
@@ -298,7 +302,17 @@ impl Mapping {
                 }
             }
         }
+        let limit = crate::memory_map::fanout_limit(cores, hw.delay_bits);
         for img in &images {
+            if let Some((j, f)) = img.fanout.iter().enumerate().find(|(_, f)| f.count as usize > limit) {
+                diags.push(loc.at(
+                    &FieldPath::root().key("hardware").key("delay_bits"),
+                    format!(
+                        "neuron slot {j} of core ({},{}) reaches {} (core, delay) axon rows; a fan-out entry counts at most {limit}: use fewer distinct delays per projection",
+                        img.x, img.y, f.count
+                    ),
+                ));
+            }
             if img.destinations.len() > hw.destinations_per_core {
                 diags.push(loc.at(
                     &FieldPath::root().key("hardware").key("destinations_per_core"),

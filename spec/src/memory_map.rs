@@ -69,9 +69,9 @@ pub struct ConfigWrite {
 
 /// Every write that loads `img` into a core with `axons` rows: all crossbar rows (zeros
 /// included, so a reload leaves nothing behind), type indices, fan-out table, destination
-/// memory and the type table.
+/// memory, the type table and, on a chip with `delay_bits > 0`, every row's delay.
 /// Potentials, refractory counters and accumulators are zeroed by the core's clear.
-pub fn config_writes(img: &CoreImage, axons: usize) -> Vec<ConfigWrite> {
+pub fn config_writes(img: &CoreImage, axons: usize, delay_bits: u32) -> Vec<ConfigWrite> {
     let n = img.neuron_type.len();
     let mut w = Vec::with_capacity(axons * n + n + 3 * img.types.len());
     for a in 0..axons {
@@ -93,6 +93,12 @@ pub fn config_writes(img: &CoreImage, axons: usize) -> Vec<ConfigWrite> {
     for (i, t) in img.types.iter().enumerate() {
         for (k, data) in t.model.get().type_words(&t.params).into_iter().enumerate() {
             w.push(ConfigWrite { mem: type_word(k), row: i as u32, col: 0, data });
+        }
+    }
+    if delay_bits > 0 {
+        for a in 0..axons {
+            let data = img.axon_delay.get(a).copied().unwrap_or(0) as u64;
+            w.push(ConfigWrite { mem: AXON_DELAY, row: a as u32, col: 0, data });
         }
     }
     w
@@ -124,12 +130,20 @@ fn bits_for_max(max: usize) -> u32 {
 }
 
 /// The fields (lowest bit, width) of a fan-out word that a chip of this shape can use: base
-/// (at most `destinations`), count (at most `cores`: one entry per destination core) and the
-/// record bit. The hardware stores only these bits, and a write with any other bit set is
-/// refused, so nothing is dropped.
-pub fn fanout_fields(destinations: usize, cores: usize) -> [(u32, u32); 3] {
-    [(0, bits_for_max(destinations)), (20, bits_for_max(cores)), (29, 1)]
+/// (at most `destinations`), count (at most [`fanout_limit`]) and the record bit. The hardware
+/// stores only these bits, and a write with any other bit set is refused, so nothing is dropped.
+pub fn fanout_fields(destinations: usize, cores: usize, delay_bits: u32) -> [(u32, u32); 3] {
+    [(0, bits_for_max(destinations)), (20, bits_for_max(fanout_limit(cores, delay_bits))), (29, 1)]
 }
+
+/// The most destination entries one neuron may have on a chip of `cores` cores: one per core
+/// and delay its spikes reach (`mapping`), and no more than the 9-bit count field holds.
+pub fn fanout_limit(cores: usize, delay_bits: u32) -> usize {
+    (cores << delay_bits).min(FANOUT_COUNT_MAX)
+}
+
+/// The largest count a fan-out word's field holds (bits 28:20).
+pub const FANOUT_COUNT_MAX: usize = 511;
 
 /// The fields of a destination word (an axon-event flit, `spec::flit`) a chip of this shape
 /// can use: axon, y and x; the host bit is always clear.
@@ -193,12 +207,16 @@ impl Geometry {
     }
 }
 
+/// The delay of an axon row in extra timesteps (`mapping`: every synapse of a row has the
+/// row's delay): row = axon, col 0. Only chips with `delay_bits > 0` have it.
+pub const AXON_DELAY: u8 = 14;
+
 /// The model code of the core (`ModelId::code`; read only): row 0, col 0. The host reads it to
 /// know which model's memory table a board follows.
 pub const MODEL_CODE: u8 = 13;
 
 /// Number of memory ids (0..MEMORIES); a core's model decides which of them it has.
-pub const MEMORIES: u8 = 14;
+pub const MEMORIES: u8 = 15;
 
 /// The geometry of memory `mem` in every core of `hw` (which run `hw.chip_model`), or None for
 /// an id that model's cores lack. The bridge (`hdl/src/link/bridge.rs`) checks every host
@@ -238,11 +256,12 @@ pub fn geometry(mem: u8, hw: &crate::Hardware) -> Option<Geometry> {
             g(1, n, f.bits, f.signed)
         }
         MODEL_CODE => Geometry { writable: false, ..g(1, 1, 16, false) },
+        AXON_DELAY if hw.delay_bits > 0 => g(hw.axons_per_core as u32, 1, hw.delay_bits, false),
         POTENTIAL => g(1, n, p, true),
         REFRACTORY => g(1, n, hw.widths.refractory_bits.max(1), false),
         ACCUMULATOR => Geometry { writable: false, ..g(1, n, hw.accumulator_bits(), true) },
         FANOUT => Geometry {
-            allowed: fields_mask(&fanout_fields(hw.destinations_per_core, hw.cores())),
+            allowed: fields_mask(&fanout_fields(hw.destinations_per_core, hw.cores(), hw.delay_bits)),
             ..g(1, n, 30, false)
         },
         DESTINATION => Geometry {

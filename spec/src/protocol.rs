@@ -28,6 +28,22 @@ pub const BYTE_WRITE_WORDS: usize = MAX_PAYLOAD - 7;
 pub const FEATURE_BYTE_WRITES: u8 = 1;
 /// `BoardInfo::features` bit: the board accepts STEP_PULLED and NEXT.
 pub const FEATURE_PULLED_SPIKES: u8 = 2;
+/// `BoardInfo::features` bits 4..=6: the board's `delay_bits` (synaptic delays, 0 to 4). A board
+/// built before delays reports 0 there, which is what it holds.
+pub const FEATURE_DELAY_SHIFT: u32 = 4;
+
+/// The `features` byte of a board with these options.
+pub fn features(byte_writes: bool, pulled_spikes: bool, delay_bits: u32) -> u8 {
+    debug_assert!(delay_bits <= 7);
+    (if byte_writes { FEATURE_BYTE_WRITES } else { 0 })
+        | (if pulled_spikes { FEATURE_PULLED_SPIKES } else { 0 })
+        | ((delay_bits as u8) << FEATURE_DELAY_SHIFT)
+}
+
+/// The `delay_bits` a board's `features` byte reports.
+pub fn feature_delay_bits(features: u8) -> u32 {
+    (features >> FEATURE_DELAY_SHIFT) as u32 & 7
+}
 /// Words one DATA answer carries, so the most one READ_MEM may ask for.
 pub const READ_WORDS: usize = MAX_PAYLOAD / 5;
 /// Flits one INJECT frame carries.

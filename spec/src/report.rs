@@ -69,10 +69,13 @@ pub struct FitReport {
     pub crossbar_bits_per_core: usize,
     /// Bits of each synapse's delay (0: no delays).
     pub delay_bits: u32,
-    /// What delays add per core, in bits: a delay beside each crossbar weight (axons x
-    /// neurons x delay bits), and `2^delay_bits - 1` more accumulators per neuron (the ring of
-    /// `docs/semantics.md`, "Synaptic delay").
+    /// What delays add per core, in bits: a delay per axon row (axons x delay bits), and
+    /// `2^delay_bits - 1` more accumulators per neuron (the ring of `docs/semantics.md`,
+    /// "Synaptic delay").
     pub delay_cost_bits_per_core: [usize; 2],
+    /// Axon rows this network uses beyond one per (source, core): a source whose synapses into
+    /// a core have k delays takes k rows there (`mapping`).
+    pub delay_rows: usize,
 }
 
 /// One population in the report.
@@ -155,8 +158,13 @@ impl FitReport {
             synapses: net.synapse_count(),
             crossbar_bits_per_core: hw.axons_per_core * hw.neurons_per_core * hw.widths.weight_bits as usize,
             delay_bits: hw.delay_bits,
+            delay_rows: m
+                .cores
+                .iter()
+                .map(|c| c.axon_source.len() - c.axon_source.iter().collect::<std::collections::BTreeSet<_>>().len())
+                .sum(),
             delay_cost_bits_per_core: [
-                hw.axons_per_core * hw.neurons_per_core * hw.delay_bits as usize,
+                hw.axons_per_core * hw.delay_bits as usize,
                 ((1 << hw.delay_bits) - 1) * hw.neurons_per_core * hw.accumulator_bits() as usize,
             ],
             populations,
@@ -239,10 +247,12 @@ impl fmt::Display for FitReport {
             let [beside, ring] = self.delay_cost_bits_per_core;
             write!(
                 f,
-                "\ndelays: {} bits per synapse ({beside} bits per core beside the crossbar), {} accumulators per neuron \
-                 instead of 1 ({ring} more bits per core); the golden model runs them, no hardware target does yet",
+                "\ndelays: {} bits per axon row ({beside} bits per core), {} accumulators per neuron instead of 1 \
+                 ({ring} more bits per core); a source takes one axon row per core and delay: {} rows more than \
+                 without delays",
                 self.delay_bits,
-                1 << self.delay_bits
+                1 << self.delay_bits,
+                self.delay_rows
             )?;
         }
         Ok(())

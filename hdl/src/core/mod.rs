@@ -20,6 +20,13 @@
 //! accumulator before the first event is taken. The mesh cannot deadlock on this: an
 //! update never waits for anything.
 //!
+//! With synaptic delays (`delay_bits` B > 0) the accumulators are a ring of 2^B slots per
+//! neuron and every axon row has a delay (`mapping`: the delay belongs to the row). `head` is
+//! the slot of the update in flight (it steps at `start`); an event on a row of delay d adds
+//! into slot head + 1 + d, so it reaches the update d timesteps after the next one. The row's
+//! delay is read from its own small RAM while the event is accepted, a clock before the first
+//! accumulator read needs it. Without delays every slot is 0 and Yosys removes all of it.
+//!
 //! Spikes leave on `out_*` (valid/ready) from a queue deep enough for one timestep. The queue
 //! shares a block RAM with the type indices (the update reads types, the queue is read
 //! after it), so spikes start to leave when the update is done. See `docs/semantics.md` for
@@ -91,6 +98,9 @@ pub struct NeuronCore<const D: usize> {
     aux: Ram<NB, D>,
     // Accumulator (lo, signed) and refractory counter (hi) of each neuron, one bank per lane.
     accr: Accumulators<D>,
+    // The delay of each axon row (`memory_map::AXON_DELAY`); one unused bit without delays.
+    adly: Ram<AB, 4>,
+    rs_adly: Resize<4, D>,
     dp: Datapath<D>,
     // One adder per lane; lanes the shape does not build add constant zeros nothing reads.
     add0: NarrowAdd<D>,
@@ -157,6 +167,12 @@ pub struct NeuronCore<const D: usize> {
     mem_w4: Constant<Bits<4>>,
     mem_aux: Constant<Bits<4>>,
     mem_code: Constant<Bits<4>>,
+    mem_adly: Constant<Bits<4>>,
+    // Delays: the core has them; the ring's slot mask (2^B - 1, 0 without delays); one.
+    has_delay: Constant<bool>,
+    ring_mask: Constant<Bits<4>>,
+    one4: Constant<Bits<4>>,
+    zero4: Constant<Bits<4>>,
     // What the core answers on `MODEL_CODE`: its model's code.
     model_code: Constant<Bits<D>>,
     zero8: Constant<Bits<8>>,
@@ -203,6 +219,11 @@ pub struct NeuronCore<const D: usize> {
     odata: DFF<Bits<NB>>,
     cfg_rv: DFF<bool>,
     cfg_sel: DFF<Bits<4>>,
+    // The ring slot of the update in flight (or the last one).
+    head: DFF<Bits<4>>,
+    // The slot stage 1 writes, and the slot the clear is zeroing.
+    s1_slot: DFF<Bits<4>>,
+    clr_slot: DFF<Bits<4>>,
 
     // Combinational helpers.
     idle: Signal<Local, bool>,
@@ -225,6 +246,9 @@ pub struct NeuronCore<const D: usize> {
     cfg_r: Signal<Local, bool>,
     cfg_types: Signal<Local, bool>,
     cfg_taddr: Signal<Local, Bits<TYA>>,
+    // The slot the next update reads, and the slot the event in integration adds into.
+    slot_next: Signal<Local, Bits<4>>,
+    slot_in: Signal<Local, Bits<4>>,
 }
 
 /// Address bits of the type-index + spike-queue RAM.
@@ -277,7 +301,13 @@ impl<const D: usize> NeuronCore<D> {
                 Some(f) => Ram::new(s.neurons, f.bits as usize, f.signed),
                 None => Ram::new(1, 1, false),
             },
-            accr: Accumulators::new(s.neurons, s.acc_bits, s.refractory_bits.max(1), s.lanes()),
+            accr: Accumulators::new(s.neurons, s.acc_bits, s.refractory_bits.max(1), s.lanes(), s.delay_bits as usize),
+            adly: if s.delay_bits > 0 {
+                Ram::new(s.axons, s.delay_bits as usize, false)
+            } else {
+                Ram::new(1, 1, false)
+            },
+            rs_adly: Resize::zero(),
             dp: Datapath::new(s),
             add0: NarrowAdd::new(s.acc_bits),
             add1: NarrowAdd::new(s.acc_bits),
@@ -336,6 +366,11 @@ impl<const D: usize> NeuronCore<D> {
             mem_w4: m4(mm::type_word(4)),
             mem_aux: m4(mm::AUX_STATE),
             mem_code: m4(mm::MODEL_CODE),
+            mem_adly: m4(mm::AXON_DELAY),
+            has_delay: Constant::new(s.delay_bits > 0),
+            ring_mask: Constant::new(Bits::<4>::from((1u64 << s.delay_bits) - 1)),
+            one4: Constant::new(Bits::<4>::from(1u64)),
+            zero4: Constant::new(Bits::<4>::from(0u64)),
             model_code: Constant::new(Bits::<D>::from(s.model.code() as u64)),
             zero8: Constant::new(Bits::<8>::from(0u64)),
             upd_busy: Default::default(),
@@ -368,6 +403,9 @@ impl<const D: usize> NeuronCore<D> {
             odata: Default::default(),
             cfg_rv: Default::default(),
             cfg_sel: Default::default(),
+            head: Default::default(),
+            s1_slot: Default::default(),
+            clr_slot: Default::default(),
             idle: Default::default(),
             updating: Default::default(),
             issue_u0: Default::default(),
@@ -388,6 +426,8 @@ impl<const D: usize> NeuronCore<D> {
             cfg_r: Default::default(),
             cfg_types: Default::default(),
             cfg_taddr: Default::default(),
+            slot_next: Default::default(),
+            slot_in: Default::default(),
         }
     }
 }

@@ -9,9 +9,9 @@ impl<const D: usize> Logic for NeuronCore<D> {
         dff_setup!(
             self, clock, upd_busy, j, u1_valid, u1_j, wb_j, have, cur, fetch, next_t, p1, p2, p3, p4, int_busy,
             s1_valid, s1_j, fw_hit, fw0, fw1, fw2, fw3, clr_busy, wptr, rptr, rd_pending, ovalid, odata, cfg_rv,
-            cfg_sel
+            cfg_sel, head, s1_slot, clr_slot
         );
-        clock!(self, clock, xbar, tq, types, pot, aux, accr, dp);
+        clock!(self, clock, xbar, tq, types, pot, aux, accr, adly, dp);
 
         // An update is in flight from `start` until its last write-back: integration waits.
         self.updating.next = self.upd_busy.q.val()
@@ -96,7 +96,24 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.aux.write_data.next = self.dp.aux_next.val();
         self.aux.write_enable.next = self.dp.out_valid.val() & self.has_aux.val();
         // Accumulator + refractory word: the update's write-back sets the counter and zeroes
-        // the accumulator for the next timestep's events.
+        // the accumulator for the next timestep's events. Ring slots: the update reads and
+        // zeroes `head`; the config port reads the next update's slot; an event adds into
+        // head + 1 + its row's delay (the delay RAM reads the offered axon's row a clock ahead:
+        // the axon stays on `in_axon` from acceptance to its last synapse).
+        self.adly.read_address.next = self.in_axon.val();
+        self.adly.write_address.next = self.cfg_row.val();
+        self.adly.write_data.next = self.cfg_wdata.val().get_bits::<4>(0);
+        self.adly.write_enable.next = false;
+        self.slot_next.next = (self.head.q.val() + self.one4.val()) & self.ring_mask.val();
+        self.slot_in.next = (self.head.q.val() + self.one4.val() + self.adly.read_data.val()) & self.ring_mask.val();
+        self.accr.read_slot.next = self.slot_next.val();
+        if self.upd_busy.q.val() {
+            self.accr.read_slot.next = self.head.q.val();
+        }
+        if self.int_busy.q.val() {
+            self.accr.read_slot.next = self.slot_in.val();
+        }
+        self.accr.write_slot.next = self.head.q.val();
         self.accr.read_index.next = self.j.q.val();
         self.accr.write_index.next = self.wb_j.q.val();
         self.accr.write_lo.next = self.zero_dw.val();
@@ -130,6 +147,9 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.in_ready.next = self.int_busy.q.val() & self.int_end.val();
         self.s1_valid.d.next = self.int_busy.q.val();
         self.s1_j.d.next = self.j.q.val();
+        if self.has_delay.val() {
+            self.s1_slot.d.next = self.slot_in.val();
+        }
         if self.int_busy.q.val() {
             self.j.d.next = self.j_next.val();
             if self.int_end.val() {
@@ -143,14 +163,18 @@ impl<const D: usize> Logic for NeuronCore<D> {
         // ---- integrate: stage 1 adds and writes back the word, forwarding the previous write ----
         // The word entering stage 1 next cycle is the one stage 1 writes now: forward it.
         // (Only a core whose row is one word reads one word on consecutive cycles.)
-        self.fw_hit.d.next =
-            self.single.val() & self.s1_valid.q.val() & self.int_busy.q.val() & (self.s1_j.q.val() == self.j.q.val());
+        self.fw_hit.d.next = self.single.val()
+            & self.s1_valid.q.val()
+            & self.int_busy.q.val()
+            & (self.s1_j.q.val() == self.j.q.val())
+            & (self.s1_slot.q.val() == self.slot_in.val());
         self.fw0.d.next = self.add0.sum.val();
         self.fw1.d.next = self.add1.sum.val();
         self.fw2.d.next = self.add2.sum.val();
         self.fw3.d.next = self.add3.sum.val();
         if self.s1_valid.q.val() {
             self.accr.write_index.next = self.s1_j.q.val();
+            self.accr.write_slot.next = self.s1_slot.q.val();
             self.accr.word_write.next = true;
         }
 
@@ -229,6 +253,11 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.dp.w3.next = self.p3.q.val();
         self.dp.w4.next = self.p4.q.val();
         self.push.next = self.dp.out_valid.val() & self.dp.fire.val();
+        // The slot registers change only with delays: without, they stay at their initial 0 and
+        // Yosys removes them (their next-state logic would otherwise stay, measured +71 LUT4).
+        if self.start.val() & self.has_delay.val() {
+            self.head.d.next = self.slot_next.val();
+        }
         if self.start.val() {
             self.upd_busy.d.next = true;
             self.j.d.next = self.zero_nb.val();
@@ -263,16 +292,25 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.out_valid.next = self.ovalid.q.val();
         self.out_neuron.next = self.odata.q.val();
 
-        // ---- clear: zero state and accumulators, one neuron per clock ----
+        // ---- clear: zero state and accumulators, one neuron per clock, every ring slot ----
         if self.clear.val() {
             self.clr_busy.d.next = true;
+            if self.has_delay.val() {
+                self.clr_slot.d.next = self.zero4.val();
+            }
             self.j.d.next = self.zero_nb.val();
         }
         if self.clr_busy.q.val() {
             self.j.d.next = self.j_next.val();
             if self.j_last.val() {
-                self.clr_busy.d.next = false;
+                if !self.has_delay.val() | (self.clr_slot.q.val() == self.ring_mask.val()) {
+                    self.clr_busy.d.next = false;
+                } else {
+                    self.clr_slot.d.next = self.clr_slot.q.val() + self.one4.val();
+                    self.j.d.next = self.zero_nb.val();
+                }
             }
+            self.accr.write_slot.next = self.clr_slot.q.val();
             self.pot.write_address.next = self.j.q.val();
             self.pot.write_data.next = self.zero_dw.val();
             self.pot.write_enable.next = true;
@@ -314,6 +352,9 @@ impl<const D: usize> Logic for NeuronCore<D> {
                 self.aux.write_data.next = self.rs_wdata.wide_out.val();
                 self.aux.write_enable.next = true;
             }
+            if (self.cfg_mem.val() == self.mem_adly.val()) & self.has_delay.val() {
+                self.adly.write_enable.next = true;
+            }
             if self.cfg_mem.val() == self.mem_refr.val() {
                 self.accr.write_index.next = self.cfg_col.val();
                 self.accr.write_hi.next = self.cfg_wdata.val().get_bits::<8>(0);
@@ -331,6 +372,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.pot.read_address.next = self.cfg_col.val();
             self.aux.read_address.next = self.cfg_col.val();
             self.accr.read_index.next = self.cfg_col.val();
+            self.adly.read_address.next = self.cfg_row.val();
         }
         self.rs_ntype.wide_in.next = self.tq.read_data.val();
         self.rs_refr.wide_in.next = self.accr.hi.val();
@@ -373,6 +415,10 @@ impl<const D: usize> Logic for NeuronCore<D> {
         }
         if self.cfg_sel.q.val() == self.mem_acc.val() {
             self.rdata.next = self.accr.lo.val();
+        }
+        self.rs_adly.wide_in.next = self.adly.read_data.val();
+        if (self.cfg_sel.q.val() == self.mem_adly.val()) & self.has_delay.val() {
+            self.rdata.next = self.rs_adly.wide_out.val();
         }
         self.rs_rdata.wide_in.next = self.rdata.val();
         self.cfg_rdata.next = self.rs_rdata.wide_out.val();

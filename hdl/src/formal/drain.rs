@@ -62,7 +62,7 @@ const EMIT: usize = ENTER + 3;
 
 /// Most destinations one spike fans out to (the fan-out table's count field).
 fn most_destinations() -> usize {
-    let fan = spikemesh_spec::memory_map::fanout_fields(DESTINATIONS, 4);
+    let fan = spikemesh_spec::memory_map::fanout_fields(DESTINATIONS, 4, 0);
     (1 << fan[1].1) - 1
 }
 

@@ -28,7 +28,7 @@ pub struct Memory {
 /// Every memory of one tile of a `mesh_x x mesh_y` chip except a SPRAM crossbar, in
 /// instantiation order.
 pub fn tile_memories(s: &CoreShape, destinations: usize, mesh_x: usize, mesh_y: usize) -> Vec<Memory> {
-    let p = crate::mesh::fanout::Packing::new(s.axons, s.neurons, destinations, mesh_x, mesh_y);
+    let p = crate::mesh::fanout::Packing::new(s, destinations, mesh_x, mesh_y);
     let m = |depth: usize, width: usize| Memory { depth: depth.max(2), width };
     let mut v = Vec::new();
     let lanes = s.lanes();
@@ -43,9 +43,19 @@ pub fn tile_memories(s: &CoreShape, destinations: usize, mesh_x: usize, mesh_y: 
         m(types.0, types.1),            // threshold, reset, control word
         m(s.neurons, s.potential_bits), // potential
     ]);
-    // Accumulator + refractory counter, one bank per lane (`memory/accumulators.rs`).
-    let acc = m(s.neurons.div_ceil(lanes), s.acc_bits + s.refractory_bits.max(1));
-    v.extend(std::iter::repeat_n(acc, lanes));
+    // Accumulator + refractory counter, one bank per lane (`memory/accumulators.rs`); with
+    // delays a ring of accumulator slots per bank (slot above the word address), the counters
+    // in a RAM beside it, and a delay per axon row (`core.rs`).
+    let words = s.neurons.div_ceil(lanes);
+    if s.delay_bits == 0 {
+        v.extend(std::iter::repeat_n(m(words, s.acc_bits + s.refractory_bits.max(1)), lanes));
+    } else {
+        let ring = (((1 << s.delay_bits) - 1) << addr_bits(words)) + words;
+        for _ in 0..lanes {
+            v.extend([m(ring, s.acc_bits), m(words, s.refractory_bits.max(1))]);
+        }
+        v.push(m(s.axons, s.delay_bits as usize));
+    }
     v.extend([
         m(s.neurons, p.fan_bits()),     // fan-out table (packed)
         m(destinations, p.dest_bits()), // destination memory (packed)

@@ -97,13 +97,14 @@ pub struct Packing {
 }
 
 impl Packing {
-    /// The packing of a `mesh_x x mesh_y` chip of cores with `axons` rows, `neurons` slots and
-    /// `destinations` fan-out entries.
-    pub fn new(axons: usize, neurons: usize, destinations: usize, mesh_x: usize, mesh_y: usize) -> Self {
+    /// The packing of a `mesh_x x mesh_y` chip of cores of shape `s` with `destinations`
+    /// fan-out entries.
+    pub fn new(s: &crate::shape::CoreShape, destinations: usize, mesh_x: usize, mesh_y: usize) -> Self {
+        let (axons, neurons) = (s.axons, s.neurons);
         use spikemesh_spec::memory_map::{destination_fields, fanout_fields};
         let f = |v: [(u32, u32); 3]| v.iter().map(|&(lo, w)| (lo as usize, w as usize)).collect();
         Self {
-            fan: f(fanout_fields(destinations, mesh_x * mesh_y)),
+            fan: f(fanout_fields(destinations, mesh_x * mesh_y, s.delay_bits)),
             dest: f(destination_fields(axons, mesh_x, mesh_y)),
             flit: spikemesh_spec::flit::used_mask(mesh_x, mesh_y, axons, neurons),
         }

@@ -67,7 +67,7 @@ pub fn mesh_module(
 ) -> String {
     assert!(mesh_x * mesh_y <= 1 << CORE_BITS && mesh_x <= 16 && mesh_y <= 16);
     assert_eq!(models.len(), mesh_x * mesh_y, "one model per core");
-    let p = crate::mesh::fanout::Packing::new(shape.axons, shape.neurons, destinations, mesh_x, mesh_y);
+    let p = crate::mesh::fanout::Packing::new(shape, destinations, mesh_x, mesh_y);
     let tile_name = |m: ModelId| format!("sm_tile_{}", m.name());
     let mut distinct: Vec<ModelId> = models.to_vec();
     distinct.sort();

@@ -199,7 +199,6 @@ pub fn check_datapaths(net: &Network, mapping: &Mapping, target: Target) -> spik
         Target::Board => vec![mapping.hardware.chip_model.name()],
     };
     let n = mapping.hardware.neurons_per_core;
-    crate::check_buildable(net)?;
     let mut diags = Vec::new();
     for (c, img) in mapping.cores.iter().enumerate() {
         let model = img.model().name();

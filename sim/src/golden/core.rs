@@ -48,14 +48,15 @@ impl CoreSim {
         let rows = if delay_bits == 0 {
             vec![Rows::new(&img.crossbar, axons, neurons, weight_bits)]
         } else {
+            // A row's delay is the axon's (`mapping`): bank d's rows are the axons of delay d.
             (0..1usize << delay_bits)
                 .map(|d| {
-                    let of_delay: Vec<i16> = img
-                        .crossbar
-                        .iter()
-                        .zip(&img.delays)
-                        .map(|(&w, &e)| if e as usize == d { w } else { 0 })
-                        .collect();
+                    let mut of_delay = img.crossbar.clone();
+                    for (a, &e) in img.axon_delay.iter().enumerate() {
+                        if e as usize != d {
+                            of_delay[a * neurons..(a + 1) * neurons].fill(0);
+                        }
+                    }
                     Rows::new(&of_delay, axons, neurons, weight_bits)
                 })
                 .collect()

@@ -39,11 +39,6 @@ pub enum BuildError {
     Other(String),
 }
 
-/// Refuses hardware the generator cannot build yet ([`spikemesh_hdl::unbuildable`]).
-pub fn buildable(hw: &spikemesh_spec::Hardware) -> Result<(), BuildError> {
-    spikemesh_hdl::unbuildable(hw).map_or(Ok(()), |why| Err(BuildError::Other(why)))
-}
-
 /// A built model library and the ports it exposes.
 #[derive(Debug, Clone)]
 pub struct Built {

@@ -4,7 +4,7 @@ mod build;
 pub use spikemesh_hdl::ports;
 mod shim;
 
-pub use build::{build, buildable, cache_root, verilator_bin, BuildError, Built};
+pub use build::{build, cache_root, verilator_bin, BuildError, Built};
 use libloading::{Library, Symbol};
 use ports::{Dir, Port};
 use std::collections::HashMap;

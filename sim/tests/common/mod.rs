@@ -1,8 +1,8 @@
 //! Shared by the simulation tests: a neuron datapath in Verilator fed one neuron per clock,
-//! and random values and neuron tables. Each test uses a part of it.
+//! random values and neuron tables, and random mesh networks. Each test uses a part of it.
 #![allow(dead_code)]
 
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use spikemesh_sim::verilator::{build, Model, PortId};
 use spikemesh_spec::neuron::{model_named, Params, Widths};
@@ -184,4 +184,69 @@ pub fn random_neuron(r: &mut ChaCha8Rng, model: &str, pb: u32, rb: u32, wmax: i6
             )
         }
     }
+}
+
+/// A mesh shape: (mesh x, mesh y, neurons per core, axons per core, weight bits, potential bits).
+pub type MeshShape = (usize, usize, usize, usize, u32, u32);
+
+/// A random LIF network filling `shape`; `dense` makes every projection all-to-all. With
+/// `delay_bits` > 0 every projection draws a constant or a uniform delay, and the chip has room
+/// for one axon row and destination entry per source, core and delay.
+pub fn random_mesh_net(seed: u64, (mx, my, n, a, wb, pb): MeshShape, dense: bool, delay_bits: u32) -> String {
+    let mut r = ChaCha8Rng::seed_from_u64(seed);
+    let wmax = (1i64 << (wb - 1)) - 1;
+    let pmax = (1i64 << (pb - 1)) - 1;
+    let slots = mx * my * n;
+    let neurons = slots.min(a * 2 / 3);
+    let inputs = (a - neurons).clamp(1, 16);
+    let mut t = format!(
+        "[hardware]\nboard = \"sim\"\nmesh = [{mx}, {my}]\nneurons_per_core = {n}\naxons_per_core = {}\nweight_bits = {wb}\npotential_bits = {pb}\nrefractory_bits = 2\ndestinations_per_core = {}\ndelay_bits = {delay_bits}\n",
+        a << delay_bits,
+        (n * mx * my) << delay_bits
+    );
+    let dmax = (1u32 << delay_bits) - 1;
+    t += &format!("\n[[population]]\nname = \"in\"\nsize = {inputs}\ninput = true\n");
+    let n_pops = r.gen_range(1..=3);
+    let mut left = neurons;
+    let mut names = vec!["in".to_string()];
+    for i in 0..n_pops {
+        let size = if i + 1 == n_pops { left } else { r.gen_range(1..=left - (n_pops - 1 - i)) };
+        left -= size;
+        t += &format!(
+            "\n[[population]]\nname = \"p{i}\"\nsize = {size}\nrecord = {}\nneuron = {{ threshold = {}, leak_shift = {}, reset = {}, reset_mode = \"{}\", refractory = {} }}\n",
+            r.gen_bool(0.8),
+            r.gen_range(1..=pmax.min(3 * wmax)),
+            r.gen_range(0..pb),
+            r.gen_range(-pmax / 4..=pmax / 8),
+            if r.gen_bool(0.5) { "value" } else { "subtract" },
+            r.gen_range(0..4)
+        );
+        names.push(format!("p{i}"));
+    }
+    for (k, from) in names.iter().enumerate() {
+        for (l, to) in names.iter().enumerate().skip(1) {
+            if k == 0 || r.gen_bool(0.6) {
+                let conn = if dense {
+                    "\"all_to_all\"".to_string()
+                } else {
+                    format!("{{ random = {:.2}, seed = {} }}", r.gen_range(0.05..0.4), k * 7 + l)
+                };
+                let lo = if k == 0 { 0 } else { -(wmax + 1) };
+                t += &format!("\n[[projection]]\nfrom = \"{from}\"\nto = \"{to}\"\nconnectivity = {conn}\nweight = {{ uniform = [{lo}, {wmax}], seed = {} }}\n", r.gen::<u32>());
+                if delay_bits > 0 {
+                    let d0 = r.gen_range(0..=dmax);
+                    t += &if r.gen_bool(0.3) {
+                        format!("delay = {d0}\n")
+                    } else {
+                        format!(
+                            "delay = {{ uniform = [{d0}, {}], seed = {} }}\n",
+                            r.gen_range(d0..=dmax),
+                            r.gen::<u32>()
+                        )
+                    };
+                }
+            }
+        }
+    }
+    t
 }

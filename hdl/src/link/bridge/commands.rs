@@ -20,8 +20,7 @@ pub fn board_info(hw: &Hardware, clock_hz: u64) -> BoardInfo {
         destinations_per_core: hw.destinations_per_core as u32,
         clock_khz: ((clock_hz + 500) / 1000) as u32,
         baud: hw.baud,
-        features: if hw.byte_writes { spikemesh_spec::protocol::FEATURE_BYTE_WRITES } else { 0 }
-            | if hw.pulled_spikes { spikemesh_spec::protocol::FEATURE_PULLED_SPIKES } else { 0 },
+        features: spikemesh_spec::protocol::features(hw.byte_writes, hw.pulled_spikes, hw.delay_bits),
     }
 }
 /// Executor states. `Fetch` reads `cnt` bytes and returns to `ret`; `Head` writes an answer's

@@ -81,7 +81,7 @@ impl Logic for Bridge {
         self.lim_rows.next = self.z24.val();
         self.lim_cols.next = self.z24.val();
         self.lim_mask.next = self.z40.val();
-        for m in 0..14 {
+        for m in 0..15 {
             if (self.mem.q.val() == self.mem_ids[m].val()) & self.g_known[m].val() {
                 self.lim_known.next = true;
                 self.lim_wr.next = self.g_wr[m].val();
