@@ -43,6 +43,37 @@ fn ecp5_mesh_netlist_equals_golden() {
     simulate_netlist("small-ulx3s-25f.toml");
 }
 
+/// The delay example as Yosys synthesizes it for the iCEBreaker: the ring of accumulator slots
+/// and the row delays in vendor cells, a left-to-right crossing spike for spike against the
+/// golden model (detector 0 fires).
+#[test]
+fn ice40_netlist_with_delays_equals_golden() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = Path::new(&example("delays")).to_path_buf();
+    let toml = std::fs::read_to_string(src.join("direction.toml")).unwrap();
+    std::fs::write(dir.path().join("direction.toml"), toml.replace("board = \"sim\"", "board = \"icebreaker\""))
+        .unwrap();
+    std::fs::copy(src.join("synapses.csv"), dir.path().join("synapses.csv")).unwrap();
+    // Receptor i at timestep 2 + i: the crossing reaches detector 0 from all 8 at once.
+    let stim: String = (0..8).map(|i| format!("{},receptors,{i}\n", 2 + i)).collect();
+    std::fs::write(dir.path().join("stim.csv"), format!("timestep,population,neuron\n{stim}")).unwrap();
+    let out = dir.path().join("s.csv");
+    let o = Command::new(env!("CARGO_BIN_EXE_spikemesh"))
+        .args(["simulate", "--engine", "netlist", "--steps", "24", "--input"])
+        .arg(dir.path().join("stim.csv"))
+        .arg(dir.path().join("direction.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{text}");
+    assert!(text.contains("golden model and the post-synthesis netlist"), "{text}");
+    let spikes = std::fs::read_to_string(&out).unwrap();
+    assert!(spikes.lines().any(|l| l.ends_with(",direction,0")), "detector 0 fires:\n{spikes}");
+    assert!(!spikes.lines().any(|l| l.ends_with(",direction,1")), "detector 1 stays silent:\n{spikes}");
+}
+
 /// A host session on `board` (`spikemesh_cli::session::verify`, what `synth --verify-netlist`
 /// runs): load, `steps` timesteps of the network's drive, and every check the host can make;
 /// and the network must have fired.

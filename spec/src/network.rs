@@ -54,7 +54,8 @@ pub const MAX_DELAY: u32 = (1 << MAX_DELAY_BITS) - 1;
 
 /// The synapses per clock a board gets when its file does not say: the most that its biggest
 /// example places, routes and meets timing with (`docs/performance.md`, "Synapses per clock";
-/// the iCEBreaker's 2x2 `up5k-feedforward` has no block RAM left for more than 2).
+/// on the iCEBreaker a 2x2 mesh of 256-neuron cores with the bridge has no block RAM left for
+/// more than 2, and `up5k-feedforward` takes 1 to leave the router room).
 pub fn default_synapses_per_clock(board: Board, weight_bits: u32) -> usize {
     match board {
         // One 16-bit SPRAM word per clock: no more weights than it holds.
