@@ -73,7 +73,7 @@ demo:
 	@echo "demo done: $(OUT)/raster.png, $(OUT)/spikes.csv, $(OUT)/rtl-spikes.csv, $(OUT)/board-spikes.csv, $(OUT)/digits/ (import, confusion matrix, fpga/ with the bitstream and report)"
 NETLIST_SAMPLES ?= 20
 
-## demo-full: the full-size chips (about 1 to 2 hours on 2 cores; times in the README): the
+## demo-full: the full-size chips (26 minutes on 2 cores, measured 2026-12-06; the README): the
 ## iCEBreaker filled (`up5k-feedforward`: all 4 SPRAM blocks, 96.5 % of its logic cells) to a bitstream,
 ## its post-synthesis netlist behind the virtual board, bench-1024 through the virtual board,
 ## and the figures of `make bench`'s RTL, mesh, FPGA and link benches.
