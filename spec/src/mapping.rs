@@ -231,10 +231,12 @@ impl Mapping {
                 diags.push(loc.at(
                     &FieldPath::root().key("hardware").key("axons_per_core"),
                     format!(
-                        "core ({x},{y}) needs {} axons (one per source neuron with synapses here{}: {detail}), hardware has {}",
+                        "core ({x},{y}) needs {} axons (one per source neuron with synapses here{}: {detail}), hardware has {}: raise axons_per_core to {}{}",
                         rows.len(),
                         if hw.delay_bits > 0 { " and delay" } else { "" },
-                        hw.axons_per_core
+                        hw.axons_per_core,
+                        rows.len(),
+                        if hw.delay_bits > 0 { ", or give each source fewer distinct delays into this core" } else { ", or connect fewer source neurons into this core" }
                     ),
                 ));
                 continue;
