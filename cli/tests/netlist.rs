@@ -18,19 +18,29 @@ fn example(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(name).display().to_string()
 }
 
-/// `spikemesh simulate NET --engine netlist --steps 50`: the commands the issue names.
-fn simulate_netlist(net: &str) {
+/// `spikemesh simulate NET --engine netlist --steps STEPS ARGS...` into a temporary file: it
+/// must pass, saying the golden model and the netlist agree; returns the spikes written.
+fn netlist_spikes(net: &Path, steps: &str, args: &[&Path]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("s.csv");
     let o = Command::new(env!("CARGO_BIN_EXE_spikemesh"))
-        .args(["simulate", &example(net), "--engine", "netlist", "--steps", "50", "--out"])
+        .args(["simulate", "--engine", "netlist", "--steps", steps])
+        .args(args)
+        .arg(net)
+        .arg("--out")
         .arg(&out)
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{text}");
     assert!(text.contains("golden model and the post-synthesis netlist"), "{text}");
-    assert!(std::fs::read_to_string(&out).unwrap().lines().count() > 50, "the network fires");
+    std::fs::read_to_string(&out).unwrap()
+}
+
+/// `spikemesh simulate NET --engine netlist --steps 50`: the commands the issue names.
+fn simulate_netlist(net: &str) {
+    let spikes = netlist_spikes(Path::new(&example(net)), "50", &[]);
+    assert!(spikes.lines().count() > 50, "the network fires");
 }
 
 #[test]
@@ -57,19 +67,8 @@ fn ice40_netlist_with_delays_equals_golden() {
     // Receptor i at timestep 2 + i: the crossing reaches detector 0 from all 8 at once.
     let stim: String = (0..8).map(|i| format!("{},receptors,{i}\n", 2 + i)).collect();
     std::fs::write(dir.path().join("stim.csv"), format!("timestep,population,neuron\n{stim}")).unwrap();
-    let out = dir.path().join("s.csv");
-    let o = Command::new(env!("CARGO_BIN_EXE_spikemesh"))
-        .args(["simulate", "--engine", "netlist", "--steps", "24", "--input"])
-        .arg(dir.path().join("stim.csv"))
-        .arg(dir.path().join("direction.toml"))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
-    assert!(o.status.success(), "{text}");
-    assert!(text.contains("golden model and the post-synthesis netlist"), "{text}");
-    let spikes = std::fs::read_to_string(&out).unwrap();
+    let stim = dir.path().join("stim.csv");
+    let spikes = netlist_spikes(&dir.path().join("direction.toml"), "24", &[Path::new("--input"), &stim]);
     assert!(spikes.lines().any(|l| l.ends_with(",direction,0")), "detector 0 fires:\n{spikes}");
     assert!(!spikes.lines().any(|l| l.ends_with(",direction,1")), "detector 1 stays silent:\n{spikes}");
 }

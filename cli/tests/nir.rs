@@ -135,19 +135,27 @@ fn fixture(name: &str) -> String {
     d.join(name).display().to_string()
 }
 
-#[test]
-fn a_cuba_recurrent_import_passes_check_and_rtl_cosimulation() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("cuba");
-    ok(&["import", &fixture("cuba_recurrent.nir"), "--board", "sim", "--out", out.to_str().unwrap()]);
+/// Imports fixture `name` for the sim board into `dir`, runs its stimulus for 60 timesteps on
+/// the golden model and the RTL in lock-step (they must agree, and the network must fire);
+/// returns the imported net.toml.
+fn import_and_cosimulate(dir: &Path, name: &str) -> String {
+    let out = dir.join(name);
+    ok(&["import", &fixture(&format!("{name}.nir")), "--board", "sim", "--out", out.to_str().unwrap()]);
     let net = out.join("net.toml").display().to_string();
-    let check = ok(&["check", &net]);
-    assert!(check.contains("fits") && check.contains("cuba"), "{check}");
-    let spikes = dir.path().join("s.csv").display().to_string();
-    let stim = fixture("cuba_recurrent-stimulus.csv");
+    let spikes = dir.join(format!("{name}.csv")).display().to_string();
+    let stim = fixture(&format!("{name}-stimulus.csv"));
     let t = ok(&["simulate", &net, "--engine", "both", "--steps", "60", "--input", &stim, "--out", &spikes]);
     assert!(t.contains("golden model and RTL agree"), "{t}");
     assert!(std::fs::read_to_string(&spikes).unwrap().lines().count() > 10, "the network fires");
+    net
+}
+
+#[test]
+fn a_cuba_recurrent_import_passes_check_and_rtl_cosimulation() {
+    let dir = tempfile::tempdir().unwrap();
+    let net = import_and_cosimulate(dir.path(), "cuba_recurrent");
+    let check = ok(&["check", &net]);
+    assert!(check.contains("fits") && check.contains("cuba"), "{check}");
 }
 
 /// A graph with `Delay` nodes (written by the official `nir` package) imports with its delays,
@@ -155,15 +163,8 @@ fn a_cuba_recurrent_import_passes_check_and_rtl_cosimulation() {
 #[test]
 fn a_delay_import_runs_its_delays_on_the_rtl() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("delay");
-    ok(&["import", &fixture("delay_feedforward.nir"), "--board", "sim", "--out", out.to_str().unwrap()]);
-    let net = out.join("net.toml").display().to_string();
+    let net = import_and_cosimulate(dir.path(), "delay_feedforward");
     assert!(std::fs::read_to_string(&net).unwrap().contains("delay_bits = 3"));
-    let spikes = dir.path().join("s.csv").display().to_string();
-    let stim = fixture("delay_feedforward-stimulus.csv");
-    let t = ok(&["simulate", &net, "--engine", "both", "--steps", "60", "--input", &stim, "--out", &spikes]);
-    assert!(t.contains("golden model and RTL agree"), "{t}");
-    assert!(std::fs::read_to_string(&spikes).unwrap().lines().count() > 10, "the network fires");
 }
 
 #[test]

@@ -50,7 +50,7 @@ pub fn tile_memories(s: &CoreShape, destinations: usize, mesh_x: usize, mesh_y: 
     if s.delay_bits == 0 {
         v.extend(std::iter::repeat_n(m(words, s.acc_bits + s.refractory_bits.max(1)), lanes));
     } else {
-        let ring = (((1 << s.delay_bits) - 1) << addr_bits(words)) + words;
+        let ring = crate::memory::accumulators::ring_depth(words, s.delay_bits as usize);
         for _ in 0..lanes {
             v.extend([m(ring, s.acc_bits), m(words, s.refractory_bits.max(1))]);
         }

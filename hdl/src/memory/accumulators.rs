@@ -17,6 +17,13 @@ use super::{idle_lanes, sign_extend};
 use crate::shape::{addr_bits, MAX_LANES, NB};
 use rust_hdl::prelude::*;
 
+/// Words in one bank of `words` accumulators with a ring of `2^delay_bits` slots: slot `s` of
+/// word `w` lies at `{s, w}`, so the last slot's last word ends the bank (the block-RAM fit
+/// predicts the same size, `fpga::fit`).
+pub fn ring_depth(words: usize, delay_bits: usize) -> usize {
+    (((1 << delay_bits) - 1) << addr_bits(words)) + words
+}
+
 /// `neurons` accumulators of `lo_width` bits and counters of `hi_width` bits in `lanes` banks.
 #[derive(LogicBlock)]
 pub struct Accumulators<const D: usize> {
@@ -243,8 +250,7 @@ always @(posedge clock) begin
     word{k} <= {{count{k}[raddr], bank{k}[rsaddr]}};
 end
 ",
-                // Slot s of word w at {s, w}: the last slot's last word ends the array.
-                last = (((1 << delay_bits) - 1) << ab) + depth - 1,
+                last = ring_depth(depth, delay_bits) - 1,
                 clast = depth - 1,
                 l1 = lo - 1,
                 h1 = hi - 1,
