@@ -23,10 +23,14 @@ fn random_network(seed: u64) -> String {
     // Mostly small cores; one in five past 64 neurons, so that runs span several of the
     // golden update's 64-neuron chunks and rows are long enough to be stored sparse.
     let n = if r.gen_bool(0.2) { r.gen_range(60..=150) } else { r.gen_range(2..=12) };
-    let wb = r.gen_range(2..=8);
-    let pb = r.gen_range(6..=16);
+    // Mostly narrow widths; sometimes wide ones, so that the golden model's other paths run:
+    // 16-bit dense rows (weights past 8 bits), `lif` in 64-bit lanes (potentials past 30 bits)
+    // and 64-bit register columns (`cuba`'s current of 33 bits at current_bits = 32).
+    let wide = r.gen_bool(0.25);
+    let wb = if wide { r.gen_range(9..=16) } else { r.gen_range(2..=8) };
+    let pb = if wide { r.gen_range(28..=32) } else { r.gen_range(6..=16) };
     let rb = r.gen_range(0..=3);
-    let cb = r.gen_range(6..=16);
+    let cb = if wide { r.gen_range(28..=32) } else { r.gen_range(6..=16) };
     let wmax = (1i64 << (wb - 1)) - 1;
     let capacity = mx * my * n;
     let mut pops = String::new();

@@ -3,9 +3,10 @@
 //! Within a timestep a core reads and writes only its own memory, as the hardware's cores do,
 //! so the cores of a chip can be stepped on different threads with the same result.
 
+use super::registers::Registers;
 use super::rows::Rows;
 use spikemesh_spec::mapping::CoreImage;
-use spikemesh_spec::neuron::{Run, MAX_STATE};
+use spikemesh_spec::neuron::Run;
 use spikemesh_spec::{NeuronState, NeuronType, Widths};
 
 /// State and synapses of one core.
@@ -16,17 +17,19 @@ pub(crate) struct CoreSim {
     neurons: usize,
     /// Runs of consecutive local slots of one neuron type: (first, end, type).
     pub(crate) runs: Vec<(usize, usize, NeuronType)>,
-    /// State registers column by column: `regs[r][j]` is register `r` of neuron slot `j`.
-    pub(crate) regs: [Vec<i64>; MAX_STATE],
+    /// State registers column by column.
+    pub(crate) regs: Registers,
     /// Input summed for the updates ahead, a ring of `2^delay_bits` banks of one accumulator per
     /// neuron slot: timestep `t`'s bank is `acc[(t mod banks) * neurons..][..neurons]`
     /// (`docs/semantics.md`, "Synaptic delay"; each sum exact in `W + ceil(log2 A)` <= 30 bits).
     acc: Vec<i32>,
-    /// Zeros between deliveries: 16-bit lanes for timesteps whose sum cannot exceed them.
-    narrow: Vec<i16>,
     /// The crossbar rows by delay: `rows[d]` holds the synapses of delay `d` (one set without
     /// delays), so that delivering into each bank stays a pass of vector adds.
     rows: Vec<Rows>,
+    /// Per source (global neuron slot, then `slots + input id`): its span of `source_rows`.
+    source_span: Vec<(u32, u32)>,
+    /// The axon rows each source drives in this core (one per delay it has here), flattened.
+    source_rows: Vec<u32>,
     /// Axon rows to deliver before the next update (the spikes of the previous timestep).
     pub(crate) pending: Vec<u32>,
     /// Global slots that fired in the last update, ascending.
@@ -34,8 +37,16 @@ pub(crate) struct CoreSim {
 }
 
 impl CoreSim {
-    /// Core `index` of a chip loaded with `img`, all state at zero, with `2^delay_bits` banks.
-    pub(crate) fn new(index: usize, img: &CoreImage, neurons: usize, weight_bits: u32, delay_bits: u32) -> Self {
+    /// Core `index` of a chip loaded with `img`, all state at zero, with `2^delay_bits` banks,
+    /// and rows kept dense from one weight in `dense_every` (`rows::dense_every`).
+    pub(crate) fn new(
+        index: usize,
+        img: &CoreImage,
+        neurons: usize,
+        w: &Widths,
+        (delay_bits, dense_every): (u32, usize),
+    ) -> Self {
+        let weight_bits = w.weight_bits;
         let mut runs: Vec<(usize, usize, NeuronType)> = Vec::new();
         for (j, &t) in img.neuron_type.iter().enumerate() {
             let ty = img.types[t as usize];
@@ -46,7 +57,7 @@ impl CoreSim {
         }
         let axons = img.axon_source.len();
         let rows = if delay_bits == 0 {
-            vec![Rows::new(&img.crossbar, axons, neurons, weight_bits)]
+            vec![Rows::new(&img.crossbar, axons, neurons, weight_bits, dense_every)]
         } else {
             // A row's delay is the axon's (`mapping`): bank d's rows are the axons of delay d.
             (0..1usize << delay_bits)
@@ -57,7 +68,7 @@ impl CoreSim {
                             of_delay[a * neurons..(a + 1) * neurons].fill(0);
                         }
                     }
-                    Rows::new(&of_delay, axons, neurons, weight_bits)
+                    Rows::new(&of_delay, axons, neurons, weight_bits, dense_every)
                 })
                 .collect()
         };
@@ -65,10 +76,11 @@ impl CoreSim {
             first: (index * neurons) as u32,
             neurons,
             runs,
-            regs: std::array::from_fn(|_| vec![0; neurons]),
+            regs: Registers::new(neurons, &img.types, w),
             acc: vec![0; rows.len() * neurons],
-            narrow: vec![0; neurons],
             rows,
+            source_span: Vec::new(),
+            source_rows: Vec::new(),
             pending: Vec::new(),
             fired: Vec::new(),
         }
@@ -80,13 +92,30 @@ impl CoreSim {
         b * self.neurons..(b + 1) * self.neurons
     }
 
+    /// Notes that the next source of the chip's fan-out table drives axon rows `rows` here
+    /// (call once per source, in source order).
+    pub(crate) fn add_source(&mut self, rows: impl IntoIterator<Item = u32>) {
+        let start = self.source_rows.len() as u32;
+        self.source_rows.extend(rows);
+        self.source_span.push((start, self.source_rows.len() as u32));
+    }
+
+    /// Queues the axon rows that the spikes of `sources` drive here. Each core queues its own
+    /// rows, on its own thread, so that the fan-out of a timestep's spikes is parallel too.
+    pub(crate) fn queue(&mut self, sources: &[u32]) {
+        for &s in sources {
+            let (a, b) = self.source_span[s as usize];
+            self.pending.extend_from_slice(&self.source_rows[a as usize..b as usize]);
+        }
+    }
+
     /// Runs timestep `t`: delivers the pending axon rows (the spikes of `t - 1`) into the banks
     /// of `t + delay`, then updates every neuron once with bank `t` (which the update zeroes),
     /// leaving the slots that fired in `fired`.
     pub(crate) fn step(&mut self, w: &Widths, t: u32) {
         for (d, rows) in self.rows.iter().enumerate() {
             let bank = self.bank(t as usize + d);
-            rows.deliver(&self.pending, &mut self.acc[bank], &mut self.narrow);
+            rows.deliver(&self.pending, &mut self.acc[bank]);
         }
         self.pending.clear();
         self.update(w, t);
@@ -106,7 +135,7 @@ impl CoreSim {
         let acc = &mut self.acc[bank];
         for &(first, end, ty) in &self.runs {
             let run = Run {
-                regs: self.regs.each_mut().map(|r| &mut r[first..end]),
+                regs: self.regs.columns(first..end),
                 inputs: &mut acc[first..end],
                 first: self.first + first as u32,
                 fired: &mut self.fired,
@@ -128,6 +157,6 @@ impl CoreSim {
 
     /// The state of neuron slot `j`.
     pub(crate) fn neuron(&self, j: usize) -> NeuronState {
-        NeuronState { s: std::array::from_fn(|r| self.regs[r][j]) }
+        NeuronState { s: std::array::from_fn(|r| self.regs.get(r, j)) }
     }
 }

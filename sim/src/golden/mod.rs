@@ -2,12 +2,14 @@
 //! hardware loads.
 //!
 //! The chip is held core by core ([`core::CoreSim`]), each with its own accumulators and its
-//! crossbar rows stored for vector adds ([`rows::Rows`]). A spike is queued at each destination
-//! core as the axon row it drives; at the start of the next timestep every core adds its queued
-//! rows and then updates its neurons. Cores touch only their own memory within a timestep, so
-//! they may be stepped on several threads: the result is the same for any thread count.
+//! crossbar rows stored for vector adds ([`rows::Rows`]) and its registers in columns
+//! ([`registers::Registers`]). At the start of a timestep every core looks up the axon rows that
+//! the last timestep's spikes drive in it, adds them, and then updates its neurons. Cores touch
+//! only their own memory within a timestep, so they may be stepped on several threads: the
+//! result is the same for any thread count.
 
 mod core;
+mod registers;
 mod rows;
 
 use self::core::CoreSim;
@@ -46,10 +48,9 @@ pub struct Golden {
     widths: Widths,
     neurons_per_core: usize,
     cores: Vec<CoreSim>,
-    /// Per source (global neuron slot, then `slots + input id`): its span of `destinations`.
-    source_span: Vec<(u32, u32)>,
-    /// (core, axon row) of every source's fan-out, flattened.
-    destinations: Vec<(u32, u32)>,
+    /// The sources (global neuron slot, then `slots + input id`) that spiked in the last
+    /// timestep: each core queues the rows they drive at the start of the next.
+    sources: Vec<u32>,
     /// Synaptic events one spike of each source makes (non-zero weights it reaches).
     source_events: Vec<u64>,
     /// First input id of each population (inputs only).
@@ -68,26 +69,26 @@ impl Golden {
         let hw = &mapping.hardware;
         let n = hw.neurons_per_core;
         let slots = hw.cores() * n;
-        let cores: Vec<CoreSim> = mapping
+        let crossbars = mapping.cores.iter().map(|img| img.crossbar.as_slice());
+        let dense_every = rows::dense_every(crossbars, n, hw.widths.weight_bits);
+        let mut cores: Vec<CoreSim> = mapping
             .cores
             .iter()
             .enumerate()
-            .map(|(c, img)| CoreSim::new(c, img, n, hw.widths.weight_bits, hw.delay_bits))
+            .map(|(c, img)| CoreSim::new(c, img, n, &hw.widths, (hw.delay_bits, dense_every)))
             .collect();
-        let (mut source_span, mut destinations, mut source_events) = (Vec::new(), Vec::new(), Vec::new());
+        let mut source_events = Vec::new();
         let fanouts = (0..slots)
             .map(|g| mapping.neuron_destinations(g / n, g % n))
             .chain(mapping.input_fanout.iter().map(|d| d.as_slice()));
         for dests in fanouts {
-            let start = destinations.len() as u32;
-            let mut events = 0u64;
-            for d in dests {
-                let c = hw.core_index(d.x as usize, d.y as usize);
-                destinations.push((c as u32, d.axon));
-                events += cores[c].events(d.axon) as u64;
+            let at = |c: usize| dests.iter().filter(move |d| hw.core_index(d.x as usize, d.y as usize) == c);
+            for (c, core) in cores.iter_mut().enumerate() {
+                core.add_source(at(c).map(|d| d.axon));
             }
-            source_span.push((start, destinations.len() as u32));
-            source_events.push(events);
+            source_events.push(
+                dests.iter().map(|d| cores[hw.core_index(d.x as usize, d.y as usize)].events(d.axon) as u64).sum(),
+            );
         }
         let input_first = mapping
             .placement
@@ -102,8 +103,7 @@ impl Golden {
             widths: hw.widths,
             neurons_per_core: n,
             cores,
-            source_span,
-            destinations,
+            sources: Vec::new(),
             source_events,
             input_first,
             timestep: 0,
@@ -146,16 +146,21 @@ impl Golden {
     /// previous timestep's spikes, then queues this timestep's neuron spikes and the host's
     /// `inputs` (population, neuron) for the next one. Returns the global slots that fired.
     pub fn step(&mut self, inputs: &[(u32, u32)]) -> &[u32] {
-        let (w, t) = (self.widths, self.timestep);
+        let (w, t, sources) = (self.widths, self.timestep, &self.sources);
+        let step = |c: &mut CoreSim| {
+            c.queue(sources);
+            c.step(&w, t)
+        };
         match self.order {
             DeliveryOrder::InOrder => match &self.threads {
-                Threads::One => self.cores.iter_mut().for_each(|c| c.step(&w, t)),
-                Threads::All => self.cores.par_iter_mut().for_each(|c| c.step(&w, t)),
-                Threads::Pool(pool) => pool.install(|| self.cores.par_iter_mut().for_each(|c| c.step(&w, t))),
+                Threads::One => self.cores.iter_mut().for_each(step),
+                Threads::All => self.cores.par_iter_mut().for_each(step),
+                Threads::Pool(pool) => pool.install(|| self.cores.par_iter_mut().for_each(step)),
             },
             DeliveryOrder::Shuffled(_) => {
                 let mut events: Vec<(usize, u32, i32, u32)> = Vec::new();
                 for (c, core) in self.cores.iter_mut().enumerate() {
+                    core.queue(sources);
                     for &a in &core.pending {
                         events.extend(core.synapses(a).into_iter().map(|(j, wt, d)| (c, j, wt, d)));
                     }
@@ -178,13 +183,9 @@ impl Golden {
                 self.input_first[pop as usize].expect("stimulus spikes are validated to name input populations");
             slots + first + k as usize
         });
-        for source in self.fired.iter().map(|&g| g as usize).chain(inputs) {
-            let (s, e) = self.source_span[source];
-            for &(c, a) in &self.destinations[s as usize..e as usize] {
-                self.cores[c as usize].pending.push(a);
-            }
-            self.synaptic_events += self.source_events[source];
-        }
+        self.sources.clear();
+        self.sources.extend(self.fired.iter().map(|&g| g as usize).chain(inputs).map(|s| s as u32));
+        self.synaptic_events += self.sources.iter().map(|&s| self.source_events[s as usize]).sum::<u64>();
         self.timestep += 1;
         &self.fired
     }
@@ -234,7 +235,7 @@ impl Golden {
             out.resize(base + self.neurons_per_core, 0);
             for &(first, end, ty) in &core.runs {
                 if let Some(r) = pick(ty.model.get().state(&self.widths).len()) {
-                    out[base + first..base + end].copy_from_slice(&core.regs[r][first..end]);
+                    core.regs.read(r, first..end, &mut out[base + first..base + end]);
                 }
             }
         }

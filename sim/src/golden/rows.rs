@@ -8,10 +8,36 @@
 
 use spikemesh_spec::simd_targets;
 
-/// A dense row is worth its zeros when it has at least one non-zero weight per this many
-/// neurons. Measured with `spikemesh bench golden` on this project's machine (AVX-512): a
-/// dense row costs about one vector add per 16 neurons, a sparse pair about one scalar add.
-const DENSE_EVERY: usize = 16;
+/// Where a chip's rows fit in cache, a dense row is worth its zeros when it has at least one
+/// non-zero weight per this many neurons: a dense row costs about one vector add per 16
+/// neurons, a sparse pair about one scalar add (bench-1024, 1.3 MB of rows: 1.9e9 events/s
+/// against 0.93e9 with its rows as pairs; `spikemesh bench golden`, 2026-12-07).
+const DENSE_EVERY_CACHED: usize = 16;
+
+/// Where they do not, each row is read from memory and its bytes decide: a row is dense only
+/// when that is no more bytes than its pairs (4 bytes each, against one per neuron at 8 bits).
+/// bench-16k (81 MB of dense rows at 1 in 16): 1.04e9 events/s on one thread against 0.72e9.
+const DENSE_EVERY_UNCACHED: usize = 4;
+
+/// Dense rows up to this many bytes on a whole chip count as fitting in cache (a quarter of
+/// this machine's 32 MB L3, so that the rows share it with the rest of the model).
+const CACHED_BYTES: usize = 8 << 20;
+
+/// The density from which a chip's rows are kept dense (one non-zero weight per this many
+/// neurons), for its cores' crossbars `crossbars` of `neurons` weights per row.
+pub(crate) fn dense_every<'a>(crossbars: impl Iterator<Item = &'a [i16]>, neurons: usize, weight_bits: u32) -> usize {
+    let bytes_per_weight = if weight_bits <= 8 { 1 } else { 2 };
+    let dense: usize = crossbars
+        .flat_map(|c| c.chunks(neurons.max(1)))
+        .filter(|row| row.iter().filter(|&&w| w != 0).count() * DENSE_EVERY_CACHED >= neurons)
+        .map(|row| row.len() * bytes_per_weight)
+        .sum();
+    if dense <= CACHED_BYTES {
+        DENSE_EVERY_CACHED
+    } else {
+        DENSE_EVERY_UNCACHED
+    }
+}
 
 /// How one axon row is stored.
 #[derive(Debug, Clone, Copy)]
@@ -49,8 +75,9 @@ pub(crate) struct Rows {
 
 impl Rows {
     /// The rows of a crossbar stored row-major by axon, `rows` rows of `neurons` weights that
-    /// each fit `weight_bits` signed bits.
-    pub(crate) fn new(crossbar: &[i16], rows: usize, neurons: usize, weight_bits: u32) -> Self {
+    /// each fit `weight_bits` signed bits; rows with one non-zero weight per `dense_every`
+    /// neurons or more are kept dense.
+    pub(crate) fn new(crossbar: &[i16], rows: usize, neurons: usize, weight_bits: u32, dense_every: usize) -> Self {
         let narrow = weight_bits <= 8;
         let mut out = Self {
             neurons,
@@ -66,7 +93,7 @@ impl Rows {
             let row = &crossbar[a * neurons..(a + 1) * neurons];
             let nnz = row.iter().filter(|&&w| w != 0).count();
             out.nnz.push(nnz as u32);
-            if nnz * DENSE_EVERY >= neurons {
+            if nnz * dense_every >= neurons {
                 let start = if narrow { out.dense8.len() } else { out.dense16.len() } as u32;
                 if narrow {
                     // Lossless: validation keeps every weight within `weight_bits <= 8` bits.
@@ -90,15 +117,15 @@ impl Rows {
         self.nnz[a as usize]
     }
 
-    /// Adds row `a` of the crossbar to `acc` for each axon in `axons`. `narrow` is scratch of
-    /// `neurons` zeros (left zero): when the rows cannot sum past 16 bits, they are added
-    /// there, twice the lanes per instruction, then widened into `acc` once.
-    pub(crate) fn deliver(&self, axons: &[u32], acc: &mut [i32], narrow: &mut [i16]) {
+    /// Adds row `a` of the crossbar to `acc` for each axon in `axons`. When the rows cannot
+    /// sum past 16 bits, the dense ones are summed in 16-bit lanes, twice the lanes per
+    /// instruction, and widened into `acc` once.
+    pub(crate) fn deliver(&self, axons: &[u32], acc: &mut [i32]) {
         if axons.is_empty() {
             return;
         }
         if (axons.len() as i64) * (self.max_abs as i64) <= i16::MAX as i64 {
-            deliver_narrow(self, axons, acc, narrow)
+            deliver_narrow(self, axons, acc)
         } else {
             deliver_wide(self, axons, acc)
         }
@@ -125,29 +152,32 @@ impl Rows {
 }
 
 simd_targets! {
-    /// Delivery into 16-bit lanes (exact: the caller bounds the sum), widened into `acc`.
-    fn deliver_narrow(rows: &Rows, axons: &[u32], acc: &mut [i32], narrow: &mut [i16]) {
-        add_rows(rows, axons, narrow);
-        for (x, s) in acc.iter_mut().zip(narrow.iter_mut()) {
-            *x += *s as i32;
-            *s = 0;
-        }
+    /// Delivery with the dense rows summed in 16-bit lanes (exact: the caller bounds the sum).
+    fn deliver_narrow(rows: &Rows, axons: &[u32], acc: &mut [i32]) {
+        add_rows::<i16>(rows, axons, acc)
     }
 }
 
 simd_targets! {
-    /// Delivery into the 32-bit accumulators.
+    /// Delivery with the dense rows summed in 32-bit lanes.
     fn deliver_wide(rows: &Rows, axons: &[u32], acc: &mut [i32]) {
-        add_rows(rows, axons, acc)
+        add_rows::<i32>(rows, axons, acc)
     }
 }
 
-/// The delivery loop, inlined into each SIMD version above: the dense adds are plain loops over
-/// equal-length slices, which the compiler turns into vector adds at that version's width.
+/// Neurons whose sums the dense adds hold at once: 256 16-bit sums are 8 AVX-512 registers, so
+/// a block's sums stay in registers while every row of the timestep is added to them, and the
+/// accumulators are read and written once per delivery, not once per row.
+const BLOCK: usize = 256;
+
+/// The delivery loop, inlined into each SIMD version above: sparse rows are scattered into
+/// `acc`, then the dense rows are added block by block into sums of lane type `S`. The adds are
+/// plain loops over equal-length slices, which the compiler turns into vector adds at that
+/// version's width.
 #[inline(always)]
-fn add_rows<A>(rows: &Rows, axons: &[u32], acc: &mut [A])
+fn add_rows<S>(rows: &Rows, axons: &[u32], acc: &mut [i32])
 where
-    A: Copy + std::ops::AddAssign + From<i8> + From<i16>,
+    S: Copy + Default + std::ops::AddAssign + From<i8> + From<i16> + Into<i32>,
 {
     let n = rows.neurons;
     let acc = &mut acc[..n];
@@ -159,34 +189,61 @@ where
             // The row's place must be known before the row can be fetched: fetch that first.
             prefetch(std::ptr::from_ref(&rows.forms[far as usize]).cast(), 1);
         }
-        match rows.forms[a as usize] {
-            Form::Dense { start } => {
-                let s = start as usize;
-                if rows.narrow {
-                    for (x, &w) in acc.iter_mut().zip(&rows.dense8[s..s + n]) {
-                        *x += A::from(w);
-                    }
-                } else {
-                    for (x, &w) in acc.iter_mut().zip(&rows.dense16[s..s + n]) {
-                        *x += A::from(w);
-                    }
-                }
+        if let Form::Sparse { start, len } = rows.forms[a as usize] {
+            for p in &rows.sparse[start as usize..(start + len) as usize] {
+                acc[p.neuron as usize] += p.weight as i32;
             }
-            Form::Sparse { start, len } => {
-                for p in &rows.sparse[start as usize..(start + len) as usize] {
-                    acc[p.neuron as usize] += A::from(p.weight);
-                }
-            }
+        }
+    }
+    for (b, acc) in acc.chunks_mut(BLOCK).enumerate() {
+        // A whole block is given its length as a constant, so its loops are unrolled into
+        // registers; the last, shorter one loops.
+        if acc.len() == BLOCK {
+            add_block::<S>(rows, axons, b * BLOCK, &mut acc[..BLOCK])
+        } else {
+            add_block::<S>(rows, axons, b * BLOCK, acc)
         }
     }
 }
 
-/// Rows fetched ahead of the one being added. A timestep's rows are scattered over megabytes
-/// (bench-1024's four cores hold 1.3 MB of rows, past a 1 MB L2), so each costs a cache miss
-/// unless it was asked for early; four rows ahead hides the latency of the next level.
-const PREFETCH_AHEAD: usize = 4;
+/// Adds the dense rows of `axons`, neurons `first..first + acc.len()`, to `acc`.
+#[inline(always)]
+fn add_block<S>(rows: &Rows, axons: &[u32], first: usize, acc: &mut [i32])
+where
+    S: Copy + Default + std::ops::AddAssign + From<i8> + From<i16> + Into<i32>,
+{
+    let len = acc.len();
+    let mut sums = [S::default(); BLOCK];
+    let sums = &mut sums[..len];
+    for &a in axons {
+        if let Form::Dense { start } = rows.forms[a as usize] {
+            let s = start as usize + first;
+            if rows.narrow {
+                for (x, &w) in sums.iter_mut().zip(&rows.dense8[s..s + len]) {
+                    *x += S::from(w);
+                }
+            } else {
+                for (x, &w) in sums.iter_mut().zip(&rows.dense16[s..s + len]) {
+                    *x += S::from(w);
+                }
+            }
+        }
+    }
+    for (x, &s) in acc.iter_mut().zip(sums.iter()) {
+        *x += s.into();
+    }
+}
 
-/// Asks the cache for row `a` ahead of its use.
+/// Rows fetched ahead of the one being added. A timestep's rows are scattered over megabytes
+/// (bench-1024's four cores hold 1.3 MB of rows, past a 1 MB L2; bench-16k's 16 hold 63 MB of
+/// pairs), so each costs a cache miss unless it was asked for early. Measured on both benches
+/// (2026-12-07): 8 ahead runs bench-16k at 1.13e9 to 1.15e9 events/s on one thread, against
+/// 0.97e9 at 4 and 1.03e9 to 1.08e9 at 16; bench-1024 is the same at all three.
+const PREFETCH_AHEAD: usize = 8;
+
+/// Asks the cache for row `a` ahead of its use. Dense rows are asked for whole by the sparse
+/// pass, before the block passes use them: asking for each block's part just ahead of it was
+/// measured slower on bench-16k (5.2e8 against 7.2e8 events/s on one thread).
 #[inline(always)]
 fn prefetch_row(rows: &Rows, a: u32) {
     let (ptr, bytes) = match rows.forms[a as usize] {
@@ -220,7 +277,7 @@ mod tests {
 
     proptest! {
         /// Dense and sparse rows, at any weight width, add exactly what a plain loop over the
-        /// crossbar adds; the densities straddle `DENSE_EVERY`, so both forms are exercised.
+        /// crossbar adds; the densities straddle the dense thresholds, so both forms are exercised.
         #[test]
         fn delivery_adds_the_crossbar_rows(
             neurons in 1usize..600,
@@ -235,12 +292,11 @@ mod tests {
             let crossbar: Vec<i16> = (0..rows * neurons)
                 .map(|_| if r.gen_bool(density) { r.gen_range(-max - 1..=max) as i16 } else { 0 })
                 .collect();
-            let store = Rows::new(&crossbar, rows, neurons, weight_bits);
+            let every = [DENSE_EVERY_CACHED, DENSE_EVERY_UNCACHED][r.gen_range(0..2)];
+            let store = Rows::new(&crossbar, rows, neurons, weight_bits, every);
             let axons: Vec<u32> = (0..r.gen_range(0..2 * rows)).map(|_| r.gen_range(0..rows as u32)).collect();
             let mut got = vec![0i32; neurons];
-            let mut scratch = vec![0i16; neurons];
-            store.deliver(&axons, &mut got, &mut scratch);
-            prop_assert!(scratch.iter().all(|&s| s == 0), "the 16-bit scratch is left zero");
+            store.deliver(&axons, &mut got);
             let mut want = vec![0i32; neurons];
             for &a in &axons {
                 for (j, x) in want.iter_mut().enumerate() {

@@ -2,7 +2,7 @@
 //! `docs/semantics.md` ("The `alif` update") states it. Written from `docs/neuron-models.md`.
 
 use super::lif::ResetMode;
-use super::{Model, ParamSpec, Params, State, StateField, TypeWord, Widths};
+use super::{step_registers, Model, ParamSpec, Params, Run, State, StateField, TypeWord, Widths};
 
 /// The model, as `neuron::MODELS` lists it.
 pub static MODEL: Alif = Alif;
@@ -58,6 +58,13 @@ impl Model for Alif {
         ]
     }
 
+    fn step_run(&self, p: &Params, w: &Widths, run: Run<'_>) {
+        // Three registers: the fourth column is neither read nor written.
+        step_registers::<Self, 3>(self, p, w, run)
+    }
+
+    // Inlined into the golden model's update loop (`step_registers`), so that it vectorises.
+    #[inline(always)]
     fn step(&self, p: &Params, s: &mut State, input: i64, w: &Widths) -> bool {
         let [v, a, refractory, ..] = s;
         let shift = p[ADAPT_SHIFT];

@@ -5,7 +5,7 @@
 //! no refractory period, a type here is Lava's LIF with the same `du`, `dv`, `vth`
 //! (= `threshold`) and effective bias (`bias_mant << bias_exp` = `bias`), step for step.
 
-use super::{decay12, Model, ParamSpec, Params, State, StateField, TypeWord, Widths};
+use super::{decay12, step_registers, Model, ParamSpec, Params, Run, State, StateField, TypeWord, Widths};
 
 /// The model, as `neuron::MODELS` lists it.
 pub static MODEL: Cuba = Cuba;
@@ -124,6 +124,13 @@ impl Model for Cuba {
         ]
     }
 
+    fn step_run(&self, p: &Params, w: &Widths, run: Run<'_>) {
+        // Three registers: the fourth column is neither read nor written.
+        step_registers::<Self, 3>(self, p, w, run)
+    }
+
+    // Inlined into the golden model's update loop (`step_registers`), so that it vectorises.
+    #[inline(always)]
     fn step(&self, p: &Params, s: &mut State, input: i64, w: &Widths) -> bool {
         let [v, u, refractory, ..] = s;
         let shift = p[ALIGN_SHIFT];

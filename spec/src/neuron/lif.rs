@@ -1,7 +1,7 @@
 //! `lif`: leaky integrate-and-fire with a shift leak, exactly as `docs/semantics.md` states it.
 //! Plain integrate-and-fire is this model with `leak_shift = 0`.
 
-use super::{Model, NeuronState, ParamSpec, Params, State, StateField, TypeWord, Widths};
+use super::{Lane, Model, NeuronState, ParamSpec, Params, Run, State, StateField, TypeWord, Widths};
 use serde::Serialize;
 
 /// The model, as `neuron::MODELS` lists it.
@@ -116,6 +116,20 @@ impl Model for Lif {
         step_state(&LifParams::from_params(p), s, input, w)
     }
 
+    fn step_run(&self, p: &Params, w: &Widths, run: Run<'_>) {
+        let p = LifParams::from_params(p);
+        // In i32 lanes when nothing can leave them: |v - leak| <= 2^(P-1) and the input is a
+        // sum of at most 2^14 weights of at most 16 bits (validation), |input| <= 2^29, so
+        // for P <= 30 every intermediate value is below 2^30 in magnitude.
+        if w.potential_bits <= 30 {
+            let l = Lanes::<i32>::new(&p, w);
+            run.step::<i32, 2>(|[v, refractory, ..], x| l.step(v, refractory, x))
+        } else {
+            let l = Lanes::<i64>::new(&p, w);
+            run.step::<i64, 2>(|[v, refractory, ..], x| l.step(v, refractory, x))
+        }
+    }
+
     fn type_words(&self, p: &Params) -> Vec<u64> {
         let l = LifParams::from_params(p);
         let subtract = l.reset_mode == ResetMode::Subtract;
@@ -145,24 +159,56 @@ pub fn step(p: &LifParams, st: &mut NeuronState, input: i64, w: &Widths) -> bool
 #[inline]
 fn step_state(p: &LifParams, s: &mut State, input: i64, w: &Widths) -> bool {
     let [v, refractory, ..] = s;
-    if *refractory > 0 {
-        *refractory -= 1;
-        return false;
+    Lanes::<i64>::new(p, w).step(v, refractory, input)
+}
+
+/// A type's parameters and rails in lanes of `T`, made once per run of neurons.
+struct Lanes<T> {
+    threshold: T,
+    leak_shift: u32,
+    reset: T,
+    subtract: bool,
+    refractory: T,
+    min: T,
+    max: T,
+}
+
+impl<T: Lane> Lanes<T> {
+    #[inline]
+    fn new(p: &LifParams, w: &Widths) -> Self {
+        Self {
+            threshold: T::of(p.threshold),
+            leak_shift: p.leak_shift,
+            reset: T::of(p.reset),
+            subtract: p.reset_mode == ResetMode::Subtract,
+            refractory: T::of(p.refractory as i64),
+            min: T::of(w.potential_min()),
+            max: T::of(w.potential_max()),
+        }
     }
-    // `>>` on i64 is an arithmetic shift, i.e. floor division by 2^k, as in the RTL.
-    let leak = if p.leak_shift == 0 { 0 } else { *v >> p.leak_shift };
-    let u = (*v - leak + input).clamp(w.potential_min(), w.potential_max());
-    if u >= p.threshold {
-        *v = match p.reset_mode {
-            ResetMode::Value => p.reset,
+
+    /// The update itself, the only place it is written (`docs/semantics.md`, "lif").
+    #[inline(always)]
+    fn step(&self, v: &mut T, refractory: &mut T, input: T) -> bool {
+        if *refractory > T::ZERO {
+            *refractory = *refractory - T::ONE;
+            return false;
+        }
+        // `>>` on signed integers is an arithmetic shift, i.e. floor division by 2^k, as in
+        // the RTL.
+        let leak = if self.leak_shift == 0 { T::ZERO } else { *v >> self.leak_shift };
+        // Saturation; `max` then `min` rather than `clamp`, whose min <= max assertion would
+        // keep the loop from vectorising (the rails come from the widths: min < max).
+        let u = (*v - leak + input).max(self.min).min(self.max);
+        if u >= self.threshold {
             // threshold >= 1 and u >= threshold, so u - threshold lies in [0, u): no overflow.
-            ResetMode::Subtract => u - p.threshold,
-        };
-        *refractory = p.refractory as i64;
-        true
-    } else {
-        *v = u;
-        false
+            *v = if self.subtract { u - self.threshold } else { self.reset };
+            *refractory = self.refractory;
+            true
+        } else {
+            *v = u;
+            false
+        }
     }
 }
 

@@ -181,22 +181,85 @@ pub trait Model: Sync {
     fn type_word_geometry(&self, w: &Widths) -> Vec<TypeWord>;
 
     /// Steps a run of neurons of one type (see [`Run`]). One call per run keeps `step`
-    /// statically dispatched, and inlined, in the golden model's inner loop.
+    /// statically dispatched, and inlined, in the golden model's inner loop. A model may
+    /// instead step the run in narrower [`Lane`]s where its widths allow, with the same
+    /// generic code its `step` runs.
     fn step_run(&self, p: &Params, w: &Widths, run: Run<'_>) {
-        step_chunks(self, p, w, run)
+        step_registers::<Self, MAX_STATE>(self, p, w, run)
     }
 }
 
 /// A run of neurons of one type, as the golden model holds them.
 pub struct Run<'a> {
-    /// Registers column by column: `regs[r][i]` is register `r` of neuron `i`.
-    pub regs: [&'a mut [i64]; MAX_STATE],
+    /// Registers column by column: register `r` of neuron `i` is `regs[r][i]`.
+    pub regs: Columns<'a>,
     /// Summed input of each neuron, zeroed as it is used.
     pub inputs: &'a mut [i32],
     /// Global slot of neuron 0: `first + i` is pushed to `fired` for each neuron that fires.
     pub first: u32,
     /// The slots that fired, ascending.
     pub fired: &'a mut Vec<u32>,
+}
+
+/// A run's register columns: 32 bits each where every register of the core's models fits in
+/// them (half the memory traffic, twice the lanes), else 64.
+pub enum Columns<'a> {
+    /// Columns of `i32`.
+    Narrow([&'a mut [i32]; MAX_STATE]),
+    /// Columns of `i64`.
+    Wide([&'a mut [i64]; MAX_STATE]),
+}
+
+/// How a register column stores a value.
+pub trait Column: Copy {
+    /// The stored value.
+    fn get(self) -> i64;
+    /// `x` stored (the state register's width fits the column: see [`Columns`]).
+    fn put(x: i64) -> Self;
+}
+
+impl Column for i32 {
+    fn get(self) -> i64 {
+        self as i64
+    }
+    fn put(x: i64) -> Self {
+        debug_assert!(i32::try_from(x).is_ok(), "{x} does not fit a 32-bit register column");
+        x as i32
+    }
+}
+
+impl Column for i64 {
+    fn get(self) -> i64 {
+        self
+    }
+    fn put(x: i64) -> Self {
+        x
+    }
+}
+
+impl StateField {
+    /// Whether the register fits a 32-bit column.
+    pub fn fits_i32(&self) -> bool {
+        self.bits <= if self.signed { 32 } else { 31 }
+    }
+}
+
+impl Run<'_> {
+    /// Steps every neuron of the run with `step(registers, input)`, one neuron's update in
+    /// lanes of `T` that uses its first `R` registers (the others read as 0, and are not
+    /// stored).
+    pub fn step<T: Lane, const R: usize>(self, step: impl FnMut(&mut [T; MAX_STATE], T) -> bool) {
+        let Run { regs, inputs, first, fired } = self;
+        match regs {
+            Columns::Narrow(c) => step_columns::<i32, T, R, _>(c, inputs, first, fired, step),
+            Columns::Wide(c) => step_columns::<i64, T, R, _>(c, inputs, first, fired, step),
+        }
+    }
+}
+
+/// [`Model::step_run`] with the model's own `step`, in i64 lanes, for a model of `R` registers.
+pub fn step_registers<M: Model + ?Sized, const R: usize>(m: &M, p: &Params, w: &Widths, run: Run<'_>) {
+    run.step::<i64, R>(|s, x| m.step(p, s, x, w))
 }
 
 /// The SIMD levels the golden model's loops are compiled for, best first (a scalar version is
@@ -215,17 +278,60 @@ macro_rules! simd_targets {
     };
 }
 
+/// An integer type a neuron update computes in: `i64` always, `i32` where a model shows its
+/// widths keep every intermediate value within it (twice the neurons per vector instruction).
+pub trait Lane:
+    Copy + Ord + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self> + std::ops::Shr<u32, Output = Self>
+{
+    /// 0.
+    const ZERO: Self;
+    /// 1.
+    const ONE: Self;
+    /// `x`, which the caller knows fits (a state register or a parameter of the run).
+    fn of(x: i64) -> Self;
+    /// The value as `i64`.
+    fn wide(self) -> i64;
+}
+
+impl Lane for i64 {
+    const ZERO: Self = 0;
+    const ONE: Self = 1;
+    fn of(x: i64) -> Self {
+        x
+    }
+    fn wide(self) -> i64 {
+        self
+    }
+}
+
+impl Lane for i32 {
+    const ZERO: Self = 0;
+    const ONE: Self = 1;
+    fn of(x: i64) -> Self {
+        debug_assert!(i32::try_from(x).is_ok(), "{x} does not fit an i32 lane");
+        x as i32
+    }
+    fn wide(self) -> i64 {
+        self as i64
+    }
+}
+
 simd_targets! {
-/// [`Model::step_run`]'s loop. The registers sit in columns, so that neighbouring neurons'
-/// registers are neighbours in memory, and each chunk of neurons is stepped first, with its
-/// spikes noted as flags that are read after: the update loop then has no data-dependent push
-/// in it, and the compiler steps several neurons per instruction with the model's own `step`
-/// (nothing else computes it).
-fn step_chunks<M: Model + ?Sized>(m: &M, p: &Params, w: &Widths, run: Run<'_>) {
-    let Run { regs, inputs, first, fired } = run;
+/// [`Run::step`]'s loop over columns of `C`. The registers sit in columns, so that neighbouring
+/// neurons' registers are neighbours in memory, and each chunk of neurons is stepped first, with
+/// its spikes noted as flags that are read after: the update loop then has no data-dependent
+/// push in it, and the compiler steps several neurons per instruction with the model's own
+/// update (nothing else computes it).
+fn step_columns<C: Column, T: Lane, const R: usize, F: FnMut(&mut [T; MAX_STATE], T) -> bool>(
+    regs: [&mut [C]; MAX_STATE],
+    inputs: &mut [i32],
+    first: u32,
+    fired: &mut Vec<u32>,
+    mut step: F,
+) {
     const CHUNK: usize = 64;
-    let [r0, r1, r2, r3] = regs;
     let mut flags = [0u8; CHUNK];
+    let [r0, r1, r2, r3] = regs;
     let columns = r0.chunks_mut(CHUNK).zip(r1.chunks_mut(CHUNK)).zip(r2.chunks_mut(CHUNK)).zip(r3.chunks_mut(CHUNK));
     for (c, (x, (((a, b), cc), d))) in inputs.chunks_mut(CHUNK).zip(columns).enumerate() {
         let n = x.len();
@@ -233,9 +339,29 @@ fn step_chunks<M: Model + ?Sized>(m: &M, p: &Params, w: &Widths, run: Run<'_>) {
         // Equal lengths stated once, so the loop below has no bounds checks to keep it scalar.
         let (a, b, cc, d, f) = (&mut a[..n], &mut b[..n], &mut cc[..n], &mut d[..n], &mut flags[..n]);
         for k in 0..n {
-            let mut s = [a[k], b[k], cc[k], d[k]];
-            f[k] = m.step(p, &mut s, x[k] as i64, w) as u8;
-            [a[k], b[k], cc[k], d[k]] = s;
+            // Only the first R columns are read and written (R is a constant: the tests fold).
+            let mut s = [T::ZERO; MAX_STATE];
+            s[0] = T::of(a[k].get());
+            if R > 1 {
+                s[1] = T::of(b[k].get());
+            }
+            if R > 2 {
+                s[2] = T::of(cc[k].get());
+            }
+            if R > 3 {
+                s[3] = T::of(d[k].get());
+            }
+            f[k] = step(&mut s, T::of(x[k] as i64)) as u8;
+            a[k] = C::put(s[0].wide());
+            if R > 1 {
+                b[k] = C::put(s[1].wide());
+            }
+            if R > 2 {
+                cc[k] = C::put(s[2].wide());
+            }
+            if R > 3 {
+                d[k] = C::put(s[3].wide());
+            }
             x[k] = 0;
         }
         // Few neurons fire in a timestep: read the flags eight at a time, as one word, and
