@@ -26,9 +26,11 @@ pub(crate) struct CoreSim {
     /// The crossbar rows by delay: `rows[d]` holds the synapses of delay `d` (one set without
     /// delays), so that delivering into each bank stays a pass of vector adds.
     rows: Vec<Rows>,
-    /// Per source (global neuron slot, then `slots + input id`): its span of `source_rows`.
+    /// Per source (global neuron slot, then `slots + input id`), the axon rows it drives here
+    /// (one per delay it has here): `(row, 1)` for one row, which is most sources, so that
+    /// queueing a spike reads one table; `(start, n)` into `source_rows` for `n` of them.
     source_span: Vec<(u32, u32)>,
-    /// The axon rows each source drives in this core (one per delay it has here), flattened.
+    /// The rows of the sources that drive several here, flattened.
     source_rows: Vec<u32>,
     /// Axon rows to deliver before the next update (the spikes of the previous timestep).
     pub(crate) pending: Vec<u32>,
@@ -95,17 +97,31 @@ impl CoreSim {
     /// Notes that the next source of the chip's fan-out table drives axon rows `rows` here
     /// (call once per source, in source order).
     pub(crate) fn add_source(&mut self, rows: impl IntoIterator<Item = u32>) {
-        let start = self.source_rows.len() as u32;
-        self.source_rows.extend(rows);
-        self.source_span.push((start, self.source_rows.len() as u32));
+        let rows: Vec<u32> = rows.into_iter().collect();
+        let span = match rows.as_slice() {
+            &[row] => (row, 1),
+            _ => (self.source_rows.len() as u32, rows.len() as u32),
+        };
+        if rows.len() != 1 {
+            self.source_rows.extend(rows);
+        }
+        self.source_span.push(span);
     }
 
     /// Queues the axon rows that the spikes of `sources` drive here. Each core queues its own
     /// rows, on its own thread, so that the fan-out of a timestep's spikes is parallel too.
     pub(crate) fn queue(&mut self, sources: &[u32]) {
         for &s in sources {
-            let (a, b) = self.source_span[s as usize];
-            self.pending.extend_from_slice(&self.source_rows[a as usize..b as usize]);
+            match self.source_span[s as usize] {
+                (row, 1) => self.pending.push(row),
+                // Element by element: a few rows are too short for `extend_from_slice`'s call
+                // to `memmove` to pay.
+                (start, n) => {
+                    for &row in &self.source_rows[start as usize..(start + n) as usize] {
+                        self.pending.push(row);
+                    }
+                }
+            }
         }
     }
 

@@ -364,15 +364,13 @@ fn step_columns<C: Column, T: Lane, const R: usize, F: FnMut(&mut [T; MAX_STATE]
             }
             x[k] = 0;
         }
-        // Few neurons fire in a timestep: read the flags eight at a time, as one word, and
-        // visit only the set ones (each flag is bit 0 of its byte).
+        // Few neurons fire in a timestep: gather the chunk's 64 flags into the bits of one word
+        // (a vector compare), and visit only the set ones.
+        let mut word = flags.iter().enumerate().fold(0u64, |m, (i, &f)| m | ((f as u64) << i));
         let base = first + (c * CHUNK) as u32;
-        for (g, eight) in flags.chunks_exact(8).enumerate() {
-            let mut word = u64::from_le_bytes(eight.try_into().expect("chunks of eight"));
-            while word != 0 {
-                fired.push(base + (8 * g) as u32 + word.trailing_zeros() / 8);
-                word &= word - 1;
-            }
+        while word != 0 {
+            fired.push(base + word.trailing_zeros());
+            word &= word - 1;
         }
     }
 }
