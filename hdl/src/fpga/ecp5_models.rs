@@ -15,7 +15,8 @@ fn bus(prefix: &str, n: usize) -> String {
     format!("{{{}}}", bits.join(", "))
 }
 
-/// The body of `DP16KD`: 1024 rows of 18 bits, ports of equal width 1, 2, 4, 9 or 18.
+/// The body of `DP16KD`: 1024 rows of 18 bits, ports of equal width 1, 2, 4, 9 or 18, or the
+/// pseudo-dual-port 36-bit mode (`PDPW16KD`) that Yosys maps to `DP16KD` with both widths 36.
 fn dp16kd_body() -> String {
     let mut init = String::new();
     for k in 0..64 {
@@ -23,13 +24,22 @@ fn dp16kd_body() -> String {
             "        for (i = 0; i < 16; i = i + 1) for (j = 0; j < 18; j = j + 1) mem[({k} * 16 + i) * 18 + j] = INITVAL_{k:02X}[i * 20 + j];\n"
         );
     }
-    let port = |p: &str| {
+    let wires = |p: &str| {
         format!(
             "
     wire [13:0] ad{l} = {ad};
     wire [17:0] di{l} = {di};
     reg [17:0] do{l};
-    assign {dout} = do{l};
+    assign {dout} = do{l};",
+            l = p.to_lowercase(),
+            ad = bus(&format!("AD{p}"), 14),
+            di = bus(&format!("DI{p}"), 18),
+            dout = bus(&format!("DO{p}"), 18),
+        )
+    };
+    let port = |p: &str| {
+        format!(
+            "
     // Writes, bit by bit, so two ports writing different bits of one row in one clock both land.
     always @(posedge CLK{p}) begin
         if (CE{p} && WE{p}) begin
@@ -52,7 +62,7 @@ fn dp16kd_body() -> String {
             end
         end
     endtask
-    generate if (RESETMODE == \"ASYNC\") begin : reset_{l}
+    if (RESETMODE == \"ASYNC\") begin : reset_{l}
         always @(posedge CLK{p} or posedge RST{p})
             if (RST{p}) do{l} <= 18'b0;
             else if (CE{p} && !(WE{p} && WRITEMODE_{p} == \"NORMAL\")) out_{l};
@@ -60,12 +70,9 @@ fn dp16kd_body() -> String {
         always @(posedge CLK{p})
             if (RST{p}) do{l} <= 18'b0;
             else if (CE{p} && !(WE{p} && WRITEMODE_{p} == \"NORMAL\")) out_{l};
-    end endgenerate
+    end
 ",
             l = p.to_lowercase(),
-            ad = bus(&format!("AD{p}"), 14),
-            di = bus(&format!("DI{p}"), 18),
-            dout = bus(&format!("DO{p}"), 18),
         )
     };
     format!(
@@ -92,7 +99,8 @@ fn dp16kd_body() -> String {
     initial begin
         if (DATA_WIDTH_A != DATA_WIDTH_B)
             $fatal(1, \"DP16KD model: mixed port widths (%0d, %0d) are not modelled\", DATA_WIDTH_A, DATA_WIDTH_B);
-        if (!(DATA_WIDTH_A == 1 || DATA_WIDTH_A == 2 || DATA_WIDTH_A == 4 || DATA_WIDTH_A == 9 || DATA_WIDTH_A == 18))
+        if (!(DATA_WIDTH_A == 1 || DATA_WIDTH_A == 2 || DATA_WIDTH_A == 4 || DATA_WIDTH_A == 9 || DATA_WIDTH_A == 18
+              || DATA_WIDTH_A == 36))
             $fatal(1, \"DP16KD model: port width %0d is not modelled\", DATA_WIDTH_A);
         if (REGMODE_A != \"NOREG\" || REGMODE_B != \"NOREG\")
             $fatal(1, \"DP16KD model: output registers (REGMODE OUTREG) are not modelled\");
@@ -101,7 +109,39 @@ fn dp16kd_body() -> String {
         if (CLKAMUX != \"CLKA\" || CLKBMUX != \"CLKB\")
             $fatal(1, \"DP16KD model: inverted clocks are not modelled\");
 {init}    end
-{a}{b}",
+{wa}{wb}
+    generate if (DATA_WIDTH_A != 36) begin : true_dual_port
+{a}{b}
+    end else begin : pseudo_dual_port_36
+    // PDPW16KD as Yosys's `brams_map_16kd.v` maps it: port A writes 36 bits (DIA bits 17:0,
+    // DIB bits 35:18) to word ADA[13:5], ADA[3:0] enabling its four 9-bit bytes; port B reads
+    // word ADB[13:5] onto DOA (bits 17:0) and DOB (bits 35:18). 36-bit word w is 18-bit rows
+    // 2w (low) and 2w + 1 (high), as Yosys lays out INIT (`init_slice`, two rows per word).
+    function automatic [35:0] word36(input [13:0] ad);
+        integer b;
+        for (b = 0; b < 36; b = b + 1) word36[b] = mem[(ad[13:5] * 2 + b / 18) * 18 + b % 18];
+    endfunction
+    always @(posedge CLKA) begin
+        if (CEA && WEA) begin
+            for (j = 0; j < 36; j = j + 1)
+                if (ada[j / 9])
+                    mem[(ada[13:5] * 2 + j / 18) * 18 + j % 18] <= j < 18 ? dia[j] : dib[j - 18];
+        end
+    end
+    // Reads see the word before this clock's writes, as the other modes' ports do.
+    if (RESETMODE == \"ASYNC\") begin : reset_36
+        always @(posedge CLKB or posedge RSTB)
+            if (RSTB) {{dob, doa}} <= 36'b0;
+            else if (CEB) {{dob, doa}} <= word36(adb);
+    end else begin : reset_36
+        always @(posedge CLKB)
+            if (RSTB) {{dob, doa}} <= 36'b0;
+            else if (CEB) {{dob, doa}} <= word36(adb);
+    end
+    end endgenerate
+",
+        wa = wires("A"),
+        wb = wires("B"),
         a = port("A"),
         b = port("B"),
     )
