@@ -306,6 +306,31 @@ fn slice_correct(net: &str, task: &str, engine: &str) -> usize {
     line.split('(').nth(1).and_then(|s| s.split(' ').next()).and_then(|n| n.parse().ok()).unwrap()
 }
 
+/// The MNIST network imported with no flags for the ULX3S-85F spreads its hidden layer over
+/// small cores (`nir::fit::fast_cores`) and classifies an image in under a millisecond at the
+/// board's 25 MHz: the mean clocks per image on the RTL (a figure, not a timing), every spike
+/// equal to the golden model's. With the import's own core size it takes 1.42 ms.
+#[test]
+fn mnist_on_the_ulx3s_takes_under_a_millisecond_per_image() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().display().to_string();
+    let o = spikemesh(&["import", &example("mnist/mnist.nir"), "--board", "ulx3s-85f", "--out", &dir]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let net = out.path().join("net.toml").display().to_string();
+    let slice = |what: &str| example(&format!("mnist/slices/mnist-test-200-{what}.npy"));
+    let (images, labels) = (slice("images"), slice("labels"));
+    let args = ["evaluate", &net, "--images", &images, "--labels", &labels, "--encoder", "count:8"];
+    let o = spikemesh(&[&args[..], &["--steps-per-sample", "10", "--engine", "verilator", "--limit", "10"]].concat());
+    let out = text(&o.stdout);
+    assert!(o.status.success(), "{out}{}", text(&o.stderr));
+    assert!(out.contains("every sample's spikes equal the golden model's"), "{out}");
+    // "latency per sample: N clock cycles on average, M at most = X us (Y us at most) at 25 MHz"
+    let line = out.lines().find(|l| l.starts_with("latency per sample")).unwrap_or_else(|| panic!("{out}"));
+    let us: f64 = line.split("= ").nth(1).and_then(|r| r.split(' ').next()).and_then(|x| x.parse().ok()).unwrap();
+    assert!(line.ends_with("at 25 MHz"), "{line}");
+    assert!(us <= 1000.0, "{line}");
+}
+
 /// The committed MNIST-subset and Fashion-MNIST networks (examples/mnist, trained in snnTorch),
 /// imported with no flags for each board, on the first 200 images of each test set
 /// (examples/mnist/slices): the golden model's and the float reference's correct answers, as

@@ -1,7 +1,8 @@
 //! The import fits the board: where the user left them open, the weight width and the core
 //! size are chosen so that `spikemesh check` says the network fits the board's memories. The
-//! widest weights that fit win (they cost the least accuracy); among those, the core size the
-//! import would pick by itself first. Nothing that `check` refuses is written.
+//! widest weights that fit win (they cost the least accuracy); among those, on the ECP5 boards
+//! the fastest chip (the smallest cores, see [`fast_cores`]), elsewhere the core size the import
+//! would pick by itself first. Nothing that `check` refuses is written.
 
 use crate::error::{NirError, Result};
 use crate::quantise::{import, Imported, Options};
@@ -15,6 +16,27 @@ use std::path::Path;
 /// Weight widths tried, widest first, when `--weight-bits` is not given: below 4 bits the
 /// rounding error of a trained network's weights is larger than most of them.
 pub const WEIGHT_BITS: [u32; 5] = [8, 7, 6, 5, 4];
+
+/// On the ECP5 boards memory binds before logic, so the import prefers small cores there: a core
+/// streams an axon's row in `neurons_per_core / synapses_per_clock` clocks and the cores stream
+/// theirs side by side, so a layer split over more cores is a faster chip. MNIST's 784-128-10
+/// on the ULX3S-85F, mean clocks per image on the RTL (30 test images, 2026-12-07): 35472 at
+/// 128 neurons per core (1.42 ms at 25 MHz), 20733 at 64, 11977 at 32, 9579 at 16 (0.38 ms).
+/// This bounds how many cores it may spread to, whatever their model: the multipliers (`cuba`
+/// takes 4 `MULT18X18D` per core, the most of any model) and a 60 % share of the LUT4s at 1600
+/// per core (that MNIST chip's 9 `cuba` cores with their routers and the bridge: 13971 LUT4). Lattice's ECP5 data sheet
+/// (DS1044, family table): LFE5U-25F 24k LUT4 and 28 multipliers, LFE5U-85F 84k and 156.
+/// None: the board's logic binds first (the iCE40 boards), so the import keeps its own size.
+pub fn fast_cores(board: &str) -> Option<usize> {
+    const MULTS_PER_CORE: usize = 4;
+    const LUTS_PER_CORE: usize = 1600;
+    let (luts, mults) = match board {
+        "ulx3s-25f" => (24_000, 28),
+        "ulx3s-85f" => (84_000, 156),
+        _ => return None,
+    };
+    Some((mults / MULTS_PER_CORE).min(luts * 6 / 10 / LUTS_PER_CORE))
+}
 
 /// One shape the search tried, and what the board's memory made of it.
 #[derive(Debug, Clone, Serialize)]
@@ -47,7 +69,8 @@ pub fn import_to_fit(
     // the other widths' memory off that shape (the width changes no mapping); then import the
     // best candidate for real and check it again.
     let mut tried = Vec::new();
-    let mut candidates: Vec<(u32, Option<usize>, &'static str)> = Vec::new();
+    // (weight_bits, neurons_per_core asked, verdict, neurons_per_core given, cores)
+    let mut candidates: Vec<(u32, Option<usize>, &'static str, usize, usize)> = Vec::new();
     for &neurons_per_core in &npcs {
         let o = Options { weight_bits: bits[0], neurons_per_core, ..opt.clone() };
         let hw = match import(net, &o, out) {
@@ -68,16 +91,21 @@ pub fn import_to_fit(
             match memory_fit(&h) {
                 None => return import(net, &Options { weight_bits, ..o.clone() }, out).map(|imp| (imp, tried)),
                 Some(f) => {
-                    candidates.push((weight_bits, neurons_per_core, f.verdict));
+                    candidates.push((weight_bits, neurons_per_core, f.verdict, h.neurons_per_core, h.cores()));
                     tried.push(Tried { weight_bits, neurons_per_core, verdict: f.to_string() });
                 }
             }
         }
     }
-    // Widest weights first; among equal widths, the import's own core size first.
-    candidates.sort_by_key(|&(b, _, _)| std::cmp::Reverse(b));
+    // Widest weights first; among equal widths, on the ECP5 boards the smallest cores that the
+    // board holds (the fastest chip), else the import's own core size first (a stable sort).
+    let fast = fast_cores(&opt.board);
+    candidates.sort_by_key(|&(b, _, _, npc, cores)| {
+        let speed = fast.map_or((false, 0), |most| (cores > most, npc));
+        (std::cmp::Reverse(b), speed)
+    });
     for verdict in ["fits", "may fit"] {
-        for &(weight_bits, neurons_per_core, _) in candidates.iter().filter(|c| c.2 == verdict) {
+        for &(weight_bits, neurons_per_core, ..) in candidates.iter().filter(|c| c.2 == verdict) {
             let imp = import(net, &Options { weight_bits, neurons_per_core, ..opt.clone() }, out)?;
             let hw = Network::load(&imp.toml).map_err(|e| NirError::file(&net.file, e.to_string()))?.hardware;
             if memory_fit(&hw).is_some_and(|f| f.verdict == verdict) {
