@@ -137,7 +137,8 @@ framework-fixtures:
 ## snnTorch (opt-in torch venv), export with its exporter, import with no flags for the
 ## iCEBreaker and the ULX3S-85F, and evaluate the float reference and the golden model on the
 ## test set. Fashion-MNIST's IDX files come from the Debian package (no root needed).
-MNIST_EVAL = --samples target/$(1)/test-samples.csv --labels target/$(1)/test-labels.csv --steps-per-sample 10
+# 12 timesteps a sample: snnTorch's 10 and one per hop (the reports' steps_per_sample).
+MNIST_EVAL = --samples target/$(1)/test-samples.csv --labels target/$(1)/test-labels.csv --steps-per-sample 12
 mnist fashion-mnist: build
 	@scripts/pyenv.sh torch install
 	@if [ $@ = fashion-mnist ] && [ ! -d target/fashion-mnist-data/usr ]; then \

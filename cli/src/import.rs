@@ -83,6 +83,7 @@ pub fn import(a: &Args) -> Result<Report> {
         dt: conv.dt,
         model: a.model.clone(),
         neurons_per_core: a.neurons_per_core,
+        synapses_per_clock: None,
         reset: conv.framework_rules.reset,
         deferred_subtract: conv.framework_rules.deferred_subtract,
     };
@@ -132,7 +133,8 @@ fn print_tried(tried: &[Tried]) {
     }
     println!("shapes weighed to fit the board (widest weights first; --json lists all {}):", tried.len());
     for t in tried.iter().filter(|t| t.neurons_per_core.is_none()) {
-        println!("    weight_bits {:>2}: {}", t.weight_bits, t.verdict);
+        let lanes = t.synapses_per_clock.map_or(String::new(), |n| format!(", {n} synapses per clock"));
+        println!("    weight_bits {:>2}{lanes}: {}", t.weight_bits, t.verdict);
     }
 }
 

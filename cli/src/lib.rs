@@ -78,6 +78,7 @@ enum Command {
 pub fn check_json(n: &Network, m: &Mapping) -> Result<serde_json::Value> {
     let mut v = serde_json::to_value(FitReport::new(n, m))?;
     v["memory_fit"] = serde_json::to_value(spikemesh_hdl::fpga::fit::memory_fit(&n.hardware))?;
+    v["dsp_fit"] = serde_json::to_value(spikemesh_hdl::fpga::dsp_fit::dsp_fit(&n.hardware))?;
     v["clock"] = serde_json::to_value(spikemesh_hdl::fpga::pll::clock_plan(&n.hardware))?;
     Ok(v)
 }
@@ -101,10 +102,16 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 println!("{report}");
                 match &memory {
-                    // Logic cells and DSPs depend on what Yosys and nextpnr make of the design:
-                    // only a synthesis measures them (the MNIST chip's memory fits the UP5K,
-                    // its logic does not: examples/mnist/README.md).
-                    Some(f) => println!("{f}\nlogic cells and DSPs: not predicted; `spikemesh synth` measures them"),
+                    // Logic cells depend on what Yosys and nextpnr make of the design: only a
+                    // synthesis measures them. DSP blocks are counted (fpga/dsp_fit.rs).
+                    Some(f) => {
+                        println!("{f}");
+                        match spikemesh_hdl::fpga::dsp_fit::dsp_fit(&n.hardware) {
+                            Some(d) => println!("{d}"),
+                            None => println!("DSP blocks: none on this device (products in logic cells)"),
+                        }
+                        println!("logic cells: not predicted; `spikemesh synth` measures them");
+                    }
                     None => println!("board sim: no FPGA limits apply"),
                 }
                 if let Some(c) = &clock {

@@ -181,6 +181,11 @@ pub fn synth_report(a: &Args) -> Result<(Report, f64)> {
             println!("predicted: {f}");
         }
     }
+    if let Some(d) = spikemesh_hdl::fpga::dsp_fit::dsp_fit(&hw) {
+        if !a.json {
+            println!("predicted: {d}");
+        }
+    }
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
     let verilog = spikemesh_hdl::fpga::board_top::board_verilog(&hw)?;
     let vpath = a.out.join("top.v");
@@ -204,6 +209,18 @@ pub fn synth_report(a: &Args) -> Result<(Report, f64)> {
             stats.carries(),
             a.out.display()
         );
+    }
+    if let Some(d) = spikemesh_hdl::fpga::dsp_fit::dsp_fit(&hw) {
+        // The prediction `check` and the import rely on, against what Yosys made.
+        let mapped = stats.count(&d.block) as usize;
+        if mapped != d.blocks() {
+            eprintln!(
+                "warning: Yosys mapped {mapped} {} where `check` predicts {} (hdl/src/fpga/dsp_fit.rs): \
+                 the prediction is wrong for this shape; please report it with this network",
+                d.block,
+                d.blocks()
+            );
+        }
     }
     if a.stop_after >= Stage::Pnr {
         let t = Instant::now();

@@ -7,8 +7,17 @@ snnTorch's own NIR exporter, for MNIST (a subset) or Fashion-MNIST (the full off
            Debian package `dataset-fashion-mnist`, or `--fashion-dir` pointing anywhere else).
 
 Input(784) -> Linear -> Leaky(HIDDEN) -> Linear -> Leaky(10), snnTorch's defaults (subtract
-reset, ATan surrogate), beta 0.9, threshold 1, cross-entropy on output spike counts. Pixel p
-(0..255) gives round(8 p / 255) evenly spaced spikes in 8 timesteps, then 2 empty timesteps.
+reset, ATan surrogate), beta 0.9, threshold 1, cross-entropy on output spike counts plus a
+cost on hidden spikes (each spike is a crossbar row the chip streams: fewer spikes, less
+latency). Pixel p (0..255) gives round(K p / 255) evenly spaced spikes in K timesteps
+(`spikemesh evaluate --encoder count:K`). snnTorch runs a sample 10 timesteps; the chip, which
+takes a timestep per layer, 12 (`--steps-per-sample 12`), so that it puts out the same 10.
+
+Quantisation-aware: the forward pass uses each layer's weights rounded to the grid that
+`spikemesh import` puts 4-bit weights on (the largest weight at 7 steps, the threshold a
+whole number of steps), with straight-through gradients, and the exported graph holds those
+rounded weights. MNIST's training images are shifted by up to 2 pixels and rotated and
+scaled a little each epoch (4000 images are few).
 
 Writes examples/mnist/<task>.nir and <task>-report.json (committed), and the test set as
 spikes into OUT (default target/<task>/): test-samples.csv, test-labels.csv, and
@@ -20,6 +29,7 @@ import argparse
 import csv
 import gzip
 import json
+import math
 import pathlib
 from importlib.metadata import version
 
@@ -32,9 +42,16 @@ from snntorch.export_nir import export_to_nir
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SEED = 0
-T_IN = 8
-STEPS = T_IN + 2
+# Timesteps snnTorch runs a sample. The chip takes one timestep per layer (a hop), so it runs
+# HOPS more to put out the same STEPS timesteps of the output layer.
+STEPS = 10
+HOPS = 2
 BETA = 0.9
+# Per task: input spikes per pixel at most (count:K), epochs, hidden-spike cost, augmentation.
+RECIPE = {
+    "mnist": {"window": 4, "epochs": 100, "spike_cost": 0.3, "augment": True},
+    "fashion": {"window": 2, "epochs": 30, "spike_cost": 0.3, "augment": False},
+}
 
 
 def mnist_subset() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -68,13 +85,72 @@ def fashion(folder: pathlib.Path) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     return xtr, xte, idx(find("train-labels-idx1-ubyte")), idx(find("t10k-labels-idx1-ubyte"))
 
 
-def spikes(pixels: np.ndarray) -> np.ndarray:
-    """[STEPS, n, 784] spikes: pixel p gives round(8 p / 255) evenly spaced spikes in T_IN steps."""
-    q = np.rint(pixels.astype(np.int64) * T_IN / 255).astype(np.int64)
+def spikes(pixels: np.ndarray, window: int) -> np.ndarray:
+    """[STEPS, n, 784] spikes, as `--encoder count:window`: pixel p gives round(window p / 255)
+    evenly spaced spikes in the first `window` timesteps (rint: ties to even, as spikemesh)."""
+    q = np.rint(pixels.astype(np.int64) * window / 255).astype(np.int64)
     out = np.zeros((STEPS, len(pixels), pixels.shape[1]), dtype=np.float32)
-    for t in range(T_IN):
-        out[t] = (t + 1) * q // T_IN > t * q // T_IN
+    for t in range(window):
+        out[t] = (t + 1) * q // window > t * q // window
     return out
+
+
+def augment(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The images shifted by up to 2 pixels, rotated by up to 15 degrees and scaled by 0.9 to
+    1.1, each at random (bilinear, rounded back to 0..255)."""
+    n = len(pixels)
+    img = torch.from_numpy(pixels.reshape(n, 1, 28, 28).astype(np.float32))
+    angle = torch.from_numpy(rng.uniform(-15, 15, n).astype(np.float32)) * np.pi / 180
+    scale = torch.from_numpy(rng.uniform(0.9, 1.1, n).astype(np.float32))
+    shift = torch.from_numpy(rng.integers(-2, 3, (n, 2)).astype(np.float32)) * (2 / 28)
+    theta = torch.zeros(n, 2, 3)
+    theta[:, 0, 0] = torch.cos(angle) / scale
+    theta[:, 0, 1] = -torch.sin(angle) / scale
+    theta[:, 1, 0] = torch.sin(angle) / scale
+    theta[:, 1, 1] = torch.cos(angle) / scale
+    theta[:, :, 2] = shift
+    grid = torch.nn.functional.affine_grid(theta, list(img.shape), align_corners=False)
+    out = torch.nn.functional.grid_sample(img, grid, align_corners=False)
+    return out.round().clamp(0, 255).numpy().astype(np.uint8).reshape(n, 784)
+
+
+class RoundToGrid(torch.autograd.Function):
+    """w rounded to multiples of `step`; the gradient passes straight through."""
+
+    @staticmethod
+    def forward(ctx: object, w: torch.Tensor, step: torch.Tensor) -> torch.Tensor:
+        return torch.round(w / step) * step
+
+    @staticmethod
+    def backward(ctx: object, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
+        return grad, None
+
+
+def grid_step(w: torch.Tensor, bits: int) -> torch.Tensor:
+    """The import's weight step for a layer (nir/src/quantise.rs): the largest weight at the
+    top of the signed range, then widened so the threshold (1) is a whole number of steps."""
+    step = float(w.detach().abs().max()) / (2 ** (bits - 1) - 1)
+    # In f64 with the import's tolerance: the weights come back to it as f32 (quantise.rs).
+    return torch.tensor(1.0 / math.floor(1.0 / step * (1 + 1e-6)))
+
+
+class Quantised(torch.nn.Linear):
+    """A bias-free Linear whose forward pass uses its weights on the import's grid."""
+
+    def __init__(self, n_in: int, n_out: int, bits: int) -> None:
+        super().__init__(n_in, n_out, bias=False)
+        self.bits = bits
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.bits == 0:
+            return super().forward(x)
+        return x @ RoundToGrid.apply(self.weight, grid_step(self.weight, self.bits)).T
+
+    def round_weights(self) -> None:
+        """Puts the weights on the grid for good (before export)."""
+        if self.bits:
+            with torch.no_grad():
+                self.weight.copy_(RoundToGrid.apply(self.weight, grid_step(self.weight, self.bits)))
 
 
 def leaky(n: int) -> snn.Leaky:
@@ -82,11 +158,17 @@ def leaky(n: int) -> snn.Leaky:
     return snn.Leaky(beta=torch.full((n,), BETA), threshold=torch.ones(n), init_hidden=True)
 
 
-def counts(net: torch.nn.Sequential, x: torch.Tensor) -> torch.Tensor:
+def counts(net: torch.nn.Sequential, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Output spike counts per sample, and hidden spikes per sample."""
     for m in net:
         if isinstance(m, snn.Leaky):
             m.reset_hidden()
-    return torch.stack([net(x_t) for x_t in x]).sum(0)
+    out, hidden = 0, 0
+    for x_t in x:
+        h = net[1](net[0](x_t))
+        out = out + net[3](net[2](h))
+        hidden = hidden + h.sum(1)
+    return out, hidden
 
 
 def main() -> None:
@@ -99,45 +181,65 @@ def main() -> None:
     )
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--epochs", type=int, default=None)
+    ap.add_argument("--window", type=int, default=None, help="count:K encoding's K (spikes per pixel at most)")
+    ap.add_argument("--weight-bits", type=int, default=4, help="the weight grid trained for; 0 trains in float")
     ap.add_argument("--out", type=pathlib.Path, default=None)
     a = ap.parse_args()
+    recipe = RECIPE[a.task]
+    window = a.window or recipe["window"]
+    if not 1 <= window <= STEPS:
+        raise SystemExit(f"--window {window}: the encoding needs 1 to {STEPS} timesteps")
+    epochs = a.epochs or recipe["epochs"]
     torch.manual_seed(SEED)
     torch.set_num_threads(2)
     xtr, xte, ytr, yte = mnist_subset() if a.task == "mnist" else fashion(a.fashion_dir)
-    epochs = a.epochs or (30 if a.task == "mnist" else 8)
     out = a.out or ROOT / "target" / a.task
     out.mkdir(parents=True, exist_ok=True)
     net = torch.nn.Sequential(
-        torch.nn.Linear(784, a.hidden, bias=False),
+        Quantised(784, a.hidden, a.weight_bits),
         leaky(a.hidden),
-        torch.nn.Linear(a.hidden, 10, bias=False),
+        Quantised(a.hidden, 10, a.weight_bits),
         leaky(10),
     )
     opt = torch.optim.Adam(net.parameters(), lr=2e-3)
-    ste = torch.from_numpy(spikes(xte))
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
+    ste = torch.from_numpy(spikes(xte, window))
     rng = np.random.default_rng(SEED)
     for epoch in range(epochs):
         order = rng.permutation(len(xtr))
         for b in range(0, len(order), 128):
             j = order[b : b + 128]
-            loss = torch.nn.functional.cross_entropy(
-                counts(net, torch.from_numpy(spikes(xtr[j]))), torch.from_numpy(ytr[j]).long()
-            )
+            x = augment(xtr[j], rng) if recipe["augment"] else xtr[j]
+            out_counts, hidden = counts(net, torch.from_numpy(spikes(x, window)))
+            loss = torch.nn.functional.cross_entropy(out_counts, torch.from_numpy(ytr[j]).long())
+            loss = loss + recipe["spike_cost"] * hidden.mean() / a.hidden
             opt.zero_grad()
             loss.backward()
             opt.step()
+        schedule.step()
         with torch.no_grad():
-            acc = float((counts(net, ste).numpy().argmax(1) == yte).mean())
-        print(f"{a.task} epoch {epoch + 1}: test {acc:.4f}", flush=True)
+            c, hidden = counts(net, ste)
+            acc = float((c.numpy().argmax(1) == yte).mean())
+        print(f"{a.task} epoch {epoch + 1}: test {acc:.4f}, {float(hidden.mean()):.0f} hidden spikes per image", flush=True)
+    for m in (net[0], net[2]):
+        m.round_weights()
     with torch.no_grad():
-        test_counts = counts(net, ste).numpy().astype(int)
-        graph = export_to_nir(net, torch.zeros(784))
+        c, hidden = counts(net, ste)
+        test_counts = c.numpy().astype(int)
+        # Exported as plain Linear layers (what snnTorch's exporter knows), holding the
+        # weights on the grid: the graph is the network that was evaluated.
+        plain = torch.nn.Sequential(
+            torch.nn.Linear(784, a.hidden, bias=False), net[1], torch.nn.Linear(a.hidden, 10, bias=False), net[3]
+        )
+        plain[0].weight.copy_(net[0].weight)
+        plain[2].weight.copy_(net[2].weight)
+        graph = export_to_nir(plain, torch.zeros(784))
     nir.write(HERE / f"{a.task}.nir", graph)
     pred = test_counts.argmax(1)
+    test_spikes = spikes(xte, window)
     with open(out / "test-samples.csv", "w") as f:
         f.write("sample,timestep,population,neuron\n")
-        s = spikes(xte)
-        for t, smp, k in sorted(zip(*np.nonzero(s), strict=True), key=lambda x: (x[1], x[0], x[2])):
+        for t, smp, k in sorted(zip(*np.nonzero(test_spikes), strict=True), key=lambda x: (x[1], x[0], x[2])):
             f.write(f"{smp},{t},input,{k}\n")
     with open(out / "test-labels.csv", "w") as f:
         f.write("sample,label\n" + "".join(f"{i},{int(label)}\n" for i, label in enumerate(yte)))
@@ -153,11 +255,21 @@ def main() -> None:
         else "Fashion-MNIST, official 60000/10000 split (IDX files)",
         "framework": f"snntorch {version('snntorch')}, torch {version('torch')}, nir {version('nir')}",
         "network": f"784-{a.hidden}-10, snntorch.Leaky(beta={BETA}), threshold 1, subtract reset, no biases",
-        "encoding": f"pixel p gives round({T_IN} p / 255) evenly spaced spikes in {T_IN} timesteps, {STEPS} timesteps per sample",
+        "encoding": f"count:{window} (pixel p gives round({window} p / 255) evenly spaced spikes in {window} timesteps), "
+        f"{STEPS} timesteps per sample in snnTorch, {STEPS + HOPS} on the chip (one more per hop)",
+        "encoder": f"count:{window}",
+        "weights": f"trained on the import's {a.weight_bits}-bit grid (straight-through rounding), exported rounded"
+        if a.weight_bits
+        else "float",
+        "augmentation": "random shift (2 px), rotation (15 degrees), scale (0.9 to 1.1)" if recipe["augment"] else "none",
+        "hidden_spike_cost": recipe["spike_cost"],
+        "hidden_spikes_per_test_image": float(hidden.mean()),
+        "input_spikes_per_test_image": float(test_spikes.sum() / len(xte)),
         "epochs": epochs,
         "train_images": len(xtr),
         "test_images": len(xte),
-        "steps_per_sample": STEPS,
+        "framework_steps_per_sample": STEPS,
+        "steps_per_sample": STEPS + HOPS,
         "test_accuracy": float((pred == yte).mean()),
     }
     (HERE / f"{a.task}-report.json").write_text(json.dumps(report, indent=2) + "\n")

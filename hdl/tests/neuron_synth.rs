@@ -9,11 +9,16 @@ use spikemesh_hdl::fpga::flow::{measurement_top, pnr, synth, Device, SynthStats}
 use spikemesh_hdl::neuron::{alif::AlifUpdate, cuba::CubaUpdate, lif::LifUpdate};
 use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
 
-/// The reference core running `cuba` at 24-bit current and potential.
-fn cuba_core(crossbar: CrossbarStyle) -> String {
+/// The reference core running `cuba` at 24-bit current and potential, and its shape.
+fn cuba_core(crossbar: CrossbarStyle) -> (String, CoreShape) {
     let cuba = spikemesh_spec::neuron::model_named("cuba").unwrap();
     let shape = CoreShape { potential_bits: 24, current_bits: 24, ..CoreShape::reference(crossbar) }.with_model(cuba);
-    spikemesh_hdl::core_verilog(&shape, false)
+    (spikemesh_hdl::core_verilog(&shape, false), shape)
+}
+
+/// The DSP blocks `check` predicts for one core of `shape` (`fpga/dsp_fit.rs`).
+fn predicted(shape: &CoreShape, operand: usize) -> u64 {
+    spikemesh_hdl::neuron::datapath(shape.model).unwrap().dsp_blocks(shape, operand) as u64
 }
 
 fn dir(name: &str) -> std::path::PathBuf {
@@ -40,8 +45,10 @@ fn measure(name: &str, v: &str, device: Device, mhz: f64) -> (SynthStats, f64) {
 
 #[test]
 fn ice40_up5k_cuba_core_maps_to_spram_bram_and_sb_mac16_and_meets_24_mhz() {
-    let (s, fmax) = measure("cuba-core-up5k", &cuba_core(CrossbarStyle::Ice40Spram), Device::Up5k, 24.0);
+    let (v, shape) = cuba_core(CrossbarStyle::Ice40Spram);
+    let (s, fmax) = measure("cuba-core-up5k", &v, Device::Up5k, 24.0);
     assert!(s.count("SB_MAC16") >= 2, "two 24 x 13 decay products in DSPs: {:?}", s.cells);
+    assert_eq!(s.count("SB_MAC16"), predicted(&shape, 16), "check's DSP prediction: {:?}", s.cells);
     assert_eq!(s.count("SB_SPRAM256KA"), 1, "the crossbar in SPRAM: {:?}", s.cells);
     assert!(!s.cells.keys().any(|k| k.starts_with("$mem")), "unmapped memory: {:?}", s.cells);
     assert!(s.ffs() < 1000, "{} flip-flops: a memory landed in FFs? {:?}", s.ffs(), s.cells);
@@ -52,8 +59,10 @@ fn ice40_up5k_cuba_core_maps_to_spram_bram_and_sb_mac16_and_meets_24_mhz() {
 
 #[test]
 fn ecp5_cuba_core_maps_to_dp16kd_and_mult18x18d_and_meets_50_mhz() {
-    let (s, fmax) = measure("cuba-core-ecp5", &cuba_core(CrossbarStyle::Inferred), Device::Ecp5_25k, 50.0);
+    let (v, shape) = cuba_core(CrossbarStyle::Inferred);
+    let (s, fmax) = measure("cuba-core-ecp5", &v, Device::Ecp5_25k, 50.0);
     assert!(s.count("MULT18X18D") >= 2, "two 24 x 13 decay products in DSPs: {:?}", s.cells);
+    assert_eq!(s.count("MULT18X18D"), predicted(&shape, 17), "check's DSP prediction: {:?}", s.cells);
     assert!(s.count("DP16KD") >= 16, "crossbar and neuron memories in DP16KD: {:?}", s.cells);
     assert!(!s.cells.keys().any(|k| k.starts_with("$mem")), "unmapped memory: {:?}", s.cells);
     assert!(s.ffs() < 1000, "{} flip-flops: a memory landed in FFs? {:?}", s.ffs(), s.cells);
@@ -71,6 +80,26 @@ fn datapath_figures() {
         measure(&format!("cuba-{fam}"), &spikemesh_hdl::verilog_of(CubaUpdate::<34>::new(24, 24)), device, mhz);
         measure(&format!("lif-{fam}"), &spikemesh_hdl::verilog_of(LifUpdate::<18>::new(16, true)), device, mhz);
     }
+}
+
+/// `check`'s DSP count (`NeuronHdl::dsp_blocks`) is Yosys's, for the datapaths at widths
+/// where a product takes one block and where it takes two, on both families.
+#[test]
+fn dsp_blocks_predicted_equal_yosys() {
+    let reference = CoreShape::reference(CrossbarStyle::Inferred);
+    let model = |name: &str| spikemesh_spec::neuron::model_named(name).unwrap();
+    for (p, u) in [(16, 17), (12, 24)] {
+        let shape = CoreShape { potential_bits: p, current_bits: u, ..reference.clone() }.with_model(model("cuba"));
+        let v = spikemesh_hdl::verilog_of(CubaUpdate::<26>::new(p, u));
+        for (device, cell, operand) in [(Device::Up5k, "SB_MAC16", 16), (Device::Ecp5_25k, "MULT18X18D", 17)] {
+            let s = synth(&v, "top", device, &dir(&format!("cuba-{p}-{u}-{cell}"))).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(s.count(cell), predicted(&shape, operand), "cuba P={p} U={u} on {cell}: {:?}", s.cells);
+        }
+    }
+    let shape = CoreShape { potential_bits: 16, ..reference }.with_model(model("lif"));
+    let v = spikemesh_hdl::verilog_of(LifUpdate::<18>::new(16, true));
+    let s = synth(&v, "top", Device::Up5k, &dir("lif-16-dsp")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.count("SB_MAC16"), predicted(&shape, 16), "lif: {:?}", s.cells);
 }
 
 #[test]

@@ -1,15 +1,17 @@
-//! The import fits the board: where the user left them open, the weight width and the core
-//! size are chosen so that `spikemesh check` says the network fits the board's memories. The
-//! widest weights that fit win (they cost the least accuracy); among those, on the ECP5 boards
-//! the fastest chip (the smallest cores, see [`fast_cores`]), elsewhere the core size the import
-//! would pick by itself first. Nothing that `check` refuses is written.
+//! The import fits the board: where the user left them open, the weight width, the core size
+//! and the synapses per clock are chosen so that `spikemesh check` says the network fits the
+//! board's memories and DSP blocks. The widest weights that fit win (they cost the least
+//! accuracy); among those, on the ECP5 boards the fastest chip (the smallest cores, see
+//! [`fast_cores`]), elsewhere the core size the import would pick by itself first, then the
+//! fewest cores (logic binds on the iCE40 boards). Nothing that `check` refuses is written.
 
 use crate::error::{NirError, Result};
 use crate::quantise::{import, Imported, Options};
 use crate::reduce::Net;
 use serde::Serialize;
+use spikemesh_hdl::fpga::dsp_fit::dsp_fit;
 use spikemesh_hdl::fpga::fit::memory_fit;
-use spikemesh_spec::Network;
+use spikemesh_spec::{Hardware, Network};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -45,13 +47,43 @@ pub struct Tried {
     pub weight_bits: u32,
     /// Neuron slots per core asked for (None: the import's own choice).
     pub neurons_per_core: Option<usize>,
-    /// `check`'s verdict on the board's memories, or why the network did not map.
+    /// Synapses per clock asked for (None: the board's default).
+    pub synapses_per_clock: Option<usize>,
+    /// `check`'s verdict on the board's memories and DSP blocks, or why the network did not map.
     pub verdict: String,
 }
 
-/// Imports `net` into `out` with the first shape whose memories fit the board. `opt`'s
-/// `weight_bits` and `neurons_per_core` are kept when `fixed_bits` / `fixed_npc` (the user
-/// gave them); otherwise they are searched. Returns the import and every shape tried.
+/// Synapses per clock to try at `bits`-bit weights, most first. On the iCEBreaker one 16-bit
+/// SPRAM word holds four 4-bit weights, so 4-bit crossbars can stream 4 per clock; the board's
+/// default stays 2 (`spec::network::default_synapses_per_clock`: the demo's 2x2 mesh has no
+/// block RAM for more), so the import asks for 4 itself where the memories still fit.
+fn lanes(board: &str, bits: u32) -> Vec<Option<usize>> {
+    if board == "icebreaker" && bits <= 4 {
+        vec![Some(4), None]
+    } else {
+        vec![None]
+    }
+}
+
+/// `check`'s verdict on `hw`'s memories and DSP blocks together (None: board `sim`), and its text.
+fn verdict(hw: &Hardware) -> Option<(&'static str, String)> {
+    let memory = memory_fit(hw)?;
+    let dsp = dsp_fit(hw);
+    let text = dsp.as_ref().map_or(memory.to_string(), |d| format!("{memory}; {d}"));
+    let v = match dsp {
+        Some(d) if d.verdict != "fits" => d.verdict,
+        _ => memory.verdict,
+    };
+    Some((v, text))
+}
+
+/// One shape that mapped: (weight_bits, neurons_per_core asked, synapses_per_clock asked,
+/// verdict, neurons_per_core given, cores).
+type Candidate = (u32, Option<usize>, Option<usize>, &'static str, usize, usize);
+
+/// Imports `net` into `out` with the first shape whose memories and DSP blocks fit the board.
+/// `opt`'s `weight_bits` and `neurons_per_core` are kept when `fixed_bits` / `fixed_npc` (the
+/// user gave them); otherwise they are searched. Returns the import and every shape tried.
 pub fn import_to_fit(
     net: &Net,
     opt: &Options,
@@ -60,24 +92,31 @@ pub fn import_to_fit(
     out: &Path,
 ) -> Result<(Imported, Vec<Tried>)> {
     let bits: Vec<u32> = if fixed_bits { vec![opt.weight_bits] } else { WEIGHT_BITS.to_vec() };
+    // The import's own size first, then from small cores to one core holding every neuron
+    // (the fewest cores, the least logic: what the iCE40 boards run out of).
+    let neurons: usize = net.layers.iter().filter(|l| l.neurons.is_some()).map(|l| l.size).sum();
     let npcs: Vec<Option<usize>> = if fixed_npc {
         vec![opt.neurons_per_core]
     } else {
-        vec![None, Some(16), Some(32), Some(64), Some(128), Some(256)]
+        let mut v = vec![None, Some(16), Some(32), Some(64), Some(128), Some(256)];
+        if (1..=4096).contains(&neurons) && !v.contains(&Some(neurons)) {
+            v.push(Some(neurons));
+        }
+        v
     };
     // Each import writes and maps the whole network, so import once per core size, and read
-    // the other widths' memory off that shape (the width changes no mapping); then import the
-    // best candidate for real and check it again.
+    // the other widths' fit off that shape (the width and the lanes change no mapping); then
+    // import the best candidate for real and check it again.
     let mut tried = Vec::new();
-    // (weight_bits, neurons_per_core asked, verdict, neurons_per_core given, cores)
-    let mut candidates: Vec<(u32, Option<usize>, &'static str, usize, usize)> = Vec::new();
+    let mut candidates: Vec<Candidate> = Vec::new();
     for &neurons_per_core in &npcs {
-        let o = Options { weight_bits: bits[0], neurons_per_core, ..opt.clone() };
+        let o = Options { weight_bits: bits[0], neurons_per_core, synapses_per_clock: None, ..opt.clone() };
         let hw = match import(net, &o, out) {
             Err(e) if e.message.contains("does not map") => {
                 tried.push(Tried {
                     weight_bits: bits[0],
                     neurons_per_core,
+                    synapses_per_clock: None,
                     verdict: format!("does not map: {}", e.message),
                 });
                 continue;
@@ -86,29 +125,48 @@ pub fn import_to_fit(
             Ok(imp) => Network::load(&imp.toml).map_err(|e| NirError::file(&net.file, e.to_string()))?.hardware,
         };
         for &weight_bits in &bits {
-            let mut h = hw.clone();
-            h.widths.weight_bits = weight_bits;
-            match memory_fit(&h) {
-                None => return import(net, &Options { weight_bits, ..o.clone() }, out).map(|imp| (imp, tried)),
-                Some(f) => {
-                    candidates.push((weight_bits, neurons_per_core, f.verdict, h.neurons_per_core, h.cores()));
-                    tried.push(Tried { weight_bits, neurons_per_core, verdict: f.to_string() });
+            for synapses_per_clock in lanes(&opt.board, weight_bits) {
+                let mut h = hw.clone();
+                h.widths.weight_bits = weight_bits;
+                h.synapses_per_clock = synapses_per_clock
+                    .unwrap_or_else(|| spikemesh_spec::network::default_synapses_per_clock(h.board, weight_bits));
+                match verdict(&h) {
+                    None => {
+                        let o = Options { weight_bits, synapses_per_clock, ..o.clone() };
+                        return import(net, &o, out).map(|imp| (imp, tried));
+                    }
+                    Some((v, text)) => {
+                        candidates.push((
+                            weight_bits,
+                            neurons_per_core,
+                            synapses_per_clock,
+                            v,
+                            h.neurons_per_core,
+                            h.cores(),
+                        ));
+                        tried.push(Tried { weight_bits, neurons_per_core, synapses_per_clock, verdict: text });
+                    }
                 }
             }
         }
     }
     // Widest weights first; among equal widths, on the ECP5 boards the smallest cores that the
-    // board holds (the fastest chip), else the import's own core size first (a stable sort).
+    // board holds (the fastest chip), else the import's own core size, then the fewest cores;
+    // then the most synapses per clock.
     let fast = fast_cores(&opt.board);
-    candidates.sort_by_key(|&(b, _, _, npc, cores)| {
-        let speed = fast.map_or((false, 0), |most| (cores > most, npc));
-        (std::cmp::Reverse(b), speed)
+    candidates.sort_by_key(|&(b, npc_asked, lanes, _, npc, cores)| {
+        let shape = match fast {
+            Some(most) => (usize::from(cores > most), npc, 0),
+            None => (usize::from(npc_asked.is_some()), cores, npc),
+        };
+        (std::cmp::Reverse(b), shape, std::cmp::Reverse(lanes.unwrap_or(0)))
     });
-    for verdict in ["fits", "may fit"] {
-        for &(weight_bits, neurons_per_core, ..) in candidates.iter().filter(|c| c.2 == verdict) {
-            let imp = import(net, &Options { weight_bits, neurons_per_core, ..opt.clone() }, out)?;
+    for want in ["fits", "may fit"] {
+        for &(weight_bits, neurons_per_core, synapses_per_clock, ..) in candidates.iter().filter(|c| c.3 == want) {
+            let o = Options { weight_bits, neurons_per_core, synapses_per_clock, ..opt.clone() };
+            let imp = import(net, &o, out)?;
             let hw = Network::load(&imp.toml).map_err(|e| NirError::file(&net.file, e.to_string()))?.hardware;
-            if memory_fit(&hw).is_some_and(|f| f.verdict == verdict) {
+            if verdict(&hw).is_some_and(|(v, _)| v == want) {
                 return Ok((imp, tried));
             }
         }
@@ -116,14 +174,20 @@ pub fn import_to_fit(
     let mut table = String::new();
     for t in &tried {
         let npc = t.neurons_per_core.map_or("import's choice".to_string(), |n| n.to_string());
-        let _ = writeln!(table, "  weight_bits {:>2}, neurons_per_core {npc:>15}: {}", t.weight_bits, t.verdict);
+        let spc = t.synapses_per_clock.map_or("board's default".to_string(), |n| n.to_string());
+        let _ = writeln!(
+            table,
+            "  weight_bits {:>2}, neurons_per_core {npc:>15}, synapses_per_clock {spc:>15}: {}",
+            t.weight_bits, t.verdict
+        );
     }
     let _ = std::fs::remove_file(out.join("net.toml"));
     Err(NirError::file(
         &net.file,
         format!(
             "no shape fits board {} (tried, widest weights first):\n{table}what would have to change: fewer synapses per core \
-             (a smaller layer, or a sparser one), narrower weights{}, or a board with more memory (ulx3s-85f has 208 block RAMs)",
+             (a smaller layer, or a sparser one), narrower weights{}, a neuron model with fewer multipliers (lif), or a board \
+             with more memory (ulx3s-85f has 208 block RAMs and 156 multipliers)",
             opt.board,
             if fixed_bits { " (--weight-bits)" } else { " than 4 bits" }
         ),

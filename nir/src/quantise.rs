@@ -26,6 +26,8 @@ pub struct Options {
     pub model: Option<String>,
     /// Neuron slots per core; None sizes them so the network spreads over about two cores.
     pub neurons_per_core: Option<usize>,
+    /// Synapses each core integrates per clock; None leaves the board's default.
+    pub synapses_per_clock: Option<usize>,
     /// What a spike does to the potential (the convention's, convention.rs).
     pub reset: Reset,
     /// The threshold of a spike comes off at the next update, after the decay (snnTorch,
@@ -320,7 +322,11 @@ fn threshold_grid(vth: &[f64], scale: f64, model: &str) -> f64 {
     if !(th.is_finite() && th > 0.0) || vth.iter().any(|&t| t != th) {
         return scale;
     }
-    let steps = th / scale;
+    // A graph whose weights were trained on this grid holds them as f32: the largest, k steps
+    // exactly in decimal, reads back a few ulps off, and the threshold's steps then fall just
+    // short of a whole number. Within 1e-6 they count as whole: the largest weight is then at
+    // most wmax (1 + 1e-6) steps and still rounds to wmax.
+    let steps = th / scale * (1.0 + 1e-6);
     match model {
         "lif" if steps >= 0.5 => th / ((steps - 0.5).floor() + 0.5),
         "cuba" if steps >= 1.0 => th / steps.floor(),
@@ -634,6 +640,9 @@ fn network_text(
     }
     let _ = writeln!(t, "neuron_types = {}", s.types);
     let _ = writeln!(t, "destinations_per_core = {}", s.destinations);
+    if let Some(n) = opt.synapses_per_clock {
+        let _ = writeln!(t, "synapses_per_clock = {n}");
+    }
     match s.board {
         // The iCEBreaker's PLL gives 24 MHz (as examples/up5k-feedforward.toml), and its FT2232H
         // takes 3 Mbaud: 8 core clocks per bit.

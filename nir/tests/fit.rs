@@ -1,6 +1,7 @@
 //! The import fits the board: MNIST-shaped graphs (784 inputs) on the iCEBreaker, where 8-bit
 //! weights do not fit its four SPRAMs. Built in memory: random weights, IF neurons.
 
+use spikemesh_hdl::fpga::dsp_fit::dsp_fit;
 use spikemesh_hdl::fpga::fit::memory_fit;
 use spikemesh_nir::convention::Reset;
 use spikemesh_nir::fit::import_to_fit;
@@ -53,6 +54,7 @@ fn options(weight_bits: u32) -> Options {
         dt: 1e-3,
         model: None,
         neurons_per_core: None,
+        synapses_per_clock: None,
         reset: Reset::Value,
         deferred_subtract: false,
     }
@@ -100,5 +102,12 @@ fn the_committed_mnist_network_gets_the_widest_weights_each_board_fits() {
         let hw = Network::load(&imp.toml).unwrap().hardware;
         assert_eq!(hw.widths.weight_bits, bits, "{board}");
         assert_eq!(memory_fit(&hw).unwrap().verdict, "fits", "{board}");
+        let dsp = dsp_fit(&hw).unwrap();
+        assert_eq!(dsp.verdict, "fits", "{board}: {dsp}");
+        if board == "icebreaker" {
+            // Two `cuba` cores take 12 of the UP5K's 8 DSP blocks (and 5522 of its 5280 logic
+            // cells: 2026-12-06): one core holds all 138 neurons, its 4-bit row 4 per clock.
+            assert_eq!((hw.cores(), hw.neurons_per_core, hw.synapses_per_clock), (1, 138, 4), "{dsp}");
+        }
     }
 }

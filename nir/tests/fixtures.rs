@@ -39,6 +39,7 @@ fn options(board: &str) -> Options {
         dt: 1e-3,
         model: None,
         neurons_per_core: None,
+        synapses_per_clock: None,
         reset: Reset::Value,
         deferred_subtract: false,
     }

@@ -70,6 +70,7 @@ fn imported(net: &Net, conv: &spikemesh_nir::Convention, steps: usize) -> (Netwo
         dt: conv.dt,
         model: None,
         neurons_per_core: None,
+        synapses_per_clock: None,
         reset: conv.framework_rules.reset,
         deferred_subtract: conv.framework_rules.deferred_subtract,
     };
@@ -172,6 +173,7 @@ fn without_the_convention_the_same_files_do_not_run() {
             dt: conv.dt,
             model: None,
             neurons_per_core: None,
+            synapses_per_clock: None,
             reset: conv.framework_rules.reset,
             deferred_subtract: false,
         };

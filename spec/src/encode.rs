@@ -10,7 +10,7 @@ use std::str::FromStr;
 pub enum Encoder {
     /// `count:K`: value x gives q = round(K x) spikes (ties to even, as numpy's `rint`), evenly
     /// spaced: one at timestep t < K when floor((t+1) q / K) > floor(t q / K).
-    /// examples/mnist/train.py trains with `count:8`.
+    /// examples/mnist/train.py trains MNIST with `count:4`, Fashion-MNIST with `count:2`.
     Count {
         /// K.
         window: usize,

@@ -2,6 +2,7 @@
 
 pub mod board_top;
 pub mod boards;
+pub mod dsp_fit;
 pub mod ecp5_models;
 pub mod fit;
 pub mod flow;

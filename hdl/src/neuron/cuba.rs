@@ -267,6 +267,16 @@ impl super::NeuronHdl for CubaHdl {
         (shape.current_bits + 2).max(26)
     }
 
+    fn dsp_blocks(&self, shape: &crate::shape::CoreShape, operand: usize) -> usize {
+        // Stage 2's two products: |u| (U - 1 bits) and |v| (P - 1 bits), each by a 13-bit
+        // factor, split by Yosys into operand-wide slices of the wider side. `leak_multiply` is
+        // off only where the device has no DSP blocks (the HX8K), and the products are logic.
+        if !shape.leak_multiply {
+            return 0;
+        }
+        (shape.current_bits - 1).div_ceil(operand) + (shape.potential_bits - 1).div_ceil(operand)
+    }
+
     fn module(&self, shape: &crate::shape::CoreShape, d: usize, module: &str) -> String {
         let (p, u) = (shape.potential_bits, shape.current_bits);
         let inner = match d {

@@ -184,6 +184,11 @@ impl super::NeuronHdl for LifHdl {
         "lif"
     }
 
+    fn dsp_blocks(&self, shape: &crate::shape::CoreShape, _operand: usize) -> usize {
+        // The leak's 16 x 16 multiply (`arith/leak.rs`), when it is one.
+        usize::from(shape.leak_multiply && shape.potential_bits <= 16)
+    }
+
     fn module(&self, shape: &crate::shape::CoreShape, d: usize, module: &str) -> String {
         let (p, m) = (shape.potential_bits, shape.leak_multiply);
         let inner = match d {

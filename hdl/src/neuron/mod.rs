@@ -26,6 +26,13 @@ pub trait NeuronHdl: Sync {
     /// Verilog of module `module` with the contract ports ([`contract_header`]) on `d`-bit
     /// data, followed by every module it instantiates, each named `module$...` or `module_...`.
     fn module(&self, shape: &CoreShape, d: usize, module: &str) -> String;
+    /// DSP blocks the datapath's products take on a device whose blocks multiply `operand`-bit
+    /// unsigned values (iCE40 `SB_MAC16`: 16; ECP5 `MULT18X18D`: 17 unsigned of its 18 signed
+    /// bits), as Yosys splits a product into them: the `check` prediction that
+    /// `hdl/tests/neuron_synth.rs` holds against Yosys.
+    fn dsp_blocks(&self, _shape: &CoreShape, _operand: usize) -> usize {
+        0
+    }
 }
 
 /// The datapath of `model`, if it has one.
