@@ -96,14 +96,13 @@ impl CoreSim {
 
     /// Notes that the next source of the chip's fan-out table drives axon rows `rows` here
     /// (call once per source, in source order).
-    pub(crate) fn add_source(&mut self, rows: impl IntoIterator<Item = u32>) {
-        let rows: Vec<u32> = rows.into_iter().collect();
-        let span = match rows.as_slice() {
+    pub(crate) fn add_source(&mut self, rows: &[u32]) {
+        let span = match rows {
             &[row] => (row, 1),
             _ => (self.source_rows.len() as u32, rows.len() as u32),
         };
         if rows.len() != 1 {
-            self.source_rows.extend(rows);
+            self.source_rows.extend_from_slice(rows);
         }
         self.source_span.push(span);
     }

@@ -81,10 +81,16 @@ impl Golden {
         let fanouts = (0..slots)
             .map(|g| mapping.neuron_destinations(g / n, g % n))
             .chain(mapping.input_fanout.iter().map(|d| d.as_slice()));
+        // A source's rows sorted by core in one pass over its destinations (not one per core:
+        // construction was sources x cores x destinations).
+        let mut rows_at: Vec<Vec<u32>> = vec![Vec::new(); cores.len()];
         for dests in fanouts {
-            let at = |c: usize| dests.iter().filter(move |d| hw.core_index(d.x as usize, d.y as usize) == c);
-            for (c, core) in cores.iter_mut().enumerate() {
-                core.add_source(at(c).map(|d| d.axon));
+            rows_at.iter_mut().for_each(Vec::clear);
+            for d in dests {
+                rows_at[hw.core_index(d.x as usize, d.y as usize)].push(d.axon);
+            }
+            for (core, rows) in cores.iter_mut().zip(&rows_at) {
+                core.add_source(rows);
             }
             source_events.push(
                 dests.iter().map(|d| cores[hw.core_index(d.x as usize, d.y as usize)].events(d.axon) as u64).sum(),

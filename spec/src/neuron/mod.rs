@@ -210,33 +210,6 @@ pub enum Columns<'a> {
     Wide([&'a mut [i64]; MAX_STATE]),
 }
 
-/// How a register column stores a value.
-pub trait Column: Copy {
-    /// The stored value.
-    fn get(self) -> i64;
-    /// `x` stored (the state register's width fits the column: see [`Columns`]).
-    fn put(x: i64) -> Self;
-}
-
-impl Column for i32 {
-    fn get(self) -> i64 {
-        self as i64
-    }
-    fn put(x: i64) -> Self {
-        debug_assert!(i32::try_from(x).is_ok(), "{x} does not fit a 32-bit register column");
-        x as i32
-    }
-}
-
-impl Column for i64 {
-    fn get(self) -> i64 {
-        self
-    }
-    fn put(x: i64) -> Self {
-        x
-    }
-}
-
 impl StateField {
     /// Whether the register fits a 32-bit column.
     pub fn fits_i32(&self) -> bool {
@@ -278,8 +251,9 @@ macro_rules! simd_targets {
     };
 }
 
-/// An integer type a neuron update computes in: `i64` always, `i32` where a model shows its
-/// widths keep every intermediate value within it (twice the neurons per vector instruction).
+/// An integer type a neuron update computes in, and a register column stores: `i64` always,
+/// `i32` where a model shows its widths keep every intermediate value within it (twice the
+/// neurons per vector instruction), or where every register fits (see [`Columns`]).
 pub trait Lane:
     Copy + Ord + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self> + std::ops::Shr<u32, Output = Self>
 {
@@ -308,7 +282,7 @@ impl Lane for i32 {
     const ZERO: Self = 0;
     const ONE: Self = 1;
     fn of(x: i64) -> Self {
-        debug_assert!(i32::try_from(x).is_ok(), "{x} does not fit an i32 lane");
+        debug_assert!(i32::try_from(x).is_ok(), "{x} does not fit an i32 lane or register column");
         x as i32
     }
     fn wide(self) -> i64 {
@@ -322,7 +296,7 @@ simd_targets! {
 /// its spikes noted as flags that are read after: the update loop then has no data-dependent
 /// push in it, and the compiler steps several neurons per instruction with the model's own
 /// update (nothing else computes it).
-fn step_columns<C: Column, T: Lane, const R: usize, F: FnMut(&mut [T; MAX_STATE], T) -> bool>(
+fn step_columns<C: Lane, T: Lane, const R: usize, F: FnMut(&mut [T; MAX_STATE], T) -> bool>(
     regs: [&mut [C]; MAX_STATE],
     inputs: &mut [i32],
     first: u32,
@@ -341,26 +315,26 @@ fn step_columns<C: Column, T: Lane, const R: usize, F: FnMut(&mut [T; MAX_STATE]
         for k in 0..n {
             // Only the first R columns are read and written (R is a constant: the tests fold).
             let mut s = [T::ZERO; MAX_STATE];
-            s[0] = T::of(a[k].get());
+            s[0] = T::of(a[k].wide());
             if R > 1 {
-                s[1] = T::of(b[k].get());
+                s[1] = T::of(b[k].wide());
             }
             if R > 2 {
-                s[2] = T::of(cc[k].get());
+                s[2] = T::of(cc[k].wide());
             }
             if R > 3 {
-                s[3] = T::of(d[k].get());
+                s[3] = T::of(d[k].wide());
             }
             f[k] = step(&mut s, T::of(x[k] as i64)) as u8;
-            a[k] = C::put(s[0].wide());
+            a[k] = C::of(s[0].wide());
             if R > 1 {
-                b[k] = C::put(s[1].wide());
+                b[k] = C::of(s[1].wide());
             }
             if R > 2 {
-                cc[k] = C::put(s[2].wide());
+                cc[k] = C::of(s[2].wide());
             }
             if R > 3 {
-                d[k] = C::put(s[3].wide());
+                d[k] = C::of(s[3].wide());
             }
             x[k] = 0;
         }
