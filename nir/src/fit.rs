@@ -9,8 +9,9 @@ use crate::error::{NirError, Result};
 use crate::quantise::{import, Imported, Options};
 use crate::reduce::Net;
 use serde::Serialize;
-use spikemesh_hdl::fpga::dsp_fit::dsp_fit;
+use spikemesh_hdl::fpga::dsp_fit::{dsp_fit, ECP5_OPERAND};
 use spikemesh_hdl::fpga::fit::memory_fit;
+use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
 use spikemesh_spec::{Hardware, Network};
 use std::fmt::Write as _;
 use std::path::Path;
@@ -22,22 +23,31 @@ pub const WEIGHT_BITS: [u32; 5] = [8, 7, 6, 5, 4];
 /// On the ECP5 boards memory binds before logic, so the import prefers small cores there: a core
 /// streams an axon's row in `neurons_per_core / synapses_per_clock` clocks and the cores stream
 /// theirs side by side, so a layer split over more cores is a faster chip. MNIST's 784-128-10
-/// on the ULX3S-85F, mean clocks per image on the RTL (30 test images, 2026-12-07): 35472 at
-/// 128 neurons per core (1.42 ms at 25 MHz), 20733 at 64, 11977 at 32, 9579 at 16 (0.38 ms).
-/// This bounds how many cores it may spread to, whatever their model: the multipliers (`cuba`
-/// takes 4 `MULT18X18D` per core, the most of any model) and a 60 % share of the LUT4s at 1600
-/// per core (that MNIST chip's 9 `cuba` cores with their routers and the bridge: 13971 LUT4). Lattice's ECP5 data sheet
+/// on the ULX3S-85F, mean clocks per image on the RTL (30 test images, 2026-12-07, the network
+/// of 2026-12-06): 35472 at 128 neurons per core (1.42 ms at 25 MHz), 20733 at 64, 11977 at 32,
+/// 9579 at 16 (0.38 ms). This bounds how many cores it may spread to, whatever their model: the
+/// multipliers (as many per core as `cuba` takes at Lava's widths, the most of any model:
+/// [`mults_per_core`]) and a 60 % share of the LUT4s at 1600 per core (that MNIST chip's 9
+/// `cuba` cores with their routers and the bridge: 13971 LUT4). Lattice's ECP5 data sheet
 /// (DS1044, family table): LFE5U-25F 24k LUT4 and 28 multipliers, LFE5U-85F 84k and 156.
 /// None: the board's logic binds first (the iCE40 boards), so the import keeps its own size.
 pub fn fast_cores(board: &str) -> Option<usize> {
-    const MULTS_PER_CORE: usize = 4;
     const LUTS_PER_CORE: usize = 1600;
     let (luts, mults) = match board {
         "ulx3s-25f" => (24_000, 28),
         "ulx3s-85f" => (84_000, 156),
         _ => return None,
     };
-    Some((mults / MULTS_PER_CORE).min(luts * 6 / 10 / LUTS_PER_CORE))
+    Some((mults / mults_per_core()).min(luts * 6 / 10 / LUTS_PER_CORE))
+}
+
+/// ECP5 multipliers a core takes at most: `cuba` at Lava's 24-bit current and potential, as
+/// `check` counts them (`NeuronHdl::dsp_blocks`): 4.
+pub fn mults_per_core() -> usize {
+    let cuba = spikemesh_spec::neuron::model_named("cuba").expect("cuba is a built-in model");
+    let reference = CoreShape::reference(CrossbarStyle::Inferred);
+    let shape = CoreShape { potential_bits: 24, current_bits: 24, ..reference }.with_model(cuba);
+    spikemesh_hdl::neuron::datapath(cuba).map_or(1, |d| d.dsp_blocks(&shape, ECP5_OPERAND).max(1))
 }
 
 /// One shape the search tried, and what the board's memory made of it.

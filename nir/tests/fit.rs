@@ -111,3 +111,14 @@ fn the_committed_mnist_network_gets_the_widest_weights_each_board_fits() {
         }
     }
 }
+
+/// The ECP5 boards' core budget (`fit::fast_cores`) from the multipliers `check` counts per
+/// `cuba` core (4 at Lava's widths) and the LUTs: 7 cores on the 25F (its 28 multipliers allow 7,
+/// its LUTs 9), 31 on the 85F (its LUTs allow 31, its 156 multipliers 39); none on the iCE40 boards.
+#[test]
+fn the_ecp5_core_budget_follows_the_counted_multipliers() {
+    assert_eq!(spikemesh_nir::fit::mults_per_core(), 4);
+    assert_eq!(spikemesh_nir::fit::fast_cores("ulx3s-25f"), Some(7));
+    assert_eq!(spikemesh_nir::fit::fast_cores("ulx3s-85f"), Some(31));
+    assert_eq!(spikemesh_nir::fit::fast_cores("icebreaker"), None);
+}

@@ -13,6 +13,12 @@ use spikemesh_spec::Hardware;
 /// Event counters of the chip (timesteps; frames accepted, rejected; spikes sent).
 pub const EVENT_COUNTERS: usize = 4;
 
+/// Unsigned bits of an operand an iCE40 `SB_MAC16` multiplies.
+pub const ICE40_OPERAND: usize = 16;
+
+/// Unsigned bits of an operand an ECP5 `MULT18X18D` multiplies (18 signed).
+pub const ECP5_OPERAND: usize = 17;
+
 /// The DSP verdict for a board.
 #[derive(Debug, Clone, Serialize)]
 pub struct DspFit {
@@ -43,9 +49,9 @@ pub fn dsp_fit(hw: &Hardware) -> Option<DspFit> {
     // Lattice DS1105 (iCE40 UltraPlus family table): UP5K 8 DSPs; DS1044 (ECP5 family
     // table): LFE5U-25F 28 and LFE5U-85F 156 18x18 multipliers.
     let (device, block, operand, available) = match hw.board {
-        Board::Icebreaker => ("iCE40 UP5K", "SB_MAC16", 16, 8),
-        Board::Ulx3s25f => ("ECP5 LFE5U-25F", "MULT18X18D", 17, 28),
-        Board::Ulx3s85f => ("ECP5 LFE5U-85F", "MULT18X18D", 17, 156),
+        Board::Icebreaker => ("iCE40 UP5K", "SB_MAC16", ICE40_OPERAND, 8),
+        Board::Ulx3s25f => ("ECP5 LFE5U-25F", "MULT18X18D", ECP5_OPERAND, 28),
+        Board::Ulx3s85f => ("ECP5 LFE5U-85F", "MULT18X18D", ECP5_OPERAND, 156),
         Board::Hx8kBreakout | Board::Sim => return None,
     };
     let shape = CoreShape::for_board(hw);
