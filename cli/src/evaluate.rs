@@ -57,6 +57,10 @@ pub struct Args {
     /// Baud rate with --port (default: the network's).
     #[arg(long)]
     pub baud: Option<u32>,
+    /// With --port: milliseconds to wait for an answer before sending a command again (a large
+    /// chip's post-synthesis netlist behind `board-sim --netlist` can need more than a board).
+    #[arg(long, default_value_t = spikemesh_host::board::DEFAULT_TIMEOUT_MS)]
+    pub timeout_ms: u64,
     /// Output population (default: the last recorded one; a NIR graph's Output).
     #[arg(long)]
     pub output: Option<String>,
@@ -313,7 +317,9 @@ fn eval_network(a: &Args) -> Result<Outcome> {
     limit(a, &mut data);
     let out_pop = score::output_population(&net, a.output.as_deref())?;
     let hw = match (&a.port, a.engine) {
-        (Some(port), _) => Hardware::Board { port, baud: a.baud.unwrap_or(net.hardware.baud) },
+        (Some(port), _) => {
+            Hardware::Board { port, baud: a.baud.unwrap_or(net.hardware.baud), timeout_ms: a.timeout_ms }
+        }
         (None, EvalEngine::Verilator) => Hardware::Verilator,
         (None, _) => Hardware::Golden,
     };

@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long)]
     verify: bool,
     /// Milliseconds to wait for an answer before sending a command again.
-    #[arg(long, default_value_t = 2000)]
+    #[arg(long, default_value_t = spikemesh_host::board::DEFAULT_TIMEOUT_MS)]
     timeout_ms: u64,
     /// Let SPIKES frames stream (STEP) even when the board offers STEP_PULLED: no round trip
     /// per frame, but a damaged frame's spikes are lost (and reported).

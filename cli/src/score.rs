@@ -33,6 +33,8 @@ pub enum Hardware<'a> {
         port: &'a str,
         /// The UART's baud rate.
         baud: u32,
+        /// Milliseconds to wait for an answer before sending a command again.
+        timeout_ms: u64,
     },
 }
 
@@ -123,10 +125,10 @@ pub fn score(
     let mut threads = 1;
     let t0 = Instant::now();
     match hw {
-        Hardware::Board { port, baud } => {
+        Hardware::Board { port, baud, timeout_ms } => {
             spikemesh_hdl::neuron::check_datapaths(net, mapping, spikemesh_hdl::neuron::Target::Board)?;
             let mut board = Board::open(port, *baud)?;
-            board.timeout = Duration::from_millis(2000);
+            board.timeout = Duration::from_millis(*timeout_ms);
             board.load(mapping, |_, _| {}).context("loading the network")?;
             engine = format!("board on {port}");
             for (s, sample) in samples.iter().enumerate() {

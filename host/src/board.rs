@@ -35,6 +35,11 @@ pub struct Status {
 /// A recorded spike from the board: its timestep and the host flit (core x, y, neuron slot).
 pub type BoardSpike = (u32, Flit);
 
+/// How long a command waits for its answer before it is sent again, unless the caller says:
+/// a board answers in microseconds, the virtual board in milliseconds. A large chip's
+/// post-synthesis netlist in Verilator can take seconds (`--timeout-ms`).
+pub const DEFAULT_TIMEOUT_MS: u64 = 2000;
+
 /// A session with a board.
 pub struct Board<P> {
     port: P,
@@ -85,7 +90,7 @@ impl<P: Read + Write> Board<P> {
             seq,
             info: None,
             model: None,
-            timeout: Duration::from_secs(2),
+            timeout: Duration::from_millis(DEFAULT_TIMEOUT_MS),
             retries: 3,
             bad_frames: 0,
             resent: 0,

@@ -247,7 +247,11 @@ impl Network {
         let hw = match (engine, &port) {
             ("golden", _) => Hardware::Golden,
             ("verilator", _) => Hardware::Verilator,
-            ("board", Some(port)) => Hardware::Board { port, baud: baud.unwrap_or(net.hardware.baud) },
+            ("board", Some(port)) => Hardware::Board {
+                port,
+                baud: baud.unwrap_or(net.hardware.baud),
+                timeout_ms: spikemesh_host::board::DEFAULT_TIMEOUT_MS,
+            },
             ("board", None) => return Err(err("engine 'board' needs port= (the board's serial port)")),
             (other, _) => return Err(err(format!("engine '{other}': golden, verilator or board"))),
         };
