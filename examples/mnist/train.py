@@ -6,7 +6,9 @@ snnTorch's own NIR exporter, for MNIST (a subset) or Fashion-MNIST (the full off
 - fashion: Fashion-MNIST's official 60000 / 10000 split, from its original IDX files (the
            Debian package `dataset-fashion-mnist`, or `--fashion-dir` pointing anywhere else).
 
-Input(784) -> Linear -> Leaky(HIDDEN) -> Linear -> Leaky(10), snnTorch's defaults (subtract
+Input(784) -> Linear -> Leaky(HIDDEN) -> Linear -> Leaky(10); with `--conv C` a convolution
+first, Input(1x28x28) -> Conv2d(C, 5x5, stride 2, padding 2) -> Leaky(Cx14x14) -> [Linear ->
+Leaky(HIDDEN), unless --hidden 0] -> Linear -> Leaky(10). snnTorch's defaults (subtract
 reset, ATan surrogate), beta 0.9, threshold 1, cross-entropy on output spike counts plus a
 cost on hidden spikes (each spike is a crossbar row the chip streams: fewer spikes, less
 latency). Pixel p (0..255) gives round(K p / 255) evenly spaced spikes in K timesteps
@@ -43,9 +45,8 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 SEED = 0
 # Timesteps snnTorch runs a sample. The chip takes one timestep per layer (a hop), so it runs
-# HOPS more to put out the same STEPS timesteps of the output layer.
+# one more per layer of weights to put out the same STEPS timesteps of the output layer.
 STEPS = 10
-HOPS = 2
 BETA = 0.9
 # Per task: input spikes per pixel at most (count:K), epochs, hidden-spike cost, augmentation.
 RECIPE = {
@@ -134,6 +135,25 @@ def grid_step(w: torch.Tensor, bits: int) -> torch.Tensor:
     return torch.tensor(1.0 / math.floor(1.0 / step * (1 + 1e-6)))
 
 
+class QuantisedConv(torch.nn.Conv2d):
+    """A bias-free 5x5 stride-2 Conv2d (1 input channel) whose forward pass uses its weights on
+    the import's grid: 28x28 in, 14x14 out per channel."""
+
+    def __init__(self, channels: int, bits: int) -> None:
+        super().__init__(1, channels, 5, stride=2, padding=2, bias=False)
+        self.bits = bits
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        w = self.weight if self.bits == 0 else RoundToGrid.apply(self.weight, grid_step(self.weight, self.bits))
+        return self._conv_forward(x.reshape(-1, 1, 28, 28), w, None).flatten(1)
+
+    def round_weights(self) -> None:
+        """Puts the weights on the grid for good (before export)."""
+        if self.bits:
+            with torch.no_grad():
+                self.weight.copy_(RoundToGrid.apply(self.weight, grid_step(self.weight, self.bits)))
+
+
 class Quantised(torch.nn.Linear):
     """A bias-free Linear whose forward pass uses its weights on the import's grid."""
 
@@ -159,15 +179,19 @@ def leaky(n: int) -> snn.Leaky:
 
 
 def counts(net: torch.nn.Sequential, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Output spike counts per sample, and hidden spikes per sample."""
+    """Output spike counts per sample, and hidden spikes per sample. `net` alternates layers
+    of weights and Leaky neurons."""
     for m in net:
         if isinstance(m, snn.Leaky):
             m.reset_hidden()
     out, hidden = 0, 0
     for x_t in x:
-        h = net[1](net[0](x_t))
-        out = out + net[3](net[2](h))
-        hidden = hidden + h.sum(1)
+        h = x_t
+        for i in range(0, len(net), 2):
+            h = net[i + 1](net[i](h))
+            if i + 2 < len(net):
+                hidden = hidden + h.sum(1)
+        out = out + h
     return out, hidden
 
 
@@ -180,6 +204,12 @@ def main() -> None:
         default=ROOT / "target/fashion-mnist-data/usr/share/datasets/fashion-mnist",
     )
     ap.add_argument("--hidden", type=int, default=128)
+    ap.add_argument("--conv", type=int, default=0, help="a 5x5 stride-2 convolution of C channels for the hidden layer")
+    ap.add_argument(
+        "--stem",
+        default=None,
+        help="writes STEM.nir and STEM-report.json in examples/mnist, or at STEM if it is absolute (default: the task)",
+    )
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--window", type=int, default=None, help="count:K encoding's K (spikes per pixel at most)")
     ap.add_argument("--weight-bits", type=int, default=4, help="the weight grid trained for; 0 trains in float")
@@ -195,12 +225,17 @@ def main() -> None:
     xtr, xte, ytr, yte = mnist_subset() if a.task == "mnist" else fashion(a.fashion_dir)
     out = a.out or ROOT / "target" / a.task
     out.mkdir(parents=True, exist_ok=True)
-    net = torch.nn.Sequential(
-        Quantised(784, a.hidden, a.weight_bits),
-        leaky(a.hidden),
-        Quantised(a.hidden, 10, a.weight_bits),
-        leaky(10),
-    )
+    # Neurons per layer; the convolution's flattened (channel, row, column).
+    sizes = ([a.conv * 14 * 14] if a.conv else []) + ([a.hidden] if a.hidden else []) + [10]
+    if len(sizes) < 2:
+        raise SystemExit("--hidden 0 needs --conv: a network needs a hidden layer")
+    layers: list[torch.nn.Module] = []
+    for i, n in enumerate(sizes):
+        first = QuantisedConv(a.conv, a.weight_bits) if a.conv and i == 0 else None
+        layers += [first or Quantised(sizes[i - 1] if i else 784, n, a.weight_bits), leaky(n)]
+    net = torch.nn.Sequential(*layers)
+    hidden = sum(sizes[:-1])
+    stem = a.stem or a.task
     opt = torch.optim.Adam(net.parameters(), lr=2e-3)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
     ste = torch.from_numpy(spikes(xte, window))
@@ -210,31 +245,51 @@ def main() -> None:
         for b in range(0, len(order), 128):
             j = order[b : b + 128]
             x = augment(xtr[j], rng) if recipe["augment"] else xtr[j]
-            out_counts, hidden = counts(net, torch.from_numpy(spikes(x, window)))
+            out_counts, spikes_hidden = counts(net, torch.from_numpy(spikes(x, window)))
             loss = torch.nn.functional.cross_entropy(out_counts, torch.from_numpy(ytr[j]).long())
-            loss = loss + recipe["spike_cost"] * hidden.mean() / a.hidden
+            loss = loss + recipe["spike_cost"] * spikes_hidden.mean() / hidden
             opt.zero_grad()
             loss.backward()
             opt.step()
         schedule.step()
         with torch.no_grad():
-            c, hidden = counts(net, ste)
+            c, spikes_hidden = counts(net, ste)
             acc = float((c.numpy().argmax(1) == yte).mean())
-        print(f"{a.task} epoch {epoch + 1}: test {acc:.4f}, {float(hidden.mean()):.0f} hidden spikes per image", flush=True)
-    for m in (net[0], net[2]):
+        print(
+            f"{stem} epoch {epoch + 1}: test {acc:.4f}, {float(spikes_hidden.mean()):.0f} hidden spikes per image",
+            flush=True,
+        )
+    for m in net[::2]:
         m.round_weights()
     with torch.no_grad():
-        c, hidden = counts(net, ste)
+        c, spikes_hidden = counts(net, ste)
         test_counts = c.numpy().astype(int)
-        # Exported as plain Linear layers (what snnTorch's exporter knows), holding the
+        # Exported as plain torch layers (what snnTorch's exporter knows), holding the
         # weights on the grid: the graph is the network that was evaluated.
-        plain = torch.nn.Sequential(
-            torch.nn.Linear(784, a.hidden, bias=False), net[1], torch.nn.Linear(a.hidden, 10, bias=False), net[3]
-        )
-        plain[0].weight.copy_(net[0].weight)
-        plain[2].weight.copy_(net[2].weight)
-        graph = export_to_nir(plain, torch.zeros(784))
-    nir.write(HERE / f"{a.task}.nir", graph)
+        plain: list[torch.nn.Module] = []
+        for i, n in enumerate(sizes):
+            if a.conv and i == 0:
+                # The exporter writes the neurons in the convolution's (channel, row, column)
+                # shape, then a Flatten.
+                shape = (a.conv, 14, 14)
+                conv = torch.nn.Conv2d(1, a.conv, 5, stride=2, padding=2, bias=False)
+                conv.weight.copy_(net[0].weight)
+                lif = snn.Leaky(
+                    beta=net[1].beta.reshape(shape), threshold=net[1].threshold.reshape(shape), init_hidden=True
+                )
+                plain += [conv, lif, torch.nn.Flatten()]
+            else:
+                linear = torch.nn.Linear(sizes[i - 1] if i else 784, n, bias=False)
+                linear.weight.copy_(net[2 * i].weight)
+                plain += [linear, net[2 * i + 1]]
+        for m in plain:
+            if isinstance(m, snn.Leaky):
+                m.reset_hidden()
+        # nirtorch traces a batch for a convolution; ignore_dims drops it from the shapes
+        # (without it NIR's type inference fails on the convolution: "tuple index out of range").
+        sample, ignore = (torch.zeros(1, 1, 28, 28), [0]) if a.conv else (torch.zeros(784), [])
+        graph = export_to_nir(torch.nn.Sequential(*plain), sample, ignore_dims=ignore)
+    nir.write(HERE / f"{stem}.nir", graph)
     pred = test_counts.argmax(1)
     test_spikes = spikes(xte, window)
     with open(out / "test-samples.csv", "w") as f:
@@ -254,25 +309,32 @@ def main() -> None:
         if a.task == "mnist"
         else "Fashion-MNIST, official 60000/10000 split (IDX files)",
         "framework": f"snntorch {version('snntorch')}, torch {version('torch')}, nir {version('nir')}",
-        "network": f"784-{a.hidden}-10, snntorch.Leaky(beta={BETA}), threshold 1, subtract reset, no biases",
+        "network": "-".join(
+            ["784"]
+            + [f"conv({a.conv}x5x5, stride 2, padding 2)"] * bool(a.conv)
+            + [str(n) for n in sizes[bool(a.conv) :]]
+        )
+        + f", snntorch.Leaky(beta={BETA}), threshold 1, subtract reset, no biases",
         "encoding": f"count:{window} (pixel p gives round({window} p / 255) evenly spaced spikes in {window} timesteps), "
-        f"{STEPS} timesteps per sample in snnTorch, {STEPS + HOPS} on the chip (one more per hop)",
+        f"{STEPS} timesteps per sample in snnTorch, {STEPS + len(sizes)} on the chip (one more per hop)",
         "encoder": f"count:{window}",
         "weights": f"trained on the import's {a.weight_bits}-bit grid (straight-through rounding), exported rounded"
         if a.weight_bits
         else "float",
-        "augmentation": "random shift (2 px), rotation (15 degrees), scale (0.9 to 1.1)" if recipe["augment"] else "none",
+        "augmentation": "random shift (2 px), rotation (15 degrees), scale (0.9 to 1.1)"
+        if recipe["augment"]
+        else "none",
         "hidden_spike_cost": recipe["spike_cost"],
-        "hidden_spikes_per_test_image": float(hidden.mean()),
+        "hidden_spikes_per_test_image": float(spikes_hidden.mean()),
         "input_spikes_per_test_image": float(test_spikes.sum() / len(xte)),
         "epochs": epochs,
         "train_images": len(xtr),
         "test_images": len(xte),
         "framework_steps_per_sample": STEPS,
-        "steps_per_sample": STEPS + HOPS,
+        "steps_per_sample": STEPS + len(sizes),
         "test_accuracy": float((pred == yte).mean()),
     }
-    (HERE / f"{a.task}-report.json").write_text(json.dumps(report, indent=2) + "\n")
+    (HERE / f"{stem}-report.json").write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
 
 

@@ -134,7 +134,10 @@ pub fn memory_fit(hw: &Hardware) -> Option<MemoryFit> {
     let bridge = bridge_memories();
     let (max, min) = if ecp5 {
         let all: usize = mems.iter().map(|&m| ecp5_blocks(m)).sum();
-        let xbar = if shape.crossbar == CrossbarStyle::Inferred { bits(&mems[0]).div_ceil(18 * 1024) } else { 0 };
+        // The crossbar is one bank per lane (the first `lanes` memories): counting one bank
+        // alone put the 9-core MNIST chip at 20 blocks where Yosys used 74 (2026-12-07).
+        let banks = if shape.crossbar == CrossbarStyle::Inferred { &mems[..shape.lanes()] } else { &[][..] };
+        let xbar: usize = banks.iter().map(|m| bits(m).div_ceil(18 * 1024)).sum();
         let b: usize = bridge.iter().map(|&m| ecp5_blocks(m)).sum();
         (cores * all + b, cores * xbar + b)
     } else {
