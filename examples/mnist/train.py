@@ -116,23 +116,36 @@ def augment(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 class RoundToGrid(torch.autograd.Function):
-    """w rounded to multiples of `step`; the gradient passes straight through."""
+    """w rounded to multiples of `step`, at most `top` of them; the gradient passes straight through."""
 
     @staticmethod
-    def forward(ctx: object, w: torch.Tensor, step: torch.Tensor) -> torch.Tensor:
-        return torch.round(w / step) * step
+    def forward(ctx: object, w: torch.Tensor, step: torch.Tensor, top: int) -> torch.Tensor:
+        return torch.round(w / step).clamp(-top, top) * step
 
     @staticmethod
-    def backward(ctx: object, grad: torch.Tensor) -> tuple[torch.Tensor, None]:
-        return grad, None
+    def backward(ctx: object, grad: torch.Tensor) -> tuple[torch.Tensor, None, None]:
+        return grad, None, None
 
 
 def grid_step(w: torch.Tensor, bits: int) -> torch.Tensor:
     """The import's weight step for a layer (nir/src/quantise.rs): the largest weight at the
     top of the signed range, then widened so the threshold (1) is a whole number of steps."""
-    step = float(w.detach().abs().max()) / (2 ** (bits - 1) - 1)
+    top = 2 ** (bits - 1) - 1
+    largest = float(w.detach().abs().max())
     # In f64 with the import's tolerance: the weights come back to it as f32 (quantise.rs).
-    return torch.tensor(1.0 / math.floor(1.0 / step * (1 + 1e-6)))
+    steps = math.floor(top / largest * (1 + 1e-6))
+    # The widened step can round the largest weight below the top step (6 of 7): the import,
+    # which starts from the largest weight, would then choose a finer grid and round every
+    # weight again (3.8 % RMS on a convolution, 2026-12-07). One step finer puts it at the top
+    # (RoundToGrid clamps it there).
+    if round(largest * steps) < top:
+        steps += 1
+    return torch.tensor(1.0 / steps)
+
+
+def on_grid(w: torch.Tensor, bits: int) -> torch.Tensor:
+    """w on the import's grid (straight-through gradient)."""
+    return RoundToGrid.apply(w, grid_step(w, bits), 2 ** (bits - 1) - 1)
 
 
 class QuantisedConv(torch.nn.Conv2d):
@@ -144,14 +157,14 @@ class QuantisedConv(torch.nn.Conv2d):
         self.bits = bits
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        w = self.weight if self.bits == 0 else RoundToGrid.apply(self.weight, grid_step(self.weight, self.bits))
+        w = self.weight if self.bits == 0 else on_grid(self.weight, self.bits)
         return self._conv_forward(x.reshape(-1, 1, 28, 28), w, None).flatten(1)
 
     def round_weights(self) -> None:
         """Puts the weights on the grid for good (before export)."""
         if self.bits:
             with torch.no_grad():
-                self.weight.copy_(RoundToGrid.apply(self.weight, grid_step(self.weight, self.bits)))
+                self.weight.copy_(on_grid(self.weight, self.bits))
 
 
 class Quantised(torch.nn.Linear):
@@ -164,13 +177,13 @@ class Quantised(torch.nn.Linear):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.bits == 0:
             return super().forward(x)
-        return x @ RoundToGrid.apply(self.weight, grid_step(self.weight, self.bits)).T
+        return x @ on_grid(self.weight, self.bits).T
 
     def round_weights(self) -> None:
         """Puts the weights on the grid for good (before export)."""
         if self.bits:
             with torch.no_grad():
-                self.weight.copy_(RoundToGrid.apply(self.weight, grid_step(self.weight, self.bits)))
+                self.weight.copy_(on_grid(self.weight, self.bits))
 
 
 def leaky(n: int) -> snn.Leaky:
