@@ -127,10 +127,10 @@ class RoundToGrid(torch.autograd.Function):
         return grad, None, None
 
 
-def grid_step(w: torch.Tensor, bits: int) -> torch.Tensor:
+def grid_step(w: torch.Tensor, top: int) -> torch.Tensor:
     """The import's weight step for a layer (nir/src/quantise.rs): the largest weight at the
-    top of the signed range, then widened so the threshold (1) is a whole number of steps."""
-    top = 2 ** (bits - 1) - 1
+    top step of the signed range (`top`), then widened so the threshold (1) is a whole number
+    of steps."""
     largest = float(w.detach().abs().max())
     # In f64 with the import's tolerance: the weights come back to it as f32 (quantise.rs).
     steps = math.floor(top / largest * (1 + 1e-6))
@@ -145,7 +145,8 @@ def grid_step(w: torch.Tensor, bits: int) -> torch.Tensor:
 
 def on_grid(w: torch.Tensor, bits: int) -> torch.Tensor:
     """w on the import's grid (straight-through gradient)."""
-    return RoundToGrid.apply(w, grid_step(w, bits), 2 ** (bits - 1) - 1)
+    top = 2 ** (bits - 1) - 1
+    return RoundToGrid.apply(w, grid_step(w, top), top)
 
 
 class QuantisedConv(torch.nn.Conv2d):
@@ -155,6 +156,8 @@ class QuantisedConv(torch.nn.Conv2d):
     def __init__(self, channels: int, bits: int) -> None:
         super().__init__(1, channels, 5, stride=2, padding=2, bias=False)
         self.bits = bits
+        # The neurons it drives, (channel, row, column).
+        self.out_shape = (channels, 14, 14)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         w = self.weight if self.bits == 0 else on_grid(self.weight, self.bits)
@@ -165,6 +168,12 @@ class QuantisedConv(torch.nn.Conv2d):
         if self.bits:
             with torch.no_grad():
                 self.weight.copy_(on_grid(self.weight, self.bits))
+
+    def plain(self) -> torch.nn.Conv2d:
+        """A torch Conv2d of the same shape and weights (what snnTorch's exporter knows)."""
+        conv = torch.nn.Conv2d(1, self.out_channels, 5, stride=2, padding=2, bias=False)
+        conv.weight.copy_(self.weight)
+        return conv
 
 
 class Quantised(torch.nn.Linear):
@@ -184,6 +193,12 @@ class Quantised(torch.nn.Linear):
         if self.bits:
             with torch.no_grad():
                 self.weight.copy_(on_grid(self.weight, self.bits))
+
+    def plain(self) -> torch.nn.Linear:
+        """A torch Linear of the same shape and weights (what snnTorch's exporter knows)."""
+        linear = torch.nn.Linear(self.in_features, self.out_features, bias=False)
+        linear.weight.copy_(self.weight)
+        return linear
 
 
 def leaky(n: int) -> snn.Leaky:
@@ -283,21 +298,16 @@ def main() -> None:
         # Exported as plain torch layers (what snnTorch's exporter knows), holding the
         # weights on the grid: the graph is the network that was evaluated.
         plain: list[torch.nn.Module] = []
-        for i, n in enumerate(sizes):
-            if a.conv and i == 0:
-                # The exporter writes the neurons in the convolution's (channel, row, column)
-                # shape, then a Flatten.
-                shape = (a.conv, 14, 14)
-                conv = torch.nn.Conv2d(1, a.conv, 5, stride=2, padding=2, bias=False)
-                conv.weight.copy_(net[0].weight)
+        for layer, neurons in zip(net[::2], net[1::2], strict=True):
+            if isinstance(layer, QuantisedConv):
+                # The exporter writes the neurons in the convolution's shape, then a Flatten.
+                shape = layer.out_shape
                 lif = snn.Leaky(
-                    beta=net[1].beta.reshape(shape), threshold=net[1].threshold.reshape(shape), init_hidden=True
+                    beta=neurons.beta.reshape(shape), threshold=neurons.threshold.reshape(shape), init_hidden=True
                 )
-                plain += [conv, lif, torch.nn.Flatten()]
+                plain += [layer.plain(), lif, torch.nn.Flatten()]
             else:
-                linear = torch.nn.Linear(sizes[i - 1] if i else 784, n, bias=False)
-                linear.weight.copy_(net[2 * i].weight)
-                plain += [linear, net[2 * i + 1]]
+                plain += [layer.plain(), neurons]
         for m in plain:
             if isinstance(m, snn.Leaky):
                 m.reset_hidden()
