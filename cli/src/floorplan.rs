@@ -48,7 +48,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fit: &FitReport, 
             let lines = [
                 format!("core ({}, {}): {}", c.x, c.y, c.model),
                 format!("{} / {} neurons", c.neurons, fit.neurons_per_core),
-                format!("{} / {} axons", c.axons, fit.axons_per_core),
+                format!("{} / {} axons", c.axons, c.axon_rows),
                 format!("{} synapses", c.synapses),
             ];
             for (i, line) in lines.iter().enumerate() {

@@ -86,6 +86,7 @@ pub fn import(a: &Args) -> Result<Report> {
         synapses_per_clock: None,
         reset: conv.framework_rules.reset,
         deferred_subtract: conv.framework_rules.deferred_subtract,
+        core_rows: false,
     };
     let (imported, tried) = import_to_fit(&nir, &opt, a.weight_bits.is_some(), a.neurons_per_core.is_some(), &a.out)?;
     let net = Network::load(&imported.toml)?;

@@ -167,7 +167,7 @@ fn generate(net: &Path, out: &Path, sim_models: bool) -> Result<()> {
     for img in &m.cores {
         let p = out.join(format!("core_{}_{}.csv", img.x, img.y));
         let mut text = String::from("mem,row,col,data\n");
-        for w in spikemesh_spec::memory_map::config_writes(img, n.hardware.axons_per_core, n.hardware.delay_bits) {
+        for w in spikemesh_spec::memory_map::config_writes(img, n.hardware.delay_bits) {
             text += &format!("{},{},{},{:#x}\n", w.mem, w.row, w.col, w.data);
         }
         std::fs::write(&p, text).with_context(|| format!("writing {}", p.display()))?;

@@ -68,13 +68,8 @@ pub fn run(args: Args) -> Result<()> {
         if board.pulls_spikes() { "pulled (STEP_PULLED)" } else { "streamed (STEP)" }
     );
     let t0 = Instant::now();
-    let words: usize = mapping
-        .cores
-        .iter()
-        .map(|c| {
-            spikemesh_spec::memory_map::config_writes(c, net.hardware.axons_per_core, net.hardware.delay_bits).len()
-        })
-        .sum();
+    let words: usize =
+        mapping.cores.iter().map(|c| spikemesh_spec::memory_map::config_writes(c, net.hardware.delay_bits).len()).sum();
     let b = bar(words, "words loaded")?;
     board.load(&mapping, |done, _| b.set_position(done as u64)).context("loading the network")?;
     b.finish_and_clear();

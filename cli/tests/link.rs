@@ -188,6 +188,29 @@ fn the_host_refuses_delays_the_board_was_not_built_for() {
     assert!(m.cores[0].crossbar[..row].iter().any(|&w| w != 0), "the row it would have written");
 }
 
+/// A board whose core 0 was built with fewer crossbar rows (`core_axons`) than the network
+/// uses: INFO cannot tell, so the host's probe of the last row does, before the load.
+#[test]
+fn the_host_refuses_a_board_with_fewer_rows_in_a_core() {
+    let net = Network::load(Path::new(&example("link-2x1.toml"))).unwrap();
+    let m = Mapping::build(&net).unwrap();
+    let used = m.cores[0].axon_source.len();
+    assert!(used > 1);
+    let mut short = net.hardware.clone();
+    short.core_axons[0] = used - 1;
+    let mut b = Board::new(Wire::new(VirtualBoard::new(&short, None).unwrap()));
+    b.identify().unwrap();
+    match b.load(&m, |_, _| {}) {
+        Err(HostError::Mismatch(e)) => assert!(e.starts_with("core (0,0) of the board holds fewer than"), "{e}"),
+        other => panic!("expected a mismatch, got {other:?}"),
+    }
+    let mut fits = net.hardware.clone();
+    fits.core_axons[0] = used;
+    let mut b = Board::new(Wire::new(VirtualBoard::new(&fits, None).unwrap()));
+    b.identify().unwrap();
+    b.load(&m, |_, _| {}).unwrap();
+}
+
 /// The delay example on the virtual board: the host writes every axon row's delay over the
 /// wire, and all 200 crossings are told apart, each checked against the golden model.
 #[test]

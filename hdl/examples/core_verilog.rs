@@ -8,6 +8,7 @@ fn main() {
     let shape = CoreShape {
         neurons: a[0],
         axons: a[1],
+        axon_space: a[1],
         types: 16,
         weight_bits: a[2],
         potential_bits: a[3],

@@ -16,6 +16,7 @@ fn main() {
     let shape = CoreShape {
         neurons: n[0],
         axons: n[1],
+        axon_space: n[1],
         types: 16,
         weight_bits: n[2],
         potential_bits: n[3],

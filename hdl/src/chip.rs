@@ -4,7 +4,7 @@
 
 use crate::link::bridge::Bridge;
 use crate::mesh::router::FLIT;
-use crate::mesh::{mesh_module, rename_top, CORE_BITS};
+use crate::mesh::{core_shapes, mesh_module, rename_top, CORE_BITS};
 use crate::shape::{CoreShape, DW};
 use spikemesh_spec::Hardware;
 
@@ -22,8 +22,8 @@ pub fn clock_hz(hw: &Hardware) -> u64 {
 pub fn chip_verilog(hw: &Hardware, with_models: bool) -> String {
     let shape = CoreShape::for_board(hw);
     // Every core runs the chip's model: the bridge's memory table is that model's.
-    let models = vec![shape.model; hw.cores()];
-    let mut v = mesh_module(&shape, &models, hw.destinations_per_core, hw.mesh_x, hw.mesh_y, with_models, "sm_mesh");
+    let cores = core_shapes(hw, &vec![shape.model; hw.cores()]);
+    let mut v = mesh_module(&shape, &cores, hw.destinations_per_core, hw.mesh_x, hw.mesh_y, with_models, "sm_mesh");
     v.push_str(&rename_top(&crate::verilog_of(Bridge::new(hw, clock_hz(hw))), "sm_bridge"));
     let f1 = FLIT - 1;
     let d1 = DW - 1;

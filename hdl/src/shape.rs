@@ -35,8 +35,11 @@ pub enum CrossbarStyle {
 pub struct CoreShape {
     /// Neuron slots.
     pub neurons: usize,
-    /// Axon rows.
+    /// Axon rows the crossbar holds.
     pub axons: usize,
+    /// Axon rows the chip addresses (`axons_per_core`); a tile whose core holds fewer
+    /// (`core_axons`) ignores events and configuration beyond its own rows.
+    pub axon_space: usize,
     /// Neuron-type table entries.
     pub types: usize,
     /// Signed weight width.
@@ -96,6 +99,7 @@ impl CoreShape {
         Self {
             neurons: 256,
             axons: 256,
+            axon_space: 256,
             types: 16,
             weight_bits: 4,
             potential_bits: 16,
@@ -117,6 +121,7 @@ impl CoreShape {
         Self {
             neurons: hw.neurons_per_core,
             axons: hw.axons_per_core,
+            axon_space: hw.axons_per_core,
             types: hw.neuron_types,
             weight_bits: hw.widths.weight_bits as usize,
             potential_bits: hw.widths.potential_bits as usize,
@@ -171,6 +176,17 @@ impl CoreShape {
         // The HX8K has no DSP blocks: its leak is a shifter in logic.
         let dsp = hw.board != spikemesh_spec::config::Board::Hx8kBreakout;
         Self { router_fifo: if up5k { 1 } else { 2 }, leak_multiply: dsp, dsp_counters: up5k, ..s }
+    }
+
+    /// The shape of core `c` of `hw` on its board: [`CoreShape::for_board`] with the core's own
+    /// crossbar rows (`Hardware::axons_of`).
+    pub fn for_core(hw: &Hardware, c: usize) -> Self {
+        Self { axons: hw.axons_of(c), ..Self::for_board(hw) }
+    }
+
+    /// Whether the core holds fewer rows than the chip addresses (its tile guards the rest).
+    pub fn guards_rows(&self) -> bool {
+        self.axons < self.axon_space
     }
 
     /// The widths the spec's model sees in a core of this shape.

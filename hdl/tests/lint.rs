@@ -51,6 +51,7 @@ fn generated_cores_lint_clean() {
             let shape = CoreShape {
                 neurons,
                 axons,
+                axon_space: axons,
                 types,
                 weight_bits: wb,
                 potential_bits: pb,
@@ -147,8 +148,11 @@ fn cores_and_meshes_of_every_model_lint_clean() {
         assert!(msgs.trim().is_empty(), "{name} core, P={pb}:\n{msgs}");
     }
     let models: Vec<_> = ["lif", "cuba", "alif", "lif"].iter().map(|m| model_named(m).unwrap()).collect();
-    let shape = CoreShape { neurons: 16, axons: 32, acc_bits: 9, ..base };
-    let v = spikemesh_hdl::mesh::mesh_module(&shape, &models, 32, 2, 2, true, "top");
+    let shape = CoreShape { neurons: 16, axons: 32, axon_space: 32, acc_bits: 9, ..base };
+    // The last core holds 20 of the 32 rows (`core_axons`): its tile guards the rest.
+    let mut cores: Vec<_> = models.iter().map(|&m| shape.with_model(m)).collect();
+    cores[3].axons = 20;
+    let v = spikemesh_hdl::mesh::mesh_module(&shape, &cores, 32, 2, 2, true, "top");
     let msgs = lint("mixed_mesh", &v);
     assert!(msgs.trim().is_empty(), "mixed mesh:\n{msgs}");
 }

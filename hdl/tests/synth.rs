@@ -68,6 +68,7 @@ fn ice40_block_ram_prediction_brackets_yosys() {
     let odd = CoreShape {
         neurons: 100,
         axons: 70,
+        axon_space: 70,
         types: 5,
         weight_bits: 5,
         potential_bits: 13,

@@ -330,6 +330,8 @@ impl<P: Read + Write> Board<P> {
             mesh_y: i.mesh_y as usize,
             neurons_per_core: i.neurons_per_core as usize,
             axons_per_core: i.axons_per_core as usize,
+            // INFO does not report a core's own rows: `load` probes them (`check_rows`).
+            core_axons: vec![i.axons_per_core as usize; i.mesh_x as usize * i.mesh_y as usize],
             neuron_types: i.neuron_types as usize,
             destinations_per_core: i.destinations_per_core as usize,
             widths: spikemesh_spec::neuron::Widths {
@@ -365,8 +367,8 @@ impl<P: Read + Write> Board<P> {
                 m.hardware.chip_model.name()
             )));
         }
-        let writes: Vec<_> =
-            m.cores.iter().map(|img| config_writes(img, m.hardware.axons_per_core, m.hardware.delay_bits)).collect();
+        self.check_rows(m)?;
+        let writes: Vec<_> = m.cores.iter().map(|img| config_writes(img, m.hardware.delay_bits)).collect();
         let total = writes.iter().map(Vec::len).sum();
         let mut done = 0;
         for (c, w) in writes.iter().enumerate() {
@@ -378,6 +380,30 @@ impl<P: Read + Write> Board<P> {
             }
         }
         self.reset()
+    }
+
+    /// Fails unless every core of the board holds the crossbar rows `m` uses. INFO reports only
+    /// the address space (`axons_per_core`); a core built with fewer rows (`core_axons`)
+    /// ignores writes beyond them and reads them as zero, so the host writes a 1 into the
+    /// last row each core uses and reads it back. `load` overwrites it. (The zero rows of an
+    /// image beyond those may land nowhere: no event addresses them.)
+    fn check_rows(&mut self, m: &Mapping) -> Result<(), HostError> {
+        for (c, img) in m.cores.iter().enumerate() {
+            let rows = img.axon_source.len();
+            if rows == 0 {
+                continue;
+            }
+            let last = (rows - 1) as u32;
+            self.write(c as u8, memory_map::CROSSBAR, last, 0, &[1])?;
+            if self.read(c as u8, memory_map::CROSSBAR, last, 0, 1)? != [1] {
+                return Err(HostError::Mismatch(format!(
+                    "core ({},{}) of the board holds fewer than the network's {rows} crossbar rows (its bitstream was \
+                     built with other `core_axons`): build the bitstream from this network (`spikemesh synth`)",
+                    img.x, img.y
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Hands input flits to the board: they are the next timestep's input spikes.

@@ -12,7 +12,7 @@ use serde::Serialize;
 use spikemesh_hdl::fpga::dsp_fit::{dsp_fit, ECP5_OPERAND};
 use spikemesh_hdl::fpga::fit::memory_fit;
 use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
-use spikemesh_spec::{Hardware, Network};
+use spikemesh_spec::{Hardware, Mapping, Network};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -59,6 +59,8 @@ pub struct Tried {
     pub neurons_per_core: Option<usize>,
     /// Synapses per clock asked for (None: the board's default).
     pub synapses_per_clock: Option<usize>,
+    /// Each core's crossbar as deep as its own axons (`core_axons`).
+    pub core_rows: bool,
     /// `check`'s verdict on the board's memories and DSP blocks, or why the network did not map.
     pub verdict: String,
 }
@@ -88,8 +90,17 @@ fn verdict(hw: &Hardware) -> Option<(&'static str, String)> {
 }
 
 /// One shape that mapped: (weight_bits, neurons_per_core asked, synapses_per_clock asked,
-/// verdict, neurons_per_core given, cores).
-type Candidate = (u32, Option<usize>, Option<usize>, &'static str, usize, usize);
+/// verdict, neurons_per_core given, cores, crossbar rows per core).
+type Candidate = (u32, Option<usize>, Option<usize>, &'static str, usize, usize, bool);
+
+/// How close a verdict is to fitting (higher is better).
+fn rank(verdict: &str) -> u8 {
+    match verdict {
+        "fits" => 2,
+        "may fit" => 1,
+        _ => 0,
+    }
+}
 
 /// Imports `net` into `out` with the first shape whose memories and DSP blocks fit the board.
 /// `opt`'s `weight_bits` and `neurons_per_core` are kept when `fixed_bits` / `fixed_npc` (the
@@ -127,36 +138,55 @@ pub fn import_to_fit(
                     weight_bits: bits[0],
                     neurons_per_core,
                     synapses_per_clock: None,
+                    core_rows: false,
                     verdict: format!("does not map: {}", e.message),
                 });
                 continue;
             }
             Err(e) => return Err(e),
-            Ok(imp) => Network::load(&imp.toml).map_err(|e| NirError::file(&net.file, e.to_string()))?.hardware,
+            Ok(imp) => Network::load(&imp.toml).map_err(|e| NirError::file(&net.file, e.to_string()))?,
         };
+        // The rows each core uses: where every core holding the widest core's rows does not
+        // fit, each holds its own (`core_axons`; one tile module per row count).
+        let rows: Vec<usize> = Mapping::build(&hw)
+            .map_err(|e| NirError::file(&net.file, format!("the network does not map: {e}")))?
+            .cores
+            .iter()
+            .map(|c| c.axon_source.len().max(1))
+            .collect();
+        let hw = hw.hardware;
         for &weight_bits in &bits {
             for synapses_per_clock in lanes(&opt.board, weight_bits) {
                 let mut h = hw.clone();
                 h.widths.weight_bits = weight_bits;
                 h.synapses_per_clock = synapses_per_clock
                     .unwrap_or_else(|| spikemesh_spec::network::default_synapses_per_clock(h.board, weight_bits));
-                match verdict(&h) {
-                    None => {
-                        let o = Options { weight_bits, synapses_per_clock, ..o.clone() };
-                        return import(net, &o, out).map(|imp| (imp, tried));
-                    }
-                    Some((v, text)) => {
-                        candidates.push((
-                            weight_bits,
-                            neurons_per_core,
-                            synapses_per_clock,
-                            v,
-                            h.neurons_per_core,
-                            h.cores(),
-                        ));
-                        tried.push(Tried { weight_bits, neurons_per_core, synapses_per_clock, verdict: text });
+                let Some((v, text)) = verdict(&h) else {
+                    let o = Options { weight_bits, synapses_per_clock, ..o.clone() };
+                    return import(net, &o, out).map(|imp| (imp, tried));
+                };
+                let mut best = (v, text, false);
+                if v != "fits" {
+                    let own = Hardware { core_axons: rows.clone(), ..h.clone() };
+                    if let Some((v2, text2)) = verdict(&own).filter(|(v2, _)| rank(v2) > rank(v)) {
+                        best = (
+                            v2,
+                            format!("{text2} (each core holding its own rows; all {}: {})", h.axons_per_core, v),
+                            true,
+                        );
                     }
                 }
+                let (v, text, core_rows) = best;
+                candidates.push((
+                    weight_bits,
+                    neurons_per_core,
+                    synapses_per_clock,
+                    v,
+                    h.neurons_per_core,
+                    h.cores(),
+                    core_rows,
+                ));
+                tried.push(Tried { weight_bits, neurons_per_core, synapses_per_clock, core_rows, verdict: text });
             }
         }
     }
@@ -164,7 +194,7 @@ pub fn import_to_fit(
     // board holds (the fastest chip), else the import's own core size, then the fewest cores;
     // then the most synapses per clock.
     let fast = fast_cores(&opt.board);
-    candidates.sort_by_key(|&(b, npc_asked, lanes, _, npc, cores)| {
+    candidates.sort_by_key(|&(b, npc_asked, lanes, _, npc, cores, _)| {
         let shape = match fast {
             Some(most) => (usize::from(cores > most), npc, 0),
             None => (usize::from(npc_asked.is_some()), cores, npc),
@@ -172,8 +202,10 @@ pub fn import_to_fit(
         (std::cmp::Reverse(b), shape, std::cmp::Reverse(lanes.unwrap_or(0)))
     });
     for want in ["fits", "may fit"] {
-        for &(weight_bits, neurons_per_core, synapses_per_clock, ..) in candidates.iter().filter(|c| c.3 == want) {
-            let o = Options { weight_bits, neurons_per_core, synapses_per_clock, ..opt.clone() };
+        for &(weight_bits, neurons_per_core, synapses_per_clock, _, _, _, core_rows) in
+            candidates.iter().filter(|c| c.3 == want)
+        {
+            let o = Options { weight_bits, neurons_per_core, synapses_per_clock, core_rows, ..opt.clone() };
             let imp = import(net, &o, out)?;
             let hw = Network::load(&imp.toml).map_err(|e| NirError::file(&net.file, e.to_string()))?.hardware;
             if verdict(&hw).is_some_and(|(v, _)| v == want) {

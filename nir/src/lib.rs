@@ -14,6 +14,7 @@ pub mod graph;
 pub mod hdf5;
 mod headroom;
 pub mod ops;
+pub mod placement;
 pub mod quantise;
 pub mod reduce;
 pub mod reference;
@@ -29,6 +30,7 @@ pub use reference::Reference;
 /// parameters come back as plain NIR at the convention's timestep.
 pub fn open(path: &std::path::Path, forced: &Forced) -> Result<(Net, Convention), NirError> {
     let mut net = Net::build(&Graph::read(path)?)?;
+    placement::by_position(&mut net);
     let convention = convention::settle(&mut net, forced)?;
     Ok((net, convention))
 }

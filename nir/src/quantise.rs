@@ -33,6 +33,9 @@ pub struct Options {
     /// The threshold of a spike comes off at the next update, after the decay (snnTorch,
     /// Spyx): `cuba`'s `deferred` reset mode.
     pub deferred_subtract: bool,
+    /// Each core's crossbar holds only the rows its mapping uses (`core_axons`), not the
+    /// widest core's: where uniform crossbars would not fit the board's memory (`fit.rs`).
+    pub core_rows: bool,
 }
 
 /// The quantisation of one layer.
@@ -198,7 +201,17 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
         let x = (cores as f64).sqrt().ceil() as usize;
         [x, cores.div_ceil(x)]
     };
-    let shape = Shape { board, mesh, npc, axons: 16384, types: 256, destinations: 16384, potential_bits, delay_bits };
+    let shape = Shape {
+        board,
+        mesh,
+        npc,
+        axons: 16384,
+        core_axons: None,
+        types: 256,
+        destinations: 16384,
+        potential_bits,
+        delay_bits,
+    };
     let toml_path = out.join("net.toml");
     let write = |s: &Shape| -> Result<Network> {
         let text = network_text(net, opt, &model, s, &layers, &csvs);
@@ -219,6 +232,7 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
         axons: pow2(m.cores.iter().map(|c| c.axon_source.len()).max().unwrap_or(1), 16),
         types: pow2(m.cores.iter().map(|c| c.types.len()).max().unwrap_or(1), 2),
         destinations: pow2(m.cores.iter().map(|c| c.destinations.len()).max().unwrap_or(1), 16).max(npc),
+        core_axons: opt.core_rows.then(|| m.cores.iter().map(|c| c.axon_source.len().max(1)).collect()),
         ..shape
     };
     let netw = write(&sized)?;
@@ -232,6 +246,8 @@ struct Shape {
     mesh: [usize; 2],
     npc: usize,
     axons: usize,
+    /// Each core's own rows (`core_axons`), when asked for.
+    core_axons: Option<Vec<usize>>,
     types: usize,
     destinations: usize,
     potential_bits: u32,
@@ -627,6 +643,12 @@ fn network_text(
     let _ = writeln!(t, "mesh = [{}, {}]", s.mesh[0], s.mesh[1]);
     let _ = writeln!(t, "neurons_per_core = {}", s.npc);
     let _ = writeln!(t, "axons_per_core = {}", s.axons);
+    if let Some(rows) = &s.core_axons {
+        // Each core's crossbar as deep as its own axons: the widest core's rows in every core
+        // would not fit the board's memory (`nir/src/fit.rs`).
+        let rows: Vec<String> = rows.iter().map(usize::to_string).collect();
+        let _ = writeln!(t, "core_axons = [{}]", rows.join(", "));
+    }
     let _ = writeln!(t, "weight_bits = {}", opt.weight_bits);
     let _ = writeln!(t, "potential_bits = {}", s.potential_bits);
     if model == "cuba" {

@@ -57,6 +57,7 @@ fn options(weight_bits: u32) -> Options {
         synapses_per_clock: None,
         reset: Reset::Value,
         deferred_subtract: false,
+        core_rows: false,
     }
 }
 
@@ -96,6 +97,7 @@ fn the_committed_mnist_network_gets_the_widest_weights_each_board_fits() {
             dt: conv.dt,
             reset: conv.framework_rules.reset,
             deferred_subtract: conv.framework_rules.deferred_subtract,
+            core_rows: false,
             ..options(8)
         };
         let (imp, _) = import_to_fit(&net, &opt, false, false, out.path()).unwrap();

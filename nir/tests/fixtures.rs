@@ -42,6 +42,7 @@ fn options(board: &str) -> Options {
         synapses_per_clock: None,
         reset: Reset::Value,
         deferred_subtract: false,
+        core_rows: false,
     }
 }
 
@@ -270,4 +271,38 @@ fn sixteen_bit_weights_back_the_alignment_off_instead_of_wrapping_the_current() 
         assert!(a.jaccard > 0.9, "{}: Jaccard {}", a.name, a.jaccard);
         assert!(a.rate_correlation.unwrap_or(1.0) > 0.99, "{}: {:?}", a.name, a.rate_correlation);
     }
+}
+
+/// Placement by position (`placement.rs`) renumbers the hidden (C, H, W) layers of a
+/// convolution and pooling and nothing else: on the same input spikes the float reference's
+/// readout spikes are identical, and every layer fires as often.
+#[test]
+fn placement_by_position_keeps_the_function() {
+    use rand::{Rng, SeedableRng};
+    let path = dir().join("conv2d_pool.nir");
+    let placed = spikemesh_nir::load(&path).unwrap();
+    let mut plain = Net::build(&Graph::read(&path).unwrap()).unwrap();
+    spikemesh_nir::convention::settle(&mut plain, &spikemesh_nir::Forced::default()).unwrap();
+    let moved = spikemesh_nir::placement::by_position(&mut plain.clone());
+    assert_eq!(moved, ["c1", "p1", "p2"], "the hidden feature maps");
+    let readout: Vec<usize> = placed.outputs.iter().map(|o| o.1).collect();
+    let mut a = Reference::new(&placed, 1e-3, Rules::chip(Reset::Value)).unwrap();
+    let mut b = Reference::new(&plain, 1e-3, Rules::chip(Reset::Value)).unwrap();
+    let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+    let (mut fired, mut counts_a, mut counts_b) = (0, vec![0; placed.layers.len()], vec![0; placed.layers.len()]);
+    for _ in 0..100 {
+        let ins: Vec<(usize, usize)> = (0..placed.layers[0].size).filter(|_| r.gen_bool(0.3)).map(|k| (0, k)).collect();
+        let (sa, sb) = (a.step(&ins), b.step(&ins));
+        let out = |s: &[(usize, usize)]| s.iter().filter(|x| readout.contains(&x.0)).copied().collect::<Vec<_>>();
+        assert_eq!(out(&sa), out(&sb), "readout spikes");
+        for &(l, _) in &sa {
+            counts_a[l] += 1;
+        }
+        for &(l, _) in &sb {
+            counts_b[l] += 1;
+        }
+        fired += out(&sa).len();
+    }
+    assert_eq!(counts_a, counts_b, "spikes per layer");
+    assert!(fired > 0, "the readout fires");
 }

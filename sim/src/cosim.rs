@@ -140,7 +140,7 @@ impl RtlChip {
             )));
         }
         let mut core = RtlCore::new(&CoreShape::for_board(hw), vcd)?;
-        core.load(&mapping.cores[0], hw.axons_per_core);
+        core.load(&mapping.cores[0]);
         Ok(Self { core, mapping: mapping.clone(), stress: Stress::NONE, stats: RtlStats::default() })
     }
 

@@ -127,9 +127,9 @@ impl RtlCore {
     }
 
     /// Loads a core image and zeroes the neuron state (pulses `clear`).
-    pub fn load(&mut self, img: &CoreImage, axons: usize) {
+    pub fn load(&mut self, img: &CoreImage) {
         self.wait_idle();
-        for w in config_writes(img, axons, self.delay_bits) {
+        for w in config_writes(img, self.delay_bits) {
             self.cfg_write(w.mem, w.row, w.col, w.data);
         }
         self.clear();

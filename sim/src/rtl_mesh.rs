@@ -11,7 +11,7 @@ use crate::verilator::{BuildError, Model, PortId};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use spikemesh_hdl::fpga::netlist::Fault;
-use spikemesh_hdl::mesh::mesh_module;
+use spikemesh_hdl::mesh::{core_shapes, mesh_module};
 use spikemesh_hdl::shape::CoreShape;
 use spikemesh_spec::flit::Flit;
 use spikemesh_spec::mapping::Mapping;
@@ -83,7 +83,8 @@ impl RtlMesh {
         let shape = CoreShape::for_board(hw);
         // Each core runs its populations' model (the mapper keeps one per core).
         let models: Vec<_> = mapping.cores.iter().map(|c| c.model()).collect();
-        mesh_module(&shape, &models, hw.destinations_per_core, hw.mesh_x, hw.mesh_y, with_models, "top")
+        let cores = core_shapes(hw, &models);
+        mesh_module(&shape, &cores, hw.destinations_per_core, hw.mesh_x, hw.mesh_y, with_models, "top")
     }
 
     fn what(mapping: &Mapping, suffix: &str) -> String {
@@ -148,12 +149,12 @@ impl RtlMesh {
 
     fn load(&mut self) {
         self.wait_quiet();
-        let (axons, delay_bits) = (self.mapping.hardware.axons_per_core, self.mapping.hardware.delay_bits);
+        let delay_bits = self.mapping.hardware.delay_bits;
         // Field by field, so the images are borrowed while the model is driven (no copy).
         let (model, p) = (&mut self.model, &self.p);
         for (c, img) in self.mapping.cores.iter().enumerate() {
             model.set(p.cfg_core, c as u64);
-            for w in config_writes(img, axons, delay_bits) {
+            for w in config_writes(img, delay_bits) {
                 p.cfg.write(model, w.mem, w.row, w.col, w.data);
             }
         }

@@ -78,7 +78,7 @@ impl Link {
 
     fn load(&mut self, m: &Mapping) {
         for (c, img) in m.cores.iter().enumerate() {
-            let w = config_writes(img, m.hardware.axons_per_core, m.hardware.delay_bits);
+            let w = config_writes(img, m.hardware.delay_bits);
             for chunk in memory_map::column_runs(&w).into_iter().flat_map(|run| run.chunks(WRITE_WORDS)) {
                 let data = chunk.iter().map(|x| x.data as i64).collect();
                 let (mem, row, col) = (chunk[0].mem, chunk[0].row, chunk[0].col as u16);
@@ -717,4 +717,33 @@ fn fuzz(name: &str, byte_writes: bool) {
     assert_eq!(seen.contains_key("StepPulled answered"), byte_writes, "STEP_PULLED answers: {seen:?}");
     assert_eq!(seen.contains_key("Next answered"), byte_writes, "NEXT answers: {seen:?}");
     assert_eq!(seen.contains_key("SPIKES pulled"), byte_writes, "pulled SPIKES frames: {seen:?}");
+}
+
+/// A core holding fewer crossbar rows than the chip addresses (`core_axons`): the bridge
+/// accepts rows up to `axons_per_core`, and the tile ignores writes beyond the core's own rows,
+/// reads them as zero and drops events to them (`docs/semantics.md`, "Crossbar rows per core").
+/// Without the guard, row 10 of a 4-row memory is row 2.
+#[test]
+fn rows_beyond_a_cores_own_are_empty() {
+    let text = "[hardware]\nboard = \"sim\"\nmesh = [1, 1]\nneurons_per_core = 4\naxons_per_core = 16\ncore_axons = [4]\n\
+                weight_bits = 6\npotential_bits = 12\ndelay_bits = 1\n\n[[population]]\nname = \"in\"\nsize = 4\ninput = true\n\n\
+                [[population]]\nname = \"out\"\nsize = 4\nrecord = true\nneuron = { threshold = 100, leak_shift = 0, reset = 0, refractory = 0 }\n\n\
+                [[projection]]\nfrom = \"in\"\nto = \"out\"\nconnectivity = \"all_to_all\"\nweight = 3\n";
+    let n = Network::parse(Path::new("rows.toml"), text).unwrap_or_else(|e| panic!("{e}"));
+    let m = Mapping::build(&n).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.cores[0].crossbar.len(), 4 * 4, "the image holds the core's own rows");
+    let mut l = Link::open(&n);
+    l.load(&m);
+    let xbar = memory_map::CROSSBAR;
+    l.ack(&Command::WriteMem { core: 0, mem: xbar, row: 10, col: 0, data: vec![7] });
+    assert_eq!(l.read(0, xbar, 10, 0, 1), vec![0], "a row beyond the core's reads as zero");
+    assert_eq!(l.read(0, xbar, 2, 0, 1), vec![3], "the write beyond did not land on row 2");
+    l.ack(&Command::WriteMem { core: 0, mem: memory_map::AXON_DELAY, row: 10, col: 0, data: vec![1] });
+    assert_eq!(l.read(0, memory_map::AXON_DELAY, 2, 0, 1), vec![0]);
+    l.ack(&Command::Inject(vec![Flit::axon(0, 0, 10)]));
+    l.ack(&Command::Step(2));
+    assert_eq!(l.read(0, memory_map::POTENTIAL, 0, 0, 4), vec![0; 4], "an event beyond the rows adds nothing");
+    l.ack(&Command::Inject(vec![Flit::axon(0, 0, 2)]));
+    l.ack(&Command::Step(2));
+    assert_eq!(l.read(0, memory_map::POTENTIAL, 0, 0, 4), vec![3; 4], "an event to a row the core holds");
 }

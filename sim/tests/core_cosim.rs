@@ -280,7 +280,7 @@ fn type_parameters_rewritten_between_runs_take_effect() {
     run(&mut chip, &m_a);
     // Rewrite every type word from the second network, clear the state, and run it.
     let types = [TYPE_THRESHOLD, TYPE_RESET, TYPE_CONTROL];
-    for w in config_writes(&m_b.cores[0], EDGE_HW.a, 0).into_iter().filter(|w| types.contains(&w.mem)) {
+    for w in config_writes(&m_b.cores[0], 0).into_iter().filter(|w| types.contains(&w.mem)) {
         chip.core_mut().cfg_write(w.mem, w.row, w.col, w.data);
     }
     chip.core_mut().clear();

@@ -39,11 +39,24 @@ fn up5k_feedforward_on_a_2x2_mesh() {
 
 use spikemesh_sim::rtl_mesh::RtlMesh;
 
+/// `text` with `core_axons`: each core holding only the rows its mapping uses (at least 1).
+fn own_rows(text: &str) -> String {
+    let net = Network::parse(Path::new("mesh.toml"), text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let m = Mapping::build(&net).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let rows: Vec<String> = m.cores.iter().map(|c| c.axon_source.len().max(1).to_string()).collect();
+    text.replacen("\naxons_per_core", &format!("\ncore_axons = [{}]\naxons_per_core", rows.join(", ")), 1)
+}
+
 fn random_meshes(shape: MeshShape, nets: u64, steps: usize, delay_bits: u32) {
+    random_meshes_with(shape, nets, steps, delay_bits, false)
+}
+
+fn random_meshes_with(shape: MeshShape, nets: u64, steps: usize, delay_bits: u32, core_rows: bool) {
     let mut host_flits = 0;
     for seed in 0..nets {
         let dense = seed % 3 == 2;
         let text = random_mesh_net(seed, shape, dense, delay_bits);
+        let text = if core_rows { own_rows(&text) } else { text };
         let net = Network::parse(Path::new("mesh.toml"), &text).unwrap_or_else(|e| panic!("{e}\n{text}"));
         let m = Mapping::build(&net).unwrap_or_else(|e| panic!("{e}\n{text}"));
         let rate = if dense { 0.5 } else { 0.1 + 0.1 * (seed % 3) as f64 };
@@ -80,6 +93,13 @@ fn random_networks_on_a_3x3_mesh() {
 #[test]
 fn random_networks_with_delays_on_a_2x2_mesh() {
     random_meshes((2, 2, 8, 40, 6, 12), 6, 100, 3);
+}
+
+/// Each core holding only its own rows (`core_axons`), with delays (the delay memory is as
+/// deep as the crossbar): one tile module per row count, against the golden model.
+#[test]
+fn random_networks_with_rows_per_core_on_a_2x2_mesh() {
+    random_meshes_with((2, 2, 8, 40, 6, 12), 4, 100, 2, true);
 }
 
 #[test]

@@ -65,6 +65,8 @@ pub struct RawHardware {
     pub neurons_per_core: i64,
     /// Axon rows per core crossbar.
     pub axons_per_core: i64,
+    /// Crossbar rows of each core, row-major (default: `axons_per_core` for every core).
+    pub core_axons: Option<Vec<i64>>,
     /// Signed weight width.
     pub weight_bits: i64,
     /// Signed potential width.

@@ -218,7 +218,13 @@ impl Mapping {
         let mut dests: BTreeMap<Source, Vec<Destination>> = BTreeMap::new();
         for (c, rows) in by_core.iter().enumerate() {
             let (x, y) = hw.core_xy(c);
-            if rows.len() > hw.axons_per_core {
+            // A core's own rows (`core_axons`) when they are fewer than the address space.
+            let (rows_here, rows_field) = if hw.axons_of(c) < hw.axons_per_core {
+                (hw.axons_of(c), FieldPath::root().key("hardware").key("core_axons").index(c))
+            } else {
+                (hw.axons_per_core, FieldPath::root().key("hardware").key("axons_per_core"))
+            };
+            if rows.len() > rows_here {
                 let mut per_pop: BTreeMap<&str, usize> = BTreeMap::new();
                 for (src, _) in rows.keys() {
                     let pop = match *src {
@@ -229,19 +235,20 @@ impl Mapping {
                 }
                 let detail = per_pop.iter().map(|(k, v)| format!("'{k}' {v}")).collect::<Vec<_>>().join(", ");
                 diags.push(loc.at(
-                    &FieldPath::root().key("hardware").key("axons_per_core"),
+                    &rows_field,
                     format!(
-                        "core ({x},{y}) needs {} axons (one per source neuron with synapses here{}: {detail}), hardware has {}: raise axons_per_core to {}{}",
+                        "core ({x},{y}) needs {} axons (one per source neuron with synapses here{}: {detail}), hardware has {}: raise {} to {}{}",
                         rows.len(),
                         if hw.delay_bits > 0 { " and delay" } else { "" },
-                        hw.axons_per_core,
+                        rows_here,
+                        if rows_here < hw.axons_per_core { format!("core_axons[{c}]") } else { "axons_per_core".into() },
                         rows.len(),
                         if hw.delay_bits > 0 { ", or give each source fewer distinct delays into this core" } else { ", or connect fewer source neurons into this core" }
                     ),
                 ));
                 continue;
             }
-            let mut crossbar = vec![0i16; hw.axons_per_core * n];
+            let mut crossbar = vec![0i16; rows_here * n];
             let mut axon_source = Vec::with_capacity(rows.len());
             let mut axon_delay = Vec::with_capacity(rows.len());
             let mut synapses = 0;

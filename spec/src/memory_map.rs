@@ -67,12 +67,14 @@ pub struct ConfigWrite {
     pub data: u64,
 }
 
-/// Every write that loads `img` into a core with `axons` rows: all crossbar rows (zeros
+/// Every write that loads `img` into its core: all the core's crossbar rows (zeros
 /// included, so a reload leaves nothing behind), type indices, fan-out table, destination
 /// memory, the type table and, on a chip with `delay_bits > 0`, every row's delay.
 /// Potentials, refractory counters and accumulators are zeroed by the core's clear.
-pub fn config_writes(img: &CoreImage, axons: usize, delay_bits: u32) -> Vec<ConfigWrite> {
+pub fn config_writes(img: &CoreImage, delay_bits: u32) -> Vec<ConfigWrite> {
     let n = img.neuron_type.len();
+    // The image holds exactly the core's rows (`Hardware::axons_of`).
+    let axons = img.crossbar.len() / n.max(1);
     let mut w = Vec::with_capacity(axons * n + n + 3 * img.types.len());
     for a in 0..axons {
         for j in 0..n {

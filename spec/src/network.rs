@@ -17,8 +17,11 @@ pub struct Hardware {
     pub mesh_y: usize,
     /// Neuron slots per core.
     pub neurons_per_core: usize,
-    /// Axon rows per core.
+    /// Axon rows per core: the axon address space of every core (flits, the bridge's checks).
     pub axons_per_core: usize,
+    /// Crossbar rows each core holds, row-major: at most `axons_per_core`. A core with fewer
+    /// rows stores only those; an axon beyond them has no synapses (`docs/semantics.md`).
+    pub core_axons: Vec<usize>,
     /// Entries in each core's neuron-type table.
     pub neuron_types: usize,
     /// Entries in each core's destination memory.
@@ -90,6 +93,10 @@ impl Hardware {
     /// Core index of mesh coordinates (x, y).
     pub fn core_index(&self, x: usize, y: usize) -> usize {
         y * self.mesh_x + x
+    }
+    /// Crossbar rows core `c` holds (`core_axons`).
+    pub fn axons_of(&self, c: usize) -> usize {
+        self.core_axons.get(c).copied().unwrap_or(self.axons_per_core)
     }
     /// Width of each neuron's input accumulator (see `docs/semantics.md`).
     pub fn accumulator_bits(&self) -> u32 {

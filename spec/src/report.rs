@@ -16,6 +16,8 @@ pub struct CoreFit {
     pub neurons: usize,
     /// Axon rows used.
     pub axons: usize,
+    /// Axon rows the core holds (`core_axons`; `axons_per_core` without it).
+    pub axon_rows: usize,
     /// Synapses stored.
     pub synapses: usize,
     /// Neuron types used.
@@ -65,8 +67,10 @@ pub struct FitReport {
     pub synapses: usize,
     /// Per-core use.
     pub cores: Vec<CoreFit>,
-    /// Crossbar bits per core (axons x neurons x weight bits).
+    /// Crossbar bits of a core of `axons_per_core` rows (axons x neurons x weight bits).
     pub crossbar_bits_per_core: usize,
+    /// Crossbar bits of every core together, each with its own rows.
+    pub crossbar_bits: usize,
     /// Bits of each synapse's delay (0: no delays).
     pub delay_bits: u32,
     /// What delays add per core, in bits: a delay per axon row (axons x delay bits), and
@@ -107,6 +111,7 @@ impl FitReport {
                 y: c.y,
                 neurons: c.neurons_used,
                 axons: c.axon_source.len(),
+                axon_rows: hw.axons_of(hw.core_index(c.x, c.y)),
                 synapses: c.synapses,
                 types: c.types.len(),
                 destinations: c.destinations.len(),
@@ -157,6 +162,9 @@ impl FitReport {
             neurons: net.populations.iter().filter(|p| !p.is_input()).map(|p| p.size).sum(),
             synapses: net.synapse_count(),
             crossbar_bits_per_core: hw.axons_per_core * hw.neurons_per_core * hw.widths.weight_bits as usize,
+            crossbar_bits: (0..hw.cores()).map(|c| hw.axons_of(c)).sum::<usize>()
+                * hw.neurons_per_core
+                * hw.widths.weight_bits as usize,
             delay_bits: hw.delay_bits,
             delay_rows: m
                 .cores
@@ -233,8 +241,8 @@ impl fmt::Display for FitReport {
                 self.neurons_per_core,
                 pct(c.neurons, self.neurons_per_core),
                 c.axons,
-                self.axons_per_core,
-                pct(c.axons, self.axons_per_core),
+                c.axon_rows,
+                pct(c.axons, c.axon_rows),
                 c.synapses,
                 c.types,
                 self.neuron_types,
@@ -242,7 +250,11 @@ impl fmt::Display for FitReport {
                 self.destinations_per_core
             )?;
         }
-        write!(f, "crossbar: {} bits per core", self.crossbar_bits_per_core)?;
+        if self.cores.iter().all(|c| c.axon_rows == self.axons_per_core) {
+            write!(f, "crossbar: {} bits per core", self.crossbar_bits_per_core)?;
+        } else {
+            write!(f, "crossbar: {} bits in all, each core holding its own rows (core_axons)", self.crossbar_bits)?;
+        }
         if self.delay_bits > 0 {
             let [beside, ring] = self.delay_cost_bits_per_core;
             write!(

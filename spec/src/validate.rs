@@ -158,6 +158,7 @@ impl Validator<'_> {
                 ));
             }
         }
+        let core_axons = self.core_axons(h, mx, my, a);
         let spc = self.synapses_per_clock(h, wb);
         let max = crate::network::MAX_DELAY_BITS as i64;
         let delay_bits = self.range(&at.key("delay_bits"), h.delay_bits.unwrap_or(0), 0, max, "");
@@ -167,6 +168,7 @@ impl Validator<'_> {
             mesh_y: my? as usize,
             neurons_per_core: n? as usize,
             axons_per_core: a? as usize,
+            core_axons: core_axons?,
             neuron_types: nt? as usize,
             destinations_per_core: dests? as usize,
             widths: Widths {
@@ -184,6 +186,32 @@ impl Validator<'_> {
             chip_model: ModelId::lif(),
         })
         .filter(|_| self.diags.is_empty())
+    }
+
+    /// `core_axons`: one row count per core (row-major), each 1..=`axons_per_core`; without
+    /// it every core holds `axons_per_core` rows.
+    fn core_axons(&mut self, h: &RawHardware, mx: Option<i64>, my: Option<i64>, a: Option<i64>) -> Option<Vec<usize>> {
+        let cores = (mx? * my?) as usize;
+        let a = a?;
+        let Some(rows) = &h.core_axons else {
+            return Some(vec![a as usize; cores]);
+        };
+        let at = FieldPath::root().key("hardware").key("core_axons");
+        if rows.len() != cores {
+            self.diags.push(self.loc.at(
+                &at,
+                format!(
+                    "lists {} cores, the mesh has {cores}: give one crossbar row count per core, row-major (x fastest), \
+                     or leave core_axons out for axons_per_core rows in every core",
+                    rows.len()
+                ),
+            ));
+            return None;
+        }
+        let why = " (a core's crossbar rows, at most axons_per_core)";
+        let checked: Vec<Option<i64>> =
+            rows.iter().enumerate().map(|(i, &r)| self.range(&at.index(i), r, 1, a, why)).collect();
+        checked.into_iter().map(|r| r.map(|r| r as usize)).collect()
     }
 
     /// `synapses_per_clock`: a power of two up to 4 (the core's adder lanes), and on the

@@ -172,6 +172,27 @@ fn axon_budget_exceeded() {
     assert!(d.message.contains("'in' 9"), "{d}");
 }
 
+/// `core_axons`: one count per core, each at most `axons_per_core`, and a core needing more
+/// rows than its own count is named by its entry.
+#[test]
+fn rows_per_core_are_checked_and_named() {
+    let net = "\n[[population]]\nname = \"in\"\nsize = 6\ninput = true\n\n[[population]]\nname = \"a\"\nsize = 4\nneuron = { threshold = 5 }\n\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"all_to_all\"\nweight = 1\n";
+    let with = |rows: &str| format!("{}core_axons = {rows}\n{net}", HW.trim_start());
+    let t = with("[8]");
+    let d = one_error(&t);
+    check(&d, &t, "core_axons", "hardware.core_axons", "lists 1 cores, the mesh has 2");
+    let t = with("[8, 9]");
+    let d = one_error(&t);
+    check(&d, &t, "core_axons", "hardware.core_axons[1]", "9 is out of range 1..=8");
+    let t = with("[5, 8]");
+    let d = one_error(&t);
+    check(&d, &t, "core_axons", "hardware.core_axons[0]", "core (0,0) needs 6 axons");
+    assert!(d.message.contains("raise core_axons[0] to 6"), "{d}");
+    let n = parse(&with("[6, 1]")).unwrap();
+    let m = Mapping::build(&n).unwrap();
+    assert_eq!((m.cores[0].crossbar.len(), m.cores[1].crossbar.len()), (6 * 8, 8), "each image holds its core's rows");
+}
+
 #[test]
 fn duplicate_population_names() {
     let t = format!("{HW}\n[[population]]\nname = \"a\"\nsize = 1\nneuron = {{ threshold = 5 }}\n\n[[population]]\nname = \"a\"\nsize = 1\nneuron = {{ threshold = 5 }}\n");

@@ -60,7 +60,13 @@ pub fn proof(name: &str, mutation: Mutation) -> Proof {
 /// The mesh of the barrier proofs: 2x2 tiles of 2-neuron, 2-axon `lif` cores with
 /// [`DESTINATIONS`] each, routers with `fifo`-deep input FIFOs (2, or 1 as on the UP5K).
 pub(super) fn mesh_2x2(fifo: usize) -> String {
-    let shape = CoreShape { neurons: 2, axons: 2, router_fifo: fifo, ..CoreShape::reference(CrossbarStyle::Inferred) };
+    let shape = CoreShape {
+        neurons: 2,
+        axons: 2,
+        axon_space: 2,
+        router_fifo: fifo,
+        ..CoreShape::reference(CrossbarStyle::Inferred)
+    };
     crate::mesh::mesh_verilog(&shape, DESTINATIONS, 2, 2, false)
 }
 

@@ -36,7 +36,7 @@ pub enum Mutation {
 /// The proof for a 4-neuron, 4-axon core running `model`, with `delay_bits` of delay per row.
 pub fn proof(name: &str, model: ModelId, delay_bits: u32, mutation: Mutation) -> Proof {
     let reference = CoreShape::reference(CrossbarStyle::Inferred);
-    let shape = CoreShape { neurons: 4, axons: 4, delay_bits, ..reference }.with_model(model);
+    let shape = CoreShape { neurons: 4, axons: 4, axon_space: 4, delay_bits, ..reference }.with_model(model);
     let mut v = crate::core_verilog(&shape, false);
     let mut mutate = |line: &str, extra: &str| {
         let from = format!("                {line}\n");

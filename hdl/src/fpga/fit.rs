@@ -116,8 +116,14 @@ pub struct MemoryFit {
 /// The memory fit of `hw` on its board, or None for the `sim` board.
 pub fn memory_fit(hw: &Hardware) -> Option<MemoryFit> {
     let shape = CoreShape::for_board(hw);
-    let mems = tile_memories(&shape, hw.destinations_per_core, hw.mesh_x, hw.mesh_y);
-    let cores = hw.cores();
+    // Each core's memories: its crossbar holds its own rows (`core_axons`).
+    let tiles: Vec<(CoreShape, Vec<Memory>)> = (0..hw.cores())
+        .map(|c| {
+            let s = CoreShape::for_core(hw, c);
+            let mems = tile_memories(&s, hw.destinations_per_core, hw.mesh_x, hw.mesh_y);
+            (s, mems)
+        })
+        .collect();
     let (device, brams, sprams, ecp5) = match hw.board {
         Board::Icebreaker => ("iCE40 UP5K", 30, 4, false),
         Board::Hx8kBreakout => ("iCE40 HX8K", 32, 0, false),
@@ -126,24 +132,30 @@ pub fn memory_fit(hw: &Hardware) -> Option<MemoryFit> {
         Board::Sim => return None,
     };
     let spram = if shape.crossbar == CrossbarStyle::Ice40Spram {
-        cores * spram_blocks(hw.axons_per_core, hw.neurons_per_core, hw.widths.weight_bits as usize)
+        tiles.iter().map(|(s, _)| spram_blocks(s.axons, s.neurons, s.weight_bits)).sum()
     } else {
         0
     };
     let bits = |m: &Memory| m.depth * m.width;
     let bridge = bridge_memories();
     let (max, min) = if ecp5 {
-        let all: usize = mems.iter().map(|&m| ecp5_blocks(m)).sum();
+        let all: usize = tiles.iter().flat_map(|(_, mems)| mems.iter().map(|&m| ecp5_blocks(m))).sum();
         // The crossbar is one bank per lane (the first `lanes` memories): counting one bank
         // alone put the 9-core MNIST chip at 20 blocks where Yosys used 74 (2026-12-07).
-        let banks = if shape.crossbar == CrossbarStyle::Inferred { &mems[..shape.lanes()] } else { &[][..] };
-        let xbar: usize = banks.iter().map(|m| bits(m).div_ceil(18 * 1024)).sum();
+        let xbar: usize = tiles
+            .iter()
+            .filter(|(s, _)| s.crossbar == CrossbarStyle::Inferred)
+            .flat_map(|(s, mems)| mems[..s.lanes()].iter().map(|m| bits(m).div_ceil(18 * 1024)))
+            .sum();
         let b: usize = bridge.iter().map(|&m| ecp5_blocks(m)).sum();
-        (cores * all + b, cores * xbar + b)
+        (all + b, xbar + b)
     } else {
-        let (least, most) = ice40_range(&mems);
+        let (least, most) = tiles.iter().fold((0, 0), |(l, m), (_, mems)| {
+            let (a, b) = ice40_range(mems);
+            (l + a, m + b)
+        });
         let (bl, bm) = ice40_range(&bridge);
-        (cores * most + bm, cores * least + bl)
+        (most + bm, least + bl)
     };
     Some(MemoryFit {
         device: device.into(),

@@ -50,15 +50,32 @@ pub fn rename_top(v: &str, name: &str) -> String {
 /// Verilog of a whole chip: `mesh_x x mesh_y` tiles of `shape` with `destinations` fan-out
 /// entries each, as module `top`. `with_models` appends vendor-primitive models (Verilator).
 pub fn mesh_verilog(shape: &CoreShape, destinations: usize, mesh_x: usize, mesh_y: usize, with_models: bool) -> String {
-    let models = vec![shape.model; mesh_x * mesh_y];
-    mesh_module(shape, &models, destinations, mesh_x, mesh_y, with_models, "top")
+    let cores = vec![shape.clone(); mesh_x * mesh_y];
+    mesh_module(shape, &cores, destinations, mesh_x, mesh_y, with_models, "top")
 }
 
-/// [`mesh_verilog`] with the mesh module named `module`, and core `i` (row-major) running
-/// `models[i]`'s datapath: one tile module per model.
+/// The shape of every core of `hw` on its board, row-major: its model's datapath (`models`)
+/// and its own crossbar rows.
+pub fn core_shapes(hw: &spikemesh_spec::Hardware, models: &[ModelId]) -> Vec<CoreShape> {
+    models.iter().enumerate().map(|(c, &m)| CoreShape::for_core(hw, c).with_model(m)).collect()
+}
+
+/// The tile module of a core of shape `s`: one per model, and per row count where a core
+/// holds fewer rows than the chip addresses.
+fn tile_name(s: &CoreShape) -> String {
+    if s.guards_rows() {
+        format!("sm_tile_{}_r{}", s.model.name(), s.axons)
+    } else {
+        format!("sm_tile_{}", s.model.name())
+    }
+}
+
+/// [`mesh_verilog`] with the mesh module named `module`, and core `i` (row-major) of shape
+/// `cores[i]` (its model's datapath, its crossbar rows): one tile module per distinct shape.
+/// `shape` gives what the cores share (packing, counters, primitive models).
 pub fn mesh_module(
     shape: &CoreShape,
-    models: &[ModelId],
+    cores: &[CoreShape],
     destinations: usize,
     mesh_x: usize,
     mesh_y: usize,
@@ -66,22 +83,29 @@ pub fn mesh_module(
     module: &str,
 ) -> String {
     assert!(mesh_x * mesh_y <= 1 << CORE_BITS && mesh_x <= 16 && mesh_y <= 16);
-    assert_eq!(models.len(), mesh_x * mesh_y, "one model per core");
+    assert_eq!(cores.len(), mesh_x * mesh_y, "one shape per core");
     let p = crate::mesh::fanout::Packing::new(shape, destinations, mesh_x, mesh_y);
-    let tile_name = |m: ModelId| format!("sm_tile_{}", m.name());
-    let mut distinct: Vec<ModelId> = models.to_vec();
-    distinct.sort();
-    distinct.dedup();
+    let mut distinct: Vec<&CoreShape> = Vec::new();
+    for s in cores {
+        if !distinct.iter().any(|d| tile_name(d) == tile_name(s)) {
+            distinct.push(s);
+        }
+    }
     let mut v = String::new();
-    for &m in &distinct {
+    for s in distinct {
         // Each tile compiled for its shape's datapath width (`neuron::datapath_bits`).
-        let s = shape.with_model(m);
-        let tile = match crate::neuron::datapath_bits(&s) {
-            18 => crate::verilog_of(Tile::<18>::new(&s, destinations, &p)),
-            26 => crate::verilog_of(Tile::<26>::new(&s, destinations, &p)),
-            _ => crate::verilog_of(Tile::<DW>::new(&s, destinations, &p)),
+        let tile = match crate::neuron::datapath_bits(s) {
+            18 => crate::verilog_of(Tile::<18>::new(s, destinations, &p)),
+            26 => crate::verilog_of(Tile::<26>::new(s, destinations, &p)),
+            _ => crate::verilog_of(Tile::<DW>::new(s, destinations, &p)),
         };
-        v.push_str(&rename_top(&tile, &tile_name(m)));
+        let mut tile = rename_top(&tile, &tile_name(s));
+        if s.guards_rows() {
+            // The datapath's modules are named by model alone (`neuron::Datapath`): a second
+            // tile of the model, differing only in rows, renames its copy.
+            tile = tile.replace("sm_neuron_", &format!("{}_neuron_", tile_name(s)));
+        }
+        v.push_str(&tile);
     }
     if with_models {
         v.push_str(crate::primitive_models(shape));
@@ -180,7 +204,7 @@ pub fn mesh_module(
             }
             ports.push(format!(".cfg_rdata({n}_rd)"));
             ports.push(format!(".cfg_rvalid({n}_rv)"));
-            let tile = tile_name(models[y * mesh_x + x]);
+            let tile = tile_name(&cores[y * mesh_x + x]);
             t += &format!("    {tile} {n}(\n        {}\n    );\n", ports.join(",\n        "));
             busy.push(format!("{n}_busy"));
             rd.push(format!("{n}_rd"));

@@ -62,7 +62,18 @@ pub struct Tile<const D: usize> {
     axon: crate::arith::resize::Resize<FLIT, AB>,
     mem_fan: Constant<Bits<4>>,
     mem_dest: Constant<Bits<4>>,
+    mem_xbar: Constant<Bits<4>>,
+    mem_adly: Constant<Bits<4>>,
     zero_dw: Constant<Bits<DW>>,
+    // The core's own crossbar rows, and whether the chip addresses more (`core_axons`): an
+    // event or a row write beyond them must not reach a memory that does not hold the row
+    // (its address would wrap onto a real row). False on a chip without `core_axons`, where
+    // the bridge's bound is the core's, and Yosys removes the comparisons.
+    rows: Constant<Bits<AB>>,
+    guard: Constant<bool>,
+    beyond_ev: Signal<Local, bool>,
+    beyond_cfg: Signal<Local, bool>,
+    rbeyond: DFF<bool>,
 }
 
 impl<const D: usize> Tile<D> {
@@ -101,6 +112,13 @@ impl<const D: usize> Tile<D> {
             mem_fan: Constant::new(Bits::<4>::from(mm::FANOUT as u64)),
             mem_dest: Constant::new(Bits::<4>::from(mm::DESTINATION as u64)),
             zero_dw: Constant::new(Bits::<DW>::from(0u64)),
+            mem_xbar: Constant::new(Bits::<4>::from(mm::CROSSBAR as u64)),
+            mem_adly: Constant::new(Bits::<4>::from(mm::AXON_DELAY as u64)),
+            rows: Constant::new(Bits::<AB>::from(shape.axons.min(1 << AB) as u64)),
+            guard: Constant::new(shape.guards_rows()),
+            beyond_ev: Default::default(),
+            beyond_cfg: Default::default(),
+            rbeyond: Default::default(),
         }
     }
 }
@@ -108,7 +126,7 @@ impl<const D: usize> Tile<D> {
 impl<const D: usize> Logic for Tile<D> {
     #[hdl_gen]
     fn update(&mut self) {
-        dff_setup!(self, clock, rsel, rsel_fan);
+        dff_setup!(self, clock, rsel, rsel_fan, rbeyond);
         clock!(self, clock, core, fanout, router);
         self.router.my_x.next = self.my_x.val();
         self.router.my_y.next = self.my_y.val();
@@ -126,10 +144,13 @@ impl<const D: usize> Logic for Tile<D> {
         self.router.in_valid[4].next = self.fanout.out_valid.val();
         self.router.in_flit[4].next = self.fanout.out_flit.val();
         self.fanout.out_ready.next = self.router.in_ready[4].val();
-        self.core.in_valid.next = self.router.out_valid[4].val();
+        // An event to an axon beyond the core's rows has no synapses (`docs/semantics.md`,
+        // "Crossbar rows per core"): the tile takes it from the router and drops it.
         self.axon.wide_in.next = self.router.out_flit[4].val();
+        self.beyond_ev.next = self.guard.val() & (self.axon.wide_out.val() >= self.rows.val());
+        self.core.in_valid.next = self.router.out_valid[4].val() & !self.beyond_ev.val();
         self.core.in_axon.next = self.axon.wide_out.val();
-        self.router.out_ready[4].next = self.core.in_ready.val();
+        self.router.out_ready[4].next = self.core.in_ready.val() | self.beyond_ev.val();
         // Spikes from the core into the fan-out unit.
         self.fanout.spike_valid.next = self.core.out_valid.val();
         self.fanout.spike_neuron.next = self.core.out_neuron.val();
@@ -142,7 +163,11 @@ impl<const D: usize> Logic for Tile<D> {
         self.core.cfg_row.next = self.cfg_row.val().get_bits::<AB>(0);
         self.core.cfg_col.next = self.cfg_col.val();
         self.core.cfg_wdata.next = self.cfg_wdata.val();
-        self.core.cfg_we.next = self.cfg_we.val() & self.cfg_sel.val();
+        // Rows beyond the core's own: writes are ignored, reads answer zero.
+        self.beyond_cfg.next = self.guard.val()
+            & (self.cfg_row.val().get_bits::<AB>(0) >= self.rows.val())
+            & ((self.cfg_mem.val() == self.mem_xbar.val()) | (self.cfg_mem.val() == self.mem_adly.val()));
+        self.core.cfg_we.next = self.cfg_we.val() & self.cfg_sel.val() & !self.beyond_cfg.val();
         // Fan-out table and destination memory live in the fan-out unit, the rest in the core.
         self.is_fan.next = (self.cfg_mem.val() == self.mem_fan.val()) | (self.cfg_mem.val() == self.mem_dest.val());
         self.core.cfg_re.next = self.cfg_re.val() & self.cfg_sel.val() & !self.is_fan.val();
@@ -157,9 +182,10 @@ impl<const D: usize> Logic for Tile<D> {
             self.cfg_we.val() & self.cfg_sel.val() & (self.cfg_mem.val() == self.mem_dest.val());
         self.rsel.d.next = self.cfg_re.val() & self.cfg_sel.val() & !self.is_fan.val();
         self.rsel_fan.d.next = self.cfg_re.val() & self.cfg_sel.val() & self.is_fan.val();
+        self.rbeyond.d.next = self.beyond_cfg.val();
         self.cfg_rvalid.next = self.core.cfg_rvalid.val() | self.rsel_fan.q.val();
         self.cfg_rdata.next = self.zero_dw.val();
-        if self.rsel.q.val() {
+        if self.rsel.q.val() & !self.rbeyond.q.val() {
             self.cfg_rdata.next = self.core.cfg_rdata.val();
         }
         if self.rsel_fan.q.val() {
