@@ -89,4 +89,20 @@ fn ice40_block_ram_prediction_brackets_yosys() {
     let s = synth(&v, "top", Device::Hx8k, &dir("fit-hx8k")).unwrap_or_else(|e| panic!("{e}"));
     let got = s.count("SB_RAM40_4K") as usize;
     assert!(least <= got && got <= most, "Yosys used {got} block RAMs, predicted {least}..={most}");
+    // Crossbar rows per core (`core_axons`): beside it, a core holding 8 of the 70 rows; each
+    // tile's memories as its own shape says, the short one behind its row guard.
+    let short = CoreShape { axons: 8, ..odd.clone() };
+    let cores = [odd.clone(), short.clone()];
+    let (least, most) = cores.iter().fold((0, 0), |(l, m), c| {
+        let (a, b) = ice40_range(&tile_memories(c, 300, 2, 1));
+        (l + a, m + b)
+    });
+    let v = spikemesh_hdl::mesh::mesh_module(&odd, &cores, 300, 2, 1, false, "top");
+    let s = synth(&v, "top", Device::Hx8k, &dir("fit-hx8k-rows")).unwrap_or_else(|e| panic!("{e}"));
+    let got = s.count("SB_RAM40_4K") as usize;
+    assert!(least <= got && got <= most, "rows per core: Yosys used {got} block RAMs, predicted {least}..={most}");
+    let v = spikemesh_hdl::mesh::mesh_verilog(&odd, 300, 2, 1, false);
+    let full = synth(&v, "top", Device::Hx8k, &dir("fit-hx8k-full")).unwrap_or_else(|e| panic!("{e}"));
+    let full = full.count("SB_RAM40_4K") as usize;
+    assert!(got < full, "the short core saves block RAM: {got}, against {full} with 70 rows in both");
 }

@@ -136,16 +136,17 @@ pub fn memory_fit(hw: &Hardware) -> Option<MemoryFit> {
     } else {
         0
     };
-    let bits = |m: &Memory| m.depth * m.width;
     let bridge = bridge_memories();
     let (max, min) = if ecp5 {
         let all: usize = tiles.iter().flat_map(|(_, mems)| mems.iter().map(|&m| ecp5_blocks(m))).sum();
         // The crossbar is one bank per lane (the first `lanes` memories): counting one bank
-        // alone put the 9-core MNIST chip at 20 blocks where Yosys used 74 (2026-12-07).
+        // alone put the 9-core MNIST chip at 20 blocks where Yosys used 74 (2026-12-07). Each
+        // bank is whole blocks of one shape: counting its raw bits put a 30-core chip of 5-bit
+        // weights at 198 where Yosys used 308 (a 5-bit word fills 5 of a 2048x9 block's 9 bits).
         let xbar: usize = tiles
             .iter()
             .filter(|(s, _)| s.crossbar == CrossbarStyle::Inferred)
-            .flat_map(|(s, mems)| mems[..s.lanes()].iter().map(|m| bits(m).div_ceil(18 * 1024)))
+            .flat_map(|(s, mems)| mems[..s.lanes()].iter().map(|&m| ecp5_blocks(m)))
             .sum();
         let b: usize = bridge.iter().map(|&m| ecp5_blocks(m)).sum();
         (all + b, xbar + b)
