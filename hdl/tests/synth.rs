@@ -106,3 +106,23 @@ fn ice40_block_ram_prediction_brackets_yosys() {
     let full = full.count("SB_RAM40_4K") as usize;
     assert!(got < full, "the short core saves block RAM: {got}, against {full} with 70 rows in both");
 }
+
+/// `check`'s least ECP5 block RAM count against Yosys, on a 2x1 chip of `cuba` cores (their
+/// current memory counts too) where one core holds 70 rows and the other 1 (`core_axons`):
+/// the short core's crossbar and the small memories go to LUT RAM (`fit::ecp5_in_lutram`).
+#[test]
+fn ecp5_block_ram_prediction_equals_yosys_with_rows_per_core() {
+    let text = "[hardware]\nboard = \"ulx3s-25f\"\nmesh = [2, 1]\nneurons_per_core = 64\naxons_per_core = 128\n\
+                core_axons = [70, 1]\nweight_bits = 5\npotential_bits = 24\ncurrent_bits = 24\nrefractory_bits = 0\n\
+                destinations_per_core = 256\n\n[[population]]\nname = \"a\"\nsize = 100\n\
+                neuron = { model = \"cuba\", threshold = 100, du = 100, dv = 100 }\n";
+    let hw = spikemesh_spec::Network::parse(std::path::Path::new("rows.toml"), text)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .hardware;
+    let fit = spikemesh_hdl::fpga::fit::memory_fit(&hw).unwrap();
+    let v = spikemesh_hdl::chip::chip_verilog(&hw, false);
+    let s =
+        synth(&v, spikemesh_hdl::chip::CHIP, Device::Ecp5_25k, &dir("fit-ecp5-rows")).unwrap_or_else(|e| panic!("{e}"));
+    let got = s.count("DP16KD") as usize;
+    assert_eq!(got, fit.block_rams_min, "Yosys used {got} DP16KD; check said {fit}");
+}

@@ -167,13 +167,18 @@ pub fn import_to_fit(
                 };
                 let mut best = (v, text, false);
                 if v != "fits" {
+                    // Each core at its own rows: taken where it fits better, shown either way.
                     let own = Hardware { core_axons: rows.clone(), ..h.clone() };
-                    if let Some((v2, text2)) = verdict(&own).filter(|(v2, _)| rank(v2) > rank(v)) {
-                        best = (
-                            v2,
-                            format!("{text2} (each core holding its own rows; all {}: {})", h.axons_per_core, v),
-                            true,
-                        );
+                    if let Some((v2, text2)) = verdict(&own) {
+                        best = if rank(v2) > rank(v) {
+                            (
+                                v2,
+                                format!("{text2} (each core holding its own rows; all {}: {v})", h.axons_per_core),
+                                true,
+                            )
+                        } else {
+                            (v, format!("{}; each core holding its own rows, {text2}", best.1), false)
+                        };
                     }
                 }
                 let (v, text, core_rows) = best;

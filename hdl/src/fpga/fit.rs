@@ -6,9 +6,10 @@
 //! (iCE40) or LUT RAM (ECP5). So the prediction is a range. The most: every memory in whole
 //! blocks of its best single shape (iCE40 SB_RAM40_4K 256x16 .. 2048x2, ECP5 DP16KD 16Kx1 ..
 //! 512x36); Yosys's count equals it for the reference tiles (tested) and never exceeds it.
-//! The least: the raw bits of the memories Yosys always puts in block RAM (on iCE40 those
-//! of 256 bits or more, on ECP5 the crossbars), divided by a block's capacity. The crossbar
-//! takes SPRAM on the UP5K.
+//! The least, on iCE40: the raw bits of the memories of 256 bits or more, divided by a block's
+//! capacity. On ECP5: the memories Yosys keeps in block RAM ([`ecp5_in_lutram`]), in whole
+//! blocks of their best shape, which equals what Yosys used in every chip measured. The
+//! crossbar takes SPRAM on the UP5K.
 
 use crate::shape::spram_blocks;
 use crate::shape::{addr_bits, CoreShape, CrossbarStyle};
@@ -94,6 +95,15 @@ pub fn ecp5_blocks(m: Memory) -> usize {
         .unwrap_or(0)
 }
 
+/// Whether Yosys puts a memory in ECP5 LUT RAM rather than block RAM. In the chips measured
+/// (2026-12-07: the 9-core MNIST chip, 16- and 30-core convolution chips, and the 2-core chip
+/// of `hdl/tests/synth.rs`), every memory of fewer than 256 words and at most 16
+/// TRELLIS_DPR16X4 cells (16 words x 4 bits each) went to LUT RAM. Every other memory went to
+/// DP16KD, among them 64 x 24 bits (24 cells) and 256 x 3 bits (16 cells, 256 words).
+pub fn ecp5_in_lutram(m: Memory) -> bool {
+    m.depth < 256 && m.depth.div_ceil(16) * m.width.div_ceil(4) <= 16
+}
+
 /// The memory verdict for a board.
 #[derive(Debug, Clone, Serialize)]
 pub struct MemoryFit {
@@ -124,6 +134,9 @@ pub fn memory_fit(hw: &Hardware) -> Option<MemoryFit> {
             (s, mems)
         })
         .collect();
+    // The model's middle register (`cuba`'s current), which `tile_memories` leaves out: the
+    // iCE40 counts above were measured without it, the ECP5 counts below with it.
+    let aux = |s: &CoreShape| s.aux_state().map(|f| Memory { depth: s.neurons.max(2), width: f.bits as usize });
     let (device, brams, sprams, ecp5) = match hw.board {
         Board::Icebreaker => ("iCE40 UP5K", 30, 4, false),
         Board::Hx8kBreakout => ("iCE40 HX8K", 32, 0, false),
@@ -138,18 +151,16 @@ pub fn memory_fit(hw: &Hardware) -> Option<MemoryFit> {
     };
     let bridge = bridge_memories();
     let (max, min) = if ecp5 {
-        let all: usize = tiles.iter().flat_map(|(_, mems)| mems.iter().map(|&m| ecp5_blocks(m))).sum();
-        // The crossbar is one bank per lane (the first `lanes` memories): counting one bank
-        // alone put the 9-core MNIST chip at 20 blocks where Yosys used 74 (2026-12-07). Each
-        // bank is whole blocks of one shape: counting its raw bits put a 30-core chip of 5-bit
-        // weights at 198 where Yosys used 308 (a 5-bit word fills 5 of a 2048x9 block's 9 bits).
-        let xbar: usize = tiles
-            .iter()
-            .filter(|(s, _)| s.crossbar == CrossbarStyle::Inferred)
-            .flat_map(|(s, mems)| mems[..s.lanes()].iter().map(|&m| ecp5_blocks(m)))
-            .sum();
+        let with_aux = || tiles.iter().flat_map(|(s, mems)| mems.iter().copied().chain(aux(s)));
+        // The most: every memory in whole blocks of its best shape. The least: only the
+        // memories Yosys keeps in block RAM (`ecp5_in_lutram`), in the same blocks: it equals
+        // what Yosys used in the three chips measured (74, 234 and 308 DP16KD). Yosys kept one
+        // shape per memory there: 25664 x 5 bits took 10 blocks (16384x1), not 4096x4 + 16384x1
+        // (7 + 2).
+        let all: usize = with_aux().map(ecp5_blocks).sum();
+        let kept: usize = with_aux().filter(|&m| !ecp5_in_lutram(m)).map(ecp5_blocks).sum();
         let b: usize = bridge.iter().map(|&m| ecp5_blocks(m)).sum();
-        (all + b, xbar + b)
+        (all + b, kept + b)
     } else {
         let (least, most) = tiles.iter().fold((0, 0), |(l, m), (_, mems)| {
             let (a, b) = ice40_range(mems);
