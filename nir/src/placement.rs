@@ -32,6 +32,19 @@ pub fn by_position(net: &mut Net) -> Vec<String> {
     moved
 }
 
+/// The mesh for `cores` cores: the fewest empty cores, then the narrowest, with no side more
+/// than 4 times the other (so 14 cores are 7x2, not 4x4). An empty core costs a whole tile: its
+/// memories (5 block RAMs of a 128-neuron `cuba` core on the ECP5) and its logic; a longer
+/// side costs a router hop per flit, a clock or two.
+pub fn mesh_shape(cores: usize) -> [usize; 2] {
+    let cores = cores.max(1);
+    (1..=16usize)
+        .flat_map(|y| (y..=16).map(move |x| (x, y)))
+        .filter(|&(x, y)| x * y >= cores && x <= 4 * y)
+        .min_by_key(|&(x, y)| (x * y - cores, x))
+        .map_or([16, 16], |(x, y)| [x, y])
+}
+
 /// The file's index of each new slot: positions in Morton order, channels innermost.
 fn morton_order(c: usize, h: usize, w: usize) -> Vec<usize> {
     let mut positions: Vec<(usize, usize)> = (0..h).flat_map(|y| (0..w).map(move |x| (y, x))).collect();
@@ -84,6 +97,13 @@ fn renumber(net: &mut Net, l: usize, order: &[usize]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn meshes_leave_few_cores_empty() {
+        let shapes: Vec<[usize; 2]> = [1, 2, 3, 4, 5, 7, 9, 14, 15, 16, 17].iter().map(|&c| mesh_shape(c)).collect();
+        let want = [[1, 1], [2, 1], [3, 1], [2, 2], [3, 2], [4, 2], [3, 3], [7, 2], [5, 3], [4, 4], [6, 3]];
+        assert_eq!(shapes, want);
+    }
 
     #[test]
     fn morton_squares_hold_every_channel_of_a_patch() {

@@ -195,12 +195,7 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
     let sim_neurons: usize = layers.iter().map(|q| q.report.size).sum();
     let npc = opt.neurons_per_core.unwrap_or_else(|| sim_neurons.div_ceil(2).next_power_of_two().clamp(16, 256));
     let cores = sim_neurons.div_ceil(npc).max(1);
-    let mesh = if cores <= 3 {
-        [cores, 1]
-    } else {
-        let x = (cores as f64).sqrt().ceil() as usize;
-        [x, cores.div_ceil(x)]
-    };
+    let mesh = crate::placement::mesh_shape(cores);
     let shape = Shape {
         board,
         mesh,
