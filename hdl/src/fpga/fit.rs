@@ -154,7 +154,7 @@ pub fn memory_fit(hw: &Hardware) -> Option<MemoryFit> {
         let with_aux = || tiles.iter().flat_map(|(s, mems)| mems.iter().copied().chain(aux(s)));
         // The most: every memory in whole blocks of its best shape. The least: only the
         // memories Yosys keeps in block RAM (`ecp5_in_lutram`), in the same blocks: it equals
-        // what Yosys used in the three chips measured (74, 234 and 308 DP16KD). Yosys kept one
+        // what Yosys used in the four chips measured (74, 14, 234 and 308 DP16KD). Yosys kept one
         // shape per memory there: 25664 x 5 bits took 10 blocks (16384x1), not 4096x4 + 16384x1
         // (7 + 2).
         let all: usize = with_aux().map(ecp5_blocks).sum();
