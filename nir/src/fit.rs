@@ -12,7 +12,7 @@ use serde::Serialize;
 use spikemesh_hdl::fpga::dsp_fit::{dsp_fit, ECP5_OPERAND};
 use spikemesh_hdl::fpga::fit::memory_fit;
 use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
-use spikemesh_spec::{Hardware, Mapping, Network};
+use spikemesh_spec::{Hardware, Network};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -132,7 +132,7 @@ pub fn import_to_fit(
     let mut candidates: Vec<Candidate> = Vec::new();
     for &neurons_per_core in &npcs {
         let o = Options { weight_bits: bits[0], neurons_per_core, synapses_per_clock: None, ..opt.clone() };
-        let hw = match import(net, &o, out) {
+        let (hw, rows) = match import(net, &o, out) {
             Err(e) if e.message.contains("does not map") => {
                 tried.push(Tried {
                     weight_bits: bits[0],
@@ -144,17 +144,13 @@ pub fn import_to_fit(
                 continue;
             }
             Err(e) => return Err(e),
-            Ok(imp) => Network::load(&imp.toml).map_err(|e| NirError::file(&net.file, e.to_string()))?,
+            // The rows each core uses: where every core holding the widest core's rows does not
+            // fit, each holds its own (`core_axons`; one tile module per row count).
+            Ok(imp) => {
+                let hw = Network::load(&imp.toml).map_err(|e| NirError::file(&net.file, e.to_string()))?.hardware;
+                (hw, imp.rows_used)
+            }
         };
-        // The rows each core uses: where every core holding the widest core's rows does not
-        // fit, each holds its own (`core_axons`; one tile module per row count).
-        let rows: Vec<usize> = Mapping::build(&hw)
-            .map_err(|e| NirError::file(&net.file, format!("the network does not map: {e}")))?
-            .cores
-            .iter()
-            .map(|c| c.axon_source.len().max(1))
-            .collect();
-        let hw = hw.hardware;
         for &weight_bits in &bits {
             for synapses_per_clock in lanes(&opt.board, weight_bits) {
                 let mut h = hw.clone();

@@ -74,6 +74,9 @@ pub struct Imported {
     pub model: String,
     /// Per simulated layer.
     pub layers: Vec<LayerReport>,
+    /// The axon rows each core uses (at least 1), row-major: its `core_axons` entry when
+    /// each core holds its own rows.
+    pub rows_used: Vec<usize>,
 }
 
 /// Neuron type parameters of one layer: TOML key and the value of each neuron.
@@ -222,17 +225,18 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
     // First with room for anything, to measure what each core uses; then sized to that.
     let trial = write(&Shape { board: Board::Sim, ..shape.clone() })?;
     let m = Mapping::build(&trial).map_err(|e| NirError::file(file, format!("the network does not map: {e}")))?;
+    let rows_used: Vec<usize> = m.cores.iter().map(|c| c.axon_source.len().max(1)).collect();
     let pow2 = |n: usize, min: usize| n.max(min).next_power_of_two();
     let sized = Shape {
         axons: pow2(m.cores.iter().map(|c| c.axon_source.len()).max().unwrap_or(1), 16),
         types: pow2(m.cores.iter().map(|c| c.types.len()).max().unwrap_or(1), 2),
         destinations: pow2(m.cores.iter().map(|c| c.destinations.len()).max().unwrap_or(1), 16).max(npc),
-        core_axons: opt.core_rows.then(|| m.cores.iter().map(|c| c.axon_source.len().max(1)).collect()),
+        core_axons: opt.core_rows.then(|| rows_used.clone()),
         ..shape
     };
     let netw = write(&sized)?;
     Mapping::build(&netw).map_err(|e| NirError::file(file, format!("the sized network does not map: {e}")))?;
-    Ok(Imported { toml: toml_path, model, layers: layers.into_iter().map(|q| q.report).collect() })
+    Ok(Imported { toml: toml_path, model, layers: layers.into_iter().map(|q| q.report).collect(), rows_used })
 }
 
 #[derive(Clone)]

@@ -114,7 +114,9 @@ impl<const D: usize> Tile<D> {
             zero_dw: Constant::new(Bits::<DW>::from(0u64)),
             mem_xbar: Constant::new(Bits::<4>::from(mm::CROSSBAR as u64)),
             mem_adly: Constant::new(Bits::<4>::from(mm::AXON_DELAY as u64)),
-            rows: Constant::new(Bits::<AB>::from(shape.axons.min(1 << AB) as u64)),
+            // Read only when guarded (fewer rows than `axons_per_core` <= 16384); a chip of 16384
+            // rows would not fit AB bits, and its tile has no guard.
+            rows: Constant::new(Bits::<AB>::from(shape.axons.min((1 << AB) - 1) as u64)),
             guard: Constant::new(shape.guards_rows()),
             beyond_ev: Default::default(),
             beyond_cfg: Default::default(),
