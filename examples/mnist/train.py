@@ -19,7 +19,9 @@ Quantisation-aware: the forward pass uses each layer's weights rounded to the gr
 `spikemesh import` puts 4-bit weights on (the largest weight at 7 steps, the threshold a
 whole number of steps), with straight-through gradients, and the exported graph holds those
 rounded weights. MNIST's training images are shifted by up to 2 pixels and rotated and
-scaled a little each epoch (4000 images are few).
+scaled a little each epoch (4000 images are few). `--augment` and `--spike-cost` override
+the task's recipe, for sweeps (Fashion-MNIST, conv(8)-128-10 at 4 bits, 12 epochs: mirrored
+images scored 87.99 %, against 88.48 % without, 2026-12-07).
 
 Writes examples/mnist/<task>.nir and <task>-report.json (committed), and the test set as
 spikes into OUT (default target/<task>/): test-samples.csv, test-labels.csv, and
@@ -113,6 +115,15 @@ def augment(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     grid = torch.nn.functional.affine_grid(theta, list(img.shape), align_corners=False)
     out = torch.nn.functional.grid_sample(img, grid, align_corners=False)
     return out.round().clamp(0, 255).numpy().astype(np.uint8).reshape(n, 784)
+
+
+def mirror(pixels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The images, each mirrored left-right with probability 1/2 (Fashion-MNIST's classes are
+    the same garment either way round)."""
+    img = pixels.reshape(-1, 28, 28).copy()
+    flip = rng.random(len(img)) < 0.5
+    img[flip] = img[flip, :, ::-1]
+    return img.reshape(-1, 784)
 
 
 class RoundToGrid(torch.autograd.Function):
@@ -240,8 +251,18 @@ def main() -> None:
     )
     ap.add_argument("--epochs", type=int, default=None)
     ap.add_argument("--window", type=int, default=None, help="count:K encoding's K (spikes per pixel at most)")
+    ap.add_argument(
+        "--spike-cost", type=float, default=None, help="the cost on hidden spikes (default: the task's recipe)"
+    )
     ap.add_argument("--weight-bits", type=int, default=4, help="the weight grid trained for; 0 trains in float")
     ap.add_argument("--out", type=pathlib.Path, default=None)
+    ap.add_argument(
+        "--augment",
+        choices=["recipe", "none", "affine", "flip", "affine+flip"],
+        default="recipe",
+        help="training images each epoch: shifted, rotated and scaled (affine), mirrored left-right at random (flip), "
+        "or as the task's recipe says (MNIST affine, Fashion-MNIST none)",
+    )
     # One thread when the other core is busy: torch's threads wait for each other by spinning,
     # so 2 threads on 1 free core ran an epoch of `--conv 8` 5x slower than 1 thread.
     ap.add_argument("--threads", type=int, default=2, help="torch's threads")
@@ -251,6 +272,8 @@ def main() -> None:
     if not 1 <= window <= STEPS:
         raise SystemExit(f"--window {window}: the encoding needs 1 to {STEPS} timesteps")
     epochs = a.epochs or recipe["epochs"]
+    spike_cost = recipe["spike_cost"] if a.spike_cost is None else a.spike_cost
+    augmentation = ("affine" if recipe["augment"] else "none") if a.augment == "recipe" else a.augment
     torch.manual_seed(SEED)
     torch.set_num_threads(a.threads)
     xtr, xte, ytr, yte = mnist_subset() if a.task == "mnist" else fashion(a.fashion_dir)
@@ -275,10 +298,14 @@ def main() -> None:
         order = rng.permutation(len(xtr))
         for b in range(0, len(order), 128):
             j = order[b : b + 128]
-            x = augment(xtr[j], rng) if recipe["augment"] else xtr[j]
+            x = xtr[j]
+            if "affine" in augmentation:
+                x = augment(x, rng)
+            if "flip" in augmentation:
+                x = mirror(x, rng)
             out_counts, spikes_hidden = counts(net, torch.from_numpy(spikes(x, window)))
             loss = torch.nn.functional.cross_entropy(out_counts, torch.from_numpy(ytr[j]).long())
-            loss = loss + recipe["spike_cost"] * spikes_hidden.mean() / hidden
+            loss = loss + spike_cost * spikes_hidden.mean() / hidden
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -347,10 +374,16 @@ def main() -> None:
         "weights": f"trained on the import's {a.weight_bits}-bit grid (straight-through rounding), exported rounded"
         if a.weight_bits
         else "float",
-        "augmentation": "random shift (2 px), rotation (15 degrees), scale (0.9 to 1.1)"
-        if recipe["augment"]
-        else "none",
-        "hidden_spike_cost": recipe["spike_cost"],
+        "augmentation": ", ".join(
+            {
+                "affine": "random shift (2 px), rotation (15 degrees), scale (0.9 to 1.1)",
+                "flip": "half the images mirrored left-right",
+            }[kind]
+            for kind in augmentation.split("+")
+            if kind != "none"
+        )
+        or "none",
+        "hidden_spike_cost": spike_cost,
         "hidden_spikes_per_test_image": float(spikes_hidden.mean()),
         "input_spikes_per_test_image": float(test_spikes.sum() / len(xte)),
         "epochs": epochs,

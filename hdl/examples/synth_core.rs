@@ -26,6 +26,7 @@ fn main() {
         router_fifo: 2,
         leak_multiply: true,
         dsp_counters: false,
+        lut_ram: matches!(device, Device::Ecp5_25k | Device::Ecp5_85k),
         model: spikemesh_spec::neuron::ModelId::lif(),
         current_bits: 16,
         synapses_per_clock: std::env::var("LANES").ok().and_then(|x| x.parse().ok()).unwrap_or(1),

@@ -65,6 +65,9 @@ pub fn core_verilog(shape: &shape::CoreShape, with_models: bool) -> String {
         26 => verilog_of(core::NeuronCore::<26>::new(shape)),
         _ => verilog_of(core::NeuronCore::<{ shape::DW }>::new(shape)),
     };
+    if shape.lut_ram {
+        v = memory::mark_ram_style(&v);
+    }
     if with_models {
         v.push_str(primitive_models(shape));
     }

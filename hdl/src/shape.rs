@@ -60,6 +60,9 @@ pub struct CoreShape {
     pub leak_multiply: bool,
     /// The chip's 32-bit event counters are iCE40 `SB_MAC16` blocks (`link/counter.rs`).
     pub dsp_counters: bool,
+    /// The device has LUT RAM (ECP5): each memory is marked for LUT RAM or block RAM by its
+    /// depth (`memory::in_lut_ram`), so that the fit is exact and small memories spare blocks.
+    pub lut_ram: bool,
     /// The neuron model whose datapath the core runs (`neuron::DATAPATHS`).
     pub model: ModelId,
     /// Signed synaptic-current width, for models that keep one.
@@ -109,6 +112,7 @@ impl CoreShape {
             router_fifo: 2,
             leak_multiply: true,
             dsp_counters: false,
+            lut_ram: false,
             model: ModelId::lif(),
             current_bits: 16,
             synapses_per_clock: 1,
@@ -131,6 +135,7 @@ impl CoreShape {
             router_fifo: 2,
             leak_multiply: true,
             dsp_counters: false,
+            lut_ram: false,
             model: hw.chip_model,
             current_bits: hw.widths.current_bits as usize,
             synapses_per_clock: hw.synapses_per_clock,
@@ -175,7 +180,9 @@ impl CoreShape {
         let s = Self::of(hw, if spram { CrossbarStyle::Ice40Spram } else { CrossbarStyle::Inferred });
         // The HX8K has no DSP blocks: its leak is a shifter in logic.
         let dsp = hw.board != spikemesh_spec::config::Board::Hx8kBreakout;
-        Self { router_fifo: if up5k { 1 } else { 2 }, leak_multiply: dsp, dsp_counters: up5k, ..s }
+        let ecp5 =
+            matches!(hw.board, spikemesh_spec::config::Board::Ulx3s25f | spikemesh_spec::config::Board::Ulx3s85f);
+        Self { router_fifo: if up5k { 1 } else { 2 }, leak_multiply: dsp, dsp_counters: up5k, lut_ram: ecp5, ..s }
     }
 
     /// The shape of core `c` of `hw` on its board: [`CoreShape::for_board`] with the core's own

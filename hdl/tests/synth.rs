@@ -78,6 +78,7 @@ fn ice40_block_ram_prediction_brackets_yosys() {
         router_fifo: 2,
         leak_multiply: true,
         dsp_counters: false,
+        lut_ram: false,
         model: spikemesh_spec::neuron::ModelId::lif(),
         current_bits: 16,
         synapses_per_clock: 4,
@@ -109,7 +110,7 @@ fn ice40_block_ram_prediction_brackets_yosys() {
 
 /// `check`'s least ECP5 block RAM count against Yosys, on a 2x1 chip of `cuba` cores (their
 /// current memory counts too) where one core holds 70 rows and the other 1 (`core_axons`):
-/// the short core's crossbar and the small memories go to LUT RAM (`fit::ecp5_in_lutram`).
+/// the short core's crossbar and the memories under 256 words go to LUT RAM (`memory::in_lut_ram`).
 #[test]
 fn ecp5_block_ram_prediction_equals_yosys_with_rows_per_core() {
     let text = "[hardware]\nboard = \"ulx3s-25f\"\nmesh = [2, 1]\nneurons_per_core = 64\naxons_per_core = 128\n\

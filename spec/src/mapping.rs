@@ -349,20 +349,26 @@ impl Mapping {
     }
 
     /// The axon-event flits that carry the input spikes `inputs` (population, neuron) into the
-    /// chip: one per destination core of each input neuron.
+    /// chip: one per destination core of each input neuron, dealt round-robin over the
+    /// destination cores. Why dealt: the host link feeds every core through one port, and a
+    /// core takes `neurons / lanes` clocks per event with a 2-flit buffer, so a run of flits
+    /// for one core stalls the flits behind it for the others. Interleaved, the cores
+    /// integrate side by side. The order of events within a timestep changes no result
+    /// (docs/semantics.md, "Spikes, axons and the accumulator").
     pub fn input_flits(&self, inputs: &[(u32, u32)]) -> Vec<crate::flit::Flit> {
-        let mut flits = Vec::new();
+        let hw = &self.hardware;
+        let mut per_core: Vec<Vec<crate::flit::Flit>> = vec![Vec::new(); hw.cores()];
         for &(p, k) in inputs {
             let Placement::Input { first } = self.placement[p as usize] else {
                 unreachable!("stimulus spikes are validated to name input populations")
             };
-            flits.extend(
-                self.input_fanout[first + k as usize]
-                    .iter()
-                    .map(|d| crate::flit::Flit::axon(d.x as u8, d.y as u8, d.axon as u16)),
-            );
+            for d in &self.input_fanout[first + k as usize] {
+                let f = crate::flit::Flit::axon(d.x as u8, d.y as u8, d.axon as u16);
+                per_core[hw.core_index(d.x as usize, d.y as usize)].push(f);
+            }
         }
-        flits
+        let longest = per_core.iter().map(Vec::len).max().unwrap_or(0);
+        (0..longest).flat_map(|i| per_core.iter().filter_map(move |q| q.get(i).copied())).collect()
     }
 
     /// Whether the chip sends the spikes of global `slot` to the host (its population is

@@ -2,15 +2,17 @@
 //! FPGA, from the memories `core.rs`, `mesh/fanout.rs` and the host bridge instantiate (tested
 //! against Yosys).
 //!
-//! Yosys chooses per memory, with a cost model: very small memories can become flip-flops
-//! (iCE40) or LUT RAM (ECP5). So the prediction is a range. The most: every memory in whole
-//! blocks of its best single shape (iCE40 SB_RAM40_4K 256x16 .. 2048x2, ECP5 DP16KD 16Kx1 ..
-//! 512x36); Yosys's count equals it for the reference tiles (tested) and never exceeds it.
-//! The least, on iCE40: the raw bits of the memories of 256 bits or more, divided by a block's
-//! capacity. On ECP5: the memories Yosys keeps in block RAM ([`ecp5_in_lutram`]), in whole
-//! blocks of their best shape, which equals what Yosys used in every chip measured. The
-//! crossbar takes SPRAM on the UP5K.
+//! On the iCE40, Yosys chooses per memory, with a cost model: very small memories can become
+//! flip-flops. So the prediction is a range. The most: every memory in whole blocks of its
+//! best single shape (SB_RAM40_4K 256x16 .. 2048x2); Yosys's count equals it for the
+//! reference tiles (tested) and never exceeds it. The least: the raw bits of the memories of
+//! 256 bits or more, divided by a block's capacity. The crossbar takes SPRAM on the UP5K.
+//!
+//! On the ECP5 the count is exact: each tile memory is marked for LUT RAM (under
+//! [`crate::memory::LUT_RAM_WORDS`] words) or block RAM (`memory::mark_ram_style`), and a
+//! block RAM takes whole DP16KD (16Kx1 .. 512x36) of its best single shape.
 
+use crate::memory::in_lut_ram;
 use crate::shape::spram_blocks;
 use crate::shape::{addr_bits, CoreShape, CrossbarStyle};
 use serde::Serialize;
@@ -95,15 +97,6 @@ pub fn ecp5_blocks(m: Memory) -> usize {
         .unwrap_or(0)
 }
 
-/// Whether Yosys puts a memory in ECP5 LUT RAM rather than block RAM. In the chips measured
-/// (2026-12-07: the 9-core MNIST chip, 16- and 30-core convolution chips, and the 2-core chip
-/// of `hdl/tests/synth.rs`), every memory of fewer than 256 words and at most 16
-/// TRELLIS_DPR16X4 cells (16 words x 4 bits each) went to LUT RAM. Every other memory went to
-/// DP16KD, among them 64 x 24 bits (24 cells) and 256 x 3 bits (16 cells, 256 words).
-pub fn ecp5_in_lutram(m: Memory) -> bool {
-    m.depth < 256 && m.depth.div_ceil(16) * m.width.div_ceil(4) <= 16
-}
-
 /// The memory verdict for a board.
 #[derive(Debug, Clone, Serialize)]
 pub struct MemoryFit {
@@ -151,16 +144,18 @@ pub fn memory_fit(hw: &Hardware) -> Option<MemoryFit> {
     };
     let bridge = bridge_memories();
     let (max, min) = if ecp5 {
-        let with_aux = || tiles.iter().flat_map(|(s, mems)| mems.iter().copied().chain(aux(s)));
-        // The most: every memory in whole blocks of its best shape. The least: only the
-        // memories Yosys keeps in block RAM (`ecp5_in_lutram`), in the same blocks: it equals
-        // what Yosys used in the four chips measured (74, 14, 234 and 308 DP16KD). Yosys kept one
-        // shape per memory there: 25664 x 5 bits took 10 blocks (16384x1), not 4096x4 + 16384x1
-        // (7 + 2).
-        let all: usize = with_aux().map(ecp5_blocks).sum();
-        let kept: usize = with_aux().filter(|&m| !ecp5_in_lutram(m)).map(ecp5_blocks).sum();
+        // Exact: every tile memory is marked for LUT RAM or block RAM by its depth
+        // (`memory::mark_ram_style`), and Yosys keeps one block shape per memory (25664 x 5
+        // bits took 10 blocks of 16384x1, not 4096x4 + 16384x1, 7 + 2). The bridge's two
+        // buffers are unmarked and took a block each in every chip measured.
+        let kept: usize = tiles
+            .iter()
+            .flat_map(|(s, mems)| mems.iter().copied().chain(aux(s)))
+            .filter(|m| !in_lut_ram(m.depth))
+            .map(ecp5_blocks)
+            .sum();
         let b: usize = bridge.iter().map(|&m| ecp5_blocks(m)).sum();
-        (all + b, kept + b)
+        (kept + b, kept + b)
     } else {
         let (least, most) = tiles.iter().fold((0, 0), |(l, m), (_, mems)| {
             let (a, b) = ice40_range(mems);

@@ -105,6 +105,9 @@ pub fn mesh_module(
             // tile of the model, differing only in rows, renames its copy.
             tile = tile.replace("sm_neuron_", &format!("{}_neuron_", tile_name(s)));
         }
+        if s.lut_ram {
+            tile = crate::memory::mark_ram_style(&tile);
+        }
         v.push_str(&tile);
     }
     if with_models {
