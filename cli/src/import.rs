@@ -31,6 +31,10 @@ pub struct Args {
     /// fits the board).
     #[arg(long)]
     pub neurons_per_core: Option<usize>,
+    /// Core clock in MHz, made by the board's PLL (default: the board's; `spikemesh synth`
+    /// reports the Fmax the chip reaches)
+    #[arg(long)]
+    pub clock_mhz: Option<f64>,
     /// Output directory: net.toml and one weight CSV per connection.
     #[arg(long)]
     pub out: PathBuf,
@@ -87,6 +91,7 @@ pub fn import(a: &Args) -> Result<Report> {
         reset: conv.framework_rules.reset,
         deferred_subtract: conv.framework_rules.deferred_subtract,
         core_rows: false,
+        clock_mhz: a.clock_mhz,
     };
     let (imported, tried) = import_to_fit(&nir, &opt, a.weight_bits.is_some(), a.neurons_per_core.is_some(), &a.out)?;
     let net = Network::load(&imported.toml)?;

@@ -13,6 +13,7 @@ pub mod fit;
 pub mod graph;
 pub mod hdf5;
 mod headroom;
+mod netfile;
 pub mod ops;
 pub mod placement;
 pub mod quantise;

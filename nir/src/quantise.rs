@@ -6,37 +6,14 @@ use crate::convention::Reset;
 use crate::error::{NirError, Result};
 use crate::graph::NeuronKind;
 use crate::headroom;
+pub use crate::netfile::Options;
+use crate::netfile::{network_text, neuron_file, param_text, safe, Params, Shape, CUBA_BITS};
 use crate::reduce::Net;
 use serde::Serialize;
 use spikemesh_spec::config::Board;
 use spikemesh_spec::{Mapping, Network, MAX_DELAY, MAX_DELAY_BITS};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-/// What `spikemesh import` was asked for.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Target board (its name in the network file).
-    pub board: String,
-    /// Signed weight width.
-    pub weight_bits: u32,
-    /// Timestep in seconds.
-    pub dt: f64,
-    /// Force a neuron model (`lif` or `cuba`); None picks `lif` when it is exact, else `cuba`.
-    pub model: Option<String>,
-    /// Neuron slots per core; None sizes them so the network spreads over about two cores.
-    pub neurons_per_core: Option<usize>,
-    /// Synapses each core integrates per clock; None leaves the board's default.
-    pub synapses_per_clock: Option<usize>,
-    /// What a spike does to the potential (the convention's, convention.rs).
-    pub reset: Reset,
-    /// The threshold of a spike comes off at the next update, after the decay (snnTorch,
-    /// Spyx): `cuba`'s `deferred` reset mode.
-    pub deferred_subtract: bool,
-    /// Each core's crossbar holds only the rows its mapping uses (`core_axons`), not the
-    /// widest core's: where uniform crossbars would not fit the board's memory (`fit.rs`).
-    pub core_rows: bool,
-}
 
 /// The quantisation of one layer.
 #[derive(Debug, Clone, Serialize)]
@@ -79,9 +56,6 @@ pub struct Imported {
     pub rows_used: Vec<usize>,
 }
 
-/// Neuron type parameters of one layer: TOML key and the value of each neuron.
-type Params = Vec<(&'static str, Vec<i64>)>;
-
 /// One integer synapse: (pre, post, weight).
 type Quantum = (u32, u32, i64);
 
@@ -97,7 +71,6 @@ struct Quantised {
 }
 
 const ALIGN: i64 = 6;
-const CUBA_BITS: u32 = 24;
 
 /// Writes `out/net.toml` and one weight CSV per connection, and reports the quantisation.
 pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
@@ -212,7 +185,8 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
     };
     let toml_path = out.join("net.toml");
     let write = |s: &Shape| -> Result<Network> {
-        let text = network_text(net, opt, &model, s, &layers, &csvs);
+        let named: Vec<(&str, &Params)> = layers.iter().map(|q| (q.name.as_str(), &q.params)).collect();
+        let text = network_text(net, opt, &model, s, &named, &csvs);
         std::fs::write(&toml_path, &text)
             .map_err(|e| NirError::file(file, format!("cannot write {}: {e}", toml_path.display())))?;
         Network::load(&toml_path).map_err(|e| {
@@ -237,21 +211,6 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
     let netw = write(&sized)?;
     Mapping::build(&netw).map_err(|e| NirError::file(file, format!("the sized network does not map: {e}")))?;
     Ok(Imported { toml: toml_path, model, layers: layers.into_iter().map(|q| q.report).collect(), rows_used })
-}
-
-#[derive(Clone)]
-struct Shape {
-    board: Board,
-    mesh: [usize; 2],
-    npc: usize,
-    axons: usize,
-    /// Each core's own rows (`core_axons`), when asked for.
-    core_axons: Option<Vec<usize>>,
-    types: usize,
-    destinations: usize,
-    potential_bits: u32,
-    /// Bits of the longest synaptic delay (0 without Delay nodes).
-    delay_bits: u32,
 }
 
 /// A layer's integer weights at one scale, with what rounding did to them.
@@ -318,15 +277,6 @@ fn decay12(x: f64, name: &str, offset: i64, dt: f64, err: &dyn Fn(String) -> Nir
     Ok(d)
 }
 
-/// A parameter as the network file writes it: `reset_mode` by name, the others as integers.
-fn param_text(name: &str, v: i64) -> String {
-    match name {
-        // cuba's names: lif's two, then `deferred`.
-        "reset_mode" => format!("\"{}\"", spikemesh_spec::neuron::cuba::RESET_MODES[v as usize]),
-        _ => v.to_string(),
-    }
-}
-
 /// The scale at or above `scale` (so no weight grows past the range) at which a subtract
 /// reset is exact: for cuba the threshold is a whole number of steps (it fires at v > n and
 /// subtracts n); for lif, which fires at v >= n + 1 and subtracts n + 1, half a step below one,
@@ -347,16 +297,6 @@ fn threshold_grid(vth: &[f64], scale: f64, model: &str) -> f64 {
         "cuba" if steps >= 1.0 => th / steps.floor(),
         _ => scale,
     }
-}
-
-/// The per-neuron parameter file of a layer.
-fn neuron_file(layer: &str) -> String {
-    format!("{}-neurons.csv", safe(layer))
-}
-
-/// A population name usable as a file name.
-fn safe(name: &str) -> String {
-    name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
 /// `lif` when every layer is IF, or LIF whose leak is a power of two, with no bias and no
@@ -617,89 +557,4 @@ fn quantise_layer(
         notes,
     };
     Ok(Quantised { name: layer.name.clone(), params, weights, delays, report })
-}
-
-fn network_text(
-    net: &Net,
-    opt: &Options,
-    model: &str,
-    s: &Shape,
-    layers: &[Quantised],
-    csvs: &[(usize, String, String)],
-) -> String {
-    let mut t = String::new();
-    // The file name only, so the text does not depend on where the import ran from.
-    let source = net.file.file_name().map_or(net.file.display().to_string(), |n| n.to_string_lossy().into_owned());
-    let _ = writeln!(
-        t,
-        "# Imported by `spikemesh import` from {source} (dt = {} s, weight_bits = {}, board {}).",
-        opt.dt, opt.weight_bits, opt.board
-    );
-    let _ = writeln!(t, "# One population per NIR neuron node; weights in the CSV files beside this one.");
-    let _ = writeln!(t, "# Quantisation and its cost: docs/nir.md; re-run the import to see the report.\n");
-    let _ = writeln!(t, "[hardware]");
-    let _ = writeln!(t, "board = \"{}\"", s.board.name());
-    let _ = writeln!(t, "mesh = [{}, {}]", s.mesh[0], s.mesh[1]);
-    let _ = writeln!(t, "neurons_per_core = {}", s.npc);
-    let _ = writeln!(t, "axons_per_core = {}", s.axons);
-    if let Some(rows) = &s.core_axons {
-        // Each core's crossbar as deep as its own axons: the widest core's rows in every core
-        // would not fit the board's memory (`nir/src/fit.rs`).
-        let rows: Vec<String> = rows.iter().map(usize::to_string).collect();
-        let _ = writeln!(t, "core_axons = [{}]", rows.join(", "));
-    }
-    let _ = writeln!(t, "weight_bits = {}", opt.weight_bits);
-    let _ = writeln!(t, "potential_bits = {}", s.potential_bits);
-    if model == "cuba" {
-        let _ = writeln!(t, "current_bits = {CUBA_BITS}");
-    }
-    // NIR neurons have no refractory period.
-    let _ = writeln!(t, "refractory_bits = 0");
-    if s.delay_bits > 0 {
-        // The graph's Delay nodes, as whole timesteps per synapse (the CSVs' delay column).
-        let _ = writeln!(t, "delay_bits = {}", s.delay_bits);
-    }
-    let _ = writeln!(t, "neuron_types = {}", s.types);
-    let _ = writeln!(t, "destinations_per_core = {}", s.destinations);
-    if let Some(n) = opt.synapses_per_clock {
-        let _ = writeln!(t, "synapses_per_clock = {n}");
-    }
-    match s.board {
-        // The iCEBreaker's PLL gives 24 MHz (as examples/up5k-feedforward.toml), and its FT2232H
-        // takes 3 Mbaud: 8 core clocks per bit.
-        Board::Icebreaker => t.push_str("clock_mhz = 24\nbaud = 3000000\n"),
-        Board::Ulx3s85f | Board::Ulx3s25f => t.push_str("baud = 3000000\n"),
-        Board::Hx8kBreakout => t.push_str("baud = 1000000\n"),
-        Board::Sim => {}
-    }
-    let readout: Vec<usize> = net.outputs.iter().map(|(_, l)| *l).collect();
-    for (l, layer) in net.layers.iter().enumerate() {
-        let _ = writeln!(t, "\n[[population]]\nname = \"{}\"\nsize = {}", layer.name, layer.size);
-        match &layer.neurons {
-            None => {
-                let _ = writeln!(t, "input = true");
-            }
-            Some(p) => {
-                let q = layers.iter().find(|q| q.name == layer.name).expect("quantised");
-                // Values shared by every neuron go in the table; the others in the neuron file.
-                let kv: Vec<String> = q.params.iter().map(|(k, v)| format!("{k} = {}", param_text(k, v[0]))).collect();
-                let _ = writeln!(t, "# NIR {}", p.kind.nir_name());
-                let _ = writeln!(t, "neuron = {{ model = \"{model}\", {} }}", kv.join(", "));
-                if q.params.iter().any(|(_, xs)| xs.iter().any(|&x| x != xs[0])) {
-                    let _ = writeln!(t, "neuron_file = \"{}\"", neuron_file(&q.name));
-                }
-                if readout.contains(&l) {
-                    let _ = writeln!(t, "record = true");
-                }
-            }
-        }
-    }
-    for (from, to, file) in csvs {
-        let _ = writeln!(
-            t,
-            "\n[[projection]]\nfrom = \"{}\"\nto = \"{to}\"\nconnectivity = {{ file = \"{file}\" }}",
-            net.layers[*from].name
-        );
-    }
-    t
 }

@@ -58,6 +58,7 @@ fn options(weight_bits: u32) -> Options {
         reset: Reset::Value,
         deferred_subtract: false,
         core_rows: false,
+        clock_mhz: None,
     }
 }
 
@@ -129,4 +130,17 @@ fn the_ecp5_core_budget_follows_the_counted_multipliers() {
     assert_eq!(spikemesh_nir::fit::fast_cores("ulx3s-25f"), Some(7));
     assert_eq!(spikemesh_nir::fit::fast_cores("ulx3s-85f"), Some(31));
     assert_eq!(spikemesh_nir::fit::fast_cores("icebreaker"), None);
+}
+
+/// `--clock-mhz` writes the clock asked for: the ULX3S keeps its 3 Mbaud, the iCEBreaker takes
+/// the default baud for the new clock (not its 24 MHz pair).
+#[test]
+fn a_clock_asked_for_is_the_network_files_clock() {
+    for (board, mhz, baud) in [("ulx3s-85f", 40.0, 3_000_000), ("icebreaker", 12.0, 1_500_000)] {
+        let out = tempfile::tempdir().unwrap();
+        let opt = Options { board: board.into(), clock_mhz: Some(mhz), ..options(4) };
+        let (imp, _) = import_to_fit(&mlp(&[64, 32, 10]), &opt, true, false, out.path()).unwrap();
+        let hw = Network::load(&imp.toml).unwrap().hardware;
+        assert_eq!((hw.clock_mhz, hw.baud), (mhz, baud), "{board}");
+    }
 }

@@ -43,6 +43,7 @@ fn options(board: &str) -> Options {
         reset: Reset::Value,
         deferred_subtract: false,
         core_rows: false,
+        clock_mhz: None,
     }
 }
 

@@ -48,7 +48,7 @@ impl Network {
     /// Imports a NIR file onto `board` as `spikemesh import` does; returns the network and the
     /// report as JSON text.
     #[staticmethod]
-    #[pyo3(signature = (path, board, out, weight_bits=None, neurons_per_core=None, model=None, convention=None, dt=None, reset=None, steps=200))]
+    #[pyo3(signature = (path, board, out, weight_bits=None, neurons_per_core=None, model=None, convention=None, dt=None, reset=None, steps=200, clock_mhz=None))]
     #[allow(clippy::too_many_arguments)]
     fn from_nir(
         py: Python<'_>,
@@ -62,6 +62,7 @@ impl Network {
         dt: Option<f64>,
         reset: Option<String>,
         steps: usize,
+        clock_mhz: Option<f64>,
     ) -> PyResult<(Network, String)> {
         let args = spikemesh_cli::import::Args {
             nir: path,
@@ -70,6 +71,7 @@ impl Network {
             convention: spikemesh_cli::convention_args::ConventionArgs { dt, convention, reset },
             model,
             neurons_per_core,
+            clock_mhz,
             out,
             stimulus: None,
             steps,

@@ -59,10 +59,12 @@ class Network:
         convention: Optional[str] = None,
         dt: Optional[float] = None,
         reset: Optional[str] = None,
+        clock_mhz: Optional[float] = None,
     ) -> tuple[Network, dict[str, Any]]:
         """Imports a NIR file as `spikemesh import` does (the convention read from the file,
-        the widest weights that fit `board`); returns the network and the report. `path` may
-        also be an in-memory `nir.NIRGraph`, written to `out` as `model.nir` first."""
+        the widest weights that fit `board`; `clock_mhz` asks the board's PLL for a faster
+        core clock); returns the network and the report. `path` may also be an in-memory
+        `nir.NIRGraph`, written to `out` as `model.nir` first."""
         if not isinstance(path, (str, os.PathLike)):
             import nir  # only needed for a graph object
 
@@ -80,6 +82,7 @@ class Network:
             convention=convention,
             dt=dt,
             reset=reset,
+            clock_mhz=clock_mhz,
         )
         return Network(native), json.loads(report)
 

@@ -22,6 +22,7 @@ class Network:
         dt: Optional[float] = None,
         reset: Optional[str] = None,
         steps: int = 200,
+        clock_mhz: Optional[float] = None,
     ) -> tuple[Network, str]: ...
     @property
     def path(self) -> str: ...
