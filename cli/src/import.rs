@@ -80,6 +80,13 @@ impl Report {
 
 /// Imports `a.nir` as `spikemesh import` does, without printing (the Python package calls it).
 pub fn import(a: &Args) -> Result<Report> {
+    if let Some(mhz) = a.clock_mhz.filter(|&f| !spikemesh_spec::network::is_usable_clock(f)) {
+        anyhow::bail!(
+            "--clock-mhz {mhz}: not a usable core clock (above 0, at most {} MHz); give the clock the board's PLL \
+             should make, e.g. --clock-mhz 40, or leave the flag out for the board's own",
+            spikemesh_spec::network::MAX_CLOCK_MHZ
+        );
+    }
     let (nir, conv) = spikemesh_nir::open(&a.nir, &a.convention.forced()?)?;
     let opt = Options {
         board: a.board.clone(),

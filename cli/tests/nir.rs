@@ -209,6 +209,10 @@ fn bad_inputs_fail_with_file_line_and_field() {
     assert!(text(&o).contains("bad_missing_edge.nir") && text(&o).contains("ghost"), "{}", text(&o));
     let o = spikemesh(&["import", &digits("digits.nir"), "--board", "nosuch", "--out", dir.path().to_str().unwrap()]);
     assert!(!o.status.success() && text(&o).contains("unknown board 'nosuch'"), "{}", text(&o));
+    // A clock no network file may ask for is refused by its flag, before anything is written.
+    let out = dir.path().to_str().unwrap();
+    let o = spikemesh(&["import", &digits("digits.nir"), "--board", "icebreaker", "--clock-mhz", "0", "--out", out]);
+    assert!(!o.status.success() && text(&o).contains("--clock-mhz 0: not a usable core clock"), "{}", text(&o));
     // A sample file with a neuron outside the input population, on line 3.
     let s = dir.path().join("s.csv");
     std::fs::write(&s, "sample,timestep,population,neuron\n0,0,input,3\n0,1,input,64\n").unwrap();

@@ -138,7 +138,10 @@ pub(crate) fn network_text(
         Board::Icebreaker if opt.clock_mhz.is_none() => t.push_str("clock_mhz = 24\nbaud = 3000000\n"),
         // Another clock: the default baud for it (`spikemesh_spec::network::default_baud`).
         Board::Icebreaker => {}
-        Board::Ulx3s85f | Board::Ulx3s25f => t.push_str("baud = 3000000\n"),
+        // Its FT231X takes 3 Mbaud from 24 MHz up (8 core clocks per bit); a slower clock
+        // asked for takes the default baud for it.
+        Board::Ulx3s85f | Board::Ulx3s25f if opt.clock_mhz.is_none_or(|c| c >= 24.0) => t.push_str("baud = 3000000\n"),
+        Board::Ulx3s85f | Board::Ulx3s25f => {}
         Board::Hx8kBreakout => t.push_str("baud = 1000000\n"),
         Board::Sim => {}
     }

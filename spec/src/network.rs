@@ -55,6 +55,15 @@ pub const MAX_DELAY_BITS: u32 = 4;
 /// The longest delay a synapse holds, in extra timesteps.
 pub const MAX_DELAY: u32 = (1 << MAX_DELAY_BITS) - 1;
 
+/// The fastest core clock a network file may ask for, in MHz (beyond any board's PLL range).
+pub const MAX_CLOCK_MHZ: f64 = 500.0;
+
+/// Whether `mhz` is a core clock a network file may ask for: finite, above 0, at most
+/// [`MAX_CLOCK_MHZ`]. Whether the board's PLL makes it is `check`'s question.
+pub fn is_usable_clock(mhz: f64) -> bool {
+    mhz.is_finite() && mhz > 0.0 && mhz <= MAX_CLOCK_MHZ
+}
+
 /// The synapses per clock a board gets when its file does not say: the most that its biggest
 /// example places, routes and meets timing with (`docs/performance.md`, "Synapses per clock";
 /// on the iCEBreaker a 2x2 mesh of 256-neuron cores with the bridge has no block RAM left for

@@ -131,10 +131,13 @@ impl Validator<'_> {
             Board::Icebreaker | Board::Hx8kBreakout | Board::Sim => 12.0,
         };
         let clock_mhz = h.clock_mhz.unwrap_or(default_clock);
-        if !(clock_mhz.is_finite() && clock_mhz > 0.0 && clock_mhz <= 500.0) {
+        if !crate::network::is_usable_clock(clock_mhz) {
             self.diags.push(self.loc.at(
                 &at.key("clock_mhz"),
-                format!("{clock_mhz} MHz is not a usable core clock (0 < clock_mhz <= 500)"),
+                format!(
+                    "{clock_mhz} MHz is not a usable core clock (0 < clock_mhz <= {})",
+                    crate::network::MAX_CLOCK_MHZ
+                ),
             ));
         }
         let baud = self.range(
