@@ -20,8 +20,9 @@ pub fn in_lut_ram(depth: usize) -> bool {
 /// for a device with LUT RAM. Every memory here is declared as `(* no_rw_check *)` followed
 /// by `reg [W:0] NAME [0:LAST];` (`ram.rs`, `crossbar.rs`, `accumulators.rs`), so the mark
 /// goes there. Why marked rather than left to Yosys: its cost model put wide memories of 64
-/// to 255 words in block RAM, one 18-kbit block for as little as 1.5 kbit, five blocks a core;
-/// and with every memory marked, the fit counts exactly what the netlist holds.
+/// to 255 words in block RAM, one 18-kbit block for as little as 1.5 kbit (a 128-neuron
+/// `cuba` core's potentials, currents and fan-out table: 3 blocks); and with every memory
+/// marked, the fit counts exactly what the netlist holds.
 pub fn mark_ram_style(verilog: &str) -> String {
     let mut out = String::with_capacity(verilog.len() + verilog.len() / 50);
     let mut lines = verilog.split_inclusive('\n').peekable();
