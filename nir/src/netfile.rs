@@ -127,23 +127,19 @@ pub(crate) fn network_text(
     if let Some(n) = opt.synapses_per_clock {
         let _ = writeln!(t, "synapses_per_clock = {n}");
     }
-    if let Some(mhz) = opt.clock_mhz {
-        // Asked for (`import --clock-mhz`): `check` says whether the board's PLL makes it, and
-        // `spikemesh synth` whether the chip meets it.
-        let _ = writeln!(t, "clock_mhz = {mhz}");
-    }
-    match s.board {
+    match (s.board, opt.clock_mhz) {
+        // A clock asked for (`import --clock-mhz`): `check` says whether the board's PLL makes
+        // it, and `spikemesh synth` whether the chip meets it. The baud is the default for it
+        // (`spikemesh_spec::network::default_baud`: 3 Mbaud from 24 MHz up, 8 clocks per bit).
+        (_, Some(mhz)) => {
+            let _ = writeln!(t, "clock_mhz = {mhz}");
+        }
         // The iCEBreaker's PLL gives 24 MHz (as examples/up5k-feedforward.toml), and its FT2232H
         // takes 3 Mbaud: 8 core clocks per bit.
-        Board::Icebreaker if opt.clock_mhz.is_none() => t.push_str("clock_mhz = 24\nbaud = 3000000\n"),
-        // Another clock: the default baud for it (`spikemesh_spec::network::default_baud`).
-        Board::Icebreaker => {}
-        // Its FT231X takes 3 Mbaud from 24 MHz up (8 core clocks per bit); a slower clock
-        // asked for takes the default baud for it.
-        Board::Ulx3s85f | Board::Ulx3s25f if opt.clock_mhz.is_none_or(|c| c >= 24.0) => t.push_str("baud = 3000000\n"),
-        Board::Ulx3s85f | Board::Ulx3s25f => {}
-        Board::Hx8kBreakout => t.push_str("baud = 1000000\n"),
-        Board::Sim => {}
+        (Board::Icebreaker, None) => t.push_str("clock_mhz = 24\nbaud = 3000000\n"),
+        (Board::Ulx3s85f | Board::Ulx3s25f, None) => t.push_str("baud = 3000000\n"),
+        (Board::Hx8kBreakout, None) => t.push_str("baud = 1000000\n"),
+        (Board::Sim, None) => {}
     }
     let readout: Vec<usize> = net.outputs.iter().map(|(_, l)| *l).collect();
     for (l, layer) in net.layers.iter().enumerate() {

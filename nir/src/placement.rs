@@ -34,8 +34,8 @@ pub fn by_position(net: &mut Net) -> Vec<String> {
 
 /// The mesh for `cores` cores: the fewest empty cores, then the narrowest, with no side more
 /// than 4 times the other (so 14 cores are 7x2, not 4x4). An empty core costs a whole tile: its
-/// memories (5 block RAMs of a 128-neuron `cuba` core on the ECP5) and its logic; a longer
-/// side costs a router hop per flit, a clock or two.
+/// memories (2 block RAMs of a 128-neuron core on the ECP5, its type indices and destinations)
+/// and its logic; a longer side costs a router hop per flit, a clock or two.
 pub fn mesh_shape(cores: usize) -> [usize; 2] {
     let cores = cores.max(1);
     (1..=16usize)
