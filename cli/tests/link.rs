@@ -192,23 +192,27 @@ fn the_host_refuses_delays_the_board_was_not_built_for() {
 /// uses: INFO cannot tell, so the host's probe of the last row does, before the load.
 #[test]
 fn the_host_refuses_a_board_with_fewer_rows_in_a_core() {
+    // One virtual board, built with exactly the rows core 0 uses (a Verilator build each, so
+    // one, not two): the network loads; a network needing one row more is refused.
     let net = Network::load(Path::new(&example("link-2x1.toml"))).unwrap();
     let m = Mapping::build(&net).unwrap();
     let used = m.cores[0].axon_source.len();
     assert!(used > 1);
-    let mut short = net.hardware.clone();
-    short.core_axons[0] = used - 1;
-    let mut b = Board::new(Wire::new(VirtualBoard::new(&short, None).unwrap()));
+    let mut exact = net.hardware.clone();
+    exact.core_axons[0] = used;
+    let mut b = Board::new(Wire::new(VirtualBoard::new(&exact, None).unwrap()));
     b.identify().unwrap();
-    match b.load(&m, |_, _| {}) {
+    b.load(&m, |_, _| {}).unwrap();
+    let mut longer = m.clone();
+    let img = &mut longer.cores[0];
+    img.axon_source.push(img.axon_source[0]);
+    img.axon_delay.push(0);
+    let row_words = (used + 1) * net.hardware.neurons_per_core;
+    img.crossbar.resize(img.crossbar.len().max(row_words), 0);
+    match b.load(&longer, |_, _| {}) {
         Err(HostError::Mismatch(e)) => assert!(e.starts_with("core (0,0) of the board holds fewer than"), "{e}"),
         other => panic!("expected a mismatch, got {other:?}"),
     }
-    let mut fits = net.hardware.clone();
-    fits.core_axons[0] = used;
-    let mut b = Board::new(Wire::new(VirtualBoard::new(&fits, None).unwrap()));
-    b.identify().unwrap();
-    b.load(&m, |_, _| {}).unwrap();
 }
 
 /// The delay example on the virtual board: the host writes every axon row's delay over the

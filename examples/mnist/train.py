@@ -7,7 +7,8 @@ snnTorch's own NIR exporter, for MNIST (a subset) or Fashion-MNIST (the full off
            Debian package `dataset-fashion-mnist`, or `--fashion-dir` pointing anywhere else).
 
 Input(784) -> Linear -> Leaky(HIDDEN) -> Linear -> Leaky(10); with `--conv C` a convolution
-first, Input(1x28x28) -> Conv2d(C, 5x5, stride 2, padding 2) -> Leaky(Cx14x14) -> [Linear ->
+first, Input(1x28x28) -> Conv2d(C, 5x5, stride 2, padding 2) -> Leaky(Cx14x14) -> [with
+`--conv2 C2` a second, Conv2d(C2, 5x5, stride 2, padding 2) -> Leaky(C2x7x7)] -> [Linear ->
 Leaky(HIDDEN), unless --hidden 0] -> Linear -> Leaky(10). snnTorch's defaults (subtract
 reset, ATan surrogate), beta 0.9, threshold 1, cross-entropy on output spike counts plus a
 cost on hidden spikes (each spike is a crossbar row the chip streams: fewer spikes, less
@@ -161,18 +162,19 @@ def on_grid(w: torch.Tensor, bits: int) -> torch.Tensor:
 
 
 class QuantisedConv(torch.nn.Conv2d):
-    """A bias-free 5x5 stride-2 Conv2d (1 input channel) whose forward pass uses its weights on
-    the import's grid: 28x28 in, 14x14 out per channel."""
+    """A bias-free 5x5 stride-2 Conv2d whose forward pass uses its weights on the import's
+    grid: (C_in, S, S) in, (C, S/2, S/2) out, flattened on both sides."""
 
-    def __init__(self, channels: int, bits: int) -> None:
-        super().__init__(1, channels, 5, stride=2, padding=2, bias=False)
+    def __init__(self, in_channels: int, channels: int, size: int, bits: int) -> None:
+        super().__init__(in_channels, channels, 5, stride=2, padding=2, bias=False)
         self.bits = bits
+        self.in_shape = (in_channels, size, size)
         # The neurons it drives, (channel, row, column).
-        self.out_shape = (channels, 14, 14)
+        self.out_shape = (channels, size // 2, size // 2)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         w = self.weight if self.bits == 0 else on_grid(self.weight, self.bits)
-        return self._conv_forward(x.reshape(-1, 1, 28, 28), w, None).flatten(1)
+        return self._conv_forward(x.reshape(-1, *self.in_shape), w, None).flatten(1)
 
     def round_weights(self) -> None:
         """Puts the weights on the grid for good (before export)."""
@@ -182,7 +184,7 @@ class QuantisedConv(torch.nn.Conv2d):
 
     def plain(self) -> torch.nn.Conv2d:
         """A torch Conv2d of the same shape and weights (what snnTorch's exporter knows)."""
-        conv = torch.nn.Conv2d(1, self.out_channels, 5, stride=2, padding=2, bias=False)
+        conv = torch.nn.Conv2d(self.in_channels, self.out_channels, 5, stride=2, padding=2, bias=False)
         conv.weight.copy_(self.weight)
         return conv
 
@@ -245,6 +247,12 @@ def main() -> None:
     ap.add_argument("--hidden", type=int, default=128)
     ap.add_argument("--conv", type=int, default=0, help="a 5x5 stride-2 convolution of C channels for the hidden layer")
     ap.add_argument(
+        "--conv2",
+        type=int,
+        default=0,
+        help="a second 5x5 stride-2 convolution of C channels after --conv (14x14 to 7x7)",
+    )
+    ap.add_argument(
         "--stem",
         default=None,
         help="writes STEM.nir and STEM-report.json in examples/mnist, or at STEM if it is absolute (default: the task)",
@@ -279,14 +287,18 @@ def main() -> None:
     xtr, xte, ytr, yte = mnist_subset() if a.task == "mnist" else fashion(a.fashion_dir)
     out = a.out or ROOT / "target" / a.task
     out.mkdir(parents=True, exist_ok=True)
-    # Neurons per layer; the convolution's flattened (channel, row, column).
-    sizes = ([a.conv * 14 * 14] if a.conv else []) + ([a.hidden] if a.hidden else []) + [10]
+    if a.conv2 and not a.conv:
+        raise SystemExit("--conv2 needs --conv: it convolves the first convolution's maps")
+    # The convolutions, (C_in, C, input size), then neurons per layer (a convolution's
+    # flattened (channel, row, column)).
+    convs = [(1, a.conv, 28)] * bool(a.conv) + [(a.conv, a.conv2, 14)] * bool(a.conv2)
+    sizes = [c * (s // 2) ** 2 for _, c, s in convs] + ([a.hidden] if a.hidden else []) + [10]
     if len(sizes) < 2:
         raise SystemExit("--hidden 0 needs --conv: a network needs a hidden layer")
     layers: list[torch.nn.Module] = []
     for i, n in enumerate(sizes):
-        first = QuantisedConv(a.conv, a.weight_bits) if a.conv and i == 0 else None
-        layers += [first or Quantised(sizes[i - 1] if i else 784, n, a.weight_bits), leaky(n)]
+        weights = QuantisedConv(*convs[i], a.weight_bits) if i < len(convs) else None
+        layers += [weights or Quantised(sizes[i - 1] if i else 784, n, a.weight_bits), leaky(n)]
     net = torch.nn.Sequential(*layers)
     hidden = sum(sizes[:-1])
     stem = a.stem or a.task
@@ -325,14 +337,15 @@ def main() -> None:
         # Exported as plain torch layers (what snnTorch's exporter knows), holding the
         # weights on the grid: the graph is the network that was evaluated.
         plain: list[torch.nn.Module] = []
-        for layer, neurons in zip(net[::2], net[1::2], strict=True):
+        for i, (layer, neurons) in enumerate(zip(net[::2], net[1::2], strict=True)):
             if isinstance(layer, QuantisedConv):
-                # The exporter writes the neurons in the convolution's shape, then a Flatten.
+                # The exporter writes the neurons in the convolution's shape; a Flatten after
+                # the last convolution.
                 shape = layer.out_shape
                 lif = snn.Leaky(
                     beta=neurons.beta.reshape(shape), threshold=neurons.threshold.reshape(shape), init_hidden=True
                 )
-                plain += [layer.plain(), lif, torch.nn.Flatten()]
+                plain += [layer.plain(), lif] + [torch.nn.Flatten()] * (i + 1 == len(convs))
             else:
                 plain += [layer.plain(), neurons]
         for m in plain:
@@ -364,8 +377,8 @@ def main() -> None:
         "framework": f"snntorch {version('snntorch')}, torch {version('torch')}, nir {version('nir')}",
         "network": "-".join(
             ["784"]
-            + [f"conv({a.conv}x5x5, stride 2, padding 2)"] * bool(a.conv)
-            + [str(n) for n in sizes[bool(a.conv) :]]
+            + [f"conv({c}x5x5, stride 2, padding 2)" for _, c, _ in convs]
+            + [str(n) for n in sizes[len(convs) :]]
         )
         + f", snntorch.Leaky(beta={BETA}), threshold 1, subtract reset, no biases",
         "encoding": f"count:{window} (pixel p gives round({window} p / 255) evenly spaced spikes in {window} timesteps), "

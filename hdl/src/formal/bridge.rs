@@ -14,7 +14,7 @@
 //! Assumed: the mesh keeps `quiet` high until the bridge sends a flit, starts a timestep or
 //! clears (what the barrier proof, `barrier.rs`, proves of the mesh). Not proven here: that
 //! the command's fields are the frame's bytes (the executor's fetch from the receiver's
-//! buffer; fuzzed in `sim/tests/bridge.rs`, which reads every target back), and the values
+//! buffer; fuzzed in `sim/tests/bridge_fuzz.rs`, which reads every target back), and the values
 //! written (checked against the memory's width in the command's check pass; fuzzed).
 
 use super::Proof;

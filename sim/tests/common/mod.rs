@@ -2,6 +2,8 @@
 //! random values and neuron tables, and random mesh networks. Each test uses a part of it.
 #![allow(dead_code)]
 
+pub mod link;
+
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use spikemesh_sim::verilator::{build, Model, PortId};
