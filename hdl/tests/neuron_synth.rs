@@ -5,6 +5,7 @@
 //! measured beside it (`make bench` runs `datapath_figures`, which prints the figures that
 //! `docs/performance.md` records).
 
+use spikemesh_hdl::fpga::fit::{core_memories, ice40_range};
 use spikemesh_hdl::fpga::flow::{measurement_top, pnr, synth, Device, SynthStats};
 use spikemesh_hdl::neuron::{alif::AlifUpdate, cuba::CubaUpdate, lif::LifUpdate};
 use spikemesh_hdl::shape::{CoreShape, CrossbarStyle};
@@ -50,6 +51,10 @@ fn ice40_up5k_cuba_core_maps_to_spram_bram_and_sb_mac16_and_meets_24_mhz() {
     assert!(s.count("SB_MAC16") >= 2, "two 24 x 13 decay products in DSPs: {:?}", s.cells);
     assert_eq!(s.count("SB_MAC16"), predicted(&shape, 16), "check's DSP prediction: {:?}", s.cells);
     assert_eq!(s.count("SB_SPRAM256KA"), 1, "the crossbar in SPRAM: {:?}", s.cells);
+    // `check`'s block RAM range for the core's memories, its current register included.
+    let (least, most) = ice40_range(&core_memories(&shape));
+    let brams = s.count("SB_RAM40_4K") as usize;
+    assert!(least <= brams && brams <= most, "Yosys used {brams} block RAMs; check said {least} to {most}");
     assert!(!s.cells.keys().any(|k| k.starts_with("$mem")), "unmapped memory: {:?}", s.cells);
     assert!(s.ffs() < 1000, "{} flip-flops: a memory landed in FFs? {:?}", s.ffs(), s.cells);
     assert!(fmax >= 24.0, "the cuba core reaches {fmax:.1} MHz, below the iCEBreaker's 24 MHz core clock");
