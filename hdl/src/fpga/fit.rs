@@ -28,10 +28,17 @@ pub struct Memory {
     pub width: usize,
 }
 
+impl Memory {
+    /// A memory of `depth` words (at least 2: a 1-word array is still a RAM) of `width` bits.
+    fn of(depth: usize, width: usize) -> Self {
+        Memory { depth: depth.max(2), width }
+    }
+}
+
 /// Every memory of one neuron core except a SPRAM crossbar, in instantiation order
 /// (`core/mod.rs`), the model's middle state register (`cuba`'s current) included.
 pub fn core_memories(s: &CoreShape) -> Vec<Memory> {
-    let m = |depth: usize, width: usize| Memory { depth: depth.max(2), width };
+    let m = Memory::of;
     let mut v = Vec::new();
     let lanes = s.lanes();
     if s.crossbar == CrossbarStyle::Inferred {
@@ -71,8 +78,8 @@ pub fn tile_memories(s: &CoreShape, destinations: usize, mesh_x: usize, mesh_y: 
     let p = crate::mesh::fanout::Packing::new(s, destinations, mesh_x, mesh_y);
     let mut v = core_memories(s);
     v.extend([
-        Memory { depth: s.neurons.max(2), width: p.fan_bits() }, // fan-out table (packed)
-        Memory { depth: destinations.max(2), width: p.dest_bits() }, // destination memory (packed)
+        Memory::of(s.neurons, p.fan_bits()),     // fan-out table (packed)
+        Memory::of(destinations, p.dest_bits()), // destination memory (packed)
     ]);
     v
 }
