@@ -23,6 +23,7 @@ fn main() {
         current_bits: 16,
         synapses_per_clock: std::env::var("LANES").ok().and_then(|x| x.parse().ok()).unwrap_or(1),
         delay_bits: std::env::var("DELAY_BITS").ok().and_then(|x| x.parse().ok()).unwrap_or(0),
+        kernel: None,
     };
     print!("{}", spikemesh_hdl::core_verilog(&shape, spram));
 }

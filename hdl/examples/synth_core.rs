@@ -31,6 +31,7 @@ fn main() {
         current_bits: 16,
         synapses_per_clock: std::env::var("LANES").ok().and_then(|x| x.parse().ok()).unwrap_or(1),
         delay_bits: std::env::var("DELAY_BITS").ok().and_then(|x| x.parse().ok()).unwrap_or(0),
+        kernel: None,
     };
     let v = spikemesh_hdl::core_verilog(&shape, false);
     let ports = spikemesh_hdl::ports::parse_ports(&v, "top").unwrap();

@@ -73,7 +73,15 @@ pub struct CoreShape {
     /// Bits of an axon row's delay (0 to 4): the core keeps a ring of `2^delay_bits`
     /// accumulator banks and one delay per axon row (`docs/delays.md`).
     pub delay_bits: u32,
+    /// Shared kernels (`spec::kernel`): the crossbar holds `rows` kernel rows of `segment`
+    /// weights, and a tap table says which of them each axon adds where.
+    pub kernel: Option<spikemesh_spec::kernel::Kernel>,
 }
+
+// A tap word's fields are the core's axon and neuron indices (`memory_map::tap_word`).
+const _: () = assert!(
+    spikemesh_spec::memory_map::TAP_ROW_BITS as usize == AB && spikemesh_spec::memory_map::TAP_BASE_BITS as usize == NB
+);
 
 /// The most synapses a core integrates per clock (its adder lanes in the generated logic).
 pub const MAX_LANES: usize = 4;
@@ -117,6 +125,7 @@ impl CoreShape {
             current_bits: 16,
             synapses_per_clock: 1,
             delay_bits: 0,
+            kernel: None,
         }
     }
 
@@ -140,6 +149,7 @@ impl CoreShape {
             current_bits: hw.widths.current_bits as usize,
             synapses_per_clock: hw.synapses_per_clock,
             delay_bits: hw.delay_bits,
+            kernel: None,
         }
     }
 
@@ -157,6 +167,15 @@ impl CoreShape {
     /// log2 of `lanes()`: the neuron-index bits that pick a lane in a crossbar word.
     pub fn lane_bits(&self) -> usize {
         self.lanes().trailing_zeros() as usize
+    }
+
+    /// The crossbar's rows and columns: the axon rows and neurons, or with shared kernels
+    /// the kernel rows and a segment's neurons.
+    pub fn crossbar_size(&self) -> (usize, usize) {
+        match self.kernel {
+            None => (self.axons, self.neurons),
+            Some(k) => (k.rows, k.segment),
+        }
     }
 
     /// Crossbar words per row, i.e. clocks to integrate one axon event.
@@ -188,7 +207,7 @@ impl CoreShape {
     /// The shape of core `c` of `hw` on its board: [`CoreShape::for_board`] with the core's own
     /// crossbar rows (`Hardware::axons_of`).
     pub fn for_core(hw: &Hardware, c: usize) -> Self {
-        Self { axons: hw.axons_of(c), ..Self::for_board(hw) }
+        Self { axons: hw.axons_of(c), kernel: hw.kernel_of(c), ..Self::for_board(hw) }
     }
 
     /// Whether the core holds fewer rows than the chip addresses (its tile guards the rest).

@@ -67,10 +67,23 @@ fn generated_cores_lint_clean() {
                 current_bits: 16,
                 synapses_per_clock: p,
                 delay_bits,
+                kernel: None,
             };
             let name = format!("core_{neurons}_{axons}_{wb}_{pb}_p{p}_d{delay_bits}");
             let msgs = lint(&name, &spikemesh_hdl::core_verilog(&shape, true));
             assert!(msgs.trim().is_empty(), "{shape:?}:\n{msgs}");
+            // Shared kernels on the same shape where a segment fits: 16 taps, and one (the
+            // tap table addressed by the axon alone).
+            for (segment, taps, rows) in [(16, 16, 400), (4, 1, 2)] {
+                if neurons % segment != 0 || segment % p != 0 {
+                    continue;
+                }
+                let kernel = Some(spikemesh_spec::kernel::Kernel { segment, taps, rows });
+                let shape = CoreShape { kernel, ..shape.clone() };
+                let name = format!("{name}_k{segment}_{taps}");
+                let msgs = lint(&name, &spikemesh_hdl::core_verilog(&shape, true));
+                assert!(msgs.trim().is_empty(), "{shape:?}:\n{msgs}");
+            }
         }
     }
 }

@@ -84,6 +84,7 @@ fn ice40_block_ram_prediction_brackets_yosys() {
         synapses_per_clock: 4,
         // With delays: a ring of 4 accumulator slots, the counters beside it, a delay per row.
         delay_bits: 2,
+        kernel: None,
     };
     let (least, most) = ice40_range(&tile_memories(&odd, 300, 1, 1));
     let v = spikemesh_hdl::mesh::mesh_verilog(&odd, 300, 1, 1, false);
@@ -108,13 +109,16 @@ fn ice40_block_ram_prediction_brackets_yosys() {
     assert!(got < full, "the short core saves block RAM: {got}, against {full} with 70 rows in both");
 }
 
-/// `check`'s least ECP5 block RAM count against Yosys, on a 2x1 chip of `cuba` cores (their
-/// current memory counts too) where one core holds 70 rows and the other 1 (`core_axons`):
-/// the short core's crossbar and the memories under 256 words go to LUT RAM (`memory::in_lut_ram`).
+/// `check`'s least ECP5 block RAM count against Yosys, on a 3x1 chip of `cuba` cores (their
+/// current memory counts too) where one core holds 70 rows, one 1 (`core_axons`), and one 40
+/// axons' taps of 300 shared kernel rows (`core_kernels`): the short core's crossbar and the
+/// memories under 256 words go to LUT RAM (`memory::in_lut_ram`), the kernel rows and the
+/// 640-word tap table to block RAM.
 #[test]
 fn ecp5_block_ram_prediction_equals_yosys_with_rows_per_core() {
-    let text = "[hardware]\nboard = \"ulx3s-25f\"\nmesh = [2, 1]\nneurons_per_core = 64\naxons_per_core = 128\n\
-                core_axons = [70, 1]\nweight_bits = 5\npotential_bits = 24\ncurrent_bits = 24\nrefractory_bits = 0\n\
+    let text = "[hardware]\nboard = \"ulx3s-25f\"\nmesh = [3, 1]\nneurons_per_core = 64\naxons_per_core = 128\n\
+                core_axons = [70, 1, 40]\ncore_kernels = [{}, {}, { segment = 16, taps = 16, rows = 300 }]\n\
+                weight_bits = 5\npotential_bits = 24\ncurrent_bits = 24\nrefractory_bits = 0\n\
                 destinations_per_core = 256\n\n[[population]]\nname = \"a\"\nsize = 100\n\
                 neuron = { model = \"cuba\", threshold = 100, du = 100, dv = 100 }\n";
     let hw = spikemesh_spec::Network::parse(std::path::Path::new("rows.toml"), text)

@@ -332,6 +332,8 @@ impl<P: Read + Write> Board<P> {
             axons_per_core: i.axons_per_core as usize,
             // INFO does not report a core's own rows: `load` probes them (`check_rows`).
             core_axons: vec![i.axons_per_core as usize; i.mesh_x as usize * i.mesh_y as usize],
+            // INFO does not report shared kernels either: the host refuses their tap memory.
+            core_kernels: Vec::new(),
             neuron_types: i.neuron_types as usize,
             destinations_per_core: i.destinations_per_core as usize,
             widths: spikemesh_spec::neuron::Widths {

@@ -139,7 +139,7 @@ impl RtlChip {
                 hw.mesh_x, hw.mesh_y
             )));
         }
-        let mut core = RtlCore::new(&CoreShape::for_board(hw), vcd)?;
+        let mut core = RtlCore::new(&CoreShape::for_core(hw, 0), vcd)?;
         core.load(&mapping.cores[0]);
         Ok(Self { core, mapping: mapping.clone(), stress: Stress::NONE, stats: RtlStats::default() })
     }

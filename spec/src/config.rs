@@ -53,6 +53,18 @@ impl Board {
     }
 }
 
+/// One core's entry of `core_kernels`: all three fields, or none.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKernel {
+    /// Neurons per segment.
+    pub segment: Option<i64>,
+    /// Taps per axon.
+    pub taps: Option<i64>,
+    /// Kernel rows.
+    pub rows: Option<i64>,
+}
+
 /// The `[hardware]` table.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -67,6 +79,9 @@ pub struct RawHardware {
     pub axons_per_core: i64,
     /// Crossbar rows of each core, row-major (default: `axons_per_core` for every core).
     pub core_axons: Option<Vec<i64>>,
+    /// Shared kernels of each core, row-major: `{ segment, taps, rows }`, or `{}` for a core
+    /// that stores its crossbar rows whole (default: every core).
+    pub core_kernels: Option<Vec<RawKernel>>,
     /// Signed weight width.
     pub weight_bits: i64,
     /// Signed potential width.

@@ -11,6 +11,7 @@ pub mod encode;
 pub mod error;
 pub mod flit;
 pub mod images;
+pub mod kernel;
 pub mod locate;
 pub mod mapping;
 pub mod memory_map;

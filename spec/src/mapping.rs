@@ -10,7 +10,9 @@
 //! have k different delays takes k rows there, and the core holds one delay per row
 //! (`docs/delays.md`, "How the chip holds them"). Without delays every row has delay 0.
 
-use crate::error::{FieldPath, SpecError};
+use crate::error::{Diagnostic, FieldPath, SpecError};
+use crate::kernel::{Kernel, KernelError, KernelImage, MAX_TAPS};
+use crate::locate::Locator;
 use crate::network::{Hardware, Network, PopulationKind};
 use crate::neuron::{ModelId, NeuronType};
 use serde::Serialize;
@@ -79,6 +81,9 @@ pub struct CoreImage {
     pub neurons_used: usize,
     /// Synapses stored in this core's crossbar (zero weights included).
     pub synapses: usize,
+    /// The crossbar as shared kernels, on a core with `core_kernels` (what the hardware
+    /// loads; `crossbar` stays the unrolled rows the golden model adds).
+    pub kernel: Option<crate::kernel::KernelImage>,
 }
 
 /// One synapse as its core stores it: (neuron slot, weight).
@@ -261,6 +266,16 @@ impl Mapping {
                 synapses += targets.len();
                 dests.entry(*src).or_default().push(Destination { x: x as u16, y: y as u16, axon: a as u32 });
             }
+            let kernel = match hw.kernel_of(c) {
+                None => None,
+                Some(k) => match KernelImage::of(&crossbar, rows_here, n, &k) {
+                    Ok(img) => Some(img),
+                    Err(e) => {
+                        diags.push(kernel_diag(loc, c, (x, y), &k, e));
+                        continue;
+                    }
+                },
+            };
             let (types, neuron_type) = type_table(net, &slot_owner[c * n..(c + 1) * n]);
             if types.len() > hw.neuron_types {
                 diags.push(loc.at(
@@ -289,6 +304,7 @@ impl Mapping {
                     .collect(),
                 neurons_used: slot_owner[c * n..(c + 1) * n].iter().filter(|o| o.is_some()).count(),
                 synapses,
+                kernel,
             });
         }
         if !diags.is_empty() {
@@ -425,4 +441,34 @@ fn type_table(net: &Network, owners: &[Option<(u32, u32)>]) -> (Vec<NeuronType>,
         types.push(NeuronType::silent(net.hardware.chip_model, &net.hardware.widths));
     }
     (types, idx)
+}
+
+/// What a core's rows need beyond its kernel shape, and how to give it.
+fn kernel_diag(loc: &Locator, c: usize, (x, y): (usize, usize), k: &Kernel, e: KernelError) -> Diagnostic {
+    let at = FieldPath::root().key("hardware").key("core_kernels").index(c);
+    match e {
+        KernelError::Taps { axon, needs } => loc.at(
+            &at.key("taps"),
+            format!(
+                "core ({x},{y}): axon row {axon} has synapses in {needs} segments of {} neurons, the core's taps are {}: {}",
+                k.segment,
+                k.taps,
+                if needs <= MAX_TAPS {
+                    format!("raise taps to {}, or widen segment so that fewer segments hold its synapses", needs.next_power_of_two())
+                } else {
+                    format!("taps go up to {MAX_TAPS}: widen segment so that at most {MAX_TAPS} segments hold a row's synapses")
+                }
+            ),
+        ),
+        KernelError::Rows { needs } => loc.at(
+            &at.key("rows"),
+            format!(
+                "core ({x},{y}): its crossbar rows hold {} distinct segments of {} neurons, plus the zero row: {needs} kernel rows, \
+                 the core has {}: raise rows to {needs}, or give the core a network whose weights repeat (a convolution)",
+                needs - 1,
+                k.segment,
+                k.rows
+            ),
+        ),
+    }
 }

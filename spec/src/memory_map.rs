@@ -76,10 +76,28 @@ pub fn config_writes(img: &CoreImage, delay_bits: u32) -> Vec<ConfigWrite> {
     // The image holds exactly the core's rows (`Hardware::axons_of`).
     let axons = img.crossbar.len() / n.max(1);
     let mut w = Vec::with_capacity(axons * n + n + 3 * img.types.len());
-    for a in 0..axons {
-        for j in 0..n {
-            let data = img.crossbar[a * n + j] as i64 as u64;
-            w.push(ConfigWrite { mem: CROSSBAR, row: a as u32, col: j as u32, data });
+    match &img.kernel {
+        None => {
+            for a in 0..axons {
+                for j in 0..n {
+                    let data = img.crossbar[a * n + j] as i64 as u64;
+                    w.push(ConfigWrite { mem: CROSSBAR, row: a as u32, col: j as u32, data });
+                }
+            }
+        }
+        // Shared kernels: the kernel rows in the crossbar, then every axon's taps.
+        Some(k) => {
+            for (r, row) in k.rows.chunks(k.segment).enumerate() {
+                for (j, &wt) in row.iter().enumerate() {
+                    w.push(ConfigWrite { mem: CROSSBAR, row: r as u32, col: j as u32, data: wt as i64 as u64 });
+                }
+            }
+            for (a, taps) in k.taps.iter().enumerate() {
+                for (i, &t) in taps.iter().enumerate() {
+                    let data = tap_word(t, i + 1 == taps.len());
+                    w.push(ConfigWrite { mem: TAP, row: a as u32, col: i as u32, data });
+                }
+            }
         }
     }
     for (j, &t) in img.neuron_type.iter().enumerate() {
@@ -217,8 +235,26 @@ pub const AXON_DELAY: u8 = 14;
 /// know which model's memory table a board follows.
 pub const MODEL_CODE: u8 = 13;
 
+/// The taps of an axon on a core with shared kernels (`crate::kernel`): row = axon, col =
+/// tap; data = [`tap_word`]. On such a core `CROSSBAR`'s rows are its kernel rows.
+pub const TAP: u8 = 15;
+
+/// Bits of a tap's kernel row and of its segment's first neuron in [`tap_word`] (the core's
+/// axon and neuron index widths, `hdl::shape::{AB, NB}`).
+pub const TAP_ROW_BITS: u32 = 14;
+/// See [`TAP_ROW_BITS`].
+pub const TAP_BASE_BITS: u32 = 12;
+/// Bits of a tap word: kernel row, base, and the axon's-last-tap flag.
+pub const TAP_BITS: u32 = TAP_ROW_BITS + TAP_BASE_BITS + 1;
+
+/// Packs a tap: kernel row in bits 13:0, the segment's first neuron in 25:14, and bit 26 set
+/// on the axon's last tap.
+pub fn tap_word(t: crate::kernel::Tap, last: bool) -> u64 {
+    t.row as u64 | (t.base as u64) << TAP_ROW_BITS | (last as u64) << (TAP_ROW_BITS + TAP_BASE_BITS)
+}
+
 /// Number of memory ids (0..MEMORIES); a core's model decides which of them it has.
-pub const MEMORIES: u8 = 15;
+pub const MEMORIES: u8 = 16;
 
 /// The geometry of memory `mem` in every core of `hw` (which run `hw.chip_model`), or None for
 /// an id that model's cores lack. The bridge (`hdl/src/link/bridge.rs`) checks every host
@@ -250,6 +286,7 @@ pub fn geometry(mem: u8, hw: &crate::Hardware) -> Option<Geometry> {
         });
     }
     Some(match mem {
+        // A core with shared kernels holds its kernel rows there (at most `axons_per_core`).
         CROSSBAR => g(hw.axons_per_core as u32, n, hw.widths.weight_bits, true),
         NEURON_TYPE => g(1, n, bits_for(hw.neuron_types), false),
         AUX_STATE => {
@@ -258,6 +295,10 @@ pub fn geometry(mem: u8, hw: &crate::Hardware) -> Option<Geometry> {
             g(1, n, f.bits, f.signed)
         }
         MODEL_CODE => Geometry { writable: false, ..g(1, 1, 16, false) },
+        TAP if hw.core_kernels.iter().any(Option::is_some) => {
+            let taps = hw.core_kernels.iter().flatten().map(|k| k.taps).max().unwrap_or(1);
+            g(hw.axons_per_core as u32, taps as u32, TAP_BITS, false)
+        }
         AXON_DELAY if hw.delay_bits > 0 => g(hw.axons_per_core as u32, 1, hw.delay_bits, false),
         POTENTIAL => g(1, n, p, true),
         REFRACTORY => g(1, n, hw.widths.refractory_bits.max(1), false),

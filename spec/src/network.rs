@@ -22,6 +22,9 @@ pub struct Hardware {
     /// Crossbar rows each core holds, row-major: at most `axons_per_core`. A core with fewer
     /// rows stores only those; an axon beyond them has no synapses (`docs/semantics.md`).
     pub core_axons: Vec<usize>,
+    /// Each core's shared kernels (`crate::kernel`), row-major; empty, or `None` for a core
+    /// that stores its rows whole.
+    pub core_kernels: Vec<Option<crate::kernel::Kernel>>,
     /// Entries in each core's neuron-type table.
     pub neuron_types: usize,
     /// Entries in each core's destination memory.
@@ -106,6 +109,10 @@ impl Hardware {
     /// Crossbar rows core `c` holds (`core_axons`).
     pub fn axons_of(&self, c: usize) -> usize {
         self.core_axons.get(c).copied().unwrap_or(self.axons_per_core)
+    }
+    /// The shared-kernel shape of core `c`, if it has one (`core_kernels`).
+    pub fn kernel_of(&self, c: usize) -> Option<crate::kernel::Kernel> {
+        self.core_kernels.get(c).copied().flatten()
     }
     /// Width of each neuron's input accumulator (see `docs/semantics.md`).
     pub fn accumulator_bits(&self) -> u32 {

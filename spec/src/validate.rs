@@ -163,6 +163,7 @@ impl Validator<'_> {
         }
         let core_axons = self.core_axons(h, mx, my, a);
         let spc = self.synapses_per_clock(h, wb);
+        let core_kernels = self.core_kernels(h, mx, my, n, a, spc);
         let max = crate::network::MAX_DELAY_BITS as i64;
         let delay_bits = self.range(&at.key("delay_bits"), h.delay_bits.unwrap_or(0), 0, max, "");
         Some(Hardware {
@@ -172,6 +173,7 @@ impl Validator<'_> {
             neurons_per_core: n? as usize,
             axons_per_core: a? as usize,
             core_axons: core_axons?,
+            core_kernels: core_kernels?,
             neuron_types: nt? as usize,
             destinations_per_core: dests? as usize,
             widths: Widths {
@@ -215,6 +217,82 @@ impl Validator<'_> {
         let checked: Vec<Option<i64>> =
             rows.iter().enumerate().map(|(i, &r)| self.range(&at.index(i), r, 1, a, why)).collect();
         checked.into_iter().map(|r| r.map(|r| r as usize)).collect()
+    }
+
+    /// `core_kernels`: one entry per core (row-major), `{}` or all of segment (a multiple of
+    /// the synapses per clock dividing `neurons_per_core`), taps (a power of two up to
+    /// `kernel::MAX_TAPS`) and rows (2 up to `axons_per_core`: the bridge's crossbar rows).
+    fn core_kernels(
+        &mut self,
+        h: &RawHardware,
+        mx: Option<i64>,
+        my: Option<i64>,
+        n: Option<i64>,
+        a: Option<i64>,
+        spc: Option<usize>,
+    ) -> Option<Vec<Option<crate::kernel::Kernel>>> {
+        let Some(list) = &h.core_kernels else {
+            return Some(Vec::new());
+        };
+        let (cores, n, a, spc) = ((mx? * my?) as usize, n? as usize, a?, spc?);
+        let at = FieldPath::root().key("hardware").key("core_kernels");
+        if list.len() != cores {
+            self.diags.push(self.loc.at(
+                &at,
+                format!(
+                    "lists {} cores, the mesh has {cores}: give one entry per core, row-major (x fastest), \
+                     {{}} for a core that stores its rows whole",
+                    list.len()
+                ),
+            ));
+            return None;
+        }
+        let mut out = Vec::with_capacity(cores);
+        for (i, k) in list.iter().enumerate() {
+            let here = at.index(i);
+            let (segment, taps, rows) = match (k.segment, k.taps, k.rows) {
+                (None, None, None) => {
+                    out.push(None);
+                    continue;
+                }
+                (Some(s), Some(t), Some(r)) => (s, t, r),
+                _ => {
+                    self.diags.push(self.loc.at(
+                        &here,
+                        "gives some of segment, taps and rows: give all three, or {} for a core without shared kernels"
+                            .to_string(),
+                    ));
+                    out.push(None);
+                    continue;
+                }
+            };
+            let max_taps = crate::kernel::MAX_TAPS as i64;
+            let s = self.range(&here.key("segment"), segment, 1, n as i64, " (neurons per segment)");
+            if s.is_some_and(|s| !(s as usize).is_multiple_of(spc) || !n.is_multiple_of(s as usize)) {
+                self.diags.push(self.loc.at(
+                    &here.key("segment"),
+                    format!(
+                        "{segment} must be a multiple of synapses_per_clock ({spc}) that divides neurons_per_core ({n}): \
+                         a segment is whole crossbar words, and segments tile the core"
+                    ),
+                ));
+            }
+            let t = self.range(&here.key("taps"), taps, 1, max_taps, " (taps per axon)");
+            if t.is_some_and(|t| !(t as u64).is_power_of_two()) {
+                self.diags.push(self.loc.at(&here.key("taps"), format!("{taps} is not a power of two")));
+            }
+            let r = self.range(
+                &here.key("rows"),
+                rows,
+                2,
+                a,
+                " (kernel rows, the zero row included; at most axons_per_core)",
+            );
+            if let (Some(s), Some(t), Some(r)) = (s, t, r) {
+                out.push(Some(crate::kernel::Kernel { segment: s as usize, taps: t as usize, rows: r as usize }));
+            }
+        }
+        Some(out)
     }
 
     /// `synapses_per_clock`: a power of two up to 4 (the core's adder lanes), and on the

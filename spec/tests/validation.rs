@@ -193,6 +193,35 @@ fn rows_per_core_are_checked_and_named() {
     assert_eq!((m.cores[0].crossbar.len(), m.cores[1].crossbar.len()), (6 * 8, 8), "each image holds its core's rows");
 }
 
+/// `core_kernels`: one entry per core, each field in range, and a core whose rows need more
+/// taps or kernel rows than its entry gives is named with what it needs.
+#[test]
+fn shared_kernels_are_checked_and_named() {
+    let net = "\n[[population]]\nname = \"in\"\nsize = 6\ninput = true\n\n[[population]]\nname = \"a\"\nsize = 4\nneuron = { threshold = 5 }\n\n[[projection]]\nfrom = \"in\"\nto = \"a\"\nconnectivity = \"all_to_all\"\nweight = { uniform = [1, 7], seed = 1 }\n";
+    let with = |k: &str| format!("{}synapses_per_clock = 1\ncore_kernels = {k}\n{net}", HW.trim_start());
+    let at = "hardware.core_kernels";
+    let t = with("[{}]");
+    check(&one_error(&t), &t, "core_kernels", at, "lists 1 cores, the mesh has 2");
+    let t = with("[{ segment = 3, taps = 1, rows = 9 }, {}]");
+    check(&one_error(&t), &t, "core_kernels", &format!("{at}[0].segment"), "divides neurons_per_core (8)");
+    let t = with("[{ segment = 4, taps = 3, rows = 9 }, {}]");
+    check(&one_error(&t), &t, "core_kernels", &format!("{at}[0].taps"), "3 is not a power of two");
+    let t = with("[{ segment = 4, taps = 1 }, {}]");
+    check(&one_error(&t), &t, "core_kernels", &format!("{at}[0]"), "give all three");
+    // Six rows of four random weights: six distinct segments, and the zero row.
+    let t = with("[{ segment = 4, taps = 1, rows = 2 }, {}]");
+    let d = one_error(&t);
+    check(&d, &t, "core_kernels", &format!("{at}[0].rows"), "raise rows to 7");
+    let t = with("[{ segment = 2, taps = 1, rows = 16 }, {}]");
+    let d = one_error(&t);
+    check(&d, &t, "core_kernels", &format!("{at}[0].taps"), "axon row 0 has synapses in 2 segments");
+    assert!(d.message.contains("raise taps to 2"), "{d}");
+    let m = Mapping::build(&parse(&with("[{ segment = 4, taps = 1, rows = 7 }, {}]")).unwrap()).unwrap();
+    let k = m.cores[0].kernel.as_ref().unwrap();
+    assert_eq!((k.rows.len(), k.taps.len()), (7 * 4, 8), "seven kernel rows; taps for every row the core holds");
+    assert!(m.cores[1].kernel.is_none());
+}
+
 #[test]
 fn duplicate_population_names() {
     let t = format!("{HW}\n[[population]]\nname = \"a\"\nsize = 1\nneuron = {{ threshold = 5 }}\n\n[[population]]\nname = \"a\"\nsize = 1\nneuron = {{ threshold = 5 }}\n");

@@ -41,6 +41,7 @@ use crate::arith::resize::Resize;
 use crate::memory::accumulators::Accumulators;
 use crate::memory::crossbar::Crossbar;
 use crate::memory::ram::Ram;
+use crate::memory::taps::{TapTable, TAP_INDEX_BITS};
 use crate::neuron::Datapath;
 use crate::shape::{CoreShape, AB, DW, NB, TB};
 use rust_hdl::prelude::*;
@@ -100,6 +101,9 @@ pub struct NeuronCore<const D: usize> {
     accr: Accumulators<D>,
     // The delay of each axon row (`memory_map::AXON_DELAY`); one unused bit without delays.
     adly: Ram<AB, 4>,
+    // Shared kernels: each axon's taps (`memory_map::TAP`); a 2 x 1 table nothing writes
+    // or reads without them, which Yosys removes.
+    taps: TapTable,
     rs_adly: Resize<4, D>,
     dp: Datapath<D>,
     // One adder per lane; lanes the shape does not build add constant zeros nothing reads.
@@ -168,6 +172,12 @@ pub struct NeuronCore<const D: usize> {
     mem_aux: Constant<Bits<4>>,
     mem_code: Constant<Bits<4>>,
     mem_adly: Constant<Bits<4>>,
+    mem_tap: Constant<Bits<4>>,
+    // Shared kernels: the core has them; the last word of a segment (j's value there).
+    kern: Constant<bool>,
+    seg_last: Constant<Bits<NB>>,
+    zero_tap: Constant<Bits<TAP_INDEX_BITS>>,
+    one_tap: Constant<Bits<TAP_INDEX_BITS>>,
     // Delays: the core has them; the ring's slot mask (2^B - 1, 0 without delays); one.
     has_delay: Constant<bool>,
     ring_mask: Constant<Bits<4>>,
@@ -224,6 +234,8 @@ pub struct NeuronCore<const D: usize> {
     // The slot stage 1 writes, and the slot the clear is zeroing.
     s1_slot: DFF<Bits<4>>,
     clr_slot: DFF<Bits<4>>,
+    // The tap of the event in integration (shared kernels).
+    tap: DFF<Bits<TAP_INDEX_BITS>>,
 
     // Combinational helpers.
     idle: Signal<Local, bool>,
@@ -249,6 +261,14 @@ pub struct NeuronCore<const D: usize> {
     // The slot the next update reads, and the slot the event in integration adds into.
     slot_next: Signal<Local, Bits<4>>,
     slot_in: Signal<Local, Bits<4>>,
+    // Shared kernels: j is at a segment's last word; the tap read now is the event's last;
+    // its kernel row and segment base (zero outside integration); the accumulator word
+    // integration reads (j + base).
+    seg_end: Signal<Local, bool>,
+    tap_last: Signal<Local, bool>,
+    krow: Signal<Local, Bits<AB>>,
+    kbase: Signal<Local, Bits<NB>>,
+    ridx: Signal<Local, Bits<NB>>,
 }
 
 /// Address bits of the type-index + spike-queue RAM.
@@ -292,7 +312,10 @@ impl<const D: usize> NeuronCore<D> {
             cfg_re: Default::default(),
             cfg_rdata: Default::default(),
             cfg_rvalid: Default::default(),
-            xbar: Crossbar::new(s.axons, s.neurons, s.weight_bits, s.crossbar, s.lanes()),
+            xbar: {
+                let (rows, cols) = s.crossbar_size();
+                Crossbar::new(rows, cols, s.weight_bits, s.crossbar, s.lanes())
+            },
             tq: Ram::new(tq.0, tq.1, false),
             // Signed: threshold and reset sign-extend; the control word is masked on use.
             types: Ram::new(types.0, types.1, true),
@@ -307,6 +330,7 @@ impl<const D: usize> NeuronCore<D> {
             } else {
                 Ram::new(1, 1, false)
             },
+            taps: TapTable::new(if s.kernel.is_some() { s.axons } else { 1 }, s.kernel.map_or(1, |k| k.taps)),
             rs_adly: Resize::zero(),
             dp: Datapath::new(s),
             add0: NarrowAdd::new(s.acc_bits),
@@ -367,6 +391,11 @@ impl<const D: usize> NeuronCore<D> {
             mem_aux: m4(mm::AUX_STATE),
             mem_code: m4(mm::MODEL_CODE),
             mem_adly: m4(mm::AXON_DELAY),
+            mem_tap: m4(mm::TAP),
+            kern: Constant::new(s.kernel.is_some()),
+            seg_last: nb(s.kernel.map_or(0, |k| k.segment - s.lanes())),
+            zero_tap: Constant::new(Bits::<TAP_INDEX_BITS>::from(0u64)),
+            one_tap: Constant::new(Bits::<TAP_INDEX_BITS>::from(1u64)),
             has_delay: Constant::new(s.delay_bits > 0),
             ring_mask: Constant::new(Bits::<4>::from((1u64 << s.delay_bits) - 1)),
             one4: Constant::new(Bits::<4>::from(1u64)),
@@ -394,7 +423,9 @@ impl<const D: usize> NeuronCore<D> {
             fw1: Default::default(),
             fw2: Default::default(),
             fw3: Default::default(),
-            single: Constant::new(s.words_per_row() == 1),
+            // Shared kernels need none: an event's consecutive words are distinct (each tap
+            // its own segment), and two events are a clock apart.
+            single: Constant::new(s.words_per_row() == 1 && s.kernel.is_none()),
             clr_busy: Default::default(),
             wptr: Default::default(),
             rptr: Default::default(),
@@ -406,6 +437,7 @@ impl<const D: usize> NeuronCore<D> {
             head: Default::default(),
             s1_slot: Default::default(),
             clr_slot: Default::default(),
+            tap: Default::default(),
             idle: Default::default(),
             updating: Default::default(),
             issue_u0: Default::default(),
@@ -428,6 +460,11 @@ impl<const D: usize> NeuronCore<D> {
             cfg_taddr: Default::default(),
             slot_next: Default::default(),
             slot_in: Default::default(),
+            seg_end: Default::default(),
+            tap_last: Default::default(),
+            krow: Default::default(),
+            kbase: Default::default(),
+            ridx: Default::default(),
         }
     }
 }

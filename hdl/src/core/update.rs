@@ -9,9 +9,9 @@ impl<const D: usize> Logic for NeuronCore<D> {
         dff_setup!(
             self, clock, upd_busy, j, u1_valid, u1_j, wb_j, have, cur, fetch, next_t, p1, p2, p3, p4, int_busy,
             s1_valid, s1_j, fw_hit, fw0, fw1, fw2, fw3, clr_busy, wptr, rptr, rd_pending, ovalid, odata, cfg_rv,
-            cfg_sel, head, s1_slot, clr_slot
+            cfg_sel, head, s1_slot, clr_slot, tap
         );
-        clock!(self, clock, xbar, tq, types, pot, aux, accr, adly, dp);
+        clock!(self, clock, xbar, tq, types, pot, aux, accr, adly, taps, dp);
 
         // An update is in flight from `start` until its last write-back: integration waits.
         self.updating.next = self.upd_busy.q.val()
@@ -30,6 +30,17 @@ impl<const D: usize> Logic for NeuronCore<D> {
         // loaders keep); not re-checking `idle` here keeps it off the SPRAM address path.
         self.cfg_w.next = self.cfg_we.val();
         self.cfg_r.next = self.cfg_re.val();
+
+        // Shared kernels: the tap word in flight (`memory_map::tap_word`: row 13:0, base
+        // 25:14, last 26), and the accumulator word integration reads (j + base).
+        self.seg_end.next = self.j.q.val() == self.seg_last.val();
+        self.krow.next = self.taps.read_data.val().get_bits::<AB>(0);
+        self.tap_last.next = self.taps.read_data.val().get_bit(26);
+        self.kbase.next = self.zero_nb.val();
+        if self.kern.val() & self.int_busy.q.val() {
+            self.kbase.next = self.taps.read_data.val().get_bits::<NB>(14);
+        }
+        self.ridx.next = self.j.q.val() + self.kbase.val();
 
         // Integrate stage 1 (computed first: port defaults below use the sum). The previous
         // cycle's write is forwarded, so a RAM never has to return a same-cycle write.
@@ -55,6 +66,9 @@ impl<const D: usize> Logic for NeuronCore<D> {
         // ---- memory port defaults: reads follow the engines, nothing is written ----
         // The event being integrated stays on `in_axon` until its last synapse (then `in_ready`).
         self.xbar.read_row.next = self.in_axon.val();
+        if self.kern.val() {
+            self.xbar.read_row.next = self.krow.val();
+        }
         self.xbar.read_col.next = self.j.q.val();
         self.xbar.write_row.next = self.cfg_row.val();
         self.xbar.write_col.next = self.cfg_col.val();
@@ -104,6 +118,18 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.adly.write_address.next = self.cfg_row.val();
         self.adly.write_data.next = self.cfg_wdata.val().get_bits::<4>(0);
         self.adly.write_enable.next = false;
+        // Shared kernels: the tap table reads the offered axon's tap in flight, and the next
+        // one at a segment's last word, so each tap's word is out when its segment starts
+        // (the axon stays on `in_axon` from acceptance to its last synapse, as for `adly`).
+        self.taps.read_axon.next = self.in_axon.val();
+        self.taps.read_tap.next = self.tap.q.val();
+        if self.int_busy.q.val() & self.seg_end.val() {
+            self.taps.read_tap.next = self.tap.q.val() + self.one_tap.val();
+        }
+        self.taps.write_axon.next = self.cfg_row.val();
+        self.taps.write_tap.next = self.cfg_col.val().get_bits::<TAP_INDEX_BITS>(0);
+        self.taps.write_data.next = self.cfg_wdata.val();
+        self.taps.write_enable.next = false;
         self.slot_next.next = (self.head.q.val() + self.one4.val()) & self.ring_mask.val();
         self.slot_in.next = (self.head.q.val() + self.one4.val() + self.adly.read_data.val()) & self.ring_mask.val();
         self.accr.read_slot.next = self.slot_next.val();
@@ -114,7 +140,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.accr.read_slot.next = self.slot_in.val();
         }
         self.accr.write_slot.next = self.head.q.val();
-        self.accr.read_index.next = self.j.q.val();
+        self.accr.read_index.next = self.ridx.val();
         self.accr.write_index.next = self.wb_j.q.val();
         self.accr.write_lo.next = self.zero_dw.val();
         self.accr.write_hi.next = self.dp.refractory_next.val();
@@ -136,6 +162,9 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.j_next.next = (self.j.q.val() + self.j_step.val()) & self.nmask.val();
         self.j_last.next = self.j.q.val() == self.n_last.val();
         self.int_end.next = self.j.q.val() == self.int_last.val();
+        if self.kern.val() {
+            self.int_end.next = self.seg_end.val() & self.tap_last.val();
+        }
 
         // ---- integrate: stage 0 reads weight and accumulator of (axon, j) ----
         self.accept.next = self.in_valid.val()
@@ -146,14 +175,21 @@ impl<const D: usize> Logic for NeuronCore<D> {
             & !self.start.val();
         self.in_ready.next = self.int_busy.q.val() & self.int_end.val();
         self.s1_valid.d.next = self.int_busy.q.val();
-        self.s1_j.d.next = self.j.q.val();
+        self.s1_j.d.next = self.ridx.val();
         if self.has_delay.val() {
             self.s1_slot.d.next = self.slot_in.val();
         }
         if self.int_busy.q.val() {
             self.j.d.next = self.j_next.val();
+            if self.kern.val() & self.seg_end.val() {
+                self.j.d.next = self.zero_nb.val();
+                self.tap.d.next = self.tap.q.val() + self.one_tap.val();
+            }
             if self.int_end.val() {
                 self.int_busy.d.next = false;
+                if self.kern.val() {
+                    self.tap.d.next = self.zero_tap.val();
+                }
             }
         }
         if self.accept.val() {
@@ -166,7 +202,7 @@ impl<const D: usize> Logic for NeuronCore<D> {
         self.fw_hit.d.next = self.single.val()
             & self.s1_valid.q.val()
             & self.int_busy.q.val()
-            & (self.s1_j.q.val() == self.j.q.val())
+            & (self.s1_j.q.val() == self.ridx.val())
             & (self.s1_slot.q.val() == self.slot_in.val());
         self.fw0.d.next = self.add0.sum.val();
         self.fw1.d.next = self.add1.sum.val();
@@ -355,6 +391,9 @@ impl<const D: usize> Logic for NeuronCore<D> {
             if (self.cfg_mem.val() == self.mem_adly.val()) & self.has_delay.val() {
                 self.adly.write_enable.next = true;
             }
+            if (self.cfg_mem.val() == self.mem_tap.val()) & self.kern.val() {
+                self.taps.write_enable.next = true;
+            }
             if self.cfg_mem.val() == self.mem_refr.val() {
                 self.accr.write_index.next = self.cfg_col.val();
                 self.accr.write_hi.next = self.cfg_wdata.val().get_bits::<8>(0);
@@ -373,6 +412,8 @@ impl<const D: usize> Logic for NeuronCore<D> {
             self.aux.read_address.next = self.cfg_col.val();
             self.accr.read_index.next = self.cfg_col.val();
             self.adly.read_address.next = self.cfg_row.val();
+            self.taps.read_axon.next = self.cfg_row.val();
+            self.taps.read_tap.next = self.cfg_col.val().get_bits::<TAP_INDEX_BITS>(0);
         }
         self.rs_ntype.wide_in.next = self.tq.read_data.val();
         self.rs_refr.wide_in.next = self.accr.hi.val();
@@ -422,5 +463,9 @@ impl<const D: usize> Logic for NeuronCore<D> {
         }
         self.rs_rdata.wide_in.next = self.rdata.val();
         self.cfg_rdata.next = self.rs_rdata.wide_out.val();
+        // A tap word is wider than an 18-bit datapath: it skips `rdata`.
+        if (self.cfg_sel.q.val() == self.mem_tap.val()) & self.kern.val() {
+            self.cfg_rdata.next = self.taps.read_data.val();
+        }
     }
 }

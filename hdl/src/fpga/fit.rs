@@ -17,6 +17,7 @@ use crate::shape::spram_blocks;
 use crate::shape::{addr_bits, CoreShape, CrossbarStyle};
 use serde::Serialize;
 use spikemesh_spec::config::Board;
+use spikemesh_spec::memory_map::TAP_BITS;
 use spikemesh_spec::Hardware;
 
 /// One memory: depth x width bits.
@@ -42,9 +43,14 @@ pub fn core_memories(s: &CoreShape) -> Vec<Memory> {
     let mut v = Vec::new();
     let lanes = s.lanes();
     if s.crossbar == CrossbarStyle::Inferred {
-        // One bank per lane (`memory/crossbar.rs`).
-        let bank = m(s.axons.max(2) << (addr_bits(s.neurons) - s.lane_bits()), s.weight_bits);
+        // One bank per lane (`memory/crossbar.rs`); with shared kernels the kernel rows.
+        let (rows, cols) = s.crossbar_size();
+        let bank = m(rows.max(2) << (addr_bits(cols) - s.lane_bits()), s.weight_bits);
         v.extend(std::iter::repeat_n(bank, lanes));
+    }
+    // Shared kernels: the tap table (`memory/taps.rs`), as deep as it is addressed.
+    if let Some(k) = s.kernel {
+        v.push(m(crate::memory::taps::TapTable::depth(s.axons, k.taps), TAP_BITS as usize));
     }
     let (tq, types) = (s.type_queue_ram(), s.type_table_ram());
     v.extend([
@@ -153,7 +159,13 @@ pub fn memory_fit(hw: &Hardware) -> Option<MemoryFit> {
         Board::Sim => return None,
     };
     let spram = if shape.crossbar == CrossbarStyle::Ice40Spram {
-        tiles.iter().map(|(s, _)| spram_blocks(s.axons, s.neurons, s.weight_bits)).sum()
+        tiles
+            .iter()
+            .map(|(s, _)| {
+                let (rows, cols) = s.crossbar_size();
+                spram_blocks(rows, cols, s.weight_bits)
+            })
+            .sum()
     } else {
         0
     };

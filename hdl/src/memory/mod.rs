@@ -3,6 +3,7 @@
 pub mod accumulators;
 pub mod crossbar;
 pub mod ram;
+pub mod taps;
 
 use crate::shape::MAX_LANES;
 

@@ -121,7 +121,7 @@ fn addresses(a: usize, depth: usize) -> (String, String, Vec<String>) {
 
 /// A wire reading `spare`: Verilator does not report signals whose name contains "unused", so
 /// bits a shape leaves unused on purpose lint clean.
-fn unused_wire(spare: &[String]) -> String {
+pub(crate) fn unused_wire(spare: &[String]) -> String {
     if spare.is_empty() {
         String::new()
     } else {

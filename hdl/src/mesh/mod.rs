@@ -60,14 +60,17 @@ pub fn core_shapes(hw: &spikemesh_spec::Hardware, models: &[ModelId]) -> Vec<Cor
     models.iter().enumerate().map(|(c, &m)| CoreShape::for_core(hw, c).with_model(m)).collect()
 }
 
-/// The tile module of a core of shape `s`: one per model, and per row count where a core
-/// holds fewer rows than the chip addresses.
+/// The tile module of a core of shape `s`: one per model, per row count where a core holds
+/// fewer rows than the chip addresses, and per kernel shape (`core_kernels`).
 fn tile_name(s: &CoreShape) -> String {
+    let mut name = format!("sm_tile_{}", s.model.name());
     if s.guards_rows() {
-        format!("sm_tile_{}_r{}", s.model.name(), s.axons)
-    } else {
-        format!("sm_tile_{}", s.model.name())
+        name += &format!("_r{}", s.axons);
     }
+    if let Some(k) = s.kernel {
+        name += &format!("_k{}_{}_{}", k.segment, k.taps, k.rows);
+    }
+    name
 }
 
 /// [`mesh_verilog`] with the mesh module named `module`, and core `i` (row-major) of shape
@@ -100,9 +103,9 @@ pub fn mesh_module(
             _ => crate::verilog_of(Tile::<DW>::new(s, destinations, &p)),
         };
         let mut tile = rename_top(&tile, &tile_name(s));
-        if s.guards_rows() {
+        if s.guards_rows() || s.kernel.is_some() {
             // The datapath's modules are named by model alone (`neuron::Datapath`): a second
-            // tile of the model, differing only in rows, renames its copy.
+            // tile of the model, differing only in rows or kernels, renames its copy.
             tile = tile.replace("sm_neuron_", &format!("{}_neuron_", tile_name(s)));
         }
         if s.lut_ram {

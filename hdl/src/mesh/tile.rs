@@ -71,6 +71,12 @@ pub struct Tile<const D: usize> {
     // the bridge's bound is the core's, and Yosys removes the comparisons.
     rows: Constant<Bits<AB>>,
     guard: Constant<bool>,
+    // With shared kernels (`spec::kernel`) the crossbar holds kernel rows, not axon rows: its
+    // own count and guard; the tap table holds the axon rows (`TAP`).
+    xrows: Constant<Bits<AB>>,
+    xguard: Constant<bool>,
+    kern: Constant<bool>,
+    mem_tap: Constant<Bits<4>>,
     beyond_ev: Signal<Local, bool>,
     beyond_cfg: Signal<Local, bool>,
     rbeyond: DFF<bool>,
@@ -118,6 +124,10 @@ impl<const D: usize> Tile<D> {
             // rows would not fit AB bits, and its tile has no guard.
             rows: Constant::new(Bits::<AB>::from(shape.axons.min((1 << AB) - 1) as u64)),
             guard: Constant::new(shape.guards_rows()),
+            xrows: Constant::new(Bits::<AB>::from(shape.crossbar_size().0.min((1 << AB) - 1) as u64)),
+            xguard: Constant::new(shape.crossbar_size().0 < shape.axon_space),
+            kern: Constant::new(shape.kernel.is_some()),
+            mem_tap: Constant::new(Bits::<4>::from(mm::TAP as u64)),
             beyond_ev: Default::default(),
             beyond_cfg: Default::default(),
             rbeyond: Default::default(),
@@ -166,9 +176,15 @@ impl<const D: usize> Logic for Tile<D> {
         self.core.cfg_col.next = self.cfg_col.val();
         self.core.cfg_wdata.next = self.cfg_wdata.val();
         // Rows beyond the core's own: writes are ignored, reads answer zero.
-        self.beyond_cfg.next = self.guard.val()
+        self.beyond_cfg.next = (self.guard.val()
             & (self.cfg_row.val().get_bits::<AB>(0) >= self.rows.val())
-            & ((self.cfg_mem.val() == self.mem_xbar.val()) | (self.cfg_mem.val() == self.mem_adly.val()));
+            & ((self.cfg_mem.val() == self.mem_adly.val())
+                | ((self.cfg_mem.val() == self.mem_tap.val()) & self.kern.val())
+                | ((self.cfg_mem.val() == self.mem_xbar.val()) & !self.kern.val())))
+            | (self.xguard.val()
+                & self.kern.val()
+                & (self.cfg_row.val().get_bits::<AB>(0) >= self.xrows.val())
+                & (self.cfg_mem.val() == self.mem_xbar.val()));
         self.core.cfg_we.next = self.cfg_we.val() & self.cfg_sel.val() & !self.beyond_cfg.val();
         // Fan-out table and destination memory live in the fan-out unit, the rest in the core.
         self.is_fan.next = (self.cfg_mem.val() == self.mem_fan.val()) | (self.cfg_mem.val() == self.mem_dest.val());

@@ -12,7 +12,7 @@ use spikemesh_spec::memory_map::{geometry, Geometry, MEMORIES};
 use spikemesh_spec::Hardware;
 
 /// Memory ids the table covers (`memory_map::MEMORIES`; rust-hdl needs a literal length).
-pub const IDS: usize = 15;
+pub const IDS: usize = 16;
 
 /// Per memory id: whether the chip's model has it, its rows, columns, the bits a value may
 /// not use (outside its width or packed fields when unsigned, above the sign bit when
