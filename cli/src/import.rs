@@ -98,6 +98,7 @@ pub fn import(a: &Args) -> Result<Report> {
         reset: conv.framework_rules.reset,
         deferred_subtract: conv.framework_rules.deferred_subtract,
         core_rows: false,
+        kernels: false,
         clock_mhz: a.clock_mhz,
     };
     let (imported, tried) = import_to_fit(&nir, &opt, a.weight_bits.is_some(), a.neurons_per_core.is_some(), &a.out)?;

@@ -75,6 +75,28 @@ fn run_over_a_pty_equals_golden() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), b);
 }
 
+/// Shared kernels over the wire: the host writes core 0's kernel rows and taps (memory id
+/// `TAP`), and the board's spikes and potentials equal the golden model's.
+#[test]
+fn a_convolution_on_shared_kernels_runs_on_the_virtual_board() {
+    let net = example("kernels/conv.toml");
+    let (_sim, port) = board_sim(&net);
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_spikemesh"))
+        .args(["run", &net, "--port", &port, "--steps", "40", "--verify", "--out"])
+        .arg(dir.path().join("board.csv"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout).into_owned() + &String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{text}");
+    assert!(
+        text.contains("verified: the board's recorded spikes and final potentials equal the golden model's"),
+        "{text}"
+    );
+    let spikes = std::fs::read_to_string(dir.path().join("board.csv")).unwrap();
+    assert!(spikes.lines().count() > 100, "the convolution fires: {} lines", spikes.lines().count());
+}
+
 #[test]
 fn run_refuses_a_board_of_another_shape() {
     let (_sim, port) = board_sim(&example("link-2x1.toml"));
@@ -211,6 +233,17 @@ fn the_host_refuses_a_board_with_fewer_rows_in_a_core() {
     img.crossbar.resize(img.crossbar.len().max(row_words), 0);
     match b.load(&longer, |_, _| {}) {
         Err(HostError::Mismatch(e)) => assert!(e.starts_with("core (0,0) of the board holds fewer than"), "{e}"),
+        other => panic!("expected a mismatch, got {other:?}"),
+    }
+    // The same network with shared kernels in core 0: this board was built without them.
+    let mut shared = m.clone();
+    let k = spikemesh_spec::kernel::Kernel { segment: 32, taps: 1, rows: 64 };
+    shared.hardware.core_kernels = vec![Some(k), None];
+    let img = &mut shared.cores[0];
+    let n = net.hardware.neurons_per_core;
+    img.kernel = Some(spikemesh_spec::kernel::KernelImage::of(&img.crossbar, img.crossbar.len() / n, n, &k).unwrap());
+    match b.load(&shared, |_, _| {}) {
+        Err(HostError::Mismatch(e)) => assert!(e.starts_with("core (0,0) of the board has no shared kernels"), "{e}"),
         other => panic!("expected a mismatch, got {other:?}"),
     }
 }

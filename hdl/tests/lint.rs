@@ -72,9 +72,9 @@ fn generated_cores_lint_clean() {
             let name = format!("core_{neurons}_{axons}_{wb}_{pb}_p{p}_d{delay_bits}");
             let msgs = lint(&name, &spikemesh_hdl::core_verilog(&shape, true));
             assert!(msgs.trim().is_empty(), "{shape:?}:\n{msgs}");
-            // Shared kernels on the same shape where a segment fits: 16 taps, and one (the
-            // tap table addressed by the axon alone).
-            for (segment, taps, rows) in [(16, 16, 400), (4, 1, 2)] {
+            // Shared kernels on the same shape where a segment fits: 16 taps, 9 (a multiply
+            // in the address) and one (the axon alone).
+            for (segment, taps, rows) in [(16, 16, 400), (4, 9, 30), (4, 1, 2)] {
                 if neurons % segment != 0 || segment % p != 0 {
                     continue;
                 }
@@ -127,7 +127,7 @@ fn generated_frame_transmitter_lints_clean() {
 fn generated_chips_lint_clean() {
     // The whole chip: host bridge (UART, frame rx/tx, executor) on the mesh, for a small sim
     // board and the UP5K shape (SPRAM crossbars, models appended for Verilator).
-    for ex in ["link-2x1.toml", "up5k-feedforward.toml", "delays/direction.toml"] {
+    for ex in ["link-2x1.toml", "up5k-feedforward.toml", "delays/direction.toml", "kernels/conv.toml"] {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(ex);
         let hw = spikemesh_spec::Network::load(&p).unwrap().hardware;
         let msgs =

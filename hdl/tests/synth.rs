@@ -111,13 +111,13 @@ fn ice40_block_ram_prediction_brackets_yosys() {
 
 /// `check`'s least ECP5 block RAM count against Yosys, on a 3x1 chip of `cuba` cores (their
 /// current memory counts too) where one core holds 70 rows, one 1 (`core_axons`), and one 40
-/// axons' taps of 300 shared kernel rows (`core_kernels`): the short core's crossbar and the
+/// axons' taps of 120 shared kernel rows (`core_kernels`): the short core's crossbar and the
 /// memories under 256 words go to LUT RAM (`memory::in_lut_ram`), the kernel rows and the
 /// 640-word tap table to block RAM.
 #[test]
 fn ecp5_block_ram_prediction_equals_yosys_with_rows_per_core() {
     let text = "[hardware]\nboard = \"ulx3s-25f\"\nmesh = [3, 1]\nneurons_per_core = 64\naxons_per_core = 128\n\
-                core_axons = [70, 1, 40]\ncore_kernels = [{}, {}, { segment = 16, taps = 16, rows = 300 }]\n\
+                core_axons = [70, 1, 40]\ncore_kernels = [{}, {}, { segment = 16, taps = 16, rows = 120 }]\n\
                 weight_bits = 5\npotential_bits = 24\ncurrent_bits = 24\nrefractory_bits = 0\n\
                 destinations_per_core = 256\n\n[[population]]\nname = \"a\"\nsize = 100\n\
                 neuron = { model = \"cuba\", threshold = 100, du = 100, dv = 100 }\n";

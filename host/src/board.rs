@@ -48,6 +48,9 @@ pub struct Board<P> {
     info: Option<BoardInfo>,
     /// The model the board's cores run, once read.
     model: Option<ModelId>,
+    /// The shared kernels of the network being loaded (`core_kernels`): INFO does not report
+    /// them, so the host checks tap writes against the network's and the board answers.
+    kernels: Vec<Option<spikemesh_spec::kernel::Kernel>>,
     /// How long to wait for the board's next frame before sending a command again.
     pub timeout: Duration,
     /// How many times a command is sent again before giving up.
@@ -90,6 +93,7 @@ impl<P: Read + Write> Board<P> {
             seq,
             info: None,
             model: None,
+            kernels: Vec::new(),
             timeout: Duration::from_millis(DEFAULT_TIMEOUT_MS),
             retries: 3,
             bad_frames: 0,
@@ -332,8 +336,8 @@ impl<P: Read + Write> Board<P> {
             axons_per_core: i.axons_per_core as usize,
             // INFO does not report a core's own rows: `load` probes them (`check_rows`).
             core_axons: vec![i.axons_per_core as usize; i.mesh_x as usize * i.mesh_y as usize],
-            // INFO does not report shared kernels either: the host refuses their tap memory.
-            core_kernels: Vec::new(),
+            // INFO does not report shared kernels either: the network's being loaded (`load`).
+            core_kernels: self.kernels.clone(),
             neuron_types: i.neuron_types as usize,
             destinations_per_core: i.destinations_per_core as usize,
             widths: spikemesh_spec::neuron::Widths {
@@ -369,6 +373,9 @@ impl<P: Read + Write> Board<P> {
                 m.hardware.chip_model.name()
             )));
         }
+        // Kernels first: a board without them would fail the row probe for the wrong reason.
+        self.kernels = m.hardware.core_kernels.clone();
+        self.check_kernels(m)?;
         self.check_rows(m)?;
         let writes: Vec<_> = m.cores.iter().map(|img| config_writes(img, m.hardware.delay_bits)).collect();
         let total = writes.iter().map(Vec::len).sum();
@@ -391,7 +398,9 @@ impl<P: Read + Write> Board<P> {
     /// image beyond those may land nowhere: no event addresses them.)
     fn check_rows(&mut self, m: &Mapping) -> Result<(), HostError> {
         for (c, img) in m.cores.iter().enumerate() {
-            let rows = img.axon_source.len();
+            // A core with shared kernels holds kernel rows in its crossbar (its axon rows
+            // are its taps': `check_kernels`).
+            let rows = img.kernel.as_ref().map_or(img.axon_source.len(), |k| k.rows.len() / k.segment);
             if rows == 0 {
                 continue;
             }
@@ -401,6 +410,30 @@ impl<P: Read + Write> Board<P> {
                 return Err(HostError::Mismatch(format!(
                     "core ({},{}) of the board holds fewer than the network's {rows} crossbar rows (its bitstream was \
                      built with other `core_axons`): build the bitstream from this network (`spikemesh synth`)",
+                    img.x, img.y
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Fails unless every core the network gives shared kernels has a tap table with its axon
+    /// rows: the host writes the first tap of the core's last used axon row and reads it back
+    /// (a board built without kernels refuses the tap memory). `load` overwrites it.
+    fn check_kernels(&mut self, m: &Mapping) -> Result<(), HostError> {
+        for (c, img) in m.cores.iter().enumerate() {
+            let Some(k) = &img.kernel else { continue };
+            let last = img.axon_source.len().max(1) - 1;
+            let Some(first) = k.taps.get(last).and_then(|t| t.first()) else { continue };
+            let word = memory_map::tap_word(*first, false) as i64;
+            let row = last as u32;
+            let answer = self
+                .write(c as u8, memory_map::TAP, row, 0, &[word])
+                .and_then(|()| self.read(c as u8, memory_map::TAP, row, 0, 1));
+            if !matches!(answer.as_deref(), Ok([w]) if *w == word) {
+                return Err(HostError::Mismatch(format!(
+                    "core ({},{}) of the board has no shared kernels, which the network gives it (`core_kernels`; the board \
+                     answered {answer:?}): build the bitstream from this network (`spikemesh synth`)",
                     img.x, img.y
                 )));
             }

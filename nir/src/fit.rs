@@ -61,6 +61,8 @@ pub struct Tried {
     pub synapses_per_clock: Option<usize>,
     /// Each core's crossbar as deep as its own axons (`core_axons`).
     pub core_rows: bool,
+    /// Cores whose rows repeat store them as shared kernels (`core_kernels`).
+    pub kernels: bool,
     /// `check`'s verdict on the board's memories and DSP blocks, or why the network did not map.
     pub verdict: String,
 }
@@ -89,9 +91,18 @@ fn verdict(hw: &Hardware) -> Option<(&'static str, String)> {
     Some((v, text))
 }
 
+/// How the cores store their rows: every core the widest core's rows, each its own rows, or
+/// each its own rows with shared kernels where its rows repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Storage {
+    Widest,
+    OwnRows,
+    Kernels,
+}
+
 /// One shape that mapped: (weight_bits, neurons_per_core asked, synapses_per_clock asked,
-/// verdict, neurons_per_core given, cores, crossbar rows per core).
-type Candidate = (u32, Option<usize>, Option<usize>, &'static str, usize, usize, bool);
+/// verdict, neurons_per_core given, cores, how the rows are stored).
+type Candidate = (u32, Option<usize>, Option<usize>, &'static str, usize, usize, Storage);
 
 /// How close a verdict is to fitting (higher is better).
 fn rank(verdict: &str) -> u8 {
@@ -132,13 +143,14 @@ pub fn import_to_fit(
     let mut candidates: Vec<Candidate> = Vec::new();
     for &neurons_per_core in &npcs {
         let o = Options { weight_bits: bits[0], neurons_per_core, synapses_per_clock: None, ..opt.clone() };
-        let (hw, rows) = match import(net, &o, out) {
+        let (hw, rows, kernels) = match import(net, &o, out) {
             Err(e) if e.message.contains("does not map") => {
                 tried.push(Tried {
                     weight_bits: bits[0],
                     neurons_per_core,
                     synapses_per_clock: None,
                     core_rows: false,
+                    kernels: false,
                     verdict: format!("does not map: {}", e.message),
                 });
                 continue;
@@ -148,7 +160,7 @@ pub fn import_to_fit(
             // fit, each holds its own (`core_axons`; one tile module per row count).
             Ok(imp) => {
                 let hw = Network::load(&imp.toml).map_err(|e| NirError::file(&net.file, e.to_string()))?.hardware;
-                (hw, imp.rows_used)
+                (hw, imp.rows_used, imp.kernels)
             }
         };
         for &weight_bits in &bits {
@@ -161,7 +173,7 @@ pub fn import_to_fit(
                     let o = Options { weight_bits, synapses_per_clock, ..o.clone() };
                     return import(net, &o, out).map(|imp| (imp, tried));
                 };
-                let mut best = (v, text, false);
+                let mut best = (v, text, Storage::Widest);
                 if v != "fits" {
                     // Each core at its own rows: taken where it fits better, shown either way.
                     let own = Hardware { core_axons: rows.clone(), ..h.clone() };
@@ -170,14 +182,30 @@ pub fn import_to_fit(
                             (
                                 v2,
                                 format!("{text2} (each core holding its own rows; all {}: {v})", h.axons_per_core),
-                                true,
+                                Storage::OwnRows,
                             )
                         } else {
-                            (v, format!("{}; each core holding its own rows, {text2}", best.1), false)
+                            (v, format!("{}; each core holding its own rows, {text2}", best.1), Storage::Widest)
                         };
                     }
                 }
-                let (v, text, core_rows) = best;
+                let shared = kernels.iter().flatten().count();
+                if best.0 != "fits" && shared > 0 {
+                    // And the cores whose rows repeat (a convolution's) as shared kernels.
+                    let k = Hardware { core_axons: rows.clone(), core_kernels: kernels.clone(), ..h.clone() };
+                    if let Some((v3, text3)) = verdict(&k) {
+                        best = if rank(v3) > rank(best.0) {
+                            (
+                                v3,
+                                format!("{text3} (shared kernels in {shared} cores; without: {})", best.0),
+                                Storage::Kernels,
+                            )
+                        } else {
+                            (best.0, format!("{}; with shared kernels in {shared} cores, {text3}", best.1), best.2)
+                        };
+                    }
+                }
+                let (v, text, storage) = best;
                 candidates.push((
                     weight_bits,
                     neurons_per_core,
@@ -185,9 +213,16 @@ pub fn import_to_fit(
                     v,
                     h.neurons_per_core,
                     h.cores(),
-                    core_rows,
+                    storage,
                 ));
-                tried.push(Tried { weight_bits, neurons_per_core, synapses_per_clock, core_rows, verdict: text });
+                tried.push(Tried {
+                    weight_bits,
+                    neurons_per_core,
+                    synapses_per_clock,
+                    core_rows: storage != Storage::Widest,
+                    kernels: storage == Storage::Kernels,
+                    verdict: text,
+                });
             }
         }
     }
@@ -203,10 +238,17 @@ pub fn import_to_fit(
         (std::cmp::Reverse(b), shape, std::cmp::Reverse(lanes.unwrap_or(0)))
     });
     for want in ["fits", "may fit"] {
-        for &(weight_bits, neurons_per_core, synapses_per_clock, _, _, _, core_rows) in
+        for &(weight_bits, neurons_per_core, synapses_per_clock, _, _, _, storage) in
             candidates.iter().filter(|c| c.3 == want)
         {
-            let o = Options { weight_bits, neurons_per_core, synapses_per_clock, core_rows, ..opt.clone() };
+            let o = Options {
+                weight_bits,
+                neurons_per_core,
+                synapses_per_clock,
+                core_rows: storage == Storage::OwnRows,
+                kernels: storage == Storage::Kernels,
+                ..opt.clone()
+            };
             let imp = import(net, &o, out)?;
             let hw = Network::load(&imp.toml).map_err(|e| NirError::file(&net.file, e.to_string()))?.hardware;
             if verdict(&hw).is_some_and(|(v, _)| v == want) {

@@ -35,6 +35,9 @@ pub struct Options {
     /// Each core's crossbar holds only the rows its mapping uses (`core_axons`), not the
     /// widest core's: where uniform crossbars would not fit the board's memory (`fit.rs`).
     pub core_rows: bool,
+    /// Cores whose rows share kernel rows store them so (`core_kernels`, `spec::kernel`), each
+    /// core also at its own rows: where that fits the board and its own rows alone do not.
+    pub kernels: bool,
     /// Core clock in MHz; None leaves the board's (a PLL makes it: `hdl/src/fpga/pll.rs`).
     pub clock_mhz: Option<f64>,
 }
@@ -52,6 +55,8 @@ pub(crate) struct Shape {
     pub(crate) axons: usize,
     /// Each core's own rows (`core_axons`), when asked for.
     pub(crate) core_axons: Option<Vec<usize>>,
+    /// Each core's shared kernels (`core_kernels`), when asked for.
+    pub(crate) core_kernels: Option<Vec<Option<spikemesh_spec::kernel::Kernel>>>,
     /// Neuron types per core.
     pub(crate) types: usize,
     /// Fan-out entries per core.
@@ -110,6 +115,18 @@ pub(crate) fn network_text(
         // would not fit the board's memory (`nir/src/fit.rs`).
         let rows: Vec<String> = rows.iter().map(usize::to_string).collect();
         let _ = writeln!(t, "core_axons = [{}]", rows.join(", "));
+    }
+    if let Some(kernels) = &s.core_kernels {
+        // Rows that repeat (a convolution's kernel) stored once (`spec::kernel`).
+        let ks: Vec<String> = kernels
+            .iter()
+            .map(|k| {
+                k.map_or("{}".into(), |k| {
+                    format!("{{ segment = {}, taps = {}, rows = {} }}", k.segment, k.taps, k.rows)
+                })
+            })
+            .collect();
+        let _ = writeln!(t, "core_kernels = [{}]", ks.join(", "));
     }
     let _ = writeln!(t, "weight_bits = {}", opt.weight_bits);
     let _ = writeln!(t, "potential_bits = {}", s.potential_bits);

@@ -54,6 +54,9 @@ pub struct Imported {
     /// The axon rows each core uses (at least 1), row-major: its `core_axons` entry when
     /// each core holds its own rows.
     pub rows_used: Vec<usize>,
+    /// The kernel shape each core's rows would take (`spec::kernel::choose`), row-major: its
+    /// `core_kernels` entry when kernels are asked for.
+    pub kernels: Vec<Option<spikemesh_spec::kernel::Kernel>>,
 }
 
 /// One integer synapse: (pre, post, weight).
@@ -178,6 +181,7 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
         npc,
         axons: 16384,
         core_axons: None,
+        core_kernels: None,
         types: 256,
         destinations: 16384,
         potential_bits,
@@ -201,16 +205,26 @@ pub fn import(net: &Net, opt: &Options, out: &Path) -> Result<Imported> {
     let m = Mapping::build(&trial).map_err(|e| NirError::file(file, format!("the network does not map: {e}")))?;
     let rows_used: Vec<usize> = m.cores.iter().map(|c| c.axon_source.len().max(1)).collect();
     let pow2 = |n: usize, min: usize| n.max(min).next_power_of_two();
+    let axons = pow2(m.cores.iter().map(|c| c.axon_source.len()).max().unwrap_or(1), 16);
+    // Each core's rows as kernel rows and taps, where that is smaller (the trial's rows are
+    // the chip's address space: only the first `rows_used` hold synapses).
+    let kernels: Vec<_> = m
+        .cores
+        .iter()
+        .zip(&rows_used)
+        .map(|(c, &rows)| spikemesh_spec::kernel::choose(&c.crossbar[..rows * npc], rows, npc, opt.weight_bits, axons))
+        .collect();
     let sized = Shape {
-        axons: pow2(m.cores.iter().map(|c| c.axon_source.len()).max().unwrap_or(1), 16),
+        axons,
         types: pow2(m.cores.iter().map(|c| c.types.len()).max().unwrap_or(1), 2),
         destinations: pow2(m.cores.iter().map(|c| c.destinations.len()).max().unwrap_or(1), 16).max(npc),
-        core_axons: opt.core_rows.then(|| rows_used.clone()),
+        core_axons: (opt.core_rows || opt.kernels).then(|| rows_used.clone()),
+        core_kernels: opt.kernels.then(|| kernels.clone()),
         ..shape
     };
     let netw = write(&sized)?;
     Mapping::build(&netw).map_err(|e| NirError::file(file, format!("the sized network does not map: {e}")))?;
-    Ok(Imported { toml: toml_path, model, layers: layers.into_iter().map(|q| q.report).collect(), rows_used })
+    Ok(Imported { toml: toml_path, model, layers: layers.into_iter().map(|q| q.report).collect(), rows_used, kernels })
 }
 
 /// A layer's integer weights at one scale, with what rounding did to them.

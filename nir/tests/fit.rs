@@ -58,6 +58,7 @@ fn options(weight_bits: u32) -> Options {
         reset: Reset::Value,
         deferred_subtract: false,
         core_rows: false,
+        kernels: false,
         clock_mhz: None,
     }
 }
@@ -99,6 +100,7 @@ fn the_committed_mnist_network_gets_the_widest_weights_each_board_fits() {
             reset: conv.framework_rules.reset,
             deferred_subtract: conv.framework_rules.deferred_subtract,
             core_rows: false,
+            kernels: false,
             ..options(8)
         };
         let (imp, _) = import_to_fit(&net, &opt, false, false, out.path()).unwrap();

@@ -43,6 +43,7 @@ fn options(board: &str) -> Options {
         reset: Reset::Value,
         deferred_subtract: false,
         core_rows: false,
+        kernels: false,
         clock_mhz: None,
     }
 }
@@ -306,4 +307,28 @@ fn placement_by_position_keeps_the_function() {
     }
     assert_eq!(counts_a, counts_b, "spikes per layer");
     assert!(fired > 0, "the readout fires");
+}
+
+/// The convolution fixture on the HX8K: at 8 bits its crossbars, each at its own rows, do not
+/// fit the 32 block RAMs; the fit then stores the convolution's rows as shared kernels
+/// (`core_kernels`), which "may fit", and writes that network: it maps, with the kernel rows
+/// and taps in the core's image.
+#[test]
+fn a_convolution_takes_shared_kernels_where_its_rows_do_not_fit() {
+    let nir = spikemesh_nir::load(&dir().join("conv2d_pool.nir")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let (imp, tried) =
+        spikemesh_nir::fit::import_to_fit(&nir, &options("hx8k-breakout"), false, false, out.path()).unwrap();
+    assert!(
+        tried[0].kernels && tried[0].verdict.contains("(shared kernels in 2 cores; without: does not fit)"),
+        "{:?}",
+        tried[0]
+    );
+    let net = Network::load(&imp.toml).unwrap();
+    assert_eq!(net.hardware.widths.weight_bits, 8);
+    let m = Mapping::build(&net).unwrap();
+    let k = m.cores.iter().find_map(|c| c.kernel.as_ref()).expect("a core with shared kernels");
+    let stored = k.rows.len() / k.segment;
+    let taps: usize = k.taps.iter().map(Vec::len).sum();
+    assert!(stored < taps, "{stored} kernel rows for {taps} taps: the kernel is shared");
 }

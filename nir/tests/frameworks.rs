@@ -74,6 +74,7 @@ fn imported(net: &Net, conv: &spikemesh_nir::Convention, steps: usize) -> (Netwo
         reset: conv.framework_rules.reset,
         deferred_subtract: conv.framework_rules.deferred_subtract,
         core_rows: false,
+        kernels: false,
         clock_mhz: None,
     };
     let imp = import(net, &opt, out.path()).unwrap();
@@ -179,6 +180,7 @@ fn without_the_convention_the_same_files_do_not_run() {
             reset: conv.framework_rules.reset,
             deferred_subtract: false,
             core_rows: false,
+            kernels: false,
             clock_mhz: None,
         };
         let e = import(&net, &opt, tempfile::tempdir().unwrap().path()).map(|_| ()).unwrap_err().to_string();

@@ -64,10 +64,12 @@ fn network(c: Conv, p: usize, delay_bits: u32, seed: u64, mesh: bool) -> String 
     let mut r = ChaCha8Rng::seed_from_u64(seed);
     let conv_n = c.out_side() * c.out_side() * c.cout;
     let extra = 2 * c.cout;
-    let n = if mesh { conv_n } else { (conv_n + extra).next_power_of_two() };
+    // Neither a power of two: the tap table's address is a multiply (`memory/taps.rs`).
+    let n = if mesh { conv_n } else { conv_n + extra };
     let inputs = c.side * c.side * c.cin;
     // Every segment of a row may be non-zero (the random projections), so taps cover them all.
-    let taps = (n / c.cout).next_power_of_two().min(16);
+    let taps = n / c.cout;
+    assert!(taps <= 16, "{c:?}: {taps} segments");
     // The zero row, the kernel, and every segment of the unshared rows.
     let rows = 1 + c.cin * c.k * c.k + (n + 1) * (1 << delay_bits) * (n / c.cout);
     let mut t = String::new();

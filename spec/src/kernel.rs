@@ -25,7 +25,7 @@ pub const MAX_TAPS: usize = 16;
 pub struct Kernel {
     /// Neurons per segment: a multiple of `synapses_per_clock` that divides `neurons_per_core`.
     pub segment: usize,
-    /// Taps each axon may have: a power of two up to [`MAX_TAPS`].
+    /// Taps each axon may have: 1 up to [`MAX_TAPS`].
     pub taps: usize,
     /// Kernel rows the core stores, row 0 (all zeros, the tap of an axon without synapses) included.
     pub rows: usize,
@@ -92,13 +92,14 @@ impl KernelImage {
             }
             taps.push(mine);
         }
+        // An axon's taps first: the one axon named is the quicker fix to read.
+        if let Some(e) = too_many {
+            return Err(e);
+        }
         if index.len() + 1 > k.rows {
             return Err(KernelError::Rows { needs: index.len() + 1 });
         }
-        match too_many {
-            Some(e) => Err(e),
-            None => Ok(Self { segment: s, rows, taps }),
-        }
+        Ok(Self { segment: s, rows, taps })
     }
 
     /// The unrolled crossbar again (`axons` rows of `neurons`): what the taps add, row by row.
@@ -114,6 +115,51 @@ impl KernelImage {
         }
         out
     }
+}
+
+/// The segments [`choose`] tries are multiples of this: the most synapses per clock a core
+/// streams (`hdl::shape::MAX_LANES`), so the shape holds at any lane count.
+pub const SEGMENT_STEP: usize = 4;
+
+/// The kernel shape that stores `crossbar` (`axons` rows of `neurons`) in the fewest bits at
+/// `weight_bits`, with at most `max_rows` kernel rows, if one takes fewer bits than the rows
+/// whole: each segment a multiple of [`SEGMENT_STEP`] dividing `neurons` is tried, its kernel
+/// rows counted and its tap table added (`axons x taps` words of [`tap_bits`]).
+pub fn choose(crossbar: &[i16], axons: usize, neurons: usize, weight_bits: u32, max_rows: usize) -> Option<Kernel> {
+    let whole = axons * neurons * weight_bits as usize;
+    let mut best: Option<(usize, Kernel)> = None;
+    for segment in (SEGMENT_STEP..=neurons).step_by(SEGMENT_STEP).filter(|s| neurons.is_multiple_of(*s)) {
+        let open = Kernel { segment, taps: MAX_TAPS, rows: max_rows };
+        let Ok(img) = KernelImage::of(crossbar, axons, neurons, &open) else { continue };
+        let taps = img.taps.iter().map(Vec::len).max().unwrap_or(1);
+        let k = Kernel { segment, taps, rows: img.rows.len() / segment };
+        if k.rows < 2 {
+            // No synapses: nothing to share (and a kernel holds at least the zero row and one).
+            return None;
+        }
+        let bits = k.rows * segment * weight_bits as usize + axons.max(2) * taps * tap_bits(neurons, &k);
+        if bits < whole && best.is_none_or(|(b, _)| bits < b) {
+            best = Some((bits, k));
+        }
+    }
+    best.map(|(_, k)| k)
+}
+
+/// The (lowest bit, width) of each field of a tap word (`memory_map::tap_word`) that a core of
+/// `neurons` with kernel shape `k` can set: the kernel row's index, the base's bits above the
+/// segment's alignment (a base is a multiple of the segment), and the last-tap flag. The tap
+/// table stores exactly these (`hdl::memory::taps`).
+pub fn tap_fields(neurons: usize, k: &Kernel) -> [(usize, usize); 3] {
+    use crate::memory_map::{TAP_BASE_BITS, TAP_ROW_BITS};
+    let bits = |n: usize| (usize::BITS - (n.max(2) - 1).leading_zeros()) as usize;
+    let lo = k.segment.trailing_zeros() as usize;
+    let base = bits(neurons).saturating_sub(lo).max(1);
+    [(0, bits(k.rows)), (TAP_ROW_BITS as usize + lo, base), ((TAP_ROW_BITS + TAP_BASE_BITS) as usize, 1)]
+}
+
+/// Bits a tap of such a core stores: the widths of [`tap_fields`].
+pub fn tap_bits(neurons: usize, k: &Kernel) -> usize {
+    tap_fields(neurons, k).iter().map(|f| f.1).sum()
 }
 
 #[cfg(test)]
@@ -159,6 +205,20 @@ mod tests {
         assert_eq!(KernelImage::of(&x, 16, 32, &k), Err(KernelError::Taps { axon: 1, needs: 2 }));
         let k = Kernel { segment: 4, taps: 4, rows: 3 };
         assert_eq!(KernelImage::of(&x, 16, 32, &k), Err(KernelError::Rows { needs: 4 }));
+    }
+
+    #[test]
+    fn a_convolution_chooses_its_channels_and_random_rows_stay_whole() {
+        // 16 positions of 8 channels; each input reaches at most 2 positions.
+        let kernel: Vec<i16> = (0..24).map(|w| (w % 7) as i16 - 3).collect();
+        let x = conv1d(32, 16, 8, &kernel);
+        let k = choose(&x, 32, 128, 8, 1024).expect("a convolution shares its kernel");
+        assert_eq!((k.segment, k.taps, k.rows), (8, 2, 4));
+        use rand::{Rng, SeedableRng};
+        let mut r = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let random: Vec<i16> = (0..32 * 128).map(|_| r.gen_range(-8..8)).collect();
+        assert_eq!(choose(&random, 32, 128, 8, 1024), None);
+        assert_eq!(choose(&[0; 4 * 16], 4, 16, 8, 1024), None, "an empty core");
     }
 
     proptest! {

@@ -26,6 +26,9 @@ pub struct CoreFit {
     pub destinations: usize,
     /// The neuron model its datapath runs (one per core).
     pub model: String,
+    /// With shared kernels (`core_kernels`): its shape, the kernel rows used and the most
+    /// taps an axon has.
+    pub kernel: Option<(crate::kernel::Kernel, usize, usize)>,
 }
 
 /// The fit of a whole network.
@@ -116,6 +119,9 @@ impl FitReport {
                 types: c.types.len(),
                 destinations: c.destinations.len(),
                 model: c.model().name().to_string(),
+                kernel: hw.kernel_of(hw.core_index(c.x, c.y)).zip(c.kernel.as_ref()).map(|(k, img)| {
+                    (k, img.rows.len() / img.segment, img.taps.iter().map(Vec::len).max().unwrap_or(1))
+                }),
             })
             .collect();
         let populations = net
@@ -254,6 +260,18 @@ impl fmt::Display for FitReport {
             write!(f, "crossbar: {} bits per core", self.crossbar_bits_per_core)?;
         } else {
             write!(f, "crossbar: {} bits in all, each core holding its own rows (core_axons)", self.crossbar_bits)?;
+        }
+        for c in &self.cores {
+            if let Some((k, rows, taps)) = c.kernel {
+                // An event streams each tap's kernel row: segment / lanes clocks a tap.
+                let clocks = taps * k.segment.div_ceil(self.synapses_per_clock);
+                write!(
+                    f,
+                    "\nshared kernels: core ({},{}) {rows} of {} kernel rows of {} weights, up to {taps} of {} taps an axon: \
+                     at most {clocks} clocks per axon event",
+                    c.x, c.y, k.rows, k.segment, k.taps
+                )?;
+            }
         }
         if self.delay_bits > 0 {
             let [beside, ring] = self.delay_cost_bits_per_core;

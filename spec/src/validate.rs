@@ -220,8 +220,7 @@ impl Validator<'_> {
     }
 
     /// `core_kernels`: one entry per core (row-major), `{}` or all of segment (a multiple of
-    /// the synapses per clock dividing `neurons_per_core`), taps (a power of two up to
-    /// `kernel::MAX_TAPS`) and rows (2 up to `axons_per_core`: the bridge's crossbar rows).
+    /// the synapses per clock dividing `neurons_per_core`), taps (1 up to `kernel::MAX_TAPS`) and rows (2 up to `axons_per_core`: the bridge's crossbar rows).
     fn core_kernels(
         &mut self,
         h: &RawHardware,
@@ -278,9 +277,6 @@ impl Validator<'_> {
                 ));
             }
             let t = self.range(&here.key("taps"), taps, 1, max_taps, " (taps per axon)");
-            if t.is_some_and(|t| !(t as u64).is_power_of_two()) {
-                self.diags.push(self.loc.at(&here.key("taps"), format!("{taps} is not a power of two")));
-            }
             let r = self.range(
                 &here.key("rows"),
                 rows,

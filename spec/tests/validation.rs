@@ -202,17 +202,17 @@ fn shared_kernels_are_checked_and_named() {
     let at = "hardware.core_kernels";
     let t = with("[{}]");
     check(&one_error(&t), &t, "core_kernels", at, "lists 1 cores, the mesh has 2");
-    let t = with("[{ segment = 3, taps = 1, rows = 9 }, {}]");
+    let t = with("[{ segment = 3, taps = 1, rows = 8 }, {}]");
     check(&one_error(&t), &t, "core_kernels", &format!("{at}[0].segment"), "divides neurons_per_core (8)");
-    let t = with("[{ segment = 4, taps = 3, rows = 9 }, {}]");
-    check(&one_error(&t), &t, "core_kernels", &format!("{at}[0].taps"), "3 is not a power of two");
+    let t = with("[{ segment = 4, taps = 17, rows = 8 }, {}]");
+    check(&one_error(&t), &t, "core_kernels", &format!("{at}[0].taps"), "17 is out of range 1..=16");
     let t = with("[{ segment = 4, taps = 1 }, {}]");
     check(&one_error(&t), &t, "core_kernels", &format!("{at}[0]"), "give all three");
     // Six rows of four random weights: six distinct segments, and the zero row.
     let t = with("[{ segment = 4, taps = 1, rows = 2 }, {}]");
     let d = one_error(&t);
     check(&d, &t, "core_kernels", &format!("{at}[0].rows"), "raise rows to 7");
-    let t = with("[{ segment = 2, taps = 1, rows = 16 }, {}]");
+    let t = with("[{ segment = 2, taps = 1, rows = 8 }, {}]");
     let d = one_error(&t);
     check(&d, &t, "core_kernels", &format!("{at}[0].taps"), "axon row 0 has synapses in 2 segments");
     assert!(d.message.contains("raise taps to 2"), "{d}");

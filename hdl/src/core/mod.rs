@@ -330,7 +330,10 @@ impl<const D: usize> NeuronCore<D> {
             } else {
                 Ram::new(1, 1, false)
             },
-            taps: TapTable::new(if s.kernel.is_some() { s.axons } else { 1 }, s.kernel.map_or(1, |k| k.taps)),
+            taps: match &s.kernel {
+                Some(k) => TapTable::new(s.axons, s.neurons, k),
+                None => TapTable::new(1, 1, &spikemesh_spec::kernel::Kernel { segment: 1, taps: 1, rows: 2 }),
+            },
             rs_adly: Resize::zero(),
             dp: Datapath::new(s),
             add0: NarrowAdd::new(s.acc_bits),

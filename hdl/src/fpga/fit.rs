@@ -17,7 +17,6 @@ use crate::shape::spram_blocks;
 use crate::shape::{addr_bits, CoreShape, CrossbarStyle};
 use serde::Serialize;
 use spikemesh_spec::config::Board;
-use spikemesh_spec::memory_map::TAP_BITS;
 use spikemesh_spec::Hardware;
 
 /// One memory: depth x width bits.
@@ -50,7 +49,8 @@ pub fn core_memories(s: &CoreShape) -> Vec<Memory> {
     }
     // Shared kernels: the tap table (`memory/taps.rs`), as deep as it is addressed.
     if let Some(k) = s.kernel {
-        v.push(m(crate::memory::taps::TapTable::depth(s.axons, k.taps), TAP_BITS as usize));
+        use crate::memory::taps::TapTable;
+        v.push(m(TapTable::depth(s.axons, k.taps), TapTable::width(s.neurons, &k)));
     }
     let (tq, types) = (s.type_queue_ram(), s.type_table_ram());
     v.extend([

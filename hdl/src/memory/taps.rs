@@ -1,13 +1,19 @@
 //! The tap table of a core with shared kernels (`spec::kernel`): for each axon row, up to
 //! `taps` words (kernel row, segment base, last flag; `spec::memory_map::tap_word`),
-//! addressed by (axon, tap) as one RAM of `axons x taps` words.
+//! addressed by (axon, tap) as one RAM of `axons x taps` words, at `axon * taps + tap`.
 //!
-//! A custom block rather than a `Ram` because its address is the concatenation of the two
-//! indices, which rust-hdl's generated logic cannot write without a shift by a run-time width.
+//! It stores only the bits a tap of this core can have: the kernel row's `addr_bits(rows)`,
+//! the base's bits above the segment's alignment and below the neuron count's, and the
+//! flag; the others read as zero. A convolution core of 400 kernel rows and 8 segments of 32
+//! then keeps 13 bits a tap, not 27, and 9 taps an axon, not 16.
+//!
+//! A custom block rather than a `Ram` because its address is computed from the two indices,
+//! which rust-hdl's generated logic cannot write without a shift by a run-time width.
 
 use super::ram::unused_wire;
 use crate::shape::{addr_bits, AB, DW};
 use rust_hdl::prelude::*;
+use spikemesh_spec::kernel::{tap_bits, tap_fields, Kernel};
 use spikemesh_spec::memory_map::TAP_BITS;
 
 /// Bits of the tap index port (`spec::kernel::MAX_TAPS` = 16 taps).
@@ -28,19 +34,22 @@ pub struct TapTable {
     pub write_axon: Signal<In, Bits<AB>>,
     /// Tap to write.
     pub write_tap: Signal<In, Bits<TAP_INDEX_BITS>>,
-    /// Word to write (the low `TAP_BITS` are stored).
+    /// Word to write (its fields are stored).
     pub write_data: Signal<In, Bits<DW>>,
     /// Write enable.
     pub write_enable: Signal<In, bool>,
     _axons: usize,
     _taps: usize,
+    _fields: [(usize, usize); 3],
     _sim: Vec<u64>,
 }
 
 impl TapTable {
-    /// A zeroed table of `axons` rows of `taps` (a power of two, at most 16) words.
-    pub fn new(axons: usize, taps: usize) -> Self {
-        assert!(taps.is_power_of_two() && taps <= 1 << TAP_INDEX_BITS, "taps {taps}");
+    /// A zeroed table of `axons` rows of `k.taps` words for a core of `neurons`.
+    pub fn new(axons: usize, neurons: usize, k: &Kernel) -> Self {
+        assert!((1..=1 << TAP_INDEX_BITS).contains(&k.taps), "taps {}", k.taps);
+        let fields = tap_fields(neurons, k);
+        assert!(fields[1].0 + fields[1].1 <= fields[2].0, "the base field overlaps the flag");
         Self {
             clock: Default::default(),
             read_axon: Default::default(),
@@ -51,29 +60,36 @@ impl TapTable {
             write_data: Default::default(),
             write_enable: Default::default(),
             _axons: axons.max(2),
-            _taps: taps,
-            _sim: vec![0; axons.max(2).next_power_of_two() * taps],
+            _taps: k.taps,
+            _fields: fields,
+            _sim: vec![0; Self::depth(axons, k.taps)],
         }
     }
 
-    /// Words the table holds: (axons rounded up to a power of two) x taps, as addressed.
+    /// Words the table holds: axons x taps.
     pub fn depth(axons: usize, taps: usize) -> usize {
-        axons.max(2).next_power_of_two() * taps
+        axons.max(2) * taps
     }
 
-    fn address(&self, axon: usize, tap: usize) -> usize {
-        (axon % self._axons.next_power_of_two()) * self._taps + tap % self._taps
+    /// Bits a word stores.
+    pub fn width(neurons: usize, k: &Kernel) -> usize {
+        tap_bits(neurons, k)
+    }
+
+    fn mask(&self) -> u64 {
+        self._fields.iter().map(|&(lo, w)| ((1u64 << w) - 1) << lo).fold(0, |a, b| a | b)
     }
 }
 
 impl Logic for TapTable {
     fn update(&mut self) {
         if self.clock.pos_edge() {
-            let ra = self.address(self.read_axon.val().index(), self.read_tap.val().index()) % self._sim.len();
+            let at = |axon: usize, tap: usize| (axon * self._taps + tap) % self._sim.len();
+            let ra = at(self.read_axon.val().index(), self.read_tap.val().index());
             self.read_data.next = Bits::<DW>::from(self._sim[ra]);
             if self.write_enable.val() {
-                let wa = self.address(self.write_axon.val().index(), self.write_tap.val().index()) % self._sim.len();
-                self._sim[wa] = self.write_data.val().to_u64() & ((1u64 << TAP_BITS) - 1);
+                let wa = at(self.write_axon.val().index(), self.write_tap.val().index());
+                self._sim[wa] = self.write_data.val().to_u64() & self.mask();
             }
         }
     }
@@ -83,48 +99,105 @@ impl Logic for TapTable {
     }
 
     fn hdl(&self) -> Verilog {
+        let depth = Self::depth(self._axons, self._taps);
+        let ab = addr_bits(depth);
         let rb = addr_bits(self._axons);
-        let tb = self._taps.trailing_zeros() as usize;
-        let w = TAP_BITS as usize;
-        let mut spare = vec![format!("write_data[{}:{w}]", DW - 1)];
-        if tb < TAP_INDEX_BITS {
-            spare.push(format!("read_tap[{}:{tb}]", TAP_INDEX_BITS - 1));
-            spare.push(format!("write_tap[{}:{tb}]", TAP_INDEX_BITS - 1));
+        let t = self._taps;
+        let tb = addr_bits(t);
+        // address = axon * taps + tap, in `ab` bits: a concatenation when taps is a power of
+        // two, else a multiply by the constant (a few adders).
+        let addr = |p: &str| {
+            let axon = if ab > rb {
+                format!("{{{}'d0, {p}_axon[{}:0]}}", ab - rb, rb - 1)
+            } else {
+                format!("{p}_axon[{}:0]", ab - 1)
+            };
+            let tap = if ab > tb {
+                format!("{{{}'d0, {p}_tap[{}:0]}}", ab - tb, tb - 1)
+            } else {
+                format!("{p}_tap[{}:0]", ab - 1)
+            };
+            if t == 1 {
+                axon
+            } else if t.is_power_of_two() {
+                format!(
+                    "{{{p}_axon[{}:0], {p}_tap[{}:0]}}",
+                    ab - t.trailing_zeros() as usize - 1,
+                    t.trailing_zeros() - 1
+                )
+            } else {
+                format!("{axon} * {ab}'d{t} + {tap}")
+            }
+        };
+        let mut f = self._fields.to_vec();
+        f.sort();
+        let width: usize = f.iter().map(|x| x.1).sum();
+        let wparts: Vec<String> = f.iter().rev().map(|&(lo, w)| format!("write_data[{}:{lo}]", lo + w - 1)).collect();
+        // Read: walk the port word from the top, zeros between the fields.
+        let (mut rparts, mut top, mut at) = (Vec::new(), DW, width);
+        for &(lo, w) in f.iter().rev() {
+            if top > lo + w {
+                rparts.push(format!("{}'d0", top - lo - w));
+            }
+            rparts.push(format!("word[{}:{}]", at - 1, at - w));
+            at -= w;
+            top = lo;
         }
+        if top > 0 {
+            rparts.push(format!("{top}'d0"));
+        }
+        // Every port bit a field does not store is unused on purpose.
+        let mut spare: Vec<String> = Vec::new();
+        let mut from = 0;
+        for &(lo, w) in &f {
+            if lo > from {
+                spare.push(format!("write_data[{}:{from}]", lo - 1));
+            }
+            from = lo + w;
+        }
+        spare.push(format!("write_data[{}:{from}]", DW - 1));
         if rb < AB {
             spare.push(format!("read_axon[{}:{rb}]", AB - 1));
             spare.push(format!("write_axon[{}:{rb}]", AB - 1));
         }
-        // With one tap per axon the address is the axon alone.
-        let addr = |p: &str| {
-            if tb == 0 {
-                format!("{p}_axon[{}:0]", rb - 1)
-            } else {
-                format!("{{{p}_axon[{}:0], {p}_tap[{}:0]}}", rb - 1, tb - 1)
-            }
+        let used_tb = if t == 1 {
+            0
+        } else if t.is_power_of_two() {
+            t.trailing_zeros() as usize
+        } else {
+            tb
         };
+        if used_tb < TAP_INDEX_BITS {
+            spare.push(format!("read_tap[{}:{used_tb}]", TAP_INDEX_BITS - 1));
+            spare.push(format!("write_tap[{}:{used_tb}]", TAP_INDEX_BITS - 1));
+        }
         Verilog::Custom(format!(
-            "// tap table: {axons} axons x {taps} taps of {w} bits
+            "// tap table: {axons} axons x {t} taps of {width} bits (fields of the {tw}-bit tap word)
 {unused}wire [{a1}:0] raddr = {ra};
 wire [{a1}:0] waddr = {wa};
 (* no_rw_check *)
 reg [{w1}:0] mem [0:{last}];
+reg [{w1}:0] word;
 always @(posedge clock) begin
     if (write_enable) begin
-        mem[waddr] <= write_data[{w1}:0];
+        mem[waddr] <= {{{wp}}};
     end
-    read_data <= {{{pad}'d0, mem[raddr]}};
+    word <= mem[raddr];
+end
+always @(*) begin
+    read_data = {{{rp}}};
 end
 ",
             axons = self._axons,
-            taps = self._taps,
+            tw = TAP_BITS,
             unused = unused_wire(&spare),
-            a1 = rb + tb - 1,
+            a1 = ab - 1,
             ra = addr("read"),
             wa = addr("write"),
-            w1 = w - 1,
-            last = Self::depth(self._axons, self._taps) - 1,
-            pad = DW - w,
+            w1 = width - 1,
+            last = depth - 1,
+            wp = wparts.join(", "),
+            rp = rparts.join(", "),
         ))
     }
 }

@@ -74,14 +74,15 @@ impl Logic for Bridge {
                 }
             }
         }
-        // The geometry of memory `mem`.
+        // The geometry of memory `mem`: every id of the table (`geometry::IDS`, a literal for
+        // rust-hdl; `IDS_IN_LOOP` below keeps the two equal).
         self.lim_known.next = false;
         self.lim_wr.next = false;
         self.lim_signed.next = false;
         self.lim_rows.next = self.z24.val();
         self.lim_cols.next = self.z24.val();
         self.lim_mask.next = self.z40.val();
-        for m in 0..15 {
+        for m in 0..16 {
             if (self.mem.q.val() == self.mem_ids[m].val()) & self.g_known[m].val() {
                 self.lim_known.next = true;
                 self.lim_wr.next = self.g_wr[m].val();
@@ -684,3 +685,7 @@ impl Logic for Bridge {
         self.bad_frame.next = self.frx.frame_bad.val();
     }
 }
+
+/// The memory ids the geometry lookup above walks (its loop bound must be a literal).
+const IDS_IN_LOOP: usize = 16;
+const _: () = assert!(IDS_IN_LOOP == super::geometry::IDS, "the bridge's lookup misses memory ids");
