@@ -126,7 +126,8 @@ fn generated_frame_transmitter_lints_clean() {
 #[test]
 fn generated_chips_lint_clean() {
     // The whole chip: host bridge (UART, frame rx/tx, executor) on the mesh, for a small sim
-    // board and the UP5K shape (SPRAM crossbars, models appended for Verilator).
+    // board, the UP5K shape (SPRAM crossbars, models appended for Verilator), a chip with
+    // delays and one with a shared-kernel core beside a plain one.
     for ex in ["link-2x1.toml", "up5k-feedforward.toml", "delays/direction.toml", "kernels/conv.toml"] {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(ex);
         let hw = spikemesh_spec::Network::load(&p).unwrap().hardware;
