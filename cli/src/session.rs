@@ -68,7 +68,7 @@ impl<P: std::io::Read + std::io::Write> Engine for BoardEngine<'_, P> {
 }
 
 /// Loads `mapping` (of `net`) onto the board behind `b` and checks it against the golden model: every
-/// core's crossbar row 0 reads back as written; `steps` timesteps of the network's drive, each
+/// core's crossbar row 0 (kernel row 1 with shared kernels) reads back as written; `steps` timesteps of the network's drive, each
 /// with the recorded spikes the golden model fires; the final potentials; and the board's own
 /// counters (timesteps run, spikes sent). Returns the recorded spikes compared.
 pub fn verify<P: std::io::Read + std::io::Write>(
@@ -81,9 +81,15 @@ pub fn verify<P: std::io::Read + std::io::Write>(
     b.load(mapping, |_, _| {})?;
     let n = mapping.hardware.neurons_per_core;
     for (c, img) in mapping.cores.iter().enumerate() {
-        let row = b.read(c as u8, spikemesh_spec::memory_map::CROSSBAR, 0, 0, n)?;
-        if row != img.crossbar[..n].iter().map(|&w| w as i64).collect::<Vec<_>>() {
-            bail!("crossbar row 0 of core {c} reads back differently from what was loaded");
+        // The crossbar as the core stores it: axon row 0, or with shared kernels kernel row 1
+        // (row 0 is the zero row), one segment long.
+        let (row, loaded) = match &img.kernel {
+            None => (0, &img.crossbar[..n]),
+            Some(k) => (1, &k.rows[k.segment..2 * k.segment]),
+        };
+        let got = b.read(c as u8, spikemesh_spec::memory_map::CROSSBAR, row, 0, loaded.len())?;
+        if got != loaded.iter().map(|&w| w as i64).collect::<Vec<_>>() {
+            bail!("crossbar row {row} of core {c} reads back differently from what was loaded");
         }
     }
     let stim = Stimulus::build(net, steps, None)?;
