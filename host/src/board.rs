@@ -404,9 +404,7 @@ impl<P: Read + Write> Board<P> {
             if rows == 0 {
                 continue;
             }
-            let last = (rows - 1) as u32;
-            self.write(c as u8, memory_map::CROSSBAR, last, 0, &[1])?;
-            if self.read(c as u8, memory_map::CROSSBAR, last, 0, 1)? != [1] {
+            if self.probe(c as u8, memory_map::CROSSBAR, (rows - 1) as u32, 1)? != [1] {
                 return Err(HostError::Mismatch(format!(
                     "core ({},{}) of the board holds fewer than the network's {rows} crossbar rows (its bitstream was \
                      built with other `core_axons`): build the bitstream from this network (`spikemesh synth`)",
@@ -415,6 +413,13 @@ impl<P: Read + Write> Board<P> {
             }
         }
         Ok(())
+    }
+
+    /// Writes `word` at column 0 of (core, mem, row) and reads that word back: whether the
+    /// board holds the row (`check_rows`, `check_kernels`).
+    fn probe(&mut self, core: u8, mem: u8, row: u32, word: i64) -> Result<Vec<i64>, HostError> {
+        self.write(core, mem, row, 0, &[word])?;
+        self.read(core, mem, row, 0, 1)
     }
 
     /// Fails unless every core the network gives shared kernels has a tap table with its axon
@@ -426,10 +431,8 @@ impl<P: Read + Write> Board<P> {
             let last = img.axon_source.len().max(1) - 1;
             let Some(first) = k.taps.get(last).and_then(|t| t.first()) else { continue };
             let word = memory_map::tap_word(*first, false) as i64;
-            let row = last as u32;
-            let answer = self
-                .write(c as u8, memory_map::TAP, row, 0, &[word])
-                .and_then(|()| self.read(c as u8, memory_map::TAP, row, 0, 1));
+            // A refused write is the answer here (a board without kernels has no `TAP`).
+            let answer = self.probe(c as u8, memory_map::TAP, last as u32, word);
             if !matches!(answer.as_deref(), Ok([w]) if *w == word) {
                 return Err(HostError::Mismatch(format!(
                     "core ({},{}) of the board has no shared kernels, which the network gives it (`core_kernels`; the board \

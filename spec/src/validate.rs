@@ -202,21 +202,23 @@ impl Validator<'_> {
             return Some(vec![a as usize; cores]);
         };
         let at = FieldPath::root().key("hardware").key("core_axons");
-        if rows.len() != cores {
-            self.diags.push(self.loc.at(
-                &at,
-                format!(
-                    "lists {} cores, the mesh has {cores}: give one crossbar row count per core, row-major (x fastest), \
-                     or leave core_axons out for axons_per_core rows in every core",
-                    rows.len()
-                ),
-            ));
+        let what = "one crossbar row count per core, row-major (x fastest), \
+                    or leave core_axons out for axons_per_core rows in every core";
+        if !self.one_per_core(&at, rows.len(), cores, what) {
             return None;
         }
         let why = " (a core's crossbar rows, at most axons_per_core)";
         let checked: Vec<Option<i64>> =
             rows.iter().enumerate().map(|(i, &r)| self.range(&at.index(i), r, 1, a, why)).collect();
         checked.into_iter().map(|r| r.map(|r| r as usize)).collect()
+    }
+
+    /// Whether a per-core list at `at` has one entry per core; if not, says so, and `what` to give.
+    fn one_per_core(&mut self, at: &FieldPath, len: usize, cores: usize, what: &str) -> bool {
+        if len != cores {
+            self.diags.push(self.loc.at(at, format!("lists {len} cores, the mesh has {cores}: give {what}")));
+        }
+        len == cores
     }
 
     /// `core_kernels`: one entry per core (row-major), `{}` or all of segment (a multiple of
@@ -235,15 +237,8 @@ impl Validator<'_> {
         };
         let (cores, n, a, spc) = ((mx? * my?) as usize, n? as usize, a?, spc?);
         let at = FieldPath::root().key("hardware").key("core_kernels");
-        if list.len() != cores {
-            self.diags.push(self.loc.at(
-                &at,
-                format!(
-                    "lists {} cores, the mesh has {cores}: give one entry per core, row-major (x fastest), \
-                     {{}} for a core that stores its rows whole",
-                    list.len()
-                ),
-            ));
+        let what = "one entry per core, row-major (x fastest), {} for a core that stores its rows whole";
+        if !self.one_per_core(&at, list.len(), cores, what) {
             return None;
         }
         let mut out = Vec::with_capacity(cores);

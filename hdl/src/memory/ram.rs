@@ -121,7 +121,7 @@ fn addresses(a: usize, depth: usize) -> (String, String, Vec<String>) {
 
 /// A wire reading `spare`: Verilator does not report signals whose name contains "unused", so
 /// bits a shape leaves unused on purpose lint clean.
-pub(crate) fn unused_wire(spare: &[String]) -> String {
+fn unused_wire(spare: &[String]) -> String {
     if spare.is_empty() {
         String::new()
     } else {
@@ -174,10 +174,24 @@ end
 /// The Verilog body of a packed RAM: the fields are concatenated on write and put back in
 /// place (other bits zero) on read.
 fn packed_verilog(a: usize, d: usize, depth: usize, fields: &[(usize, usize)]) -> String {
+    let (ra, wa, address_spare) = addresses(a, depth);
+    packed_body(d, depth, fields, &ra, &wa, address_spare)
+}
+
+/// The array, its ports and the field packing of a packed RAM, at address expressions `ra`
+/// and `wa`; `address_spare` lists the port bits the addresses leave unused (`memory/taps.rs`
+/// computes its own addresses).
+pub(crate) fn packed_body(
+    d: usize,
+    depth: usize,
+    fields: &[(usize, usize)],
+    ra: &str,
+    wa: &str,
+    address_spare: Vec<String>,
+) -> String {
     let mut f = fields.to_vec();
     f.sort();
     let width: usize = f.iter().map(|x| x.1).sum();
-    let (ra, wa, address_spare) = addresses(a, depth);
     // Write: highest field first in the concatenation. Read: walk the port word from the top.
     let wparts: Vec<String> = f.iter().rev().map(|&(lo, w)| format!("write_data[{}:{lo}]", lo + w - 1)).collect();
     let mut rparts = Vec::new();

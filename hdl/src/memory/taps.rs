@@ -10,7 +10,7 @@
 //! A custom block rather than a `Ram` because its address is computed from the two indices,
 //! which rust-hdl's generated logic cannot write without a shift by a run-time width.
 
-use super::ram::unused_wire;
+use super::ram::packed_body;
 use crate::shape::{addr_bits, AB, DW};
 use rust_hdl::prelude::*;
 use spikemesh_spec::kernel::{tap_bits, tap_fields, Kernel};
@@ -129,33 +129,9 @@ impl Logic for TapTable {
                 format!("{axon} * {ab}'d{t} + {tap}")
             }
         };
-        let mut f = self._fields.to_vec();
-        f.sort();
-        let width: usize = f.iter().map(|x| x.1).sum();
-        let wparts: Vec<String> = f.iter().rev().map(|&(lo, w)| format!("write_data[{}:{lo}]", lo + w - 1)).collect();
-        // Read: walk the port word from the top, zeros between the fields.
-        let (mut rparts, mut top, mut at) = (Vec::new(), DW, width);
-        for &(lo, w) in f.iter().rev() {
-            if top > lo + w {
-                rparts.push(format!("{}'d0", top - lo - w));
-            }
-            rparts.push(format!("word[{}:{}]", at - 1, at - w));
-            at -= w;
-            top = lo;
-        }
-        if top > 0 {
-            rparts.push(format!("{top}'d0"));
-        }
-        // Every port bit a field does not store is unused on purpose.
+        // Every port bit the address leaves unused is so on purpose (the data's are listed by
+        // the packed body).
         let mut spare: Vec<String> = Vec::new();
-        let mut from = 0;
-        for &(lo, w) in &f {
-            if lo > from {
-                spare.push(format!("write_data[{}:{from}]", lo - 1));
-            }
-            from = lo + w;
-        }
-        spare.push(format!("write_data[{}:{from}]", DW - 1));
         if rb < AB {
             spare.push(format!("read_axon[{}:{rb}]", AB - 1));
             spare.push(format!("write_axon[{}:{rb}]", AB - 1));
@@ -172,32 +148,13 @@ impl Logic for TapTable {
             spare.push(format!("write_tap[{}:{used_tb}]", TAP_INDEX_BITS - 1));
         }
         Verilog::Custom(format!(
-            "// tap table: {axons} axons x {t} taps of {width} bits (fields of the {tw}-bit tap word)
-{unused}wire [{a1}:0] raddr = {ra};
-wire [{a1}:0] waddr = {wa};
-(* no_rw_check *)
-reg [{w1}:0] mem [0:{last}];
-reg [{w1}:0] word;
-always @(posedge clock) begin
-    if (write_enable) begin
-        mem[waddr] <= {{{wp}}};
-    end
-    word <= mem[raddr];
-end
-always @(*) begin
-    read_data = {{{rp}}};
-end
-",
+            "// tap table: {axons} axons x {t} taps (fields of the {tw}-bit tap word)\nwire [{a1}:0] raddr = {ra};\nwire [{a1}:0] waddr = {wa};\n{body}",
             axons = self._axons,
             tw = TAP_BITS,
-            unused = unused_wire(&spare),
             a1 = ab - 1,
             ra = addr("read"),
             wa = addr("write"),
-            w1 = width - 1,
-            last = depth - 1,
-            wp = wparts.join(", "),
-            rp = rparts.join(", "),
+            body = packed_body(DW, depth, &self._fields, "raddr", "waddr", spare),
         ))
     }
 }
